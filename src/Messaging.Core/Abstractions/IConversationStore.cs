@@ -1,0 +1,49 @@
+namespace Messaging;
+
+/// <summary>
+/// Conversations, their members and each user's conversation index. Guarantee: creating a direct conversation is
+/// idempotent (one conversation per pair); membership changes are atomic per conversation.
+/// </summary>
+public interface IConversationStore
+{
+    /// <summary>Creates the conversation unless one with the same id exists.</summary>
+    /// <param name="conversation">The conversation to create.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The stored conversation and whether this call created it.</returns>
+    ValueTask<(Conversation Conversation, bool Created)> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a conversation by id.</summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The conversation, or <see langword="null"/>.</returns>
+    ValueTask<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds a member (no-op when already a member).</summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="member">The new member.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The updated conversation, or <see langword="null"/> when it does not exist.</returns>
+    ValueTask<Conversation?> AddMemberAsync(string conversationId, ConversationMember member, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a member (no-op when not a member).</summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="userId">The member to remove.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The updated conversation, or <see langword="null"/> when it does not exist.</returns>
+    ValueTask<Conversation?> RemoveMemberAsync(string conversationId, string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Records activity: the conversation's last seq and time move forward (never backwards).</summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="seq">The seq of the new message.</param>
+    /// <param name="timestamp">The time of the new message.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when recorded.</returns>
+    ValueTask TouchAsync(string conversationId, long seq, DateTimeOffset timestamp, CancellationToken cancellationToken = default);
+
+    /// <summary>A user's conversations, most recent activity first.</summary>
+    /// <param name="userId">The member.</param>
+    /// <param name="limit">Maximum number of conversations.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The conversations with their last seq and activity time.</returns>
+    ValueTask<IReadOnlyList<ConversationActivity>> ListForUserAsync(string userId, int limit, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,40 @@
+namespace Messaging;
+
+/// <summary>
+/// Delivered/read watermarks per (conversation, user, device). Guarantee: marks never move backwards, advancing read
+/// also advances delivered, and concurrent advances keep the maximum.
+/// </summary>
+public interface IReceiptStore
+{
+    /// <summary>Advances a device's marks to at least the given values.</summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="userId">The member.</param>
+    /// <param name="deviceId">The member's device.</param>
+    /// <param name="deliveredUpTo">Delivered mark wanted (ignored when lower than the stored one).</param>
+    /// <param name="readUpTo">Read mark wanted (ignored when lower); it also raises delivered.</param>
+    /// <param name="at">The time recorded for marks that move.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The user's aggregate mark before and after the advance (max over the user's devices).</returns>
+    ValueTask<(Watermark Before, Watermark After)> AdvanceAsync(string conversationId, string userId, string deviceId, long deliveredUpTo, long readUpTo, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>One device's marks.</summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="userId">The member.</param>
+    /// <param name="deviceId">The device.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The device's marks, <see cref="Watermark.None"/> when none.</returns>
+    ValueTask<Watermark> GetDeviceAsync(string conversationId, string userId, string deviceId, CancellationToken cancellationToken = default);
+
+    /// <summary>A user's aggregate marks (the maximum over the user's devices).</summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="userId">The member.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The user's marks, <see cref="Watermark.None"/> when none.</returns>
+    ValueTask<Watermark> GetUserAsync(string conversationId, string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every user's aggregate marks in a conversation (users without marks are omitted).</summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The marks per user.</returns>
+    ValueTask<IReadOnlyList<MemberWatermark>> GetAllAsync(string conversationId, CancellationToken cancellationToken = default);
+}

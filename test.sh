@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds the solution and runs the whole test suite. Installs what the tests need when it is missing.
+# Ends with one line: "N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# --- system packages (Debian) -------------------------------------------------------------------------------------
+need_apt=()
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing ${need_apt[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    log "missing ${need_apt[*]} and cannot install them (not root or no apt-get); tests that need them will be skipped"
+  fi
+fi
+
+# --- Node test tools (from the committed lock file) ----------------------------------------------------------------
+if [ -f tests/tools/package-lock.json ] && command -v npm >/dev/null 2>&1; then
+  if [ ! -d tests/tools/node_modules ] || [ tests/tools/package-lock.json -nt tests/tools/node_modules ]; then
+    log "npm ci in tests/tools"
+    (cd tests/tools && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+fi
+
+# --- build and test ----------------------------------------------------------------------------------------------
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+log "dotnet build"
+dotnet build Messaging.sln -c Release -nologo -clp:ErrorsOnly
+
+results_dir="$(pwd)/artifacts/test-results"
+rm -rf "$results_dir"
+mkdir -p "$results_dir"
+log "dotnet test"
+set +e
+dotnet test --solution Messaging.sln -c Release --no-build --results-directory "$results_dir" --report-trx 2>&1 | tee "$results_dir/console.log"
+status=${PIPESTATUS[0]}
+set -e
+
+# The closing line comes from the TRX result files, one per test module.
+python3 - "$results_dir" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    counters = ET.parse(path).getroot().find("{*}ResultSummary/{*}Counters")
+    if counters is None:
+        continue
+    passed += int(counters.get("passed", 0))
+    failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
+    skipped += int(counters.get("notExecuted", 0))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit "$status"
