@@ -40,7 +40,7 @@ rm -rf "$results_dir"
 mkdir -p "$results_dir"
 log "dotnet test"
 set +e
-dotnet test --solution Messaging.sln -c Release --no-build --results-directory "$results_dir" --report-trx 2>&1 | tee "$results_dir/console.log"
+dotnet test --solution Messaging.sln -c Release --no-build --results-directory "$results_dir" --report-xunit-trx 2>&1 | tee "$results_dir/console.log"
 status=${PIPESTATUS[0]}
 set -e
 
