@@ -45,16 +45,13 @@ status=${PIPESTATUS[0]}
 set -e
 
 # The closing line comes from the TRX result files, one per test module.
-python3 - "$results_dir" <<'PY'
-import glob, sys, xml.etree.ElementTree as ET
-passed = failed = skipped = 0
-for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    counters = ET.parse(path).getroot().find("{*}ResultSummary/{*}Counters")
-    if counters is None:
-        continue
-    passed += int(counters.get("passed", 0))
-    failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
-    skipped += int(counters.get("notExecuted", 0))
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
-PY
+passed=0 failed=0 skipped=0
+while IFS= read -r -d '' trx; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  attr() { printf '%s' "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  passed=$((passed + $(attr passed)))
+  failed=$((failed + $(attr failed) + $(attr error) + $(attr timeout) + $(attr aborted)))
+  skipped=$((skipped + $(attr notExecuted)))
+done < <(find "$results_dir" -name '*.trx' -print0)
+echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"
