@@ -1,0 +1,170 @@
+namespace Messaging;
+
+/// <summary>An <see cref="IConversationStore"/> held in process memory.</summary>
+/// <remarks>
+/// <para>
+/// Guarantees: <see cref="CreateAsync"/> is idempotent by conversation id (the first create wins, later ones return
+/// it); membership changes are atomic; each user's index lists exactly the conversations the user is a member of,
+/// most recent activity first (ties by id); <see cref="TouchAsync"/> never moves a conversation's last seq or activity
+/// time backwards. All members are thread-safe.
+/// </para>
+/// <para>Limits: one process only; everything is lost on restart; listing sorts a user's conversations per call.</para>
+/// </remarks>
+public sealed class InMemoryConversationStore : IConversationStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Entry> _conversations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _byUser = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public ValueTask<(Conversation Conversation, bool Created)> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversation);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (_conversations.TryGetValue(conversation.Id, out var existing))
+            {
+                return ValueTask.FromResult((existing.Conversation, false));
+            }
+
+            // Copy the members so a caller mutating its list cannot change the stored conversation.
+            var stored = conversation with { Members = [.. conversation.Members] };
+            _conversations.Add(stored.Id, new Entry(stored, 0, stored.CreatedAt));
+            foreach (var member in stored.Members)
+            {
+                Index(member.UserId, stored.Id);
+            }
+
+            return ValueTask.FromResult((stored, true));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_conversations.GetValueOrDefault(conversationId)?.Conversation);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<Conversation?> AddMemberAsync(string conversationId, ConversationMember member, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(member);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_conversations.TryGetValue(conversationId, out var entry))
+            {
+                return ValueTask.FromResult<Conversation?>(null);
+            }
+
+            if (entry.Conversation.IsMember(member.UserId))
+            {
+                return ValueTask.FromResult<Conversation?>(entry.Conversation);
+            }
+
+            entry.Conversation = entry.Conversation with { Members = [.. entry.Conversation.Members, member] };
+            Index(member.UserId, conversationId);
+            return ValueTask.FromResult<Conversation?>(entry.Conversation);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<Conversation?> RemoveMemberAsync(string conversationId, string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(userId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_conversations.TryGetValue(conversationId, out var entry))
+            {
+                return ValueTask.FromResult<Conversation?>(null);
+            }
+
+            if (!entry.Conversation.IsMember(userId))
+            {
+                return ValueTask.FromResult<Conversation?>(entry.Conversation);
+            }
+
+            entry.Conversation = entry.Conversation with
+            {
+                Members = [.. entry.Conversation.Members.Where(m => !string.Equals(m.UserId, userId, StringComparison.Ordinal))],
+            };
+            if (_byUser.TryGetValue(userId, out var ids))
+            {
+                ids.Remove(conversationId);
+            }
+
+            return ValueTask.FromResult<Conversation?>(entry.Conversation);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask TouchAsync(string conversationId, long seq, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (_conversations.TryGetValue(conversationId, out var entry))
+            {
+                entry.LastSeq = Math.Max(entry.LastSeq, seq);
+                entry.LastActivity = timestamp > entry.LastActivity ? timestamp : entry.LastActivity;
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<ConversationActivity>> ListForUserAsync(string userId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_byUser.TryGetValue(userId, out var ids))
+            {
+                return ValueTask.FromResult<IReadOnlyList<ConversationActivity>>([]);
+            }
+
+            IReadOnlyList<ConversationActivity> list =
+            [
+                .. ids.Select(id => _conversations[id])
+                    .OrderByDescending(e => e.LastActivity)
+                    .ThenBy(e => e.Conversation.Id, StringComparer.Ordinal)
+                    .Take(limit)
+                    .Select(e => new ConversationActivity(e.Conversation, e.LastSeq, e.LastActivity)),
+            ];
+            return ValueTask.FromResult(list);
+        }
+    }
+
+    private void Index(string userId, string conversationId)
+    {
+        if (!_byUser.TryGetValue(userId, out var ids))
+        {
+            ids = new HashSet<string>(StringComparer.Ordinal);
+            _byUser.Add(userId, ids);
+        }
+
+        ids.Add(conversationId);
+    }
+
+    private sealed class Entry(Conversation conversation, long lastSeq, DateTimeOffset lastActivity)
+    {
+        public Conversation Conversation { get; set; } = conversation;
+
+        public long LastSeq { get; set; } = lastSeq;
+
+        public DateTimeOffset LastActivity { get; set; } = lastActivity;
+    }
+}

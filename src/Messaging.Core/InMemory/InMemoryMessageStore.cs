@@ -1,0 +1,214 @@
+using System.Collections.Concurrent;
+
+namespace Messaging;
+
+/// <summary>
+/// An <see cref="IMessageStore"/> held in process memory; also an <see cref="IAtomicSequencingStore"/>, so the engine
+/// de-duplicates, sequences and appends in one step and needs no separate sequencer.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Guarantees: <c>(conversation, seq)</c> and <c>(conversation, sender, client_msg_id)</c> are unique; appends and
+/// reads are thread-safe and linearizable per conversation; a stored message is never replaced.
+/// </para>
+/// <para>
+/// A <see cref="MessageKind.Tombstone"/> is stored and read like any other message but never claims its client
+/// message id: it only fills a seq that could not be written, so a later retry of the failed send is not mistaken for
+/// a duplicate of the hole.
+/// </para>
+/// <para>
+/// Limits: one process only; everything is lost on restart; nothing is evicted (client message ids are remembered
+/// for the lifetime of the store, longer than any de-duplication window).
+/// </para>
+/// </remarks>
+public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
+{
+    private readonly ConcurrentDictionary<string, ConversationLog> _conversations = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Message> _byId = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public ValueTask<AppendResult> AppendAsync(Message message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(message.Seq);
+        cancellationToken.ThrowIfCancellationRequested();
+        var log = GetLog(message.ConversationId);
+        lock (log)
+        {
+            if (log.FindDuplicate(message) is { } original)
+            {
+                return ValueTask.FromResult(new AppendResult(AppendOutcome.DuplicateClientMessage, original));
+            }
+
+            if (log.Messages.TryGetValue(message.Seq, out var holder))
+            {
+                return ValueTask.FromResult(new AppendResult(AppendOutcome.SeqTaken, holder));
+            }
+
+            return ValueTask.FromResult(Store(log, message));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AppendResult> SequenceAndAppendAsync(Message draft, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        cancellationToken.ThrowIfCancellationRequested();
+        var log = GetLog(draft.ConversationId);
+        lock (log)
+        {
+            if (log.FindDuplicate(draft) is { } original)
+            {
+                return ValueTask.FromResult(new AppendResult(AppendOutcome.DuplicateClientMessage, original));
+            }
+
+            return ValueTask.FromResult(Store(log, draft with { Seq = log.LastSeq + 1 }));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<Message>> ReadAfterAsync(string conversationId, long afterSeq, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_conversations.TryGetValue(conversationId, out var log) || limit == 0)
+        {
+            return ValueTask.FromResult<IReadOnlyList<Message>>([]);
+        }
+
+        lock (log)
+        {
+            var seqs = log.Messages.Keys;
+            var result = new List<Message>(Math.Min(limit, seqs.Count));
+            for (var i = log.FirstIndexAbove(afterSeq); i < seqs.Count && result.Count < limit; i++)
+            {
+                result.Add(log.Messages.Values[i]);
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<Message>>(result);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<Message>> ReadBeforeAsync(string conversationId, long beforeSeq, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_conversations.TryGetValue(conversationId, out var log) || limit == 0)
+        {
+            return ValueTask.FromResult<IReadOnlyList<Message>>([]);
+        }
+
+        lock (log)
+        {
+            var result = new List<Message>(Math.Min(limit, log.Messages.Count));
+            var end = beforeSeq <= 1 ? 0 : log.FirstIndexAbove(beforeSeq - 1);
+            for (var i = end - 1; i >= 0 && result.Count < limit; i--)
+            {
+                result.Add(log.Messages.Values[i]);
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<Message>>(result);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<Message?> GetByIdAsync(string messageId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messageId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_byId.GetValueOrDefault(messageId));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<Message?> FindByClientMsgIdAsync(string conversationId, string senderId, string clientMsgId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(senderId);
+        ArgumentNullException.ThrowIfNull(clientMsgId);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_conversations.TryGetValue(conversationId, out var log))
+        {
+            return ValueTask.FromResult<Message?>(null);
+        }
+
+        lock (log)
+        {
+            return ValueTask.FromResult(log.ByClientMsgId.GetValueOrDefault((senderId, clientMsgId)));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long> GetLastSeqAsync(string conversationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_conversations.TryGetValue(conversationId, out var log))
+        {
+            return ValueTask.FromResult(0L);
+        }
+
+        lock (log)
+        {
+            return ValueTask.FromResult(log.LastSeq);
+        }
+    }
+
+    private ConversationLog GetLog(string conversationId)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        return _conversations.GetOrAdd(conversationId, static _ => new ConversationLog());
+    }
+
+    // Called under the log's lock once both unique keys are known to be free.
+    private AppendResult Store(ConversationLog log, Message message)
+    {
+        if (!_byId.TryAdd(message.MessageId, message))
+        {
+            throw new InvalidOperationException($"Message id '{message.MessageId}' is already stored.");
+        }
+
+        log.Messages.Add(message.Seq, message);
+        if (message.Kind != MessageKind.Tombstone)
+        {
+            log.ByClientMsgId.Add((message.SenderId, message.ClientMsgId), message);
+        }
+
+        return new AppendResult(AppendOutcome.Appended, message);
+    }
+
+    private sealed class ConversationLog
+    {
+        public SortedList<long, Message> Messages { get; } = [];
+
+        public Dictionary<(string SenderId, string ClientMsgId), Message> ByClientMsgId { get; } = [];
+
+        public long LastSeq => Messages.Count == 0 ? 0 : Messages.Keys[^1];
+
+        public Message? FindDuplicate(Message message)
+            => message.Kind == MessageKind.Tombstone ? null : ByClientMsgId.GetValueOrDefault((message.SenderId, message.ClientMsgId));
+
+        // The index of the first stored seq greater than seq (Count when none).
+        public int FirstIndexAbove(long seq)
+        {
+            var keys = Messages.Keys;
+            int low = 0, high = keys.Count;
+            while (low < high)
+            {
+                var mid = low + ((high - low) / 2);
+                if (keys[mid] <= seq)
+                {
+                    low = mid + 1;
+                }
+                else
+                {
+                    high = mid;
+                }
+            }
+
+            return low;
+        }
+    }
+}
