@@ -1,0 +1,212 @@
+using FsCheck.Fluent;
+using Xunit;
+
+namespace Messaging.Conformance;
+
+/// <summary>
+/// The laws of <see cref="IConversationStore"/>: idempotent create by id, atomic membership changes mirrored in each
+/// user's index, an index ordered by last activity, and activity that never moves backwards. Inherit and supply
+/// <see cref="CreateAsync"/>.
+/// </summary>
+/// <remarks>Capabilities read: <see cref="AdapterCapabilities.SurvivesRestart"/>.</remarks>
+public abstract class ConversationStoreConformanceTests : ConformanceSuite
+{
+    private static readonly DateTimeOffset Epoch = new(2024, 1, 15, 10, 30, 0, TimeSpan.Zero);
+
+    /// <summary>Creates a conversation store. With <see cref="AdapterCapabilities.SurvivesRestart"/>, instances share their data.</summary>
+    /// <returns>The store under test.</returns>
+    protected abstract ValueTask<IConversationStore> CreateAsync();
+
+    /// <summary>A group conversation with a fresh id whose first member is its admin.</summary>
+    /// <param name="members">The member ids.</param>
+    /// <returns>The conversation.</returns>
+    protected static Conversation NewGroup(params string[] members)
+        => new()
+        {
+            Id = NewId("group"),
+            Kind = ConversationKind.Group,
+            Name = "group",
+            Members = [.. members.Select((m, i) => new ConversationMember(m, i == 0 ? MemberRole.Admin : MemberRole.Member, Epoch))],
+            CreatedAt = Epoch,
+        };
+
+    /// <summary>Creating an existing id returns the stored conversation and reports that nothing was created.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Create_is_idempotent_by_conversation_id()
+    {
+        var store = await NewStoreAsync();
+        var (alice, bob) = (NewId("alice"), NewId("bob"));
+        var direct = new Conversation
+        {
+            Id = ConversationIds.Direct(alice, bob),
+            Kind = ConversationKind.Direct,
+            Members = [new(alice, MemberRole.Member, Epoch), new(bob, MemberRole.Member, Epoch)],
+            CreatedAt = Epoch,
+        };
+
+        var first = await store.CreateAsync(direct, Token);
+        var second = await store.CreateAsync(direct with { CreatedAt = Epoch.AddHours(1), Members = [.. direct.Members.Reverse()] }, Token);
+
+        Assert.True(first.Created);
+        Assert.False(second.Created);
+        AssertSame(direct, second.Conversation);
+        AssertSame(direct, await store.GetAsync(direct.Id, Token));
+    }
+
+    /// <summary>Law: of concurrent creates of one id, exactly one creates and all return the winner.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Concurrent_creates_of_one_id_create_exactly_once()
+    {
+        var store = await NewStoreAsync();
+        await Laws.CheckAsync(Gen.Choose(2, 10), async creators =>
+        {
+            var id = NewId("conv");
+            var results = await Task.WhenAll(Enumerable.Range(0, creators).Select(i =>
+                Task.Run(() => store.CreateAsync(NewGroup(NewId($"creator{i}")) with { Id = id }, Token).AsTask())));
+
+            var winner = Assert.Single(results, r => r.Created).Conversation;
+            Assert.All(results, r => AssertSame(winner, r.Conversation));
+        }, maxTest: 30);
+    }
+
+    /// <summary>Unknown ids read as absent and membership changes on them report absence.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Unknown_conversation_is_absent()
+    {
+        var store = await NewStoreAsync();
+        var id = NewId("conv");
+
+        Assert.Null(await store.GetAsync(id, Token));
+        Assert.Null(await store.AddMemberAsync(id, new ConversationMember(NewId("user"), MemberRole.Member, Epoch), Token));
+        Assert.Null(await store.RemoveMemberAsync(id, NewId("user"), Token));
+        Assert.Empty(await store.ListForUserAsync(NewId("user"), 10, Token));
+    }
+
+    /// <summary>Law: any sequence of adds and removes leaves the members (in join order) and each user's index as a set model says.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Membership_changes_match_a_set_model_and_the_users_index()
+    {
+        var store = await NewStoreAsync();
+        var step = from add in Gen.Elements(true, false)
+                   from user in Gen.Choose(0, 4)
+                   select (add, user);
+
+        await Laws.CheckAsync(step.ListOf(), async steps =>
+        {
+            var users = Enumerable.Range(0, 5).Select(i => NewId($"user{i}")).ToArray();
+            var conversation = (await store.CreateAsync(NewGroup(users[0]), Token)).Conversation;
+            var model = new List<string> { users[0] };
+            foreach (var (add, index) in steps)
+            {
+                var user = users[index];
+                var updated = add
+                    ? await store.AddMemberAsync(conversation.Id, new ConversationMember(user, MemberRole.Member, Epoch), Token)
+                    : await store.RemoveMemberAsync(conversation.Id, user, Token);
+                if (add && !model.Contains(user))
+                {
+                    model.Add(user);
+                }
+                else if (!add)
+                {
+                    model.Remove(user);
+                }
+
+                Assert.NotNull(updated);
+                Assert.Equal(model, updated.Members.Select(m => m.UserId));
+            }
+
+            Assert.Equal(model, (await store.GetAsync(conversation.Id, Token))!.Members.Select(m => m.UserId));
+            foreach (var user in users)
+            {
+                var listed = (await store.ListForUserAsync(user, 10, Token)).Select(a => a.Conversation.Id);
+                Assert.Equal(model.Contains(user) ? [conversation.Id] : Array.Empty<string>(), listed);
+            }
+        }, maxTest: 40);
+    }
+
+    /// <summary>Concurrent additions of different members all take effect.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Concurrent_member_additions_are_all_kept()
+    {
+        var store = await NewStoreAsync();
+        var conversation = (await store.CreateAsync(NewGroup(NewId("admin")), Token)).Conversation;
+        var joiners = Enumerable.Range(0, 16).Select(i => NewId($"user{i}")).ToArray();
+
+        await Task.WhenAll(joiners.Select(u => Task.Run(() => store.AddMemberAsync(conversation.Id, new ConversationMember(u, MemberRole.Member, Epoch), Token).AsTask())));
+
+        var stored = await store.GetAsync(conversation.Id, Token);
+        Assert.Equal(joiners.Order(StringComparer.Ordinal), stored!.Members.Skip(1).Select(m => m.UserId).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Law: touches in any order leave the maximum seq and time, and the index orders by last activity with the limit applied.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Index_orders_by_last_activity_and_touch_never_moves_backwards()
+    {
+        var store = await NewStoreAsync();
+        var shape = from conversations in Gen.Choose(1, 6)
+                    from touches in Gen.Choose(0, conversations - 1).SelectMany(c => Gen.Choose(1, 100).Select(s => (c, s))).ListOf()
+                    from limit in Gen.Choose(1, 7)
+                    select (conversations, touches, limit);
+
+        await Laws.CheckAsync(shape, async s =>
+        {
+            var user = NewId("user");
+            var created = new List<Conversation>();
+            for (var i = 0; i < s.conversations; i++)
+            {
+                // Distinct creation times keep the expected order total.
+                var group = NewGroup(user) with { CreatedAt = Epoch.AddMilliseconds(i) };
+                created.Add((await store.CreateAsync(group, Token)).Conversation);
+            }
+
+            var model = created.ToDictionary(c => c.Id, c => (Seq: 0L, At: c.CreatedAt));
+            foreach (var (index, seq) in s.touches)
+            {
+                var id = created[index].Id;
+                // The index offset keeps activity times of different conversations distinct, so the order is total.
+                var at = Epoch.AddSeconds(seq).AddMilliseconds(index);
+                await store.TouchAsync(id, seq, at, Token);
+                model[id] = (Math.Max(model[id].Seq, seq), at > model[id].At ? at : model[id].At);
+            }
+
+            var listed = await store.ListForUserAsync(user, s.limit, Token);
+            var expected = model.OrderByDescending(e => e.Value.At).Take(s.limit).ToList();
+            Assert.Equal(expected.Select(e => (e.Key, e.Value.Seq, e.Value.At)), listed.Select(a => (a.Conversation.Id, a.LastSeq, a.LastActivity)));
+        }, maxTest: 40);
+    }
+
+    /// <summary>Conversations survive a restart of the store.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Conversations_survive_a_restart()
+    {
+        Require(Capabilities.SurvivesRestart, nameof(AdapterCapabilities.SurvivesRestart), "conversations and indexes are durable across a restart.");
+        var group = NewGroup(NewId("user"));
+        var first = await CreateAsync();
+        await first.CreateAsync(group, Token);
+        await DisposeAdapterAsync(first);
+
+        var second = await NewStoreAsync();
+        AssertSame(group, await second.GetAsync(group.Id, Token));
+        Assert.Single(await second.ListForUserAsync(group.Members[0].UserId, 10, Token));
+    }
+
+    /// <summary>Asserts two conversations are the same by value (members compared element-wise).</summary>
+    /// <param name="expected">The expected conversation.</param>
+    /// <param name="actual">The actual conversation.</param>
+    protected static void AssertSame(Conversation expected, Conversation? actual)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        Assert.NotNull(actual);
+        Assert.Equal((expected.Id, expected.Kind, expected.Name, expected.CreatedAt), (actual.Id, actual.Kind, actual.Name, actual.CreatedAt));
+        Assert.Equal(expected.Members, actual.Members);
+    }
+
+    private async Task<IConversationStore> NewStoreAsync() => Track(await CreateAsync());
+}

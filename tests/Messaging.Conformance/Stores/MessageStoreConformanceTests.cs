@@ -1,0 +1,332 @@
+using FsCheck.Fluent;
+using Xunit;
+
+namespace Messaging.Conformance;
+
+/// <summary>
+/// The laws of <see cref="IMessageStore"/> (and <see cref="IAtomicSequencingStore"/> when declared): unique
+/// <c>(conversation, seq)</c> and <c>(conversation, sender, client_msg_id)</c>, idempotent appends that return the
+/// original, ordered and bounded range reads, tombstones stored like messages. Inherit and supply <see cref="CreateAsync"/>.
+/// </summary>
+/// <remarks>
+/// Capabilities read: <see cref="AdapterCapabilities.AtomicSequencing"/>, <see cref="AdapterCapabilities.SurvivesRestart"/>,
+/// <see cref="AdapterCapabilities.MultiNode"/>.
+/// </remarks>
+public abstract class MessageStoreConformanceTests : ConformanceSuite
+{
+    private static readonly DateTimeOffset Epoch = new(2024, 1, 15, 10, 30, 0, TimeSpan.Zero);
+
+    /// <summary>Creates a message store. With <see cref="AdapterCapabilities.SurvivesRestart"/> or <see cref="AdapterCapabilities.MultiNode"/>, instances share their data.</summary>
+    /// <returns>The store under test.</returns>
+    protected abstract ValueTask<IMessageStore> CreateAsync();
+
+    /// <summary>A message as the engine would append it.</summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="seq">The seq.</param>
+    /// <param name="senderId">The sender (default <c>alice</c>).</param>
+    /// <param name="clientMsgId">The client message id (default: a new one).</param>
+    /// <param name="kind">The kind.</param>
+    /// <returns>The message.</returns>
+    protected static Message NewMessage(string conversationId, long seq, string senderId = "alice", string? clientMsgId = null, MessageKind kind = MessageKind.Text)
+        => new()
+        {
+            ConversationId = conversationId,
+            Seq = seq,
+            MessageId = Guid.CreateVersion7().ToString(),
+            SenderId = senderId,
+            ClientMsgId = clientMsgId ?? NewId("cmid"),
+            Content = $"message {seq} from {senderId}",
+            Timestamp = Epoch.AddSeconds(seq),
+            Kind = kind,
+        };
+
+    /// <summary>Declared capabilities match the interfaces the store implements.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Declared_atomic_sequencing_matches_the_implemented_interface()
+    {
+        var store = await NewStoreAsync();
+        Assert.Equal(Capabilities.AtomicSequencing, store is IAtomicSequencingStore);
+    }
+
+    /// <summary>An appended message is found by id, by client message id, by range reads, and moves the last seq.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Appended_message_is_found_by_id_by_client_msg_id_and_by_range_reads()
+    {
+        var store = await NewStoreAsync();
+        var conversation = NewId("conv");
+        var message = NewMessage(conversation, 1) with { MediaId = "media-1", Kind = MessageKind.Media };
+
+        var result = await store.AppendAsync(message, Token);
+
+        Assert.Equal(AppendOutcome.Appended, result.Outcome);
+        Assert.Equal(message, await store.GetByIdAsync(message.MessageId, Token));
+        Assert.Equal(message, await store.FindByClientMsgIdAsync(conversation, message.SenderId, message.ClientMsgId, Token));
+        Assert.Equal([message], await store.ReadAfterAsync(conversation, 0, 10, Token));
+        Assert.Equal([message], await store.ReadBeforeAsync(conversation, 2, 10, Token));
+        Assert.Equal(1, await store.GetLastSeqAsync(conversation, Token));
+    }
+
+    /// <summary>Unknown conversations and ids read as empty, not as errors.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Unknown_conversation_reads_as_empty()
+    {
+        var store = await NewStoreAsync();
+        var conversation = NewId("conv");
+
+        Assert.Equal(0, await store.GetLastSeqAsync(conversation, Token));
+        Assert.Empty(await store.ReadAfterAsync(conversation, 0, 10, Token));
+        Assert.Empty(await store.ReadBeforeAsync(conversation, long.MaxValue, 10, Token));
+        Assert.Null(await store.GetByIdAsync(NewId("msg"), Token));
+        Assert.Null(await store.FindByClientMsgIdAsync(conversation, "alice", "nope", Token));
+    }
+
+    /// <summary>Law: appending a message whose client message id is used returns the original and stores nothing.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Duplicate_client_msg_id_returns_the_original_and_stores_nothing()
+    {
+        var store = await NewStoreAsync();
+        var shape = from originalSeq in Gen.Choose(1, 20)
+                    from retrySeqOffset in Gen.Choose(1, 20)
+                    from content in Gen.Elements("", "again", "different content")
+                    select (originalSeq, retrySeq: originalSeq + retrySeqOffset, content);
+
+        await Laws.CheckAsync(shape, async s =>
+        {
+            var conversation = NewId("conv");
+            var original = NewMessage(conversation, s.originalSeq);
+            Assert.Equal(AppendOutcome.Appended, (await store.AppendAsync(original, Token)).Outcome);
+
+            var retry = NewMessage(conversation, s.retrySeq, original.SenderId, original.ClientMsgId) with { Content = s.content };
+            var result = await store.AppendAsync(retry, Token);
+
+            Assert.Equal(new AppendResult(AppendOutcome.DuplicateClientMessage, original), result);
+            Assert.Equal([original], await store.ReadAfterAsync(conversation, 0, 100, Token));
+            Assert.Null(await store.GetByIdAsync(retry.MessageId, Token));
+            Assert.Equal(original.Seq, await store.GetLastSeqAsync(conversation, Token));
+        }, maxTest: 30);
+    }
+
+    /// <summary>A taken seq is reported and the message holding it is kept.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Taken_seq_is_reported_and_the_stored_message_is_kept()
+    {
+        var store = await NewStoreAsync();
+        var conversation = NewId("conv");
+        var first = NewMessage(conversation, 1);
+        await store.AppendAsync(first, Token);
+
+        var second = NewMessage(conversation, 1, "bob");
+        var result = await store.AppendAsync(second, Token);
+
+        Assert.Equal(AppendOutcome.SeqTaken, result.Outcome);
+        Assert.Equal([first], await store.ReadAfterAsync(conversation, 0, 10, Token));
+        Assert.Null(await store.GetByIdAsync(second.MessageId, Token));
+        Assert.Null(await store.FindByClientMsgIdAsync(conversation, "bob", second.ClientMsgId, Token));
+    }
+
+    /// <summary>A client message id is scoped to its sender and conversation.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Same_client_msg_id_from_another_sender_or_conversation_is_not_a_duplicate()
+    {
+        var store = await NewStoreAsync();
+        string conversation = NewId("conv"), other = NewId("conv"), clientMsgId = NewId("cmid");
+
+        Assert.Equal(AppendOutcome.Appended, (await store.AppendAsync(NewMessage(conversation, 1, "alice", clientMsgId), Token)).Outcome);
+        Assert.Equal(AppendOutcome.Appended, (await store.AppendAsync(NewMessage(conversation, 2, "bob", clientMsgId), Token)).Outcome);
+        Assert.Equal(AppendOutcome.Appended, (await store.AppendAsync(NewMessage(other, 1, "alice", clientMsgId), Token)).Outcome);
+    }
+
+    /// <summary>Law: concurrent appends of one seq store exactly one message; concurrent retries of one client message id store exactly one.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Concurrent_appends_keep_seq_and_client_msg_id_unique()
+    {
+        var store = await NewStoreAsync();
+        await Laws.CheckAsync(Gen.Choose(2, 12), async writers =>
+        {
+            var conversation = NewId("conv");
+            var sameSeq = await Task.WhenAll(Enumerable.Range(0, writers).Select(i =>
+                Task.Run(() => store.AppendAsync(NewMessage(conversation, 1, $"sender{i}"), Token).AsTask())));
+            Assert.Single(sameSeq, r => r.Outcome == AppendOutcome.Appended);
+            Assert.All(sameSeq.Where(r => r.Outcome != AppendOutcome.Appended), r => Assert.Equal(AppendOutcome.SeqTaken, r.Outcome));
+
+            var clientMsgId = NewId("cmid");
+            var sameKey = await Task.WhenAll(Enumerable.Range(0, writers).Select(i =>
+                Task.Run(() => store.AppendAsync(NewMessage(conversation, 2 + i, "alice", clientMsgId), Token).AsTask())));
+            var winner = Assert.Single(sameKey, r => r.Outcome == AppendOutcome.Appended).Existing;
+            Assert.NotNull(winner);
+            Assert.All(sameKey.Where(r => r.Outcome != AppendOutcome.Appended), r => Assert.Equal(new AppendResult(AppendOutcome.DuplicateClientMessage, winner), r));
+            Assert.Equal(2, (await store.ReadAfterAsync(conversation, 0, 100, Token)).Count);
+        }, maxTest: 30);
+    }
+
+    /// <summary>Law: range reads return the requested window, ascending after a seq and descending before one, whatever the append order.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Range_reads_are_ordered_bounded_and_limited_whatever_the_append_order()
+    {
+        var store = await NewStoreAsync();
+        var shape = from count in Gen.Choose(0, 30)
+                    from order in Gen.Shuffle(Enumerable.Range(1, count).ToArray())
+                    from bound in Gen.Choose(0, count + 2)
+                    from limit in Gen.Choose(1, 12)
+                    select (count, order, bound, limit);
+
+        await Laws.CheckAsync(shape, async s =>
+        {
+            var conversation = NewId("conv");
+            foreach (var seq in s.order)
+            {
+                await store.AppendAsync(NewMessage(conversation, seq), Token);
+            }
+
+            var after = await store.ReadAfterAsync(conversation, s.bound, s.limit, Token);
+            var before = await store.ReadBeforeAsync(conversation, s.bound, s.limit, Token);
+
+            Assert.Equal(Enumerable.Range(1, s.count).Where(q => q > s.bound).Take(s.limit).Select(q => (long)q), after.Select(m => m.Seq));
+            Assert.Equal(Enumerable.Range(1, s.count).Where(q => q < s.bound).Reverse().Take(s.limit).Select(q => (long)q), before.Select(m => m.Seq));
+            Assert.All(after.Concat(before), m => Assert.Equal(conversation, m.ConversationId));
+            Assert.Equal(s.count, await store.GetLastSeqAsync(conversation, Token));
+        }, maxTest: 40);
+    }
+
+    /// <summary>Tombstones occupy their seq and are returned by range reads like any message.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Tombstones_fill_their_seq_and_are_returned_by_range_reads()
+    {
+        var store = await NewStoreAsync();
+        var conversation = NewId("conv");
+        var text = NewMessage(conversation, 1);
+        var tombstone = NewMessage(conversation, 2, "alice") with { Kind = MessageKind.Tombstone, Content = "" };
+        var next = NewMessage(conversation, 3);
+
+        foreach (var message in new[] { text, tombstone, next })
+        {
+            Assert.Equal(AppendOutcome.Appended, (await store.AppendAsync(message, Token)).Outcome);
+        }
+
+        Assert.Equal([text, tombstone, next], await store.ReadAfterAsync(conversation, 0, 10, Token));
+        Assert.Equal(AppendOutcome.SeqTaken, (await store.AppendAsync(NewMessage(conversation, 2, "bob"), Token)).Outcome);
+    }
+
+    /// <summary>A tombstone never claims a client message id, so a retry of the failed send is stored as new.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Tombstone_does_not_claim_the_client_msg_id_of_the_failed_send()
+    {
+        var store = await NewStoreAsync();
+        var conversation = NewId("conv");
+        var tombstone = NewMessage(conversation, 1) with { Kind = MessageKind.Tombstone, Content = "" };
+        await store.AppendAsync(tombstone, Token);
+
+        var retry = NewMessage(conversation, 2, tombstone.SenderId, tombstone.ClientMsgId);
+        var result = await store.AppendAsync(retry, Token);
+
+        Assert.Equal(new AppendResult(AppendOutcome.Appended, retry), result);
+        Assert.Equal(retry, await store.FindByClientMsgIdAsync(conversation, retry.SenderId, retry.ClientMsgId, Token));
+    }
+
+    /// <summary>Law: concurrent atomic sends get 1..n without gaps; a retried client message id gets the original.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Atomic_sequencing_is_gap_free_under_concurrency_and_idempotent()
+    {
+        Require(Capabilities.AtomicSequencing, nameof(AdapterCapabilities.AtomicSequencing), "de-duplicate, sequence and append in one step.");
+        var store = await NewStoreAsync();
+        var atomic = (IAtomicSequencingStore)store;
+        var shape = from senders in Gen.Choose(1, 6)
+                    from perSender in Gen.Choose(1, 10)
+                    from retries in Gen.Choose(0, 3)
+                    select (senders, perSender, retries);
+
+        await Laws.CheckAsync(shape, async s =>
+        {
+            var conversation = NewId("conv");
+            var drafts = Enumerable.Range(0, s.senders)
+                .SelectMany(sender => Enumerable.Range(0, s.perSender).Select(_ => NewMessage(conversation, 0, $"sender{sender}")))
+                .ToArray();
+            var results = await Task.WhenAll(Enumerable.Range(0, s.senders).Select(sender => Task.Run(async () =>
+            {
+                var mine = new List<AppendResult>();
+                foreach (var draft in drafts.Where(d => d.SenderId == $"sender{sender}"))
+                {
+                    for (var attempt = 0; attempt <= s.retries; attempt++)
+                    {
+                        mine.Add(await atomic.SequenceAndAppendAsync(draft with { MessageId = Guid.CreateVersion7().ToString() }, Token));
+                    }
+                }
+
+                return mine;
+            })));
+
+            var all = results.SelectMany(r => r).ToList();
+            var stored = all.Where(r => r.Outcome == AppendOutcome.Appended).Select(r => r.Existing!).ToList();
+            Assert.Equal(drafts.Length, stored.Count);
+            Assert.Equal(Enumerable.Range(1, drafts.Length).Select(i => (long)i), stored.Select(m => m.Seq).Order());
+            Assert.All(all.Where(r => r.Outcome != AppendOutcome.Appended), r =>
+            {
+                Assert.Equal(AppendOutcome.DuplicateClientMessage, r.Outcome);
+                Assert.Contains(r.Existing, stored);
+            });
+            Assert.Equal(stored.OrderBy(m => m.Seq), await store.ReadAfterAsync(conversation, 0, 1000, Token));
+        }, maxTest: 30);
+    }
+
+    /// <summary>Atomic sequencing continues after messages appended with explicit seqs.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Atomic_sequencing_continues_after_the_last_stored_seq()
+    {
+        Require(Capabilities.AtomicSequencing, nameof(AdapterCapabilities.AtomicSequencing), "de-duplicate, sequence and append in one step.");
+        var store = await NewStoreAsync();
+        var conversation = NewId("conv");
+        await store.AppendAsync(NewMessage(conversation, 1), Token);
+        await store.AppendAsync(NewMessage(conversation, 2), Token);
+
+        var result = await ((IAtomicSequencingStore)store).SequenceAndAppendAsync(NewMessage(conversation, 0), Token);
+
+        Assert.Equal(AppendOutcome.Appended, result.Outcome);
+        Assert.Equal(3, result.Existing!.Seq);
+    }
+
+    /// <summary>Messages survive a restart of the store.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Messages_survive_a_restart()
+    {
+        Require(Capabilities.SurvivesRestart, nameof(AdapterCapabilities.SurvivesRestart), "appended messages are durable across a restart.");
+        var conversation = NewId("conv");
+        var message = NewMessage(conversation, 1);
+        var first = await CreateAsync();
+        await first.AppendAsync(message, Token);
+        await DisposeAdapterAsync(first);
+
+        var second = await NewStoreAsync();
+        Assert.Equal([message], await second.ReadAfterAsync(conversation, 0, 10, Token));
+        Assert.Equal(AppendOutcome.DuplicateClientMessage, (await second.AppendAsync(NewMessage(conversation, 2, message.SenderId, message.ClientMsgId), Token)).Outcome);
+    }
+
+    /// <summary>Two live instances (two nodes) see each other's appends and uniqueness holds across them.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Two_nodes_share_messages_and_uniqueness()
+    {
+        Require(Capabilities.MultiNode, nameof(AdapterCapabilities.MultiNode), "stores on two nodes enforce one uniqueness.");
+        var (a, b) = (await NewStoreAsync(), await NewStoreAsync());
+        var conversation = NewId("conv");
+        var message = NewMessage(conversation, 1);
+        await a.AppendAsync(message, Token);
+
+        Assert.Equal(message, await b.GetByIdAsync(message.MessageId, Token));
+        Assert.Equal(AppendOutcome.SeqTaken, (await b.AppendAsync(NewMessage(conversation, 1, "bob"), Token)).Outcome);
+    }
+
+    private async Task<IMessageStore> NewStoreAsync() => Track(await CreateAsync());
+}

@@ -1,0 +1,199 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace Messaging.Tests.InMemory;
+
+// Behaviour of the in-memory adapters beyond the role suites.
+public sealed class InMemoryAdapterTests
+{
+    private static readonly DateTimeOffset Epoch = new(2024, 1, 15, 10, 30, 0, TimeSpan.Zero);
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Sequencer_built_on_a_store_continues_after_the_stores_last_seq()
+    {
+        var store = new InMemoryMessageStore();
+        foreach (var seq in new[] { 1L, 2L, 3L })
+        {
+            await store.AppendAsync(Message("c1", seq), Token);
+        }
+
+        var sequencer = new InMemorySequencer(store);
+
+        Assert.Equal(3, await sequencer.CurrentAsync("c1", Token));
+        Assert.Equal(4, await sequencer.NextAsync("c1", Token));
+        Assert.Equal(1, await sequencer.NextAsync("c2", Token));
+    }
+
+    [Fact]
+    public async Task Message_store_reads_nothing_before_the_first_seq()
+    {
+        var store = new InMemoryMessageStore();
+        await store.AppendAsync(Message("c1", 1), Token);
+
+        Assert.Empty(await store.ReadBeforeAsync("c1", 1, 10, Token));
+        Assert.Empty(await store.ReadBeforeAsync("c1", long.MinValue, 10, Token));
+        Assert.Empty(await store.ReadAfterAsync("c1", 0, 0, Token));
+    }
+
+    [Fact]
+    public async Task Transport_drops_and_counts_envelopes_when_a_subscription_queue_is_full()
+    {
+        await using var transport = new InMemoryMessageTransport(queueCapacity: 1);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var received = 0;
+        var channel = TransportChannel.User("alice");
+        await transport.SubscribeAsync(channel, async (_, _) =>
+        {
+            entered.TrySetResult();
+            await release.Task;
+            Interlocked.Increment(ref received);
+        }, Token);
+
+        await transport.PublishAsync([channel], Typing(0), Token);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        await transport.PublishAsync([channel], Typing(1), Token);   // queued
+        await transport.PublishAsync([channel], Typing(2), Token);   // dropped: the queue holds one
+
+        Assert.Equal(1, transport.DroppedEnvelopes);
+        release.SetResult();
+        await transport.DisposeAsync();
+        Assert.Equal(2, Volatile.Read(ref received));
+    }
+
+    [Fact]
+    public async Task Transport_handler_may_dispose_its_own_subscription()
+    {
+        await using var transport = new InMemoryMessageTransport();
+        var channel = TransportChannel.User("alice");
+        var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        IAsyncDisposable? subscription = null;
+        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        subscription = await transport.SubscribeAsync(channel, async (_, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            await subscribed.Task;
+            await subscription!.DisposeAsync();
+            disposed.TrySetResult();
+        }, Token);
+        subscribed.SetResult();
+
+        await transport.PublishAsync([channel], Typing(0), Token);
+        await disposed.Task.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        await transport.PublishAsync([channel], Typing(1), Token);
+
+        Assert.Equal(1, Volatile.Read(ref calls));
+    }
+
+    [Fact]
+    public void Message_ids_are_lower_case_uuid_v7_carrying_the_clock_time()
+    {
+        var clock = new FakeTimeProvider(Epoch);
+        var generator = new UuidV7MessageIdGenerator(clock);
+
+        var first = generator.NewMessageId();
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var second = generator.NewMessageId();
+
+        Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", first);
+        Assert.Equal(Epoch.ToUnixTimeMilliseconds().ToString("x12"), first.Replace("-", "", StringComparison.Ordinal)[..12]);
+        Assert.True(string.CompareOrdinal(first, second) < 0, "a later id sorts after an earlier one");
+        Assert.Equal(1000, Enumerable.Range(0, 1000).Select(_ => generator.NewMessageId()).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Contacts_are_users_who_share_a_conversation()
+    {
+        var conversations = new InMemoryConversationStore();
+        await conversations.CreateAsync(Conversation(ConversationIds.Direct("alice", "bob"), ConversationKind.Direct, "alice", "bob"), Token);
+        await conversations.CreateAsync(Conversation("g1", ConversationKind.Group, "alice", "carol"), Token);
+        var policy = new SharedConversationContactPolicy(conversations);
+
+        Assert.True(await policy.IsContactAsync("alice", "bob", Token));
+        Assert.True(await policy.IsContactAsync("carol", "alice", Token));
+        Assert.True(await policy.IsContactAsync("dave", "dave", Token));
+        Assert.False(await policy.IsContactAsync("bob", "carol", Token));
+
+        await conversations.RemoveMemberAsync("g1", "carol", Token);
+        Assert.False(await policy.IsContactAsync("alice", "carol", Token));
+    }
+
+    [Fact]
+    public async Task Push_notifier_logs_ids_but_never_the_content()
+    {
+        var logger = new RecordingLogger<LoggingPushNotifier>();
+        var notifier = new LoggingPushNotifier(logger);
+
+        await notifier.NotifyAsync(new PushNotification("bob", Message("c1", 7) with { Content = "secret words" }), Token);
+
+        var entry = Assert.Single(logger.Entries);
+        Assert.Equal(LogLevel.Debug, entry.Level);
+        Assert.Contains("bob", entry.Text, StringComparison.Ordinal);
+        Assert.Contains("c1", entry.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", entry.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Adapters_reject_invalid_configuration()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DefaultFanoutPolicy(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new InMemoryConnectionDirectory(TimeProvider.System, TimeSpan.Zero));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new InMemoryMessageTransport(queueCapacity: 0));
+    }
+
+    private static TypingEnvelope Typing(int i) => new("c1", $"user{i}", true);
+
+    private static Message Message(string conversationId, long seq) => new()
+    {
+        ConversationId = conversationId,
+        Seq = seq,
+        MessageId = Guid.CreateVersion7().ToString(),
+        SenderId = "alice",
+        ClientMsgId = Guid.NewGuid().ToString(),
+        Content = "hi",
+        Timestamp = Epoch,
+    };
+
+    private static Conversation Conversation(string id, ConversationKind kind, params string[] members) => new()
+    {
+        Id = id,
+        Kind = kind,
+        Name = kind == ConversationKind.Group ? "group" : null,
+        Members = [.. members.Select(m => new ConversationMember(m, MemberRole.Member, Epoch))],
+        CreatedAt = Epoch,
+    };
+
+    private sealed class RecordingLogger<T> : ILogger<T>
+    {
+        private readonly Lock _gate = new();
+        private readonly List<(LogLevel Level, string Text)> _entries = [];
+
+        public IReadOnlyList<(LogLevel Level, string Text)> Entries
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _entries];
+                }
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_gate)
+            {
+                _entries.Add((logLevel, formatter(state, exception)));
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using Messaging.Conformance;
+
+namespace Messaging.Tests.InMemory;
+
+// The role suites of the conformance kit, run against the in-memory adapters.
+public sealed class InMemorySequencerConformanceTests : SequencerConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<ISequencer> CreateAsync() => ValueTask.FromResult<ISequencer>(new InMemorySequencer());
+}
+
+public sealed class InMemoryMessageStoreConformanceTests : MessageStoreConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<IMessageStore> CreateAsync() => ValueTask.FromResult<IMessageStore>(new InMemoryMessageStore());
+}
+
+public sealed class InMemoryConversationStoreConformanceTests : ConversationStoreConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<IConversationStore> CreateAsync() => ValueTask.FromResult<IConversationStore>(new InMemoryConversationStore());
+}
+
+public sealed class InMemoryReceiptStoreConformanceTests : ReceiptStoreConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<IReceiptStore> CreateAsync() => ValueTask.FromResult<IReceiptStore>(new InMemoryReceiptStore());
+}
+
+public sealed class InMemoryPresenceStoreConformanceTests : PresenceStoreConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<IPresenceStore> CreateAsync(TimeProvider timeProvider) => ValueTask.FromResult<IPresenceStore>(new InMemoryPresenceStore());
+}
+
+public sealed class InMemoryConnectionDirectoryConformanceTests : ConnectionDirectoryConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<IConnectionDirectory> CreateAsync(TimeProvider timeProvider, TimeSpan ttl)
+        => ValueTask.FromResult<IConnectionDirectory>(new InMemoryConnectionDirectory(timeProvider, ttl));
+}
+
+public sealed class InMemoryTransportConformanceTests : TransportConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<IMessageTransport> CreateAsync() => ValueTask.FromResult<IMessageTransport>(new InMemoryMessageTransport());
+}
+
+public sealed class DefaultFanoutPolicyConformanceTests : FanoutPolicyConformanceTests
+{
+    protected override IFanoutPolicy Create(int writePathMaxMembers) => new DefaultFanoutPolicy(writePathMaxMembers);
+}
