@@ -1,0 +1,334 @@
+// The chat client: joins the WebSocket protocol (DESIGN §6) and the REST API to the state the UI renders.
+// Delivery is at-least-once, so everything here is idempotent: messages de-duplicate by message_id, sends repeat
+// with the same client_msg_id, acks are watermarks.
+
+import { Api } from './api.js';
+import { Connection } from './connection.js';
+import { Outbox } from './outbox.js';
+import { deviceId, newId } from './session.js';
+import { ChatState } from './state.js';
+
+const PAGE_SIZE = 50;
+const TYPING_REPEAT_MS = 2500;
+const TYPING_IDLE_MS = 3000;
+const RETRYABLE_ERRORS = new Set(['rate_limited', 'internal']);
+
+export class ChatClient extends EventTarget {
+  #typing = { conversationId: null, sentAt: 0, idleTimer: 0 };
+  #delivered = new Set();
+  #deliveredTimer = 0;
+  #unknown = new Map();
+  #subscribed = new Set();
+  #listed = false;
+
+  /** Events: 'active' (the open conversation changed), 'notice' (detail: text for a toast). */
+  constructor(userId, { onUnauthorized } = {}) {
+    super();
+    this.me = userId;
+    this.deviceId = deviceId(userId);
+    this.state = new ChatState(userId);
+    this.api = new Api(userId, onUnauthorized);
+    this.outbox = new Outbox(userId);
+    this.activeId = null;
+    this.connection = new Connection(() => this.#socketUrl());
+    this.connection.addEventListener('open', (event) => this.#onOpen(event.detail.reconnect));
+    this.connection.addEventListener('frame', (event) => this.#onFrame(event.detail));
+    this.onVisibility = () => this.markActiveRead();
+  }
+
+  async start() {
+    document.addEventListener('visibilitychange', this.onVisibility);
+    window.addEventListener('focus', this.onVisibility);
+    await this.#refreshConversations().catch((error) => this.#notice(`Could not load chats: ${error.message}`));
+    this.connection.start();
+  }
+
+  stop() {
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    window.removeEventListener('focus', this.onVisibility);
+    clearTimeout(this.#typing.idleTimer);
+    clearTimeout(this.#deliveredTimer);
+    this.connection.stop();
+  }
+
+  // ---- conversations ------------------------------------------------------------------------------------------
+
+  async startDirect(userId) {
+    const conv = this.state.upsertConversation(await this.api.createDirect(userId));
+    this.#subscribePresence();
+    return conv;
+  }
+
+  async createGroup(name, members) {
+    return this.state.upsertConversation(await this.api.createGroup(name, members));
+  }
+
+  /** Opens a conversation: loads its newest page once, then marks it read while the page is visible. */
+  async open(conversationId) {
+    if (this.activeId !== conversationId) this.stopTyping();
+    this.activeId = conversationId;
+    this.dispatchEvent(new CustomEvent('active'));
+    const conv = this.state.get(conversationId);
+    if (!conv) return;
+    if (!conv.history.loaded) await this.#loadHistory(conv);
+    else await this.#fillGaps(conv);
+    this.markActiveRead();
+  }
+
+  close() {
+    this.stopTyping();
+    this.activeId = null;
+    this.dispatchEvent(new CustomEvent('active'));
+  }
+
+  /** Loads the page before the oldest loaded message (scrolling up). */
+  async loadOlder(conv) {
+    const before = conv.oldestSeq();
+    if (!conv.history.loaded || conv.history.complete || conv.history.loading || before == null) return;
+    await this.#page(conv, async () => {
+      const page = await this.api.getMessages(conv.id, { before, limit: PAGE_SIZE });
+      page.forEach((message) => this.state.applyMessage(message));
+      conv.history.complete = page.length < PAGE_SIZE || before <= 1;
+    });
+  }
+
+  // ---- sending --------------------------------------------------------------------------------------------------
+
+  /** Shows the message at once (clock icon) and sends it now or after the next reconnect. */
+  send(conversationId, content) {
+    const item = { client_msg_id: newId(), conversation_id: conversationId, content, created_at: new Date().toISOString() };
+    this.stopTyping();
+    this.outbox.add(item);
+    this.state.addPending(conversationId, item.client_msg_id, content, new Date(item.created_at));
+    this.#transmit(item);
+  }
+
+  /** Forgets a message the server refused. */
+  discard(conversationId, clientMsgId) {
+    this.outbox.remove(clientMsgId);
+    this.state.removePending(conversationId, clientMsgId);
+  }
+
+  /** Called on every keystroke; sends typing=true at most every 2.5 s and typing=false after 3 s of quiet. */
+  notifyTyping(conversationId) {
+    const typing = this.#typing;
+    const now = Date.now();
+    if (typing.conversationId !== conversationId || now - typing.sentAt > TYPING_REPEAT_MS) {
+      if (typing.conversationId && typing.conversationId !== conversationId) this.stopTyping();
+      if (this.connection.send({ type: 'typing', conversation_id: conversationId, is_typing: true })) {
+        typing.conversationId = conversationId;
+        typing.sentAt = now;
+      }
+    }
+    clearTimeout(typing.idleTimer);
+    typing.idleTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
+  }
+
+  stopTyping() {
+    const typing = this.#typing;
+    clearTimeout(typing.idleTimer);
+    if (typing.conversationId) {
+      this.connection.send({ type: 'typing', conversation_id: typing.conversationId, is_typing: false });
+    }
+    typing.conversationId = null;
+    typing.sentAt = 0;
+  }
+
+  /** Sends a read receipt up to the newest message of the open conversation, if the page is visible. */
+  markActiveRead() {
+    const conv = this.activeId ? this.state.get(this.activeId) : null;
+    if (!conv?.history.loaded || document.visibilityState !== 'visible' || conv.lastSeq <= conv.readSeq) return;
+    const upTo = conv.lastSeq;
+    if (this.connection.send({ type: 'ack', conversation_id: conv.id, up_to_seq: upTo, status: 'read' })) {
+      this.state.markRead(conv, upTo);
+    }
+  }
+
+  // ---- connection events ----------------------------------------------------------------------------------------
+
+  #socketUrl() {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const query = new URLSearchParams({ access_token: this.me, device_id: this.deviceId });
+    return `${scheme}//${location.host}/ws?${query}`;
+  }
+
+  async #onOpen(reconnect) {
+    if (!this.#listed) await this.#refreshConversations().catch(() => {});
+    this.#subscribed.clear();
+    this.#subscribePresence();
+    // The server also catches up from this device's stored marks; the cursors cover what this page holds.
+    if (reconnect) this.connection.send({ type: 'sync', cursors: this.state.cursors() });
+    for (const item of this.outbox.all()) this.#transmit(item);
+    this.#flushDelivered();
+    this.markActiveRead();
+  }
+
+  #onFrame(frame) {
+    switch (frame.type) {
+      case 'message':
+        this.#onMessage(frame);
+        break;
+      case 'status_update':
+        this.state.applyStatus(frame);
+        if (frame.client_msg_id) this.outbox.remove(frame.client_msg_id);
+        break;
+      case 'typing':
+        this.state.setTyping(frame.conversation_id, frame.user_id, frame.is_typing === true);
+        break;
+      case 'presence':
+        this.state.setPresence(frame);
+        break;
+      case 'error':
+        this.#onError(frame);
+        break;
+      default:
+        break; // pong, sync_complete and future frame types need no action.
+    }
+  }
+
+  #onMessage(frame) {
+    const result = this.state.applyMessage(frame);
+    if (!result) {
+      // A conversation this page has not seen yet (someone just started it): fetch it, then apply in order.
+      this.#discover(frame.conversation_id).then(
+        () => this.state.get(frame.conversation_id) && this.#onMessage(frame),
+        (error) => console.warn('Could not load conversation', frame.conversation_id, error));
+      return;
+    }
+    if (frame.sender_id === this.me) {
+      if (frame.client_msg_id) this.outbox.remove(frame.client_msg_id);
+    } else {
+      // Acked even when it is a repeat: the ack is what stops the server from repeating it.
+      this.#delivered.add(frame.message_id);
+      clearTimeout(this.#deliveredTimer);
+      this.#deliveredTimer = setTimeout(() => this.#flushDelivered(), 50);
+    }
+    if (result.conv.id === this.activeId) {
+      this.#fillGaps(result.conv).then(() => this.markActiveRead());
+    }
+  }
+
+  #onError(frame) {
+    const item = frame.client_msg_id ? this.outbox.get(frame.client_msg_id) : null;
+    if (!item) {
+      this.#notice(frame.message || `Request failed (${frame.code}).`);
+      return;
+    }
+    if (RETRYABLE_ERRORS.has(frame.code)) {
+      setTimeout(() => this.outbox.get(item.client_msg_id) && this.#transmit(item), 3000);
+      return;
+    }
+    this.outbox.remove(item.client_msg_id);
+    this.state.setPendingError(item.conversation_id, item.client_msg_id, frame.message || frame.code);
+  }
+
+  #transmit(item) {
+    this.connection.send({
+      type: 'message', conversation_id: item.conversation_id, content: item.content, client_msg_id: item.client_msg_id,
+    });
+  }
+
+  #flushDelivered() {
+    const ids = [...this.#delivered];
+    for (let i = 0; i < ids.length; i += 100) {
+      const batch = ids.slice(i, i + 100);
+      if (!this.connection.send({ type: 'ack', message_ids: batch, status: 'delivered' })) return;
+      batch.forEach((id) => this.#delivered.delete(id));
+    }
+  }
+
+  // ---- loading --------------------------------------------------------------------------------------------------
+
+  async #refreshConversations() {
+    const list = await this.api.listConversations();
+    list.forEach((dto) => this.state.upsertConversation(dto));
+    for (const item of this.outbox.all()) {
+      this.state.addPending(item.conversation_id, item.client_msg_id, item.content, new Date(item.created_at));
+    }
+    this.#listed = true;
+    this.#subscribePresence();
+  }
+
+  #discover(conversationId) {
+    if (!this.#unknown.has(conversationId)) {
+      const request = this.api.getConversation(conversationId)
+        .then((dto) => {
+          this.state.upsertConversation(dto);
+          this.#subscribePresence();
+        })
+        .finally(() => this.#unknown.delete(conversationId));
+      this.#unknown.set(conversationId, request);
+    }
+    return this.#unknown.get(conversationId);
+  }
+
+  /** Subscribes to the presence of every direct-chat peer not yet subscribed on this connection. */
+  #subscribePresence() {
+    const peers = [];
+    for (const conv of this.state.conversations.values()) {
+      const peer = conv.peerId(this.me);
+      if (peer && peer !== this.me && !this.#subscribed.has(peer)) peers.push(peer);
+    }
+    if (peers.length && this.connection.send({ type: 'presence_subscribe', user_ids: peers })) {
+      peers.forEach((peer) => this.#subscribed.add(peer));
+    }
+  }
+
+  async #loadHistory(conv) {
+    await this.#page(conv, async () => {
+      const page = await this.api.getMessages(conv.id, { limit: PAGE_SIZE });
+      page.forEach((message) => this.state.applyMessage(message));
+      conv.history.loaded = true;
+      conv.history.complete = page.length < PAGE_SIZE;
+    });
+    await this.#fillGaps(conv);
+    await this.#refreshOwnStatuses(conv);
+  }
+
+  /** Fetches the messages between what history paging loaded and what arrived live, if anything is missing. */
+  async #fillGaps(conv) {
+    for (let guard = 0; guard < 20; guard++) {
+      const after = conv.firstGapAfter();
+      if (after == null) return;
+      const page = await this.api.getMessages(conv.id, { after, limit: 100 }).catch(() => []);
+      page.forEach((message) => this.state.applyMessage(message));
+      if (page.length === 0) return;
+    }
+  }
+
+  /** History has no receipt states: ask for the newest own message's receipts (watermarks cover older ones). */
+  async #refreshOwnStatuses(conv) {
+    const newestOwn = conv.ordered().findLast((message) => message.senderId === this.me && message.messageId);
+    if (!newestOwn || newestOwn.status === 'read') return;
+    try {
+      const { receipts = [] } = await this.api.getReceipts(newestOwn.messageId);
+      const others = receipts.filter((receipt) => receipt.user_id !== this.me);
+      if (others.length === 0) return;
+      const status = others.every((r) => r.read_at) ? 'read'
+        : others.every((r) => r.delivered_at || r.read_at) ? 'delivered' : null;
+      if (status) {
+        this.state.applyStatus({ conversation_id: conv.id, message_id: newestOwn.messageId, seq: newestOwn.seq, status });
+      }
+    } catch (error) {
+      console.warn('Could not load receipts', error);
+    }
+  }
+
+  async #page(conv, load) {
+    conv.history.loading = true;
+    conv.history.error = null;
+    this.state.emit('messages', conv.id);
+    try {
+      await load();
+    } catch (error) {
+      conv.history.error = error.message;
+    } finally {
+      conv.history.loading = false;
+      this.state.emit('messages', conv.id);
+    }
+  }
+
+  #notice(text) {
+    this.dispatchEvent(new CustomEvent('notice', { detail: text }));
+  }
+}

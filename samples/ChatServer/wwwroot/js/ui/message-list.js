@@ -1,0 +1,153 @@
+// The message list: bubbles in seq order with day separators, an unread divider, sender names in groups and
+// receipt marks. Elements are keyed and reused, so scroll position and selection survive updates.
+import { el, reconcileChildren, setText } from './dom.js';
+import { dayKey, formatDay, formatTime, hueOf } from './format.js';
+import { statusMark, updateStatusMark } from './status.js';
+
+const NEAR_BOTTOM_PX = 96;
+
+export class MessageList {
+  #client;
+  #scroller;
+  #list;
+  #historyStatus;
+  #rows = new Map();
+  #separators = new Map();
+  #unreadDivider = el('li', { class: 'unread-divider', 'data-testid': 'unread-divider' }, el('span'));
+  #conversationId = null;
+  #firstUnreadSeq = null;
+  #lastKey = null;
+
+  constructor(client, { scroller, list, historyStatus }) {
+    this.#client = client;
+    this.#scroller = scroller;
+    this.#list = list;
+    this.#historyStatus = historyStatus;
+    scroller.addEventListener('scroll', () => {
+      const conv = this.#conversationId && client.state.get(this.#conversationId);
+      if (conv && scroller.scrollTop < 160) client.loadOlder(conv);
+    }, { passive: true });
+  }
+
+  /** Switches to a conversation: remembers where its unread messages start for the divider. */
+  show(conv) {
+    if (this.#conversationId === conv.id) return;
+    this.#conversationId = conv.id;
+    this.#rows.clear();
+    this.#separators.clear();
+    this.#lastKey = null;
+    this.#firstUnreadSeq = conv.unread > 0 ? conv.readSeq + 1 : null;
+    this.#list.replaceChildren();
+    this.render(conv, { scrollToEnd: true });
+  }
+
+  render(conv, { scrollToEnd = false } = {}) {
+    if (conv.id !== this.#conversationId) return;
+    const scroller = this.#scroller;
+    const nearBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
+    const fromBottom = scroller.scrollHeight - scroller.scrollTop;
+    const firstBefore = this.#list.querySelector('[data-testid="message"]');
+
+    const messages = conv.history.loaded ? conv.ordered() : [];
+    const nodes = [];
+    let previous = null;
+    for (const message of messages) {
+      const day = dayKey(message.timestamp);
+      if (!previous || dayKey(previous.timestamp) !== day) {
+        nodes.push(this.#separator(day, message.timestamp));
+        previous = null;
+      }
+      if (this.#firstUnreadSeq != null && message.seq === this.#firstUnreadSeq && message.senderId !== this.#client.me) {
+        const count = conv.lastSeq - this.#firstUnreadSeq + 1;
+        setText(this.#unreadDivider.firstChild, `${count} unread message${count === 1 ? '' : 's'}`);
+        nodes.push(this.#unreadDivider);
+      }
+      const row = this.#rows.get(message.key) ?? this.#rows.get(`local:${message.clientMsgId}`) ?? this.#createRow(message);
+      this.#rows.set(message.key, row);
+      this.#updateRow(row, message, conv, previous);
+      nodes.push(row.root);
+      previous = message;
+    }
+    reconcileChildren(this.#list, nodes);
+    this.#renderHistoryStatus(conv);
+
+    const newest = messages.at(-1);
+    const appendedOwn = newest && newest.key !== this.#lastKey && newest.senderId === this.#client.me;
+    this.#lastKey = newest?.key ?? null;
+    if (scrollToEnd || nearBottom || appendedOwn) {
+      scroller.scrollTop = scroller.scrollHeight;
+    } else if (firstBefore && this.#list.querySelector('[data-testid="message"]') !== firstBefore) {
+      scroller.scrollTop = scroller.scrollHeight - fromBottom; // older page prepended: keep the reader's place
+    }
+  }
+
+  #renderHistoryStatus(conv) {
+    const { loading, error, complete, loaded } = conv.history;
+    let text = '';
+    if (loading) text = 'Loading messages…';
+    else if (error) text = `Could not load messages: ${error}`;
+    else if (loaded && complete) text = conv.isGroup ? `You are in “${conv.title(this.#client.me)}”.` : `This is the start of your chat with ${conv.title(this.#client.me)}.`;
+    setText(this.#historyStatus, text);
+    this.#historyStatus.classList.toggle('is-error', !!error && !loading);
+    this.#historyStatus.hidden = !text;
+  }
+
+  #separator(day, date) {
+    let node = this.#separators.get(day);
+    if (!node) {
+      node = el('li', { class: 'day-separator' }, el('span'));
+      this.#separators.set(day, node);
+    }
+    setText(node.firstChild, formatDay(date));
+    return node;
+  }
+
+  #createRow(message) {
+    const own = message.senderId === this.#client.me;
+    const sender = el('span', { class: 'sender', 'data-testid': 'message-sender' });
+    const text = el('p', { class: 'message-text', 'data-testid': 'message-text' });
+    const time = el('time', { class: 'message-time', 'data-testid': 'message-time' });
+    const mark = own ? statusMark(message.status) : null;
+    const bubble = el('div', { class: 'bubble' }, sender, text, el('span', { class: 'meta' }, time, mark));
+    const failure = el('p', { class: 'failure', hidden: true });
+    const root = el('li', { class: `message-row ${own ? 'out' : 'in'}`, 'data-testid': 'message' }, bubble, failure);
+    return { root, sender, text, time, mark, failure };
+  }
+
+  #updateRow(row, message, conv, previous) {
+    const own = message.senderId === this.#client.me;
+    const continued = previous?.senderId === message.senderId;
+    const { dataset } = row.root;
+    dataset.messageId = message.messageId ?? '';
+    dataset.clientMsgId = message.clientMsgId ?? '';
+    dataset.seq = message.seq ?? '';
+    dataset.sender = message.senderId;
+    if (own) dataset.status = message.status;
+    row.root.classList.toggle('continued', continued);
+
+    const showSender = conv.isGroup && !own && !continued;
+    row.sender.hidden = !showSender;
+    setText(row.sender, showSender ? message.senderId : '');
+    row.sender.style.setProperty('--sender-hue', String(hueOf(message.senderId)));
+
+    setText(row.text, message.content || (message.mediaId ? 'Attachment' : ''));
+    setText(row.time, formatTime(message.timestamp));
+    row.time.setAttribute('datetime', message.timestamp.toISOString());
+    row.time.setAttribute('title', message.timestamp.toLocaleString());
+    if (row.mark) updateStatusMark(row.mark, message.status);
+
+    const failed = message.status === 'failed';
+    row.root.classList.toggle('failed', failed);
+    row.failure.hidden = !failed;
+    if (failed && !row.failure.firstChild) {
+      row.failure.append(
+        el('span', { text: `Not sent: ${message.error}` }), ' ',
+        el('button', {
+          type: 'button',
+          class: 'link-button',
+          text: 'Dismiss',
+          onclick: () => this.#client.discard(message.conversationId, message.clientMsgId),
+        }));
+    }
+  }
+}

@@ -1,0 +1,1 @@
+[assembly: AssemblyFixture(typeof(Messaging.Browser.Tests.Hosting.ChromiumFixture))]

@@ -1,0 +1,42 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Messaging.Browser.Tests.Hosting;
+
+/// <summary>
+/// The sample's own Program (the exact app `dotnet run --project samples/ChatServer` starts) on a real Kestrel
+/// server bound to a free loopback port, so a real browser can reach it.
+/// </summary>
+internal sealed class ChatServerHost : WebApplicationFactory<Program>
+{
+    private readonly string _environment;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+
+    public ChatServerHost(string environment = "Development", IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        _environment = environment;
+        _settings = settings ?? new Dictionary<string, string?>();
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+    }
+
+    /// <summary>Starts the server; returns its base address (http://127.0.0.1:port/).</summary>
+    public Uri Start()
+    {
+        StartServer();
+        var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+        return new Uri(addresses.Addresses.Single() + "/");
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(_environment);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
