@@ -1,0 +1,53 @@
+using System.Security.Claims;
+
+namespace Messaging.Transports.AspNetCore;
+
+/// <summary>
+/// Options of the WebSocket and REST gateway, configured by
+/// <c>services.AddMessagingGateway(o => ...)</c> and validated at start.
+/// </summary>
+public sealed class MessagingGatewayOptions
+{
+    /// <summary>
+    /// The claim that holds the authenticated user id; when the principal lacks it, the identity's name is used.
+    /// Default <see cref="ClaimTypes.NameIdentifier"/>.
+    /// </summary>
+    public string UserIdClaimType { get; set; } = ClaimTypes.NameIdentifier;
+
+    /// <summary>
+    /// The largest WebSocket message (and REST request body) accepted, in bytes. A larger WebSocket message closes
+    /// the connection with 1009. Default 128 KiB, room for the largest content even when every character is escaped.
+    /// </summary>
+    public int MaxFrameBytes { get; set; } = 128 * 1024;
+
+    /// <summary>
+    /// Frames queued for one connection before it counts as a slow consumer and is closed with 1013 (the client
+    /// resumes by catch-up). Default 8,192.
+    /// </summary>
+    public int SendQueueCapacity { get; set; } = 8192;
+
+    /// <summary>Interval of the server's WebSocket keep-alive pings. Default 30 seconds; <see cref="TimeSpan.Zero"/> disables them.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A connection that sends no frame for this long is closed with 1008. Clients send <c>ping</c> every heartbeat
+    /// interval (30 seconds by default). Default 2 minutes.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long to wait for the client's close frame after the server closed, before dropping the connection. Default 5 seconds.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Frames a connection may send in a burst (the token bucket size). Default 100.</summary>
+    public int RateLimitBurst { get; set; } = 100;
+
+    /// <summary>Frames per second a connection may sustain (the bucket refill rate). Default 20.</summary>
+    public int RateLimitPerSecond { get; set; } = 20;
+
+    /// <summary>
+    /// Origins allowed to open the WebSocket (for example <c>https://chat.example.com</c>). Empty: any origin. A
+    /// handshake with an <c>Origin</c> header not in the list gets 403; requests without <c>Origin</c> (non-browser
+    /// clients) are allowed.
+    /// </summary>
+    public IList<string> AllowedOrigins { get; } = new List<string>();
+}

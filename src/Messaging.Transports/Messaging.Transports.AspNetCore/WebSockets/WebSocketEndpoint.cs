@@ -1,0 +1,207 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using Messaging.Protocol;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Transports.AspNetCore;
+
+/// <summary>
+/// <c>GET /ws</c>: checks the handshake (authenticated user, Origin allow-list, <c>device_id</c>), accepts the
+/// WebSocket, connects a session to the engine and runs the receive loop until either side closes.
+/// </summary>
+internal sealed class WebSocketEndpoint(
+    MessagingEngine engine,
+    IOptions<MessagingGatewayOptions> options,
+    GatewayMetrics metrics,
+    ILogger<WebSocketEndpoint> logger,
+    IHostApplicationLifetime lifetime,
+    TimeProvider? time = null)
+{
+    private readonly MessagingGatewayOptions _options = options.Value;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.BadRequest, "A WebSocket upgrade request is required.").ConfigureAwait(false);
+            return;
+        }
+
+        if (!IsOriginAllowed(context.Request))
+        {
+            await RefuseAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "Origin not allowed.").ConfigureAwait(false);
+            return;
+        }
+
+        var userId = Identifiers.UserIdOf(context.User, _options.UserIdClaimType);
+        if (userId is null)
+        {
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "Authentication required.").ConfigureAwait(false);
+            return;
+        }
+
+        var deviceId = context.Request.Query["device_id"].ToString();
+        if (deviceId.Length == 0)
+        {
+            deviceId = Identifiers.DefaultDeviceId;
+        }
+        else if (!Identifiers.IsValidDeviceId(deviceId))
+        {
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.BadRequest, "device_id must be 1-64 letters, digits or - _ . :").ConfigureAwait(false);
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            KeepAliveInterval = _options.KeepAliveInterval,
+        }).ConfigureAwait(false);
+        await RunAsync(socket, userId, deviceId, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task RunAsync(WebSocket socket, string userId, string deviceId, CancellationToken requestAborted)
+    {
+        var connection = new WebSocketClientConnection(socket, _options, _time, logger, metrics);
+        metrics.ConnectionOpened();
+        using var stopping = lifetime.ApplicationStopping.Register(static state => ((WebSocketClientConnection)state!).Close(CloseCodes.EndpointUnavailable, "server shutting down"), connection);
+
+        // The writer runs before the engine connects: catch-up starts writing during ConnectAsync.
+        var writer = connection.RunWriterAsync();
+        MessagingSession? session = null;
+        try
+        {
+            session = await engine.ConnectAsync(userId, deviceId, connection, requestAborted).ConfigureAwait(false);
+            logger.Connected(connection.ConnectionId, userId, deviceId);
+            using var dispatcher = new FrameDispatcher(session, connection, _options, logger, metrics);
+            await ReceiveAsync(socket, connection, dispatcher, requestAborted).ConfigureAwait(false);
+        }
+        catch (MessagingException exception)
+        {
+            logger.ConnectFailed(userId, exception);
+            connection.Close(CloseCodes.InternalServerError, "could not connect");
+        }
+        catch (Exception exception) when (exception is WebSocketException or OperationCanceledException)
+        {
+            logger.TransportEnded(connection.ConnectionId, exception);
+        }
+        finally
+        {
+            if (session is not null)
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+            }
+
+            connection.Close(CloseCodes.NormalClosure, string.Empty);
+            await writer.ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+            metrics.ConnectionClosed();
+            logger.Disconnected(connection.ConnectionId, connection.CloseStatus ?? (int?)socket.CloseStatus, socket.CloseStatusDescription);
+        }
+    }
+
+    /// <summary>Reads text frames up to <see cref="MessagingGatewayOptions.MaxFrameBytes"/> and hands each complete one to the dispatcher.</summary>
+    private async Task ReceiveAsync(WebSocket socket, WebSocketClientConnection connection, FrameDispatcher dispatcher, CancellationToken cancellationToken)
+    {
+        var maxFrameBytes = _options.MaxFrameBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        var length = 0;
+        await using var idle = _time.CreateTimer(
+            static state => ((WebSocketClientConnection)state!).Close(CloseCodes.PolicyViolation, "idle timeout"),
+            connection,
+            _options.IdleTimeout,
+            Timeout.InfiniteTimeSpan);
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    buffer = Grow(buffer, length, maxFrameBytes + 1);
+                }
+
+                var result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    connection.Close(CloseCodes.NormalClosure, string.Empty);
+                    return;
+                }
+
+                if (connection.IsClosing)
+                {
+                    // Closing: whatever still arrives is dropped while waiting for the client's close frame.
+                    length = 0;
+                    continue;
+                }
+
+                if (result.MessageType == WebSocketMessageType.Binary)
+                {
+                    connection.Close(CloseCodes.InvalidMessageType, "binary frames are not supported");
+                    length = 0;
+                    continue;
+                }
+
+                length += result.Count;
+                if (length > maxFrameBytes)
+                {
+                    connection.Close(CloseCodes.MessageTooBig, "frame too large");
+                    length = 0;
+                    continue;
+                }
+
+                if (!result.EndOfMessage)
+                {
+                    continue;
+                }
+
+                idle.Change(_options.IdleTimeout, Timeout.InfiniteTimeSpan);
+                await dispatcher.HandleAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                length = 0;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static byte[] Grow(byte[] buffer, int length, int limit)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit));
+        buffer.AsSpan(0, length).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+
+    private bool IsOriginAllowed(HttpRequest request)
+    {
+        if (_options.AllowedOrigins.Count == 0)
+        {
+            return true;
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length == 0)
+        {
+            return true;
+        }
+
+        foreach (var allowed in _options.AllowedOrigins)
+        {
+            if (string.Equals(allowed, origin, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private Task RefuseAsync(HttpContext context, int status, string code, string message)
+    {
+        logger.HandshakeRefused(status, message);
+        return RestResponses.WriteErrorAsync(context, status, code, message);
+    }
+}
