@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Logging;
+
+namespace Messaging;
+
+/// <summary>
+/// The engine's log messages, source-generated. Event ids are stable (dashboards and alerts key on them): 1000s
+/// lifecycle, 1100s send, 1200s delivery and connections, 1300s receipts, 1400s presence, 1500s membership. Message
+/// content is never logged.
+/// </summary>
+internal static partial class MessagingLog
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Messaging engine started on node '{NodeId}'.")]
+    public static partial void EngineStarted(this ILogger logger, string nodeId);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Messaging engine stopped on node '{NodeId}'.")]
+    public static partial void EngineStopped(this ILogger logger, string nodeId);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Background loop '{Loop}' failed; it runs again at its next interval.")]
+    public static partial void BackgroundLoopFailed(this ILogger logger, string loop, Exception exception);
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Warning, Message = "Append of seq {Seq} in conversation '{ConversationId}' failed (attempt {Attempt}).")]
+    public static partial void AppendFailed(this ILogger logger, string conversationId, long seq, int attempt, Exception exception);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "Seq {Seq} of conversation '{ConversationId}' could not be used and was filled with a tombstone.")]
+    public static partial void SeqTombstoned(this ILogger logger, string conversationId, long seq);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Critical, Message = "The tombstone for seq {Seq} of conversation '{ConversationId}' could not be written; readers skip the hole after a delay.")]
+    public static partial void TombstoneFailed(this ILogger logger, string conversationId, long seq, Exception exception);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Seq {Seq} of conversation '{ConversationId}' was taken in the store; the sequencer was fenced to {LastSeq}.")]
+    public static partial void SequencerFenced(this ILogger logger, string conversationId, long seq, long lastSeq);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "After committing seq {Seq} of conversation '{ConversationId}', the {Step} step failed; receivers recover by catch-up.")]
+    public static partial void PostCommitStepFailed(this ILogger logger, string step, string conversationId, long seq, Exception exception);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Push notification to user '{RecipientId}' for conversation '{ConversationId}' failed.")]
+    public static partial void PushFailed(this ILogger logger, string recipientId, string conversationId, Exception exception);
+
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Debug, Message = "User '{UserId}' connected device '{DeviceId}' as connection '{ConnectionId}'.")]
+    public static partial void ClientConnected(this ILogger logger, string userId, string deviceId, string connectionId);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Debug, Message = "User '{UserId}' disconnected device '{DeviceId}' (connection '{ConnectionId}').")]
+    public static partial void ClientDisconnected(this ILogger logger, string userId, string deviceId, string connectionId);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Connection '{ConnectionId}' of user '{UserId}' aborted: {Reason}.")]
+    public static partial void ConnectionAborted(this ILogger logger, string connectionId, string userId, string reason);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "A call on connection '{ConnectionId}' failed.")]
+    public static partial void ConnectionCallFailed(this ILogger logger, string connectionId, Exception exception);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "A delivery step of connection '{ConnectionId}' failed; delivery continues.")]
+    public static partial void DeliveryItemFailed(this ILogger logger, string connectionId, Exception exception);
+
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Warning, Message = "Reading conversation '{ConversationId}' for user '{UserId}' device '{DeviceId}' failed; retried later.")]
+    public static partial void DeliveryStoreFailed(this ILogger logger, string userId, string deviceId, string conversationId, Exception exception);
+
+    [LoggerMessage(EventId = 1206, Level = LogLevel.Error, Message = "Seqs {FromSeq}..{ToSeq} of conversation '{ConversationId}' never appeared; user '{UserId}' device '{DeviceId}' skipped them.")]
+    public static partial void GapSkipped(this ILogger logger, string userId, string deviceId, string conversationId, long fromSeq, long toSeq);
+
+    [LoggerMessage(EventId = 1207, Level = LogLevel.Warning, Message = "Unsubscribing from {ChannelKind} channel '{ChannelId}' failed.")]
+    public static partial void UnsubscribeFailed(this ILogger logger, ChannelKind channelKind, string channelId, Exception exception);
+
+    [LoggerMessage(EventId = 1208, Level = LogLevel.Warning, Message = "Routing an envelope from {ChannelKind} channel '{ChannelId}' failed.")]
+    public static partial void RouteFailed(this ILogger logger, ChannelKind channelKind, string channelId, Exception exception);
+
+    [LoggerMessage(EventId = 1209, Level = LogLevel.Warning, Message = "The {Step} step of connection '{ConnectionId}' failed.")]
+    public static partial void ConnectionStepFailed(this ILogger logger, string step, string connectionId, Exception exception);
+
+    [LoggerMessage(EventId = 1300, Level = LogLevel.Warning, Message = "Publishing a receipt status for seq {Seq} of conversation '{ConversationId}' failed.")]
+    public static partial void StatusPublishFailed(this ILogger logger, string conversationId, long seq, Exception exception);
+
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Warning, Message = "Publishing the presence of user '{UserId}' failed.")]
+    public static partial void PresencePublishFailed(this ILogger logger, string userId, Exception exception);
+
+    [LoggerMessage(EventId = 1500, Level = LogLevel.Warning, Message = "Announcing that user '{UserId}' joined or left conversation '{ConversationId}' failed; nodes catch up on the next change.")]
+    public static partial void MembershipPublishFailed(this ILogger logger, string conversationId, string userId, Exception exception);
+}

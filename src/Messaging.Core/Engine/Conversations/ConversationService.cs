@@ -1,0 +1,212 @@
+namespace Messaging;
+
+/// <summary>
+/// Conversations (DESIGN §3, §6 REST): create direct (idempotent, deterministic id) and group conversations, change
+/// group membership (admins; members may leave), and list or get them as the caller sees them. Membership changes are
+/// announced to the nodes with a <see cref="MembershipEnvelope"/> and to the members with a sequenced system message.
+/// </summary>
+internal sealed class ConversationService(EngineContext context, ConversationAccess access, ConversationViews views, SendPipeline sending)
+{
+    /// <summary>Creates (or returns) the direct conversation of two users.</summary>
+    /// <param name="userId">The authenticated caller.</param>
+    /// <param name="otherUserId">The other user.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The conversation and whether this call created it.</returns>
+    public async ValueTask<ConversationCreation> CreateDirectAsync(string userId, string otherUserId, CancellationToken cancellationToken)
+    {
+        Validation.RequireId(otherUserId, "user_id");
+        if (string.Equals(userId, otherUserId, StringComparison.Ordinal))
+        {
+            throw Validation.BadRequest("A direct conversation needs another user.");
+        }
+
+        var now = context.Now;
+        var draft = new Conversation
+        {
+            Id = ConversationIds.Direct(userId, otherUserId),
+            Kind = ConversationKind.Direct,
+            Members = [new ConversationMember(userId, MemberRole.Member, now), new ConversationMember(otherUserId, MemberRole.Member, now)],
+            CreatedAt = now,
+        };
+        var (conversation, created) = await context.Conversations.CreateAsync(draft, cancellationToken).ConfigureAwait(false);
+        if (!conversation.IsMember(userId))
+        {
+            // Cannot happen for a derived id unless the store holds a foreign conversation under it; never reveal it.
+            throw new MessagingNotFoundException(ConversationAccess.NotFoundMessage);
+        }
+
+        if (created)
+        {
+            await AnnounceAsync(conversation, userId, joined: true).ConfigureAwait(false);
+        }
+
+        return new ConversationCreation(await views.BuildAsync(conversation, userId, cancellationToken).ConfigureAwait(false), created);
+    }
+
+    /// <summary>Creates a group; the creator is its admin.</summary>
+    /// <param name="userId">The authenticated caller.</param>
+    /// <param name="name">The group name.</param>
+    /// <param name="memberIds">The other members (duplicates and the creator are ignored).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The new group.</returns>
+    public async ValueTask<ConversationView> CreateGroupAsync(string userId, string name, IReadOnlyCollection<string> memberIds, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > EngineLimits.MaxGroupNameLength)
+        {
+            throw Validation.BadRequest($"A group name must be 1..{EngineLimits.MaxGroupNameLength} non-blank characters.");
+        }
+
+        var others = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal) { userId };
+        foreach (var memberId in memberIds ?? [])
+        {
+            if (seen.Add(Validation.RequireId(memberId, "A member id")))
+            {
+                others.Add(memberId);
+            }
+        }
+
+        if (others.Count + 1 > context.Options.MaxGroupMembers)
+        {
+            throw Validation.BadRequest($"A group may have at most {context.Options.MaxGroupMembers} members.");
+        }
+
+        var now = context.Now;
+        var draft = new Conversation
+        {
+            Id = "g_" + context.Ids.NewMessageId(),
+            Kind = ConversationKind.Group,
+            Name = name,
+            Members = [new ConversationMember(userId, MemberRole.Admin, now), .. others.Select(id => new ConversationMember(id, MemberRole.Member, now))],
+            CreatedAt = now,
+        };
+        var (conversation, _) = await context.Conversations.CreateAsync(draft, cancellationToken).ConfigureAwait(false);
+        await AnnounceAsync(conversation, userId, joined: true).ConfigureAwait(false);
+        return await views.BuildAsync(conversation, userId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A conversation as a member sees it.</summary>
+    /// <param name="userId">The authenticated caller.</param>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The view.</returns>
+    public async ValueTask<ConversationView> GetAsync(string userId, string conversationId, CancellationToken cancellationToken)
+    {
+        var conversation = await access.RequireMemberAsync(conversationId, userId, cancellationToken).ConfigureAwait(false);
+        return await views.BuildAsync(conversation, userId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The caller's conversations, most recent activity first.</summary>
+    /// <param name="userId">The authenticated caller.</param>
+    /// <param name="limit">How many at most (1..1,000).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The views.</returns>
+    public async ValueTask<IReadOnlyList<ConversationView>> ListAsync(string userId, int limit, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > EngineLimits.MaxConversationList)
+        {
+            throw Validation.BadRequest($"limit must be between 1 and {EngineLimits.MaxConversationList}.");
+        }
+
+        var activities = await context.Conversations.ListForUserAsync(userId, limit, cancellationToken).ConfigureAwait(false);
+        var result = new List<ConversationView>(activities.Count);
+        foreach (var activity in activities)
+        {
+            if (activity.Conversation.IsMember(userId))
+            {
+                result.Add(await views.BuildAsync(activity, userId, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Adds a member to a group (admins only); a no-op for a current member.</summary>
+    /// <param name="actorId">The authenticated caller.</param>
+    /// <param name="conversationId">The group.</param>
+    /// <param name="userId">The user to add.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The group as the caller sees it.</returns>
+    public async ValueTask<ConversationView> AddMemberAsync(string actorId, string conversationId, string userId, CancellationToken cancellationToken)
+    {
+        var conversation = await RequireGroupAsync(actorId, conversationId, cancellationToken).ConfigureAwait(false);
+        Validation.RequireId(userId, "user_id");
+        if (conversation.FindMember(actorId)!.Role != MemberRole.Admin)
+        {
+            throw new MessagingForbiddenException("Only group admins may add members.");
+        }
+
+        if (!conversation.IsMember(userId))
+        {
+            if (conversation.Members.Count >= context.Options.MaxGroupMembers)
+            {
+                throw Validation.BadRequest($"A group may have at most {context.Options.MaxGroupMembers} members.");
+            }
+
+            var member = new ConversationMember(userId, MemberRole.Member, context.Now);
+            conversation = await context.Conversations.AddMemberAsync(conversation.Id, member, cancellationToken).ConfigureAwait(false)
+                ?? throw new MessagingNotFoundException(ConversationAccess.NotFoundMessage);
+            await AnnounceAsync(conversation, userId, joined: true).ConfigureAwait(false);
+            await sending.AppendSystemMessageAsync(conversation, actorId, $"{actorId} added {userId}", CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return await views.BuildAsync(conversation, actorId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes a member from a group (admins; any member may remove themself).</summary>
+    /// <param name="actorId">The authenticated caller.</param>
+    /// <param name="conversationId">The group.</param>
+    /// <param name="userId">The member to remove.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The group as the caller sees it (after leaving: as it was just before).</returns>
+    public async ValueTask<ConversationView> RemoveMemberAsync(string actorId, string conversationId, string userId, CancellationToken cancellationToken)
+    {
+        var conversation = await RequireGroupAsync(actorId, conversationId, cancellationToken).ConfigureAwait(false);
+        Validation.RequireId(userId, "user_id");
+        var self = string.Equals(actorId, userId, StringComparison.Ordinal);
+        if (!self && conversation.FindMember(actorId)!.Role != MemberRole.Admin)
+        {
+            throw new MessagingForbiddenException("Only group admins may remove other members.");
+        }
+
+        if (!conversation.IsMember(userId))
+        {
+            throw new MessagingNotFoundException("Member not found.");
+        }
+
+        // The system message goes out while the member still belongs, so the removed member learns about it too.
+        var text = self ? $"{actorId} left" : $"{actorId} removed {userId}";
+        await sending.AppendSystemMessageAsync(conversation, actorId, text, CancellationToken.None).ConfigureAwait(false);
+        var view = self ? await views.BuildAsync(conversation, actorId, cancellationToken).ConfigureAwait(false) : null;
+        conversation = await context.Conversations.RemoveMemberAsync(conversation.Id, userId, CancellationToken.None).ConfigureAwait(false)
+            ?? throw new MessagingNotFoundException(ConversationAccess.NotFoundMessage);
+        await AnnounceAsync(conversation, userId, joined: false).ConfigureAwait(false);
+        return view ?? await views.BuildAsync(conversation, actorId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<Conversation> RequireGroupAsync(string actorId, string conversationId, CancellationToken cancellationToken)
+    {
+        var conversation = await access.RequireMemberAsync(conversationId, actorId, cancellationToken).ConfigureAwait(false);
+        if (conversation.Kind != ConversationKind.Group)
+        {
+            throw Validation.BadRequest("The members of a direct conversation cannot change.");
+        }
+
+        return conversation;
+    }
+
+    // One envelope to every member's channel (and the affected user's): each receiving node re-evaluates its read-path
+    // subscriptions for all of its local members of the conversation, so one announcement covers a whole new group.
+    private async ValueTask AnnounceAsync(Conversation conversation, string userId, bool joined)
+    {
+        try
+        {
+            var channels = FanoutChannels.UsersOf(conversation, except: null, userId);
+            await context.PublishAsync(channels, new MembershipEnvelope(conversation.Id, userId, joined), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            context.Logger.MembershipPublishFailed(conversation.Id, userId, exception);
+        }
+    }
+}

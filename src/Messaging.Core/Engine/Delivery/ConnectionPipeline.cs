@@ -1,0 +1,272 @@
+using System.Threading.Channels;
+
+namespace Messaging;
+
+/// <summary>
+/// The serialized delivery pipeline of one client connection: a bounded queue and a single worker, so live envelopes,
+/// catch-up, statuses, typing and presence reach the connection one at a time, in order, without locks. Enqueueing
+/// never blocks (transport handlers must not); a full queue, or a connection that refuses a write, is a slow consumer:
+/// the connection is aborted and the pipeline stops (the client resumes by catch-up).
+/// </summary>
+internal sealed class ConnectionPipeline
+{
+    private readonly EngineContext _context;
+    private readonly PresencePrivacy _privacy;
+    private readonly IClientConnection _connection;
+    private readonly Channel<Item> _queue;
+    private readonly OrderedDelivery _delivery;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _worker = Task.CompletedTask;
+    private int _stopped;
+
+    public ConnectionPipeline(EngineContext context, PresencePrivacy privacy, string userId, string deviceId, IClientConnection connection)
+    {
+        _context = context;
+        _privacy = privacy;
+        _connection = connection;
+        UserId = userId;
+        DeviceId = deviceId;
+        ConnectionId = connection.ConnectionId;
+        _queue = Channel.CreateBounded<Item>(new BoundedChannelOptions(EngineLimits.DeliveryQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _delivery = new OrderedDelivery(context, userId, deviceId, WriteMessage, conversationId => Enqueue(new RecheckItem(conversationId)));
+    }
+
+    public string UserId { get; }
+
+    public string DeviceId { get; }
+
+    public string ConnectionId { get; }
+
+    /// <summary>Whether the pipeline still delivers (not aborted or stopped).</summary>
+    public bool IsAlive => Volatile.Read(ref _stopped) == 0;
+
+    /// <summary>Starts the worker; items queued before (the initial catch-up) run first.</summary>
+    public void Start() => _worker = Task.Run(RunAsync);
+
+    /// <summary>Queues a live message (from the backplane).</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="originConnectionId">The connection that sent it, which only advances its cursor.</param>
+    public void EnqueueMessage(Message message, string? originConnectionId) => Enqueue(new MessageItem(message, originConnectionId));
+
+    /// <summary>Queues an event written as is (statuses, typing).</summary>
+    /// <param name="clientEvent">The event.</param>
+    public void EnqueueEvent(ClientEvent clientEvent) => Enqueue(new EventItem(clientEvent));
+
+    /// <summary>Queues a presence change; privacy is applied for this connection's user when it is written.</summary>
+    /// <param name="change">The raw change.</param>
+    public void EnqueuePresence(PresenceChange change) => Enqueue(new PresenceItem(change.UserId, change));
+
+    /// <summary>Queues the current presence of a user (read when the item runs, so it is never older than a queued change).</summary>
+    /// <param name="subjectId">The user.</param>
+    public void EnqueuePresenceSnapshot(string subjectId) => Enqueue(new PresenceItem(subjectId, null));
+
+    /// <summary>Queues a catch-up that ends with a <see cref="SyncCompleteEvent"/>.</summary>
+    /// <param name="cursors">The client's cursors, or <see langword="null"/> for the device's stored marks.</param>
+    /// <returns>A task that completes when the sync-complete event was written.</returns>
+    public Task SyncAsync(IReadOnlyDictionary<string, long>? cursors)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(new SyncItem(cursors, done));
+        return done.Task;
+    }
+
+    /// <summary>Queues the catch-up of a new connection; its outcome is only logged (nobody awaits it).</summary>
+    public void EnqueueInitialCatchUp()
+        => _ = SyncAsync(null).ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    /// <summary>Aborts the connection (slow consumer, shutdown) and stops delivering.</summary>
+    /// <param name="reason">Why.</param>
+    public void Abort(string reason)
+    {
+        if (!TryStop())
+        {
+            return;
+        }
+
+        _context.Metrics.ConnectionAborted(reason);
+        _context.Logger.ConnectionAborted(ConnectionId, UserId, reason);
+        try
+        {
+            _connection.Abort(reason);
+        }
+        catch (Exception exception)
+        {
+            _context.Logger.ConnectionCallFailed(ConnectionId, exception);
+        }
+    }
+
+    /// <summary>Stops delivering (the connection closed) and waits for the worker to finish.</summary>
+    /// <returns>A task that completes when the worker ended.</returns>
+    public async ValueTask StopAsync()
+    {
+        TryStop();
+        await _worker.ConfigureAwait(false);
+    }
+
+    private bool TryStop()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return false;
+        }
+
+        _queue.Writer.TryComplete();
+        _stopping.Cancel();
+        return true;
+    }
+
+    private void Enqueue(Item item)
+    {
+        if (!IsAlive)
+        {
+            item.Abandon();
+            return;
+        }
+
+        if (!_queue.Writer.TryWrite(item))
+        {
+            item.Abandon();
+            Abort("slow consumer");
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var token = _stopping.Token;
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (IsAlive && _queue.Reader.TryRead(out var item))
+                {
+                    await ProcessAsync(item, token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Stopped: what is still queued is abandoned below.
+        }
+        finally
+        {
+            _delivery.StopRechecks();
+            while (_queue.Reader.TryRead(out var item))
+            {
+                item.Abandon();
+            }
+        }
+    }
+
+    private async ValueTask ProcessAsync(Item item, CancellationToken token)
+    {
+        try
+        {
+            switch (item)
+            {
+                case MessageItem m:
+                    await _delivery.DeliverAsync(m.Message, visible: !string.Equals(m.OriginConnectionId, ConnectionId, StringComparison.Ordinal), token).ConfigureAwait(false);
+                    break;
+                case EventItem e:
+                    Write(e.Event);
+                    break;
+                case PresenceItem p:
+                    var raw = p.Change ?? await _context.Presence.GetAsync(p.SubjectId, token).ConfigureAwait(false);
+                    Write(new PresenceEvent(await _privacy.ViewAsync(raw, UserId, token).ConfigureAwait(false)));
+                    break;
+                case RecheckItem r:
+                    await _delivery.RecheckAsync(r.ConversationId, token).ConfigureAwait(false);
+                    break;
+                case SyncItem s:
+                    var cursors = await _delivery.CatchUpAsync(s.Cursors, token).ConfigureAwait(false);
+                    if (IsAlive && Write(new SyncCompleteEvent(cursors)))
+                    {
+                        s.Done.TrySetResult();
+                    }
+                    else
+                    {
+                        s.Abandon();
+                    }
+
+                    break;
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            item.Abandon();
+            throw;
+        }
+        catch (Exception exception)
+        {
+            // One failed item (a store read, a contact lookup) never stops the connection's delivery.
+            _context.Logger.DeliveryItemFailed(ConnectionId, exception);
+            item.Fail(exception);
+        }
+    }
+
+    private bool WriteMessage(Message message)
+    {
+        if (!Write(new MessageEvent(message)))
+        {
+            return false;
+        }
+
+        _context.Metrics.Delivered();
+        return true;
+    }
+
+    private bool Write(ClientEvent clientEvent)
+    {
+        if (!IsAlive)
+        {
+            return false;
+        }
+
+        bool written;
+        try
+        {
+            written = _connection.TryWrite(clientEvent);
+        }
+        catch (Exception exception)
+        {
+            _context.Logger.ConnectionCallFailed(ConnectionId, exception);
+            written = false;
+        }
+
+        if (!written)
+        {
+            Abort("slow consumer");
+        }
+
+        return written;
+    }
+
+    private abstract record Item
+    {
+        public virtual void Abandon()
+        {
+        }
+
+        public virtual void Fail(Exception exception)
+        {
+        }
+    }
+
+    private sealed record MessageItem(Message Message, string? OriginConnectionId) : Item;
+
+    private sealed record EventItem(ClientEvent Event) : Item;
+
+    private sealed record PresenceItem(string SubjectId, PresenceChange? Change) : Item;
+
+    private sealed record RecheckItem(string ConversationId) : Item;
+
+    private sealed record SyncItem(IReadOnlyDictionary<string, long>? Cursors, TaskCompletionSource Done) : Item
+    {
+        public override void Abandon() => Done.TrySetException(new MessagingException(MessagingErrorKind.Internal, "The connection closed before the sync completed."));
+
+        public override void Fail(Exception exception) => Done.TrySetException(new MessagingBackendException("The sync failed; try again.", exception));
+    }
+}

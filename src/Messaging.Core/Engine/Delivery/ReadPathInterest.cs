@@ -1,0 +1,156 @@
+namespace Messaging;
+
+/// <summary>
+/// Which locally connected users receive which read-path conversations. The node subscribes to a conversation's
+/// channel while at least one local member is interested (one reference per (conversation, user)); the interest is set
+/// when a user's first connection arrives, dropped with the last, and re-evaluated on every
+/// <see cref="MembershipEnvelope"/> (join, leave, or a fan-out mode change as a group grows).
+/// </summary>
+internal sealed class ReadPathInterest(EngineContext context, ChannelSubscriptions subscriptions, LocalConnections local, UserLocks locks)
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, HashSet<string>> _usersByConversation = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _conversationsByUser = new(StringComparer.Ordinal);
+
+    /// <summary>The local users interested in a conversation.</summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <returns>A snapshot.</returns>
+    public string[] LocalMembers(string conversationId)
+    {
+        lock (_gate)
+        {
+            return _usersByConversation.TryGetValue(conversationId, out var users) ? [.. users] : [];
+        }
+    }
+
+    /// <summary>Subscribes a newly connected user's read-path conversations (call under the user's lock).</summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="conversations">The user's conversations.</param>
+    /// <returns>A task that completes when subscribed.</returns>
+    public async ValueTask AddUserAsync(string userId, IEnumerable<Conversation> conversations)
+    {
+        foreach (var conversation in conversations)
+        {
+            if (conversation.IsMember(userId) && context.Fanout.Choose(conversation) == FanoutMode.ReadPath)
+            {
+                await AddAsync(conversation.Id, userId).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Drops every interest of a user whose last local connection left (call under the user's lock).</summary>
+    /// <param name="userId">The user.</param>
+    /// <returns>A task that completes when unsubscribed.</returns>
+    public async ValueTask RemoveUserAsync(string userId)
+    {
+        string[] conversationIds;
+        lock (_gate)
+        {
+            conversationIds = _conversationsByUser.TryGetValue(userId, out var ids) ? [.. ids] : [];
+        }
+
+        foreach (var conversationId in conversationIds)
+        {
+            await RemoveAsync(conversationId, userId).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Re-evaluates a conversation for its local members after a membership change.</summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="affectedUserId">The user who joined or left.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>A task that completes when the subscriptions match the conversation.</returns>
+    public async ValueTask RefreshAsync(string conversationId, string affectedUserId, CancellationToken cancellationToken)
+    {
+        var conversation = await context.Conversations.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
+        var readPath = conversation is not null && context.Fanout.Choose(conversation) == FanoutMode.ReadPath;
+        var candidates = new HashSet<string>(LocalMembers(conversationId), StringComparer.Ordinal) { affectedUserId };
+        foreach (var member in conversation?.Members ?? [])
+        {
+            candidates.Add(member.UserId);
+        }
+
+        foreach (var userId in candidates)
+        {
+            if (!local.IsConnected(userId))
+            {
+                continue;
+            }
+
+            using var held = await locks.LockAsync(userId, cancellationToken).ConfigureAwait(false);
+            var wanted = readPath && conversation!.IsMember(userId) && local.IsConnected(userId);
+            if (wanted)
+            {
+                await AddAsync(conversationId, userId).ConfigureAwait(false);
+            }
+            else
+            {
+                await RemoveAsync(conversationId, userId).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async ValueTask AddAsync(string conversationId, string userId)
+    {
+        lock (_gate)
+        {
+            if (!GetSet(_usersByConversation, conversationId).Add(userId))
+            {
+                return;
+            }
+
+            GetSet(_conversationsByUser, userId).Add(conversationId);
+        }
+
+        try
+        {
+            await subscriptions.AcquireAsync(TransportChannel.Conversation(conversationId)).ConfigureAwait(false);
+        }
+        catch
+        {
+            Forget(conversationId, userId);
+            throw;
+        }
+    }
+
+    private async ValueTask RemoveAsync(string conversationId, string userId)
+    {
+        if (Forget(conversationId, userId))
+        {
+            await subscriptions.ReleaseAsync(TransportChannel.Conversation(conversationId)).ConfigureAwait(false);
+        }
+    }
+
+    private bool Forget(string conversationId, string userId)
+    {
+        lock (_gate)
+        {
+            if (!_usersByConversation.TryGetValue(conversationId, out var users) || !users.Remove(userId))
+            {
+                return false;
+            }
+
+            if (users.Count == 0)
+            {
+                _usersByConversation.Remove(conversationId);
+            }
+
+            if (_conversationsByUser.TryGetValue(userId, out var ids) && ids.Remove(conversationId) && ids.Count == 0)
+            {
+                _conversationsByUser.Remove(userId);
+            }
+
+            return true;
+        }
+    }
+
+    private static HashSet<string> GetSet(Dictionary<string, HashSet<string>> map, string key)
+    {
+        if (!map.TryGetValue(key, out var set))
+        {
+            map.Add(key, set = new HashSet<string>(StringComparer.Ordinal));
+        }
+
+        return set;
+    }
+}

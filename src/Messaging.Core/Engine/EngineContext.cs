@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace Messaging;
+
+/// <summary>The roles, options and instruments every flow of one engine shares.</summary>
+internal sealed class EngineContext
+{
+    public required string NodeId { get; init; }
+
+    public required MessagingOptions Options { get; init; }
+
+    public required IMessageStore Messages { get; init; }
+
+    public required ISequencer Sequencer { get; init; }
+
+    public required IConversationStore Conversations { get; init; }
+
+    public required IReceiptStore Receipts { get; init; }
+
+    public required IMessageTransport Transport { get; init; }
+
+    public required IConnectionDirectory Directory { get; init; }
+
+    public required IPresenceStore Presence { get; init; }
+
+    public required IFanoutPolicy Fanout { get; init; }
+
+    public required IPushNotifier Push { get; init; }
+
+    public required IContactPolicy Contacts { get; init; }
+
+    public required IMessageIdGenerator Ids { get; init; }
+
+    public required TimeProvider Time { get; init; }
+
+    public required ILogger Logger { get; init; }
+
+    public required MessagingMetrics Metrics { get; init; }
+
+    /// <summary>The current server time.</summary>
+    public DateTimeOffset Now => Time.GetUtcNow();
+
+    /// <summary>Publishes an envelope and counts it; backplane failures surface as <see cref="MessagingBackendException"/>.</summary>
+    /// <param name="channels">The channels.</param>
+    /// <param name="envelope">The envelope.</param>
+    /// <param name="cancellationToken">Cancels the publish.</param>
+    /// <returns>A task that completes when published.</returns>
+    public async ValueTask PublishAsync(IReadOnlyList<TransportChannel> channels, Envelope envelope, CancellationToken cancellationToken)
+    {
+        if (channels.Count == 0)
+        {
+            return;
+        }
+
+        await Transport.PublishAsync(channels, envelope, cancellationToken).ConfigureAwait(false);
+        Metrics.FanoutPublished(envelope.GetType().Name);
+    }
+}

@@ -1,0 +1,41 @@
+namespace Messaging;
+
+/// <summary>Fixed limits of the engine that are not worth an option.</summary>
+internal static class EngineLimits
+{
+    /// <summary>The largest page of <see cref="MessagingEngine.GetMessagesAsync"/>.</summary>
+    public const int MaxPageSize = 100;
+
+    /// <summary>The largest <c>limit</c> of <see cref="MessagingEngine.ListConversationsAsync"/>.</summary>
+    public const int MaxConversationList = 1_000;
+
+    /// <summary>How many of a user's conversations catch-up and subscriptions consider (most recent first).</summary>
+    public const int MaxConversationsPerUser = 10_000;
+
+    /// <summary>The longest group name, in UTF-16 chars.</summary>
+    public const int MaxGroupNameLength = 256;
+
+    /// <summary>The longest user, device, conversation or media id accepted from a client.</summary>
+    public const int MaxIdLength = 256;
+
+    /// <summary>The most message ids one ack may carry.</summary>
+    public const int MaxAckBatch = 1_000;
+
+    /// <summary>The most users one connection may watch for presence.</summary>
+    public const int MaxPresenceSubscriptions = 1_000;
+
+    /// <summary>How many times an append of a taken seq is tried before the seq is tombstoned.</summary>
+    public const int AppendAttempts = 3;
+
+    /// <summary>How many times a send takes a new seq after finding its seq taken (sequencer behind the store).</summary>
+    public const int SeqTakenRetries = 5;
+
+    /// <summary>The capacity of a connection's delivery queue; a full queue means a slow consumer.</summary>
+    public const int DeliveryQueueCapacity = 4_096;
+
+    /// <summary>How long a connection waits before re-reading the store for a seq that is missing (in flight).</summary>
+    public static readonly TimeSpan GapRecheckDelay = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a connection waits on a missing seq before skipping it (never forever).</summary>
+    public static readonly TimeSpan GapGiveUpAfter = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,280 @@
+namespace Messaging;
+
+/// <summary>
+/// The messaging engine of one gateway node: send, delivery, catch-up, receipts, presence and typing on top of the
+/// registered roles (stores, sequencer, backplane, directory, policies). Registered by
+/// <c>services.AddMessaging()</c> as a singleton and started and stopped by the hosted service it registers (or by
+/// <see cref="StartAsync"/> / <see cref="StopAsync"/> when there is no host).
+/// </summary>
+/// <remarks>
+/// Every <c>userId</c> parameter is the authenticated caller, never a value from a client frame. Failures the client
+/// should see are <see cref="MessagingException"/>s whose <see cref="MessagingException.Kind"/> maps to the wire error
+/// code; a conversation that does not exist and one the caller is not a member of fail identically
+/// (<see cref="MessagingNotFoundException"/>). Thread-safe.
+/// </remarks>
+public sealed class MessagingEngine : IAsyncDisposable
+{
+    private readonly EngineContext _context;
+    private readonly ConnectionManager _connections;
+    private readonly ChannelSubscriptions _subscriptions;
+    private readonly ConversationService _conversations;
+    private readonly MessageHistory _history;
+    private readonly ReceiptQuery _receiptQuery;
+    private readonly PeriodicLoop _presenceSweep;
+    private readonly PeriodicLoop _nodeRefresh;
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private bool _running;
+    private bool _disposed;
+
+    internal MessagingEngine(EngineContext context)
+    {
+        _context = context;
+        var access = new ConversationAccess(context.Conversations);
+        var privacy = new PresencePrivacy(context.Presence, context.Contacts);
+        var local = new LocalConnections();
+        var locks = new UserLocks();
+        EnvelopeRouter? router = null;
+        _subscriptions = new ChannelSubscriptions(context, (channel, envelope, token) => router!.RouteAsync(channel, envelope, token));
+        var interest = new ReadPathInterest(context, _subscriptions, local, locks);
+        Watchers = new PresenceWatchers(_subscriptions);
+        router = new EnvelopeRouter(context, local, interest, Watchers);
+
+        Presence = new PresenceService(context, privacy);
+        Receipts = new ReceiptFlow(context, access, new StatusNotifier(context));
+        Sending = new SendPipeline(context, access, new MessageCommitter(context, new SequenceFence(context.Messages, context.Sequencer)), new MessageFanout(context), Receipts);
+        Typing = new TypingService(context, access);
+        _connections = new ConnectionManager(context, privacy, local, _subscriptions, interest, Watchers, Presence, locks);
+        _conversations = new ConversationService(context, access, new ConversationViews(context), Sending);
+        _history = new MessageHistory(context, access);
+        _receiptQuery = new ReceiptQuery(context);
+        _presenceSweep = new PeriodicLoop("presence sweep", context.Options.PresenceSweepInterval, context.Time, context.Logger, Presence.SweepAsync);
+        _nodeRefresh = new PeriodicLoop("node refresh", context.Options.HeartbeatInterval, context.Time, context.Logger, _connections.RefreshAsync);
+    }
+
+    /// <summary>The id of this node on the backplane (<see cref="MessagingOptions.NodeId"/>, or generated).</summary>
+    public string NodeId => _context.NodeId;
+
+    internal SendPipeline Sending { get; }
+
+    internal ReceiptFlow Receipts { get; }
+
+    internal TypingService Typing { get; }
+
+    internal PresenceService Presence { get; }
+
+    internal PresenceWatchers Watchers { get; }
+
+    /// <summary>Starts the background loops: the presence sweep and the refresh of this node's directory entries and leases.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when started.</returns>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_running)
+            {
+                return;
+            }
+
+            _presenceSweep.Start();
+            _nodeRefresh.Start();
+            _running = true;
+            _context.Logger.EngineStarted(NodeId);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Stops the background loops and aborts and detaches every live connection of this node.</summary>
+    /// <param name="cancellationToken">Cancels the wait for the lifecycle lock.</param>
+    /// <returns>A task that completes when stopped.</returns>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _presenceSweep.StopAsync().ConfigureAwait(false);
+            await _nodeRefresh.StopAsync().ConfigureAwait(false);
+            await _connections.DisconnectAllAsync("server shutting down").ConfigureAwait(false);
+            await _subscriptions.ReleaseAllAsync().ConfigureAwait(false);
+            if (_running)
+            {
+                _running = false;
+                _context.Logger.EngineStopped(NodeId);
+            }
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>
+    /// Attaches a live client connection: registers it, marks the device online, subscribes the node as needed, then
+    /// runs catch-up from the device's stored delivered marks (<see cref="MessageEvent"/>s in seq order per
+    /// conversation, then one <see cref="SyncCompleteEvent"/>) and continues with live delivery without gaps or
+    /// duplicates. Dispose the session when the connection closes.
+    /// </summary>
+    /// <param name="userId">The authenticated user.</param>
+    /// <param name="deviceId">The client's device id (it owns the delivery cursors).</param>
+    /// <param name="connection">The gateway's sink for the connection's events.</param>
+    /// <param name="cancellationToken">Cancels the set-up.</param>
+    /// <returns>The session of the connection.</returns>
+    public async ValueTask<MessagingSession> ConnectAsync(string userId, string deviceId, IClientConnection connection, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentException.ThrowIfNullOrEmpty(connection.ConnectionId, nameof(connection));
+        Validation.RequireId(deviceId, "device_id");
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var pipeline = await _connections.ConnectAsync(userId, deviceId, connection, cancellationToken).ConfigureAwait(false);
+        return new MessagingSession(this, pipeline);
+    }
+
+    /// <summary>Creates the direct conversation of the caller and another user, or returns the existing one.</summary>
+    /// <param name="userId">The authenticated caller.</param>
+    /// <param name="otherUserId">The other user (not the caller).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The conversation and whether this call created it.</returns>
+    public ValueTask<ConversationCreation> CreateDirectConversationAsync(string userId, string otherUserId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return _conversations.CreateDirectAsync(userId, otherUserId, cancellationToken);
+    }
+
+    /// <summary>Creates a group whose admin is the caller.</summary>
+    /// <param name="userId">The authenticated caller.</param>
+    /// <param name="name">The group name (required, at most 256 characters).</param>
+    /// <param name="memberIds">The other members (duplicates ignored; at most <see cref="MessagingOptions.MaxGroupMembers"/> with the caller).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The new group.</returns>
+    public ValueTask<ConversationView> CreateGroupAsync(string userId, string name, IReadOnlyCollection<string> memberIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return _conversations.CreateGroupAsync(userId, name, memberIds, cancellationToken);
+    }
+
+    /// <summary>A conversation as the caller sees it.</summary>
+    /// <param name="userId">The authenticated caller.</param>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The view.</returns>
+    public ValueTask<ConversationView> GetConversationAsync(string userId, string conversationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return _conversations.GetAsync(userId, conversationId, cancellationToken);
+    }
+
+    /// <summary>The caller's conversations, most recent activity first, with unread counts.</summary>
+    /// <param name="userId">The authenticated caller.</param>
+    /// <param name="limit">How many at most (1..1,000).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The views.</returns>
+    public ValueTask<IReadOnlyList<ConversationView>> ListConversationsAsync(string userId, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return _conversations.ListAsync(userId, limit, cancellationToken);
+    }
+
+    /// <summary>Adds a member to a group (admins only, else <see cref="MessagingForbiddenException"/>).</summary>
+    /// <param name="actorId">The authenticated caller.</param>
+    /// <param name="conversationId">The group.</param>
+    /// <param name="userId">The user to add.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The group as the caller sees it.</returns>
+    public ValueTask<ConversationView> AddMemberAsync(string actorId, string conversationId, string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(actorId);
+        return _conversations.AddMemberAsync(actorId, conversationId, userId, cancellationToken);
+    }
+
+    /// <summary>Removes a member from a group (admins, or a member removing themself).</summary>
+    /// <param name="actorId">The authenticated caller.</param>
+    /// <param name="conversationId">The group.</param>
+    /// <param name="userId">The member to remove.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The group as the caller sees it.</returns>
+    public ValueTask<ConversationView> RemoveMemberAsync(string actorId, string conversationId, string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(actorId);
+        return _conversations.RemoveMemberAsync(actorId, conversationId, userId, cancellationToken);
+    }
+
+    /// <summary>A page of a conversation's history (tombstones are never returned).</summary>
+    /// <param name="userId">The authenticated caller.</param>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="page">Which page; invalid pages fail with <c>bad_request</c>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The messages.</returns>
+    public ValueTask<IReadOnlyList<Message>> GetMessagesAsync(string userId, string conversationId, MessagePage page, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return _history.GetAsync(userId, conversationId, page, cancellationToken);
+    }
+
+    /// <summary>Per-member delivered/read times of a message the caller sent; anyone else gets <see cref="MessagingNotFoundException"/>.</summary>
+    /// <param name="userId">The authenticated caller.</param>
+    /// <param name="messageId">The message.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The message and its receipts.</returns>
+    public ValueTask<MessageReceipts> GetReceiptsAsync(string userId, string messageId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return _receiptQuery.GetAsync(userId, messageId, cancellationToken);
+    }
+
+    /// <summary>A user's presence as the viewer may see it (privacy applied).</summary>
+    /// <param name="viewerId">The authenticated caller.</param>
+    /// <param name="userId">The user.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The visible presence.</returns>
+    public ValueTask<PresenceInfo> GetPresenceAsync(string viewerId, string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(viewerId);
+        Validation.RequireId(userId, "user_id");
+        return Presence.GetAsync(viewerId, userId, cancellationToken);
+    }
+
+    /// <summary>Sets who may see the caller's presence and last seen; watchers see the change at once.</summary>
+    /// <param name="userId">The authenticated caller.</param>
+    /// <param name="visibility">The visibility.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when stored.</returns>
+    public ValueTask SetPresenceVisibilityAsync(string userId, PresenceVisibility visibility, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return Presence.SetVisibilityAsync(userId, visibility, cancellationToken);
+    }
+
+    /// <summary>Keeps a device online for another <see cref="MessagingOptions.PresenceTtl"/> (REST heartbeat).</summary>
+    /// <param name="userId">The authenticated caller.</param>
+    /// <param name="deviceId">The device.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when recorded.</returns>
+    public ValueTask HeartbeatAsync(string userId, string deviceId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        Validation.RequireId(deviceId, "device_id");
+        return Presence.TouchAsync(userId, deviceId, cancellationToken);
+    }
+
+    /// <summary>Stops the engine (see <see cref="StopAsync"/>) and releases its instruments.</summary>
+    /// <returns>A task that completes when disposed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        await StopAsync().ConfigureAwait(false);
+        _disposed = true;
+        _context.Metrics.Dispose();
+    }
+
+    internal ValueTask DisconnectAsync(ConnectionPipeline pipeline) => _connections.DisconnectAsync(pipeline);
+}

@@ -1,0 +1,51 @@
+namespace Messaging;
+
+/// <summary>
+/// Options of the messaging engine, configured through <c>services.AddMessaging(o =&gt; ...)</c> and validated when
+/// the host starts (bad values fail the start, not the first use).
+/// </summary>
+public sealed class MessagingOptions
+{
+    /// <summary>The id of this gateway node, unique among the nodes of one backplane; generated when <see langword="null"/>.</summary>
+    public string? NodeId { get; set; }
+
+    /// <summary>The longest message content, in UTF-16 chars (default 16,384). Longer content fails with <c>too_large</c>.</summary>
+    public int MaxContentLength { get; set; } = 16_384;
+
+    /// <summary>The longest <c>client_msg_id</c>, in UTF-16 chars (default 128).</summary>
+    public int MaxClientMsgIdLength { get; set; } = 128;
+
+    /// <summary>The most members a group may have, its creator included (default 1,024; at least 2).</summary>
+    public int MaxGroupMembers { get; set; } = 1024;
+
+    /// <summary>The largest member count that the default fan-out policy still serves by write path (default 100).</summary>
+    public int WritePathMaxMembers { get; set; } = 100;
+
+    /// <summary>
+    /// The minimum time a repeated <c>client_msg_id</c> is recognised as a duplicate (default 7 days). The engine
+    /// de-duplicates as long as the message store remembers the id; adapters with a bounded hot window must keep ids at
+    /// least this long.
+    /// </summary>
+    public TimeSpan DeduplicationWindow { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long a device stays online after a connect or heartbeat (default 60 s).</summary>
+    public TimeSpan PresenceTtl { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How often clients are expected to heartbeat, and how often the node refreshes its connection directory entries
+    /// and the presence leases of its live connections (default 30 s; less than <see cref="PresenceTtl"/>).
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a device stays online after it disconnects, so a quick reconnect is not seen (default 5 s).</summary>
+    public TimeSpan PresenceGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often lapsed presence leases are swept and offline changes published (default 1 s).</summary>
+    public TimeSpan PresenceSweepInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The shortest time between two forwarded "is typing" events of one user in one conversation (default 2 s).</summary>
+    public TimeSpan TypingThrottle { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How many messages catch-up and gap filling read from the store at a time (default 256).</summary>
+    public int CatchUpBatchSize { get; set; } = 256;
+}

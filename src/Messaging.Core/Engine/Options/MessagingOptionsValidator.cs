@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+
+namespace Messaging;
+
+/// <summary>Validates <see cref="MessagingOptions"/>; registered by <c>AddMessaging</c> and run at start.</summary>
+internal sealed class MessagingOptionsValidator : IValidateOptions<MessagingOptions>
+{
+    /// <summary>The largest <see cref="MessagingOptions.CatchUpBatchSize"/> accepted.</summary>
+    internal const int MaxCatchUpBatchSize = 10_000;
+
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, MessagingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+
+        if (options.NodeId is { } nodeId && (string.IsNullOrWhiteSpace(nodeId) || nodeId.Length > EngineLimits.MaxIdLength))
+        {
+            failures.Add($"{nameof(MessagingOptions.NodeId)} must be null (generated) or 1..{EngineLimits.MaxIdLength} non-blank characters.");
+        }
+
+        RequirePositive(failures, options.MaxContentLength, nameof(MessagingOptions.MaxContentLength));
+        RequirePositive(failures, options.MaxClientMsgIdLength, nameof(MessagingOptions.MaxClientMsgIdLength));
+        RequirePositive(failures, options.WritePathMaxMembers, nameof(MessagingOptions.WritePathMaxMembers));
+        if (options.MaxGroupMembers < 2)
+        {
+            failures.Add($"{nameof(MessagingOptions.MaxGroupMembers)} must be at least 2.");
+        }
+
+        if (options.CatchUpBatchSize is < 1 or > MaxCatchUpBatchSize)
+        {
+            failures.Add($"{nameof(MessagingOptions.CatchUpBatchSize)} must be between 1 and {MaxCatchUpBatchSize}.");
+        }
+
+        RequirePositive(failures, options.DeduplicationWindow, nameof(MessagingOptions.DeduplicationWindow));
+        RequirePositive(failures, options.PresenceTtl, nameof(MessagingOptions.PresenceTtl));
+        RequirePositive(failures, options.HeartbeatInterval, nameof(MessagingOptions.HeartbeatInterval));
+        RequirePositive(failures, options.PresenceSweepInterval, nameof(MessagingOptions.PresenceSweepInterval));
+        RequireNonNegative(failures, options.PresenceGracePeriod, nameof(MessagingOptions.PresenceGracePeriod));
+        RequireNonNegative(failures, options.TypingThrottle, nameof(MessagingOptions.TypingThrottle));
+
+        if (options.HeartbeatInterval >= options.PresenceTtl)
+        {
+            failures.Add($"{nameof(MessagingOptions.HeartbeatInterval)} must be shorter than {nameof(MessagingOptions.PresenceTtl)}, or live devices would flap offline.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void RequirePositive(List<string> failures, int value, string name)
+    {
+        if (value <= 0)
+        {
+            failures.Add($"{name} must be positive.");
+        }
+    }
+
+    private static void RequirePositive(List<string> failures, TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"{name} must be positive.");
+        }
+    }
+
+    private static void RequireNonNegative(List<string> failures, TimeSpan value, string name)
+    {
+        if (value < TimeSpan.Zero)
+        {
+            failures.Add($"{name} must not be negative.");
+        }
+    }
+}

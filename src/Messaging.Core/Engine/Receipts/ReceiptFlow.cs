@@ -1,0 +1,109 @@
+namespace Messaging;
+
+/// <summary>
+/// Acks: resolve what the client acknowledges to <c>(conversation, seq)</c>, advance the device's watermarks (never
+/// backwards; read implies delivered), and let <see cref="StatusNotifier"/> tell senders whose messages the
+/// conversation's aggregate marks crossed.
+/// </summary>
+/// <remarks>
+/// Message ids the caller cannot see (unknown, or in a conversation the caller is not a member of) fail the whole ack
+/// with the same <see cref="MessagingNotFoundException"/>, before any mark moves. Seqs beyond the conversation's last
+/// seq are clamped to it, so an early ack can never mark a future message.
+/// </remarks>
+internal sealed class ReceiptFlow(EngineContext context, ConversationAccess access, StatusNotifier statuses)
+{
+    /// <summary>The one message of every "unknown or invisible message" failure.</summary>
+    public const string MessageNotFound = "Message not found.";
+
+    /// <summary>Acknowledges messages by id.</summary>
+    /// <param name="userId">The authenticated caller.</param>
+    /// <param name="deviceId">The caller's device.</param>
+    /// <param name="messageIds">The message ids.</param>
+    /// <param name="status">Delivered or read.</param>
+    /// <param name="cancellationToken">Cancels the ack.</param>
+    /// <returns>A task that completes when the marks moved.</returns>
+    public async ValueTask AckAsync(string userId, string deviceId, IReadOnlyList<string> messageIds, ReceiptStatus status, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        Validation.RequireAckStatus(status);
+        if (messageIds.Count > EngineLimits.MaxAckBatch)
+        {
+            throw Validation.BadRequest($"An ack may carry at most {EngineLimits.MaxAckBatch} message ids.");
+        }
+
+        // Resolve everything first, so an invisible id changes nothing.
+        var conversations = new Dictionary<string, Conversation>(StringComparer.Ordinal);
+        var upTo = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var messageId in messageIds)
+        {
+            var message = string.IsNullOrEmpty(messageId) || messageId.Length > EngineLimits.MaxIdLength
+                ? null
+                : await context.Messages.GetByIdAsync(messageId, cancellationToken).ConfigureAwait(false);
+            if (message is null)
+            {
+                throw new MessagingNotFoundException(MessageNotFound);
+            }
+
+            if (!conversations.ContainsKey(message.ConversationId))
+            {
+                var conversation = await context.Conversations.GetAsync(message.ConversationId, cancellationToken).ConfigureAwait(false);
+                if (conversation is null || !conversation.IsMember(userId))
+                {
+                    throw new MessagingNotFoundException(MessageNotFound);
+                }
+
+                conversations.Add(conversation.Id, conversation);
+            }
+
+            upTo[message.ConversationId] = Math.Max(upTo.GetValueOrDefault(message.ConversationId), message.Seq);
+        }
+
+        foreach (var (conversationId, seq) in upTo)
+        {
+            await AdvanceAsync(conversations[conversationId], userId, deviceId, seq, status, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Acknowledges every message of a conversation up to a seq.</summary>
+    /// <param name="userId">The authenticated caller.</param>
+    /// <param name="deviceId">The caller's device.</param>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="upToSeq">The seq (clamped to the conversation's last seq).</param>
+    /// <param name="status">Delivered or read.</param>
+    /// <param name="cancellationToken">Cancels the ack.</param>
+    /// <returns>A task that completes when the marks moved.</returns>
+    public async ValueTask AckUpToAsync(string userId, string deviceId, string conversationId, long upToSeq, ReceiptStatus status, CancellationToken cancellationToken)
+    {
+        var conversation = await access.RequireMemberAsync(conversationId, userId, cancellationToken).ConfigureAwait(false);
+        Validation.RequireAckStatus(status);
+        if (upToSeq < 0)
+        {
+            throw Validation.BadRequest("up_to_seq must not be negative.");
+        }
+
+        var lastSeq = await context.Messages.GetLastSeqAsync(conversation.Id, cancellationToken).ConfigureAwait(false);
+        var seq = Math.Min(upToSeq, lastSeq);
+        if (seq > 0)
+        {
+            await AdvanceAsync(conversation, userId, deviceId, seq, status, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Advances a device's marks to <paramref name="seq"/> and publishes the statuses this causes.</summary>
+    /// <param name="conversation">The conversation (the caller is a member).</param>
+    /// <param name="userId">The member.</param>
+    /// <param name="deviceId">The member's device.</param>
+    /// <param name="seq">The seq, at most the conversation's last seq.</param>
+    /// <param name="status">Delivered, or read (which also means delivered).</param>
+    /// <param name="cancellationToken">Cancels the advance.</param>
+    /// <returns>A task that completes when the marks moved and the statuses were published.</returns>
+    public async ValueTask AdvanceAsync(Conversation conversation, string userId, string deviceId, long seq, ReceiptStatus status, CancellationToken cancellationToken)
+    {
+        var read = status == ReceiptStatus.Read ? seq : 0;
+        var (before, after) = await context.Receipts.AdvanceAsync(conversation.Id, userId, deviceId, seq, read, context.Now, cancellationToken).ConfigureAwait(false);
+        if (after.DeliveredUpTo > before.DeliveredUpTo || after.ReadUpTo > before.ReadUpTo)
+        {
+            await statuses.PublishCrossedAsync(conversation, userId, before, after, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+namespace Messaging;
+
+/// <summary>
+/// Turns watermark moves into <c>delivered</c> / <c>read</c> statuses for senders. A message is delivered (read) for its
+/// sender when every other current member's mark passed it: in a direct conversation that is the other member's
+/// mark, in a group the minimum over all members but the sender, computed per sender.
+/// </summary>
+/// <remarks>
+/// Statuses are watermarks: for each sender only the newest of their messages that the aggregate crossed gets a
+/// status, and a status for seq N implies the same status for all of that sender's earlier messages in the
+/// conversation. System messages and tombstones get none. A repeated or out-of-order status is harmless to clients.
+/// </remarks>
+internal sealed class StatusNotifier(EngineContext context)
+{
+    /// <summary>Publishes the statuses caused by one user's aggregate marks moving from <paramref name="before"/> to <paramref name="after"/>.</summary>
+    /// <param name="conversation">The conversation.</param>
+    /// <param name="ackerId">The user whose marks moved.</param>
+    /// <param name="before">The user's aggregate marks before.</param>
+    /// <param name="after">The user's aggregate marks after.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>A task that completes when the statuses were published (failures are logged).</returns>
+    public async ValueTask PublishCrossedAsync(Conversation conversation, string ackerId, Watermark before, Watermark after, CancellationToken cancellationToken)
+    {
+        var bySender = await ReadCrossedAsync(conversation.Id, ackerId, before.ReadUpTo, after.DeliveredUpTo, cancellationToken).ConfigureAwait(false);
+        if (bySender.Count == 0)
+        {
+            return;
+        }
+
+        // Other members' marks matter only when somebody besides the acker and the sender is a member.
+        var marks = conversation.Members.Count > 2
+            ? (await context.Receipts.GetAllAsync(conversation.Id, cancellationToken).ConfigureAwait(false)).ToDictionary(m => m.UserId, m => m.Mark, StringComparer.Ordinal)
+            : [];
+
+        foreach (var (senderId, messages) in bySender)
+        {
+            var aggregate = Aggregate(conversation, senderId, ackerId, before, after, marks);
+            if (aggregate is not { } range)
+            {
+                continue;
+            }
+
+            await PublishNewestAsync(senderId, messages, range.DeliveredBefore, range.DeliveredAfter, ReceiptStatus.Delivered).ConfigureAwait(false);
+            await PublishNewestAsync(senderId, messages, range.ReadBefore, range.ReadAfter, ReceiptStatus.Read).ConfigureAwait(false);
+        }
+    }
+
+    // The messages of other senders with seq in (from, to], ascending, grouped by sender.
+    private async ValueTask<Dictionary<string, List<Message>>> ReadCrossedAsync(string conversationId, string ackerId, long from, long to, CancellationToken cancellationToken)
+    {
+        var bySender = new Dictionary<string, List<Message>>(StringComparer.Ordinal);
+        var position = from;
+        var batchSize = context.Options.CatchUpBatchSize;
+        while (position < to)
+        {
+            var want = (int)Math.Min(batchSize, to - position);
+            var batch = await context.Messages.ReadAfterAsync(conversationId, position, want, cancellationToken).ConfigureAwait(false);
+            foreach (var message in batch)
+            {
+                if (message.Seq > to)
+                {
+                    return bySender;
+                }
+
+                position = message.Seq;
+                if (message.Kind is MessageKind.Text or MessageKind.Media && !string.Equals(message.SenderId, ackerId, StringComparison.Ordinal))
+                {
+                    if (!bySender.TryGetValue(message.SenderId, out var list))
+                    {
+                        bySender.Add(message.SenderId, list = []);
+                    }
+
+                    list.Add(message);
+                }
+            }
+
+            if (batch.Count < want)
+            {
+                break;
+            }
+        }
+
+        return bySender;
+    }
+
+    // The sender's aggregate (min over the other members) before and after the acker's move, or null without others.
+    private static (long DeliveredBefore, long DeliveredAfter, long ReadBefore, long ReadAfter)? Aggregate(
+        Conversation conversation, string senderId, string ackerId, Watermark before, Watermark after, Dictionary<string, Watermark> marks)
+    {
+        long deliveredBefore = long.MaxValue, deliveredAfter = long.MaxValue, readBefore = long.MaxValue, readAfter = long.MaxValue;
+        var any = false;
+        foreach (var member in conversation.Members)
+        {
+            if (string.Equals(member.UserId, senderId, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            any = true;
+            var isAcker = string.Equals(member.UserId, ackerId, StringComparison.Ordinal);
+            var old = isAcker ? before : marks.GetValueOrDefault(member.UserId);
+            var now = isAcker ? after : old;
+            deliveredBefore = Math.Min(deliveredBefore, old.DeliveredUpTo);
+            readBefore = Math.Min(readBefore, old.ReadUpTo);
+            deliveredAfter = Math.Min(deliveredAfter, now.DeliveredUpTo);
+            readAfter = Math.Min(readAfter, now.ReadUpTo);
+        }
+
+        return any ? (deliveredBefore, deliveredAfter, readBefore, readAfter) : null;
+    }
+
+    private async ValueTask PublishNewestAsync(string senderId, List<Message> messages, long from, long to, ReceiptStatus status)
+    {
+        if (to <= from)
+        {
+            return;
+        }
+
+        for (var i = messages.Count - 1; i >= 0; i--)
+        {
+            var message = messages[i];
+            if (message.Seq <= from)
+            {
+                return;
+            }
+
+            if (message.Seq > to)
+            {
+                continue;
+            }
+
+            var envelope = new StatusEnvelope(message.ConversationId, message.MessageId, message.Seq, status, message.ClientMsgId, context.Now);
+            try
+            {
+                await context.PublishAsync([TransportChannel.User(senderId)], envelope, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                context.Logger.StatusPublishFailed(message.ConversationId, message.Seq, exception);
+            }
+
+            return;
+        }
+    }
+}

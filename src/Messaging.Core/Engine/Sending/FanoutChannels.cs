@@ -1,0 +1,53 @@
+namespace Messaging;
+
+/// <summary>Which backplane channels an envelope about a conversation goes to, per fan-out mode.</summary>
+internal static class FanoutChannels
+{
+    /// <summary>
+    /// A message: write path, every member's user channel (the sender's too, for their other devices); read path, the
+    /// conversation channel plus the sender's user channel.
+    /// </summary>
+    /// <param name="conversation">The conversation at commit time.</param>
+    /// <param name="mode">The fan-out mode.</param>
+    /// <param name="senderId">The sender.</param>
+    /// <returns>The channels, each once.</returns>
+    public static IReadOnlyList<TransportChannel> ForMessage(Conversation conversation, FanoutMode mode, string senderId)
+        => mode == FanoutMode.WritePath
+            ? UsersOf(conversation, except: null)
+            : [TransportChannel.Conversation(conversation.Id), TransportChannel.User(senderId)];
+
+    /// <summary>A typing indicator: write path, the other members' user channels; read path, the conversation channel.</summary>
+    /// <param name="conversation">The conversation.</param>
+    /// <param name="mode">The fan-out mode.</param>
+    /// <param name="typistId">Who is typing (excluded on the write path; receivers skip them on the read path).</param>
+    /// <returns>The channels.</returns>
+    public static IReadOnlyList<TransportChannel> ForTyping(Conversation conversation, FanoutMode mode, string typistId)
+        => mode == FanoutMode.WritePath ? UsersOf(conversation, except: typistId) : [TransportChannel.Conversation(conversation.Id)];
+
+    /// <summary>The user channels of the members, optionally without one user, plus extra users.</summary>
+    /// <param name="conversation">The conversation.</param>
+    /// <param name="except">A user to leave out, or <see langword="null"/>.</param>
+    /// <param name="extra">Users to add when not members (for example a removed member).</param>
+    /// <returns>The channels, each once.</returns>
+    public static IReadOnlyList<TransportChannel> UsersOf(Conversation conversation, string? except, params ReadOnlySpan<string> extra)
+    {
+        var channels = new List<TransportChannel>(conversation.Members.Count + extra.Length);
+        foreach (var member in conversation.Members)
+        {
+            if (!string.Equals(member.UserId, except, StringComparison.Ordinal))
+            {
+                channels.Add(TransportChannel.User(member.UserId));
+            }
+        }
+
+        foreach (var userId in extra)
+        {
+            if (!conversation.IsMember(userId))
+            {
+                channels.Add(TransportChannel.User(userId));
+            }
+        }
+
+        return channels;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+
+namespace Messaging;
+
+/// <summary>Who sends: the authenticated user, their device and the connection the send came in on.</summary>
+/// <param name="UserId">The sender.</param>
+/// <param name="DeviceId">The sender's device (its read mark advances).</param>
+/// <param name="Origin">The sending connection, which gets the <c>sent</c> status and only advances its cursor.</param>
+internal sealed record Sender(string UserId, string DeviceId, ConnectionPipeline Origin);
+
+/// <summary>
+/// The send flow (DESIGN §5): authorise, validate, commit (de-duplicate, sequence, append), then — only after the
+/// commit — the <c>sent</c> status, the sender's read mark, the conversation index, fan-out and push.
+/// </summary>
+internal sealed class SendPipeline(EngineContext context, ConversationAccess access, MessageCommitter committer, MessageFanout fanout, ReceiptFlow receipts)
+{
+    /// <summary>Sends a client's message.</summary>
+    /// <param name="sender">Who sends, from which connection.</param>
+    /// <param name="request">The message.</param>
+    /// <param name="cancellationToken">Cancels the steps before a seq is taken.</param>
+    /// <returns>The committed message, or the original one for a repeated client message id.</returns>
+    public async ValueTask<SendResult> SendAsync(Sender sender, SendMessageRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var started = Stopwatch.GetTimestamp();
+        using var activity = MessagingActivitySource.StartSend(request.ConversationId ?? string.Empty, sender.UserId);
+        try
+        {
+            var conversation = await access.RequireMemberAsync(request.ConversationId, sender.UserId, cancellationToken).ConfigureAwait(false);
+            SendValidator.Validate(request, context.Options);
+            var draft = Draft(conversation.Id, sender.UserId, request.ClientMsgId, request.Content, request.MediaId, request.MediaId is null ? MessageKind.Text : MessageKind.Media);
+            var result = await CommitAsync(conversation, draft, sender, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("messaging.seq", result.Message.Seq);
+            activity?.SetTag("messaging.duplicate", result.Duplicate);
+            context.Metrics.SendDuration(Stopwatch.GetElapsedTime(started), result.Duplicate);
+            return result;
+        }
+        catch (Exception exception)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
+            throw;
+        }
+    }
+
+    /// <summary>Appends a system message (membership change) through the same commit and fan-out, so it is sequenced.</summary>
+    /// <param name="conversation">The conversation.</param>
+    /// <param name="actorId">Who made the change (the message's sender).</param>
+    /// <param name="content">The text, for example <c>alice added bob</c>.</param>
+    /// <param name="cancellationToken">Cancels the steps before a seq is taken.</param>
+    /// <returns>The committed message.</returns>
+    public async ValueTask<Message> AppendSystemMessageAsync(Conversation conversation, string actorId, string content, CancellationToken cancellationToken)
+    {
+        var draft = Draft(conversation.Id, actorId, string.Empty, content, null, MessageKind.System);
+        draft = draft with { ClientMsgId = "system:" + draft.MessageId };
+        var result = await CommitAsync(conversation, draft, sender: null, cancellationToken).ConfigureAwait(false);
+        return result.Message;
+    }
+
+    private async ValueTask<SendResult> CommitAsync(Conversation conversation, Message draft, Sender? sender, CancellationToken cancellationToken)
+    {
+        var commit = await committer.CommitAsync(draft, cancellationToken).ConfigureAwait(false);
+        if (commit.Tombstone is { } tombstone)
+        {
+            // Tell every reader the seq is settled, so nobody waits for it.
+            await TouchAsync(tombstone).ConfigureAwait(false);
+            await fanout.PublishAsync(conversation, tombstone, originConnectionId: null).ConfigureAwait(false);
+        }
+
+        if (commit.Message is not { } message)
+        {
+            throw new MessagingBackendException("The message could not be stored; send it again.", commit.Failure ?? new InvalidOperationException("Commit failed."));
+        }
+
+        sender?.Origin.EnqueueEvent(SentStatus(message));
+        if (commit.Duplicate)
+        {
+            context.Metrics.Duplicate();
+            return new SendResult(message, Duplicate: true);
+        }
+
+        context.Metrics.MessageSent();
+        if (sender is not null)
+        {
+            try
+            {
+                // Sending reads everything before it; on the sending device it also means delivered.
+                await receipts.AdvanceAsync(conversation, sender.UserId, sender.DeviceId, message.Seq, ReceiptStatus.Read, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                context.Logger.PostCommitStepFailed("read mark", message.ConversationId, message.Seq, exception);
+            }
+        }
+
+        await TouchAsync(message).ConfigureAwait(false);
+        await fanout.PublishAsync(conversation, message, sender?.Origin.ConnectionId).ConfigureAwait(false);
+        await fanout.NotifyOfflineMembersAsync(conversation, message).ConfigureAwait(false);
+        return new SendResult(message, Duplicate: false);
+    }
+
+    private async ValueTask TouchAsync(Message message)
+    {
+        try
+        {
+            await context.Conversations.TouchAsync(message.ConversationId, message.Seq, message.Timestamp, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            context.Logger.PostCommitStepFailed("conversation index", message.ConversationId, message.Seq, exception);
+        }
+    }
+
+    private Message Draft(string conversationId, string senderId, string clientMsgId, string content, string? mediaId, MessageKind kind) => new()
+    {
+        ConversationId = conversationId,
+        Seq = 0,
+        MessageId = context.Ids.NewMessageId(),
+        SenderId = senderId,
+        ClientMsgId = clientMsgId,
+        Content = content,
+        MediaId = mediaId,
+        Timestamp = context.Now,
+        Kind = kind,
+    };
+
+    private static StatusEvent SentStatus(Message message)
+        => new(message.ConversationId, message.MessageId, message.Seq, ReceiptStatus.Sent, message.ClientMsgId, message.Timestamp);
+}

@@ -1,0 +1,90 @@
+using System.Diagnostics.Metrics;
+using Messaging;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the messaging engine.</summary>
+/// <remarks>
+/// <para>
+/// Every role (<see cref="IMessageStore"/>, <see cref="ISequencer"/>, <see cref="IConversationStore"/>,
+/// <see cref="IReceiptStore"/>, <see cref="IMessageTransport"/>, <see cref="IConnectionDirectory"/>,
+/// <see cref="IPresenceStore"/>, <see cref="IFanoutPolicy"/>, <see cref="IPushNotifier"/>,
+/// <see cref="IContactPolicy"/>, <see cref="IMessageIdGenerator"/>) and <see cref="TimeProvider"/> gets an in-memory
+/// default registered with <c>TryAdd</c>. The rule for hosts and adapters: a role registered <em>before</em>
+/// <c>AddMessaging</c> (with any <c>Add*</c>) wins because the default is then skipped; a role registered
+/// <em>after</em> it must use <c>AddSingleton</c> (not <c>TryAdd*</c>), and wins because the last registration is the
+/// one resolved.
+/// </para>
+/// <para>
+/// <see cref="MessagingOptions"/> are validated when the host starts (<c>ValidateOnStart</c>), and a hosted service
+/// starts and stops the <see cref="MessagingEngine"/> singleton with the host.
+/// </para>
+/// </remarks>
+public static class MessagingServiceCollectionExtensions
+{
+    /// <summary>Registers the messaging engine with default options and in-memory roles.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>A builder for adapter registrations.</returns>
+    public static IMessagingBuilder AddMessaging(this IServiceCollection services)
+        => services.AddMessaging(static _ => { });
+
+    /// <summary>Registers the messaging engine, configuring its options, with in-memory defaults for every role not registered yet.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Configures the options (may be called more than once; all calls apply).</param>
+    /// <returns>A builder for adapter registrations.</returns>
+    public static IMessagingBuilder AddMessaging(this IServiceCollection services, Action<MessagingOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddOptions<MessagingOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MessagingOptions>, MessagingOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.TryAddSingleton<IMessageStore, InMemoryMessageStore>();
+        services.TryAddSingleton<ISequencer>(static sp => new InMemorySequencer(sp.GetRequiredService<IMessageStore>()));
+        services.TryAddSingleton<IConversationStore, InMemoryConversationStore>();
+        services.TryAddSingleton<IReceiptStore, InMemoryReceiptStore>();
+        services.TryAddSingleton<IMessageTransport>(static sp => new InMemoryMessageTransport(sp.GetService<ILogger<InMemoryMessageTransport>>()));
+        services.TryAddSingleton<IConnectionDirectory>(static sp => new InMemoryConnectionDirectory(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IPresenceStore, InMemoryPresenceStore>();
+        services.TryAddSingleton<IFanoutPolicy>(static sp => new DefaultFanoutPolicy(sp.GetRequiredService<IOptions<MessagingOptions>>().Value.WritePathMaxMembers));
+        services.TryAddSingleton<IPushNotifier>(static sp => new LoggingPushNotifier(sp.GetService<ILogger<LoggingPushNotifier>>() ?? NullLogger<LoggingPushNotifier>.Instance));
+        services.TryAddSingleton<IContactPolicy>(static sp => new SharedConversationContactPolicy(sp.GetRequiredService<IConversationStore>()));
+        services.TryAddSingleton<IMessageIdGenerator>(static sp => new UuidV7MessageIdGenerator(sp.GetRequiredService<TimeProvider>()));
+
+        services.TryAddSingleton(CreateEngine);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MessagingHostedService>());
+        return new MessagingBuilder(services);
+    }
+
+    private static MessagingEngine CreateEngine(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<MessagingOptions>>().Value;
+        var context = new EngineContext
+        {
+            NodeId = options.NodeId ?? "node-" + Guid.NewGuid().ToString("N")[..12],
+            Options = options,
+            Messages = services.GetRequiredService<IMessageStore>(),
+            Sequencer = services.GetRequiredService<ISequencer>(),
+            Conversations = services.GetRequiredService<IConversationStore>(),
+            Receipts = services.GetRequiredService<IReceiptStore>(),
+            Transport = services.GetRequiredService<IMessageTransport>(),
+            Directory = services.GetRequiredService<IConnectionDirectory>(),
+            Presence = services.GetRequiredService<IPresenceStore>(),
+            Fanout = services.GetRequiredService<IFanoutPolicy>(),
+            Push = services.GetRequiredService<IPushNotifier>(),
+            Contacts = services.GetRequiredService<IContactPolicy>(),
+            Ids = services.GetRequiredService<IMessageIdGenerator>(),
+            Time = services.GetRequiredService<TimeProvider>(),
+            Logger = services.GetService<ILoggerFactory>()?.CreateLogger<MessagingEngine>() ?? NullLogger<MessagingEngine>.Instance,
+            Metrics = new MessagingMetrics(services.GetService<IMeterFactory>()),
+        };
+        return new MessagingEngine(context);
+    }
+}
