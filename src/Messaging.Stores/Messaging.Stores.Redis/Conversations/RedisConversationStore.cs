@@ -1,0 +1,233 @@
+using Messaging.Redis;
+using StackExchange.Redis;
+
+namespace Messaging.Stores.Redis;
+
+/// <summary>
+/// An <see cref="IConversationStore"/> in Redis: per conversation a hash of its fields and a hash of its members
+/// (changed only by Lua scripts, so creation and membership changes are atomic), and per user a sorted set of the
+/// user's conversations scored by last activity.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Guarantees: <see cref="CreateAsync"/> is idempotent by conversation id (the first create wins); membership
+/// changes are atomic per conversation; <see cref="TouchAsync"/> never moves a conversation's last seq or activity
+/// backwards; <see cref="ListForUserAsync"/> returns the user's conversations, most recent activity first (ties by
+/// id), and never one the user is no longer a member of.
+/// </para>
+/// <para>
+/// Limits: a user's index lives in the user's hash slot, so it is updated right after the conversation's script,
+/// not inside it; a crash in between leaves the index briefly behind (listing re-checks membership and skips stale
+/// entries; the next touch or membership change repairs it). <see cref="TouchAsync"/> updates every member's index,
+/// one pipelined command per member.
+/// </para>
+/// </remarks>
+public sealed class RedisConversationStore : IConversationStore
+{
+    private readonly RedisStoreContext _context;
+
+    /// <summary>Creates a store on a multiplexer owned by the host (never disposed by the store).</summary>
+    /// <param name="multiplexer">The connection to Redis.</param>
+    public RedisConversationStore(IConnectionMultiplexer multiplexer)
+        : this(RedisStoreContext.Create(RedisConnection.Borrow(multiplexer, null), null))
+    {
+    }
+
+    internal RedisConversationStore(RedisStoreContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _context = context;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<(Conversation Conversation, bool Created)> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversation);
+        ArgumentException.ThrowIfNullOrEmpty(conversation.Id, nameof(conversation));
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var arguments = new List<RedisValue>
+        {
+            ConversationRecord.KindName(conversation.Kind),
+            conversation.Name ?? string.Empty,
+            conversation.Name is null ? "0" : "1",
+            StoredTime.Ticks(conversation.CreatedAt),
+            conversation.CreatedAt.ToUnixTimeMilliseconds(),
+        };
+        foreach (var member in conversation.Members)
+        {
+            arguments.Add(member.UserId);
+            arguments.Add(ConversationRecord.RoleName(member.Role));
+            arguments.Add(StoredTime.Ticks(member.JoinedAt));
+        }
+
+        var reply = (RedisResult[])(await RedisStoreContext.Guard(
+            RedisScripts.ConversationCreate.EvaluateAsync(database, Keys(conversation.Id), [.. arguments]),
+            cancellationToken).ConfigureAwait(false))!;
+        var stored = ConversationRecord.Read(conversation.Id, reply[1], reply[2]);
+        var created = (int)reply[0] == 1;
+        if (created)
+        {
+            await IndexAsync(database, stored, stored.Conversation.Members.Select(m => m.UserId), cancellationToken).ConfigureAwait(false);
+        }
+
+        return (stored.Conversation, created);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var activities = await ReadAsync(database, [conversationId], cancellationToken).ConfigureAwait(false);
+        return activities[0]?.Conversation;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<Conversation?> AddMemberAsync(string conversationId, ConversationMember member, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(member);
+        ArgumentException.ThrowIfNullOrEmpty(member.UserId, nameof(member));
+        var stored = await ChangeMemberAsync(conversationId, ["add", member.UserId, ConversationRecord.RoleName(member.Role), StoredTime.Ticks(member.JoinedAt)], member.UserId, cancellationToken).ConfigureAwait(false);
+        return stored?.Conversation;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<Conversation?> RemoveMemberAsync(string conversationId, string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(userId);
+        var stored = await ChangeMemberAsync(conversationId, ["remove", userId, string.Empty, string.Empty], userId, cancellationToken).ConfigureAwait(false);
+        return stored?.Conversation;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask TouchAsync(string conversationId, long seq, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var members = (RedisResult[])(await RedisStoreContext.Guard(
+            RedisScripts.ConversationTouch.EvaluateAsync(database, Keys(conversationId), [seq, StoredTime.Ticks(timestamp), timestamp.ToUnixTimeMilliseconds()]),
+            cancellationToken).ConfigureAwait(false))!;
+        if (members.Length == 0)
+        {
+            return;
+        }
+
+        // GT: never backwards. It also re-adds a missing entry, which repairs an index an interrupted create left
+        // behind; an entry re-added for a member removed meanwhile is dropped by the next listing.
+        var batch = database.CreateBatch();
+        var score = timestamp.ToUnixTimeMilliseconds();
+        var updates = members.Select(m => batch.SortedSetAddAsync(RedisKeys.UserConversations((string)m!), conversationId, score, SortedSetWhen.GreaterThan)).ToArray();
+        batch.Execute();
+        await RedisStoreContext.Guard(Task.WhenAll(updates), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<ConversationActivity>> ListForUserAsync(string userId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        if (limit == 0)
+        {
+            return [];
+        }
+
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var index = RedisKeys.UserConversations(userId);
+
+        // The index orders by millisecond; the exact order (time to 100 ns, then id) is settled here. Entries tied
+        // with the last one taken are read too, so a tie at the limit cannot push out a conversation with a smaller id.
+        var top = await RedisStoreContext.Guard(database.SortedSetRangeByRankWithScoresAsync(index, 0, limit - 1, Order.Descending), cancellationToken).ConfigureAwait(false);
+        if (top.Length == 0)
+        {
+            return [];
+        }
+
+        var ties = await RedisStoreContext.Guard(database.SortedSetRangeByScoreAsync(index, top[^1].Score, top[^1].Score), cancellationToken).ConfigureAwait(false);
+        var ids = top.Select(e => (string)e.Element!).Concat(ties.Select(t => (string)t!)).Distinct(StringComparer.Ordinal).ToArray();
+        var activities = await ReadAsync(database, ids, cancellationToken).ConfigureAwait(false);
+
+        var result = new List<ConversationActivity>(ids.Length);
+        var stale = new List<RedisValue>();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (activities[i] is { } activity && activity.Conversation.IsMember(userId))
+            {
+                result.Add(activity);
+            }
+            else
+            {
+                stale.Add(ids[i]);
+            }
+        }
+
+        if (stale.Count > 0)
+        {
+            // Left behind by an interrupted removal: drop them and list again, so the page is still full.
+            await RedisStoreContext.Guard(database.SortedSetRemoveAsync(index, [.. stale]), cancellationToken).ConfigureAwait(false);
+            return await ListForUserAsync(userId, limit, cancellationToken).ConfigureAwait(false);
+        }
+
+        result.Sort(static (a, b) =>
+        {
+            var byTime = b.LastActivity.CompareTo(a.LastActivity);
+            return byTime != 0 ? byTime : string.CompareOrdinal(a.Conversation.Id, b.Conversation.Id);
+        });
+        return result.Count > limit ? result[..limit] : result;
+    }
+
+    private static RedisKey[] Keys(string conversationId) => [RedisKeys.ConversationInfo(conversationId), RedisKeys.ConversationMembers(conversationId)];
+
+    // Adds each user's index entry, scored by the conversation's current activity.
+    private static Task IndexAsync(IDatabase database, ConversationActivity activity, IEnumerable<string> userIds, CancellationToken cancellationToken)
+    {
+        var batch = database.CreateBatch();
+        var score = activity.LastActivity.ToUnixTimeMilliseconds();
+        var added = userIds.Select(u => batch.SortedSetAddAsync(RedisKeys.UserConversations(u), activity.Conversation.Id, score)).ToArray();
+        batch.Execute();
+        return RedisStoreContext.Guard(Task.WhenAll(added), cancellationToken);
+    }
+
+    private static async Task<ConversationActivity?[]> ReadAsync(IDatabase database, IReadOnlyList<string> conversationIds, CancellationToken cancellationToken)
+    {
+        var batch = database.CreateBatch();
+        var reads = conversationIds.Select(id => (Info: batch.HashGetAllAsync(RedisKeys.ConversationInfo(id)), Members: batch.HashGetAllAsync(RedisKeys.ConversationMembers(id)))).ToArray();
+        batch.Execute();
+        await RedisStoreContext.Guard(Task.WhenAll(reads.SelectMany(r => new Task[] { r.Info, r.Members })), cancellationToken).ConfigureAwait(false);
+        var result = new ConversationActivity?[conversationIds.Count];
+        for (var i = 0; i < reads.Length; i++)
+        {
+            var info = reads[i].Info.Result;
+            result[i] = info.Length == 0 ? null : ConversationRecord.Read(conversationIds[i], info, reads[i].Members.Result);
+        }
+
+        return result;
+    }
+
+    private async Task<ConversationActivity?> ChangeMemberAsync(string conversationId, RedisValue[] arguments, string userId, CancellationToken cancellationToken)
+    {
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var reply = await RedisStoreContext.Guard(RedisScripts.ConversationMember.EvaluateAsync(database, Keys(conversationId), arguments), cancellationToken).ConfigureAwait(false);
+        if (reply.IsNull)
+        {
+            return null;
+        }
+
+        var parts = (RedisResult[])reply!;
+        var stored = ConversationRecord.Read(conversationId, parts[1], parts[2]);
+        if ((int)parts[0] == 1)
+        {
+            if (stored.Conversation.IsMember(userId))
+            {
+                await IndexAsync(database, stored, [userId], cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await RedisStoreContext.Guard(database.SortedSetRemoveAsync(RedisKeys.UserConversations(userId), conversationId), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return stored;
+    }
+}

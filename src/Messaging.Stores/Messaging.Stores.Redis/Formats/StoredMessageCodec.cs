@@ -1,0 +1,105 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Messaging.Stores.Redis;
+
+/// <summary>
+/// The storage format of a message in Redis: a small JSON object without the conversation id and the seq, which the
+/// keys and the sorted-set score already hold. JSON (rather than a binary layout) because stored messages live for
+/// days and are read by operators with <c>redis-cli</c>; unknown fields are ignored, so fields can be added.
+/// </summary>
+/// <remarks>
+/// <code>
+/// {"id":"&lt;message id&gt;","from":"&lt;sender id&gt;","cid":"&lt;client msg id&gt;","text":"&lt;content&gt;",
+///  "media":"&lt;media id&gt;" (omitted when none),"ts":"&lt;ISO-8601 timestamp, 100 ns precision&gt;",
+///  "kind":"text|media|system|tombstone"}
+/// </code>
+/// The de-duplication entry is <c>"&lt;seq&gt; &lt;payload&gt;"</c>: the seq in decimal, one space, the payload.
+/// </remarks>
+internal static class StoredMessageCodec
+{
+    public static string Encode(Message message)
+    {
+        var stored = new StoredMessage(message.MessageId, message.SenderId, message.ClientMsgId, message.Content, message.MediaId, message.Timestamp, KindName(message.Kind));
+        return JsonSerializer.Serialize(stored, StoredMessageJsonContext.Default.StoredMessage);
+    }
+
+    /// <exception cref="InvalidDataException">The payload is not a stored message.</exception>
+    public static Message Decode(string conversationId, long seq, string payload)
+    {
+        StoredMessage? stored;
+        try
+        {
+            stored = JsonSerializer.Deserialize(payload, StoredMessageJsonContext.Default.StoredMessage);
+        }
+        catch (JsonException exception)
+        {
+            throw new InvalidDataException("A stored message is malformed.", exception);
+        }
+
+        if (stored is null || stored.Id is null || stored.From is null || stored.Cid is null || stored.Text is null || stored.Ts == default)
+        {
+            throw new InvalidDataException("A stored message lacks a required field.");
+        }
+
+        return new Message
+        {
+            ConversationId = conversationId,
+            Seq = seq,
+            MessageId = stored.Id,
+            SenderId = stored.From,
+            ClientMsgId = stored.Cid,
+            Content = stored.Text,
+            MediaId = stored.Media,
+            Timestamp = stored.Ts,
+            Kind = ParseKind(stored.Kind),
+        };
+    }
+
+    /// <summary>Decodes a de-duplication entry ("&lt;seq&gt; &lt;payload&gt;").</summary>
+    /// <exception cref="InvalidDataException">The entry is malformed.</exception>
+    public static Message DecodeClientEntry(string conversationId, string entry)
+    {
+        var space = entry.IndexOf(' ', StringComparison.Ordinal);
+        if (space <= 0 || !long.TryParse(entry.AsSpan(0, space), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq))
+        {
+            throw new InvalidDataException("A de-duplication entry is malformed.");
+        }
+
+        return Decode(conversationId, seq, entry[(space + 1)..]);
+    }
+
+    // Names rather than numbers, so reordering the enum can never change what stored messages mean.
+    private static string KindName(MessageKind kind) => kind switch
+    {
+        MessageKind.Text => "text",
+        MessageKind.Media => "media",
+        MessageKind.System => "system",
+        MessageKind.Tombstone => "tombstone",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown message kind."),
+    };
+
+    private static MessageKind ParseKind(string? name) => name switch
+    {
+        "text" or null => MessageKind.Text,
+        "media" => MessageKind.Media,
+        "system" => MessageKind.System,
+        "tombstone" => MessageKind.Tombstone,
+        _ => throw new InvalidDataException($"Unknown message kind '{name}'."),
+    };
+}
+
+internal sealed record StoredMessage(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("from")] string From,
+    [property: JsonPropertyName("cid")] string Cid,
+    [property: JsonPropertyName("text")] string Text,
+    [property: JsonPropertyName("media")] string? Media,
+    [property: JsonPropertyName("ts")] DateTimeOffset Ts,
+    [property: JsonPropertyName("kind")] string? Kind);
+
+[JsonSourceGenerationOptions(
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(StoredMessage))]
+internal sealed partial class StoredMessageJsonContext : JsonSerializerContext;

@@ -1,0 +1,203 @@
+using System.Globalization;
+using Messaging.Redis;
+using StackExchange.Redis;
+
+namespace Messaging.Stores.Redis;
+
+/// <summary>
+/// The hot window of a conversation's messages in Redis; also an <see cref="IAtomicSequencingStore"/>: one Lua script
+/// de-duplicates, takes the next seq and appends atomically, so the engine needs no separate sequencer.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Guarantees: <c>(conversation, seq)</c> is unique; <c>(conversation, sender, client_msg_id)</c> is unique for
+/// <see cref="RedisStoreOptions.DeduplicationWindow"/> (a repeat within it returns the original message, also after
+/// the original left the window); a stored message is never replaced; the seq counter of
+/// <see cref="RedisSequencer"/> is raised with every append, so both can be used together. A tombstone never claims
+/// its client message id.
+/// </para>
+/// <para>
+/// Retention: each conversation keeps its newest <see cref="RedisStoreOptions.MessageRetention"/> messages. A read
+/// returns only kept messages (a <see cref="ReadAfterAsync"/> from below the window starts at the oldest kept one;
+/// <see cref="GetByIdAsync"/> of a removed message returns <see langword="null"/>); <see cref="GetLastSeqAsync"/>
+/// is unaffected, and appending a removed seq again answers <see cref="AppendOutcome.SeqTaken"/> with no
+/// <see cref="AppendResult.Existing"/> message.
+/// </para>
+/// <para>
+/// Durability is Redis's: with <c>appendonly yes</c> and <c>appendfsync always</c> an acknowledged append survives a
+/// restart; with weaker settings a restart may lose the newest appends (the seq counter rolls back with them, so
+/// seqs stay consistent with what is stored). The message id index (for <see cref="GetByIdAsync"/>) lives outside
+/// the conversation's hash slot and is written in the same pipeline just before the append; it expires after the
+/// de-duplication window.
+/// </para>
+/// </remarks>
+public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
+{
+    private readonly RedisStoreContext _context;
+
+    /// <summary>Creates a store on a multiplexer owned by the host (never disposed by the store).</summary>
+    /// <param name="multiplexer">The connection to Redis.</param>
+    /// <param name="options">Retention and de-duplication window; the connection settings in it are ignored.</param>
+    public RedisMessageStore(IConnectionMultiplexer multiplexer, RedisStoreOptions? options = null)
+        : this(RedisStoreContext.Create(RedisConnection.Borrow(multiplexer, null), options))
+    {
+    }
+
+    internal RedisMessageStore(RedisStoreContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _context = context;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AppendResult> AppendAsync(Message message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(message.Seq);
+        return AppendCoreAsync(message, message.Seq.ToString(CultureInfo.InvariantCulture), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AppendResult> SequenceAndAppendAsync(Message draft, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        return AppendCoreAsync(draft, string.Empty, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<Message>> ReadAfterAsync(string conversationId, long afterSeq, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        if (limit == 0)
+        {
+            return [];
+        }
+
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var entries = await RedisStoreContext.Guard(
+            database.SortedSetRangeByScoreWithScoresAsync(RedisKeys.Messages(conversationId), afterSeq, double.PositiveInfinity, Exclude.Start, Order.Ascending, 0, limit),
+            cancellationToken).ConfigureAwait(false);
+        return Decode(conversationId, entries);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<Message>> ReadBeforeAsync(string conversationId, long beforeSeq, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        if (limit == 0)
+        {
+            return [];
+        }
+
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var entries = await RedisStoreContext.Guard(
+            database.SortedSetRangeByScoreWithScoresAsync(RedisKeys.Messages(conversationId), double.NegativeInfinity, beforeSeq, Exclude.Stop, Order.Descending, 0, limit),
+            cancellationToken).ConfigureAwait(false);
+        return Decode(conversationId, entries);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<Message?> GetByIdAsync(string messageId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messageId);
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var conversation = await RedisStoreContext.Guard(database.StringGetAsync(RedisKeys.MessageIndex(messageId)), cancellationToken).ConfigureAwait(false);
+        if (conversation.IsNull)
+        {
+            return null;
+        }
+
+        string conversationId = conversation!;
+        var result = await RedisStoreContext.Guard(
+            RedisScripts.MessageGetById.EvaluateAsync(database, [RedisKeys.Messages(conversationId), RedisKeys.MessageIds(conversationId)], [messageId]),
+            cancellationToken).ConfigureAwait(false);
+        if (result.IsNull)
+        {
+            return null;
+        }
+
+        var parts = (RedisResult[])result!;
+        return StoredMessageCodec.Decode(conversationId, (long)parts[0], (string)parts[1]!);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<Message?> FindByClientMsgIdAsync(string conversationId, string senderId, string clientMsgId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(senderId);
+        ArgumentNullException.ThrowIfNull(clientMsgId);
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var entry = await RedisStoreContext.Guard(database.StringGetAsync(RedisKeys.ClientMessage(conversationId, senderId, clientMsgId)), cancellationToken).ConfigureAwait(false);
+        return entry.IsNull ? null : StoredMessageCodec.DecodeClientEntry(conversationId, entry!);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<long> GetLastSeqAsync(string conversationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var last = await RedisStoreContext.Guard(database.HashGetAsync(RedisKeys.MessageLog(conversationId), "last"), cancellationToken).ConfigureAwait(false);
+        return last.IsNull ? 0 : (long)last;
+    }
+
+    private static List<Message> Decode(string conversationId, SortedSetEntry[] entries)
+    {
+        var messages = new List<Message>(entries.Length);
+        foreach (var entry in entries)
+        {
+            messages.Add(StoredMessageCodec.Decode(conversationId, (long)entry.Score, entry.Element!));
+        }
+
+        return messages;
+    }
+
+    // seq: the caller's seq in decimal, or empty to let the script take the next one.
+    private async ValueTask<AppendResult> AppendCoreAsync(Message message, string seq, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(message.ConversationId, nameof(message));
+        ArgumentException.ThrowIfNullOrEmpty(message.MessageId, nameof(message));
+        var conversationId = message.ConversationId;
+        var payload = StoredMessageCodec.Encode(message);
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+
+        // The id index is written first in the same pipeline (it cannot join the script: another slot). If the append
+        // turns out to be a duplicate, the entry points at a conversation that has no such id, which reads as absent.
+        var batch = database.CreateBatch();
+        var indexed = batch.StringSetAsync(RedisKeys.MessageIndex(message.MessageId), conversationId, _context.DeduplicationWindow);
+        var appended = RedisScripts.MessageAppend.EvaluateAsync(
+            batch,
+            [
+                RedisKeys.Messages(conversationId),
+                RedisKeys.MessageIds(conversationId),
+                RedisKeys.ClientMessage(conversationId, message.SenderId, message.ClientMsgId),
+                RedisKeys.MessageLog(conversationId),
+                RedisKeys.Counter(conversationId),
+            ],
+            [
+                seq,
+                message.MessageId,
+                payload,
+                message.Kind == MessageKind.Tombstone ? "1" : "0",
+                (long)_context.DeduplicationWindow.TotalMilliseconds,
+                _context.MessageRetention,
+            ]);
+        batch.Execute();
+        await RedisStoreContext.Guard(indexed, cancellationToken).ConfigureAwait(false);
+        var reply = (RedisResult[])(await RedisStoreContext.Guard(appended, cancellationToken).ConfigureAwait(false))!;
+
+        if ((int)reply[0] != 0)
+        {
+            // Nothing was stored under this message id: drop its index entry again.
+            _ = database.KeyDeleteAsync(RedisKeys.MessageIndex(message.MessageId), CommandFlags.FireAndForget);
+        }
+
+        return (int)reply[0] switch
+        {
+            0 => new AppendResult(AppendOutcome.Appended, message with { Seq = (long)reply[1] }),
+            1 => new AppendResult(AppendOutcome.DuplicateClientMessage, StoredMessageCodec.DecodeClientEntry(conversationId, (string)reply[1]!)),
+            _ => new AppendResult(AppendOutcome.SeqTaken, reply[1].IsNull ? null : StoredMessageCodec.Decode(conversationId, message.Seq, (string)reply[1]!)),
+        };
+    }
+}

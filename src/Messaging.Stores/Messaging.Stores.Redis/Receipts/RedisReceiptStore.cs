@@ -1,0 +1,110 @@
+using System.Globalization;
+using Messaging.Redis;
+using StackExchange.Redis;
+
+namespace Messaging.Stores.Redis;
+
+/// <summary>
+/// An <see cref="IReceiptStore"/> in Redis: per conversation one hash of device marks and one of user aggregates,
+/// advanced together by one Lua script.
+/// </summary>
+/// <remarks>
+/// Guarantees: a device's marks never move backwards; advancing read also raises delivered; concurrent advances keep
+/// the maximum; a user's aggregate is the maximum over the user's devices and <see cref="AdvanceAsync"/> returns it
+/// before and after the advance atomically. An aggregate's times are the times its marks last moved. A mark is
+/// stored as <c>"&lt;delivered&gt;|&lt;read&gt;|&lt;delivered at ticks&gt;|&lt;read at ticks&gt;"</c> (see
+/// <c>receipt_advance.lua</c>).
+/// </remarks>
+public sealed class RedisReceiptStore : IReceiptStore
+{
+    private readonly RedisStoreContext _context;
+
+    /// <summary>Creates a store on a multiplexer owned by the host (never disposed by the store).</summary>
+    /// <param name="multiplexer">The connection to Redis.</param>
+    public RedisReceiptStore(IConnectionMultiplexer multiplexer)
+        : this(RedisStoreContext.Create(RedisConnection.Borrow(multiplexer, null), null))
+    {
+    }
+
+    internal RedisReceiptStore(RedisStoreContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _context = context;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<(Watermark Before, Watermark After)> AdvanceAsync(string conversationId, string userId, string deviceId, long deliveredUpTo, long readUpTo, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(deviceId);
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var reply = (RedisResult[])(await RedisStoreContext.Guard(
+            RedisScripts.ReceiptAdvance.EvaluateAsync(
+                database,
+                [RedisKeys.DeviceReceipts(conversationId), RedisKeys.UserReceipts(conversationId)],
+                [RedisKeys.DeviceField(userId, deviceId), userId, Math.Max(0, deliveredUpTo), Math.Max(0, readUpTo), StoredTime.Ticks(at)]),
+            cancellationToken).ConfigureAwait(false))!;
+        return (Parse((string?)reply[0]), Parse((string?)reply[1]));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<Watermark> GetDeviceAsync(string conversationId, string userId, string deviceId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(deviceId);
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var mark = await RedisStoreContext.Guard(database.HashGetAsync(RedisKeys.DeviceReceipts(conversationId), RedisKeys.DeviceField(userId, deviceId)), cancellationToken).ConfigureAwait(false);
+        return Parse(mark);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<Watermark> GetUserAsync(string conversationId, string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(userId);
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var mark = await RedisStoreContext.Guard(database.HashGetAsync(RedisKeys.UserReceipts(conversationId), userId), cancellationToken).ConfigureAwait(false);
+        return Parse(mark);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<MemberWatermark>> GetAllAsync(string conversationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var entries = await RedisStoreContext.Guard(database.HashGetAllAsync(RedisKeys.UserReceipts(conversationId)), cancellationToken).ConfigureAwait(false);
+        var result = new List<MemberWatermark>(entries.Length);
+        foreach (var entry in entries)
+        {
+            var mark = Parse(entry.Value);
+            if (mark.DeliveredUpTo > 0)
+            {
+                result.Add(new MemberWatermark(entry.Name!, mark));
+            }
+        }
+
+        result.Sort(static (a, b) => string.CompareOrdinal(a.UserId, b.UserId));
+        return result;
+    }
+
+    /// <exception cref="InvalidDataException">The mark is malformed.</exception>
+    internal static Watermark Parse(string? mark)
+    {
+        if (mark is null)
+        {
+            return Watermark.None;
+        }
+
+        var parts = mark.Split('|');
+        if (parts.Length < 4
+            || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var delivered)
+            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var read))
+        {
+            throw new InvalidDataException("A receipt mark is malformed.");
+        }
+
+        return new Watermark(delivered, read, StoredTime.FromTicksOrNull(parts[2]), StoredTime.FromTicksOrNull(parts[3]));
+    }
+}

@@ -1,0 +1,75 @@
+using Messaging.Redis;
+using StackExchange.Redis;
+
+namespace Messaging.Stores.Redis;
+
+/// <summary>Options of the Redis stores (sequencer, messages, conversations, receipts, presence).</summary>
+/// <remarks>
+/// Set exactly one of <see cref="ConnectionString"/> (the stores create, own and dispose the connection) and
+/// <see cref="ConnectionMultiplexer"/> (the host owns it; the stores never dispose it). Validated when the host
+/// starts. The key layout is described in the package README.
+/// </remarks>
+public sealed class RedisStoreOptions
+{
+    /// <summary>The default of <see cref="MessageRetention"/>.</summary>
+    public const int DefaultMessageRetention = 10_000;
+
+    /// <summary>The default of <see cref="PresenceShards"/>.</summary>
+    public const int DefaultPresenceShards = 16;
+
+    /// <summary>The default of <see cref="DeduplicationWindow"/>.</summary>
+    public static readonly TimeSpan DefaultDeduplicationWindow = TimeSpan.FromDays(7);
+
+    /// <summary>A StackExchange.Redis configuration string, e.g. <c>localhost:6379,password=...</c>.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>A connection owned by the host, shared with other parts of the application.</summary>
+    public IConnectionMultiplexer? ConnectionMultiplexer { get; set; }
+
+    /// <summary>
+    /// How many of the newest messages the store keeps per conversation (the hot window). Older messages are removed
+    /// as new ones arrive; reads return only what is still kept.
+    /// </summary>
+    public int MessageRetention { get; set; } = DefaultMessageRetention;
+
+    /// <summary>How long a repeated <c>(conversation, sender, client_msg_id)</c> returns the original message.</summary>
+    public TimeSpan DeduplicationWindow { get; set; } = DefaultDeduplicationWindow;
+
+    /// <summary>
+    /// How many shards presence is split into (each sweeps atomically in one cluster slot). Every node of a deployment
+    /// must use the same value; changing it strands existing leases until they are touched again.
+    /// </summary>
+    public int PresenceShards { get; set; } = DefaultPresenceShards;
+
+    /// <summary>The options as text, with any password in the connection string redacted.</summary>
+    /// <returns>A description safe to log.</returns>
+    public override string ToString()
+        => $"ConnectionString={RedisConnection.Redact(ConnectionString)}, ConnectionMultiplexer={(ConnectionMultiplexer is null ? "(none)" : "(host-owned)")}, MessageRetention={MessageRetention}, DeduplicationWindow={DeduplicationWindow}, PresenceShards={PresenceShards}";
+
+    // Null when valid, else every problem found.
+    internal string? Validate()
+    {
+        var problems = new List<string>();
+        if (RedisConnection.ValidateSource(ConnectionString, ConnectionMultiplexer) is { } source)
+        {
+            problems.Add(source);
+        }
+
+        if (MessageRetention < 1)
+        {
+            problems.Add("MessageRetention must be at least 1.");
+        }
+
+        if (DeduplicationWindow < TimeSpan.FromMilliseconds(1))
+        {
+            problems.Add("DeduplicationWindow must be positive.");
+        }
+
+        if (PresenceShards is < 1 or > 16_384)
+        {
+            problems.Add("PresenceShards must be between 1 and 16384.");
+        }
+
+        return problems.Count == 0 ? null : string.Join(" ", problems);
+    }
+}

@@ -1,0 +1,340 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Messaging.Transports.Redis;
+
+/// <summary>
+/// The binary format of an <see cref="Envelope"/> on a Redis channel. One envelope is serialised once, whatever the
+/// number of channels it is published to.
+/// </summary>
+/// <remarks>
+/// <code>
+/// envelope     = version:u8 (1) | type:u8 | body
+/// type 1       MessageEnvelope    origin:nstring | message
+/// type 2       StatusEnvelope     conversationId:string | messageId:string | seq:varint | status:u8
+///                                 | clientMsgId:nstring | timestamp:time
+/// type 3       TypingEnvelope     conversationId:string | userId:string | isTyping:u8
+/// type 4       PresenceEnvelope   userId:string | status:u8 | lastSeen:ntime
+/// type 5       MembershipEnvelope conversationId:string | userId:string | joined:u8
+///
+/// message      = length:varint | conversationId:string | seq:varint | messageId:string | senderId:string
+///                | clientMsgId:string | content:string | mediaId:nstring | timestamp:time | kind:u8
+/// varint       = unsigned LEB128 (7 bits per byte, low bits first); a long is cast to ulong
+/// string       = byteLength:varint | UTF-8 bytes
+/// nstring      = 0 for null, else (byteLength + 1):varint | UTF-8 bytes
+/// time         = UTC ticks:i64 little-endian (the offset is not kept; the instant is)
+/// ntime        = 0:u8 for null, else 1:u8 | time
+/// enums (u8)   = ReceiptStatus, PresenceStatus, MessageKind by numeric value
+/// </code>
+/// Compatibility: readers ignore bytes after the fields they know, at the end of the envelope and at the end of
+/// the length-prefixed message, so a later version may append fields. A new envelope type or an incompatible layout
+/// needs a new version byte; readers reject versions and types they do not know. Every reader throws
+/// <see cref="InvalidDataException"/> on short or malformed input.
+/// </remarks>
+internal static class RedisEnvelopeProtocol
+{
+    public const byte Version = 1;
+
+    private const byte MessageType = 1;
+    private const byte StatusType = 2;
+    private const byte TypingType = 3;
+    private const byte PresenceType = 4;
+    private const byte MembershipType = 5;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Serialises an envelope.</summary>
+    public static byte[] Write(Envelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        var buffer = new ArrayBufferWriter<byte>(256);
+        var writer = new Writer(buffer);
+        writer.Byte(Version);
+        switch (envelope)
+        {
+            case MessageEnvelope m:
+                writer.Byte(MessageType);
+                writer.NullableString(m.OriginConnectionId);
+                WriteMessage(buffer, m.Message);
+                break;
+            case StatusEnvelope s:
+                writer.Byte(StatusType);
+                writer.String(s.ConversationId);
+                writer.String(s.MessageId);
+                writer.VarInt((ulong)s.Seq);
+                writer.Byte((byte)s.Status);
+                writer.NullableString(s.ClientMsgId);
+                writer.Time(s.Timestamp);
+                break;
+            case TypingEnvelope t:
+                writer.Byte(TypingType);
+                writer.String(t.ConversationId);
+                writer.String(t.UserId);
+                writer.Bool(t.IsTyping);
+                break;
+            case PresenceEnvelope p:
+                writer.Byte(PresenceType);
+                writer.String(p.UserId);
+                writer.Byte((byte)p.Status);
+                writer.NullableTime(p.LastSeen);
+                break;
+            case MembershipEnvelope b:
+                writer.Byte(MembershipType);
+                writer.String(b.ConversationId);
+                writer.String(b.UserId);
+                writer.Bool(b.Joined);
+                break;
+            default:
+                throw new ArgumentException($"Unknown envelope type {envelope.GetType().Name}.", nameof(envelope));
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Deserialises an envelope.</summary>
+    /// <exception cref="InvalidDataException">The input is short, malformed, or of an unknown version or type.</exception>
+    public static Envelope Read(ReadOnlySpan<byte> input)
+    {
+        var reader = new Reader(input);
+        var version = reader.Byte();
+        if (version != Version)
+        {
+            throw new InvalidDataException($"Unsupported envelope version {version}.");
+        }
+
+        var type = reader.Byte();
+        switch (type)
+        {
+            case MessageType:
+                var origin = reader.NullableString();
+                return new MessageEnvelope(ReadMessage(ref reader), origin);
+            case StatusType:
+                return new StatusEnvelope(
+                    ConversationId: reader.String(),
+                    MessageId: reader.String(),
+                    Seq: (long)reader.VarInt(),
+                    Status: reader.Enum<ReceiptStatus>(),
+                    ClientMsgId: reader.NullableString(),
+                    Timestamp: reader.Time());
+            case TypingType:
+                return new TypingEnvelope(reader.String(), reader.String(), reader.Bool());
+            case PresenceType:
+                return new PresenceEnvelope(reader.String(), reader.Enum<PresenceStatus>(), reader.NullableTime());
+            case MembershipType:
+                return new MembershipEnvelope(reader.String(), reader.String(), reader.Bool());
+            default:
+                throw new InvalidDataException($"Unknown envelope type {type}.");
+        }
+    }
+
+    private static void WriteMessage(ArrayBufferWriter<byte> output, Message message)
+    {
+        // Written to its own buffer first so the length prefix can precede it.
+        var body = new ArrayBufferWriter<byte>(128 + (message.Content.Length * 3));
+        var writer = new Writer(body);
+        writer.String(message.ConversationId);
+        writer.VarInt((ulong)message.Seq);
+        writer.String(message.MessageId);
+        writer.String(message.SenderId);
+        writer.String(message.ClientMsgId);
+        writer.String(message.Content);
+        writer.NullableString(message.MediaId);
+        writer.Time(message.Timestamp);
+        writer.Byte((byte)message.Kind);
+
+        var outer = new Writer(output);
+        outer.VarInt((ulong)body.WrittenCount);
+        outer.Bytes(body.WrittenSpan);
+    }
+
+    private static Message ReadMessage(ref Reader outer)
+    {
+        var reader = new Reader(outer.Span(outer.Length()));
+        return new Message
+        {
+            ConversationId = reader.String(),
+            Seq = (long)reader.VarInt(),
+            MessageId = reader.String(),
+            SenderId = reader.String(),
+            ClientMsgId = reader.String(),
+            Content = reader.String(),
+            MediaId = reader.NullableString(),
+            Timestamp = reader.Time(),
+            Kind = reader.Enum<MessageKind>(),
+        };
+    }
+
+    private readonly ref struct Writer(IBufferWriter<byte> output)
+    {
+        private readonly IBufferWriter<byte> _output = output;
+
+        public void Byte(byte value)
+        {
+            _output.GetSpan(1)[0] = value;
+            _output.Advance(1);
+        }
+
+        public void Bool(bool value) => Byte(value ? (byte)1 : (byte)0);
+
+        public void VarInt(ulong value)
+        {
+            var span = _output.GetSpan(10);
+            var i = 0;
+            while (value >= 0x80)
+            {
+                span[i++] = (byte)(value | 0x80);
+                value >>= 7;
+            }
+
+            span[i++] = (byte)value;
+            _output.Advance(i);
+        }
+
+        public void Bytes(ReadOnlySpan<byte> value) => _output.Write(value);
+
+        public void String(string value) => String(value, nullable: false);
+
+        public void NullableString(string? value)
+        {
+            if (value is null)
+            {
+                VarInt(0);
+                return;
+            }
+
+            String(value, nullable: true);
+        }
+
+        public void Time(DateTimeOffset value)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(_output.GetSpan(8), value.UtcTicks);
+            _output.Advance(8);
+        }
+
+        public void NullableTime(DateTimeOffset? value)
+        {
+            Bool(value.HasValue);
+            if (value is { } time)
+            {
+                Time(time);
+            }
+        }
+
+        private void String(string value, bool nullable)
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            var length = Encoding.UTF8.GetByteCount(value);
+            VarInt((ulong)length + (nullable ? 1UL : 0UL));
+            var written = Encoding.UTF8.GetBytes(value, _output.GetSpan(length));
+            _output.Advance(written);
+        }
+    }
+
+    private ref struct Reader(ReadOnlySpan<byte> input)
+    {
+        private readonly ReadOnlySpan<byte> _input = input;
+        private int _position;
+
+        public byte Byte()
+        {
+            if (_position >= _input.Length)
+            {
+                throw Short();
+            }
+
+            return _input[_position++];
+        }
+
+        public bool Bool() => Byte() switch
+        {
+            0 => false,
+            1 => true,
+            var other => throw new InvalidDataException($"Invalid boolean {other}."),
+        };
+
+        public T Enum<T>()
+            where T : struct, Enum
+        {
+            var raw = Byte();
+            var value = (T)(object)(int)raw;
+            return System.Enum.IsDefined(value) ? value : throw new InvalidDataException($"Invalid {typeof(T).Name} {raw}.");
+        }
+
+        public ulong VarInt()
+        {
+            ulong result = 0;
+            for (var shift = 0; shift < 64; shift += 7)
+            {
+                var b = Byte();
+                result |= (ulong)(b & 0x7F) << shift;
+                if ((b & 0x80) == 0)
+                {
+                    return result;
+                }
+            }
+
+            throw new InvalidDataException("Malformed varint.");
+        }
+
+        public int Length()
+        {
+            var length = VarInt();
+            return length <= (ulong)(_input.Length - _position) ? (int)length : throw Short();
+        }
+
+        public ReadOnlySpan<byte> Span(int length)
+        {
+            var span = _input.Slice(_position, length);
+            _position += length;
+            return span;
+        }
+
+        public string String() => Decode(Span(Length()));
+
+        public string? NullableString()
+        {
+            var prefix = VarInt();
+            if (prefix == 0)
+            {
+                return null;
+            }
+
+            var length = prefix - 1;
+            return length <= (ulong)(_input.Length - _position) ? Decode(Span((int)length)) : throw Short();
+        }
+
+        public DateTimeOffset Time()
+        {
+            if (_input.Length - _position < 8)
+            {
+                throw Short();
+            }
+
+            var ticks = BinaryPrimitives.ReadInt64LittleEndian(_input.Slice(_position, 8));
+            _position += 8;
+            if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks)
+            {
+                throw new InvalidDataException($"Invalid timestamp {ticks}.");
+            }
+
+            return new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+
+        public DateTimeOffset? NullableTime() => Bool() ? Time() : null;
+
+        private static string Decode(ReadOnlySpan<byte> bytes)
+        {
+            try
+            {
+                return StrictUtf8.GetString(bytes);
+            }
+            catch (DecoderFallbackException exception)
+            {
+                throw new InvalidDataException("Invalid UTF-8 string.", exception);
+            }
+        }
+
+        private static InvalidDataException Short() => new("The envelope is shorter than its layout.");
+    }
+}

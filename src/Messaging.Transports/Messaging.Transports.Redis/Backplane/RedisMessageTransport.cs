@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using Messaging.Redis;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+
+namespace Messaging.Transports.Redis;
+
+/// <summary>
+/// An <see cref="IMessageTransport"/> over Redis pub/sub: each <see cref="TransportChannel"/> is one literal Redis
+/// channel (see the package README for the names), each envelope is serialised once in a compact binary format and
+/// published to all its channels in one pipelined batch.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Guarantees: at-most-once per subscriber, in publish order per (publisher connection, channel), as Redis pub/sub
+/// itself; a subscription's handler is called one envelope at a time; a handler that throws is logged and the next
+/// envelope is delivered; once a subscription's <see cref="IAsyncDisposable.DisposeAsync"/> completes its handler is
+/// not called again. After a lost connection or a Redis restart StackExchange.Redis reconnects and re-subscribes every
+/// channel by itself; envelopes published meanwhile are lost (the engine's gap filling and catch-up recover them).
+/// </para>
+/// <para>
+/// Limits: each subscription buffers at most <see cref="RedisTransportOptions.SubscriptionQueueCapacity"/> envelopes;
+/// when a handler falls that far behind, further envelopes are dropped and counted in <see cref="DroppedEnvelopes"/>.
+/// </para>
+/// </remarks>
+public sealed partial class RedisMessageTransport : IMessageTransport, IAsyncDisposable
+{
+    private readonly RedisConnection _connection;
+    private readonly ILogger _logger;
+    private readonly int _queueCapacity;
+    private readonly bool _disposeConnection;
+    private readonly ConcurrentDictionary<RedisSubscription, byte> _subscriptions = new();
+    private long _dropped;
+    private int _disposed;
+
+    /// <summary>Creates a transport on a multiplexer owned by the host (never disposed by the transport).</summary>
+    /// <param name="multiplexer">The connection to Redis.</param>
+    /// <param name="logger">Logs connection events, handler failures and drops; none when <see langword="null"/>.</param>
+    /// <param name="subscriptionQueueCapacity">The capacity of each subscription's queue (at least 1).</param>
+    public RedisMessageTransport(IConnectionMultiplexer multiplexer, ILogger<RedisMessageTransport>? logger = null, int subscriptionQueueCapacity = RedisTransportOptions.DefaultSubscriptionQueueCapacity)
+        : this(RedisConnection.Borrow(multiplexer, logger), logger, subscriptionQueueCapacity, disposeConnection: true)
+    {
+    }
+
+    // disposeConnection: false when the connection is shared (DI) and disposed by its registration.
+    internal RedisMessageTransport(RedisConnection connection, ILogger? logger, int subscriptionQueueCapacity, bool disposeConnection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(subscriptionQueueCapacity);
+        _connection = connection;
+        _logger = logger ?? NullLogger.Instance;
+        _queueCapacity = subscriptionQueueCapacity;
+        _disposeConnection = disposeConnection;
+    }
+
+    /// <summary>How many envelopes were dropped because a subscription's queue was full.</summary>
+    public long DroppedEnvelopes => Interlocked.Read(ref _dropped);
+
+    /// <inheritdoc />
+    public async ValueTask PublishAsync(IReadOnlyList<TransportChannel> channels, Envelope envelope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        ArgumentNullException.ThrowIfNull(envelope);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (channels.Count == 0)
+        {
+            return;
+        }
+
+        RedisValue payload = RedisEnvelopeProtocol.Write(envelope);
+        var multiplexer = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (channels.Count == 1)
+            {
+                await multiplexer.GetSubscriber().PublishAsync(RedisChannels.For(channels[0]), payload).WaitAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            // One round trip for all channels: the batch sends its PUBLISH commands back to back.
+            var batch = multiplexer.GetDatabase().CreateBatch();
+            var published = new Task[channels.Count];
+            for (var i = 0; i < channels.Count; i++)
+            {
+                published[i] = batch.PublishAsync(RedisChannels.For(channels[i]), payload);
+            }
+
+            batch.Execute();
+            await Task.WhenAll(published).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisException exception)
+        {
+            throw new MessagingBackendException("Publishing to the Redis backplane failed.", exception);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IAsyncDisposable> SubscribeAsync(TransportChannel channel, EnvelopeHandler handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(channel.Id);
+        ArgumentNullException.ThrowIfNull(handler);
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var multiplexer = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
+        ChannelMessageQueue queue;
+        try
+        {
+            // Completes once Redis confirmed the SUBSCRIBE, so an envelope published afterwards is received.
+            queue = await multiplexer.GetSubscriber().SubscribeAsync(RedisChannels.For(channel)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisException exception)
+        {
+            throw new MessagingBackendException("Subscribing to the Redis backplane failed.", exception);
+        }
+
+        var subscription = new RedisSubscription(this, channel, queue, handler, _queueCapacity);
+        _subscriptions.TryAdd(subscription, 0);
+        subscription.Start();
+        return subscription;
+    }
+
+    /// <summary>Ends every subscription; a connection the transport created is closed with it.</summary>
+    /// <returns>A task that completes when no handler runs any more.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var subscription in _subscriptions.Keys)
+        {
+            await subscription.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_disposeConnection)
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    internal void Remove(RedisSubscription subscription) => _subscriptions.TryRemove(subscription, out _);
+
+    internal void CountDrop(TransportChannel channel)
+    {
+        Interlocked.Increment(ref _dropped);
+        LogEnvelopeDropped(_logger, channel.Kind, channel.Id);
+    }
+
+    internal void LogHandlerFailed(TransportChannel channel, Exception exception) => LogHandlerFailed(_logger, channel.Kind, channel.Id, exception);
+
+    internal void LogMalformedEnvelope(TransportChannel channel, InvalidDataException exception) => LogMalformedEnvelope(_logger, channel.Kind, channel.Id, exception);
+
+    internal void LogUnsubscribeFailed(TransportChannel channel, RedisException exception) => LogUnsubscribeFailed(_logger, channel.Kind, channel.Id, exception);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "A subscriber of {ChannelKind} channel '{ChannelId}' failed to handle an envelope; delivery continues.")]
+    private static partial void LogHandlerFailed(ILogger logger, ChannelKind channelKind, string channelId, Exception exception);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "The queue of a subscriber of {ChannelKind} channel '{ChannelId}' is full; an envelope was dropped.")]
+    private static partial void LogEnvelopeDropped(ILogger logger, ChannelKind channelKind, string channelId);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "A malformed envelope on {ChannelKind} channel '{ChannelId}' was dropped.")]
+    private static partial void LogMalformedEnvelope(ILogger logger, ChannelKind channelKind, string channelId, Exception exception);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Debug, Message = "Unsubscribing from {ChannelKind} channel '{ChannelId}' failed; the subscription ends locally.")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, ChannelKind channelKind, string channelId, Exception exception);
+}

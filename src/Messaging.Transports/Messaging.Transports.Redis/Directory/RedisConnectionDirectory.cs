@@ -1,0 +1,258 @@
+using System.Globalization;
+using Messaging.Redis;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Messaging.Transports.Redis;
+
+/// <summary>
+/// An <see cref="IConnectionDirectory"/> in Redis: one hash per user (connection id → node and device) and one lease
+/// key per node holding the node's deadline.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Guarantees: an entry is visible from its registration until it is unregistered or until its node has gone
+/// <see cref="Ttl"/> (measured on the given <see cref="TimeProvider"/>) without a registration or a
+/// <see cref="RefreshNodeAsync"/>. Entries of such a dead node are ignored by every read and deleted by the read
+/// that finds them. Every node sees every other node's entries.
+/// </para>
+/// <para>
+/// Limits: the node's deadline is computed from the caller's clock, so nodes need roughly synchronised clocks (a
+/// skew shortens or lengthens leases by the same amount). A lease key also expires in Redis one minute after its
+/// deadline, so keys of dead nodes do not pile up; a user hash holding only dead entries stays until that user is
+/// looked up again. Refresh at least every TTL/2.
+/// </para>
+/// </remarks>
+public sealed class RedisConnectionDirectory : IConnectionDirectory, IAsyncDisposable
+{
+    // How long a lease key outlives its deadline in Redis: only garbage collection, liveness is the deadline.
+    private static readonly TimeSpan LeaseKeyGrace = TimeSpan.FromMinutes(1);
+
+    private readonly RedisConnection _connection;
+    private readonly TimeProvider _timeProvider;
+
+    // False when the connection is shared (DI) and disposed by its registration.
+    private readonly bool _disposeConnection;
+
+    /// <summary>Creates a directory on a multiplexer owned by the host (never disposed by the directory).</summary>
+    /// <param name="multiplexer">The connection to Redis.</param>
+    /// <param name="timeProvider">The clock of the node leases.</param>
+    /// <param name="ttl">How long a node's entries live without a refresh; <see cref="RedisTransportOptions.DefaultDirectoryTtl"/> when <see langword="null"/>.</param>
+    /// <param name="logger">Logs connection events; none when <see langword="null"/>.</param>
+    public RedisConnectionDirectory(IConnectionMultiplexer multiplexer, TimeProvider timeProvider, TimeSpan? ttl = null, ILogger<RedisConnectionDirectory>? logger = null)
+        : this(RedisConnection.Borrow(multiplexer, logger), timeProvider, ttl ?? RedisTransportOptions.DefaultDirectoryTtl)
+    {
+        _disposeConnection = true;
+    }
+
+    internal RedisConnectionDirectory(RedisConnection connection, TimeProvider timeProvider, TimeSpan ttl)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
+        _connection = connection;
+        _timeProvider = timeProvider;
+        Ttl = ttl;
+    }
+
+    /// <summary>How long a node's entries live without a refresh.</summary>
+    public TimeSpan Ttl { get; }
+
+    /// <inheritdoc />
+    public async ValueTask RegisterAsync(DeviceConnection connection, CancellationToken cancellationToken = default)
+    {
+        Validate(connection);
+        var database = await GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var batch = database.CreateBatch();
+        var stored = batch.HashSetAsync(RedisChannels.DirectoryUser(connection.UserId), connection.ConnectionId, EncodeEntry(connection.NodeId, connection.DeviceId));
+        var leased = RenewLease(batch, connection.NodeId);
+        batch.Execute();
+        await AwaitAsync(Task.WhenAll(stored, leased), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask UnregisterAsync(DeviceConnection connection, CancellationToken cancellationToken = default)
+    {
+        Validate(connection);
+        var database = await GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        await AwaitAsync(database.HashDeleteAsync(RedisChannels.DirectoryUser(connection.UserId), connection.ConnectionId), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask RefreshNodeAsync(string nodeId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nodeId);
+        var database = await GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        await AwaitAsync(RenewLease(database, nodeId), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<DeviceConnection>> GetConnectionsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        var live = await ReadLiveAsync([userId], cancellationToken).ConfigureAwait(false);
+        return live[0];
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlySet<string>> GetConnectedUsersAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userIds);
+        var users = userIds.Distinct(StringComparer.Ordinal).ToArray();
+        var live = await ReadLiveAsync(users, cancellationToken).ConfigureAwait(false);
+        var connected = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < users.Length; i++)
+        {
+            if (live[i].Count > 0)
+            {
+                connected.Add(users[i]);
+            }
+        }
+
+        return connected;
+    }
+
+    /// <summary>Detaches from the connection; a connection the directory created is closed.</summary>
+    /// <returns>A task that completes when closed.</returns>
+    public ValueTask DisposeAsync() => _disposeConnection ? _connection.DisposeAsync() : ValueTask.CompletedTask;
+
+    // "<nodeId length>:<nodeId><deviceId>": unambiguous whatever the ids contain.
+    internal static string EncodeEntry(string nodeId, string deviceId)
+        => string.Create(CultureInfo.InvariantCulture, $"{nodeId.Length}:{nodeId}{deviceId}");
+
+    internal static bool TryDecodeEntry(string value, out string nodeId, out string deviceId)
+    {
+        nodeId = deviceId = string.Empty;
+        var colon = value.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0
+            || !int.TryParse(value.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var length)
+            || length > value.Length - colon - 1)
+        {
+            return false;
+        }
+
+        nodeId = value.Substring(colon + 1, length);
+        deviceId = value[(colon + 1 + length)..];
+        return nodeId.Length > 0 && deviceId.Length > 0;
+    }
+
+    private static void Validate(DeviceConnection connection)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connection.UserId, nameof(connection));
+        ArgumentException.ThrowIfNullOrEmpty(connection.DeviceId, nameof(connection));
+        ArgumentException.ThrowIfNullOrEmpty(connection.ConnectionId, nameof(connection));
+        ArgumentException.ThrowIfNullOrEmpty(connection.NodeId, nameof(connection));
+    }
+
+    private static async Task<T> AwaitAsync<T>(Task<T> task, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisException exception)
+        {
+            throw new MessagingBackendException("The Redis connection directory failed.", exception);
+        }
+    }
+
+    private static async Task AwaitAsync(Task task, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisException exception)
+        {
+            throw new MessagingBackendException("The Redis connection directory failed.", exception);
+        }
+    }
+
+    private Task<bool> RenewLease(IDatabaseAsync database, string nodeId)
+    {
+        var deadline = _timeProvider.GetUtcNow() + Ttl;
+        return database.StringSetAsync(RedisChannels.DirectoryNode(nodeId), deadline.ToUnixTimeMilliseconds(), Ttl + LeaseKeyGrace);
+    }
+
+    private async ValueTask<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var multiplexer = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
+        return multiplexer.GetDatabase();
+    }
+
+    // Reads the users' hashes and the leases of every node they mention in two pipelined round trips, deletes the
+    // entries of dead nodes (and undecodable ones) and returns the live connections per user, in input order.
+    private async Task<List<DeviceConnection>[]> ReadLiveAsync(IReadOnlyList<string> userIds, CancellationToken cancellationToken)
+    {
+        var result = new List<DeviceConnection>[userIds.Count];
+        if (userIds.Count == 0)
+        {
+            return result;
+        }
+
+        var database = await GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var batch = database.CreateBatch();
+        var reads = userIds.Select(u => batch.HashGetAllAsync(RedisChannels.DirectoryUser(u))).ToArray();
+        batch.Execute();
+        var hashes = await AwaitAsync(Task.WhenAll(reads), cancellationToken).ConfigureAwait(false);
+
+        var nodes = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var hash in hashes)
+        {
+            foreach (var entry in hash)
+            {
+                if (TryDecodeEntry(entry.Value!, out var nodeId, out _))
+                {
+                    nodes.TryAdd(nodeId, false);
+                }
+            }
+        }
+
+        if (nodes.Count > 0)
+        {
+            var names = nodes.Keys.ToArray();
+            var deadlines = await AwaitAsync(database.StringGetAsync([.. names.Select(RedisChannels.DirectoryNode)]), cancellationToken).ConfigureAwait(false);
+            var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+            for (var i = 0; i < names.Length; i++)
+            {
+                nodes[names[i]] = deadlines[i].TryParse(out long deadline) && deadline > now;
+            }
+        }
+
+        var cleanup = database.CreateBatch();
+        var dirty = false;
+        for (var i = 0; i < userIds.Count; i++)
+        {
+            var live = new List<DeviceConnection>(hashes[i].Length);
+            List<RedisValue>? dead = null;
+            foreach (var entry in hashes[i])
+            {
+                if (TryDecodeEntry(entry.Value!, out var nodeId, out var deviceId) && nodes[nodeId])
+                {
+                    live.Add(new DeviceConnection(userIds[i], deviceId, entry.Name!, nodeId));
+                }
+                else
+                {
+                    (dead ??= []).Add(entry.Name);
+                }
+            }
+
+            if (dead is not null)
+            {
+                // Fire-and-forget: a failed cleanup is repeated by the next read that meets the same entries.
+                _ = cleanup.HashDeleteAsync(RedisChannels.DirectoryUser(userIds[i]), [.. dead], CommandFlags.FireAndForget);
+                dirty = true;
+            }
+
+            result[i] = live;
+        }
+
+        if (dirty)
+        {
+            cleanup.Execute();
+        }
+
+        return result;
+    }
+}
