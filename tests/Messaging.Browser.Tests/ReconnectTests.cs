@@ -27,14 +27,14 @@ public sealed partial class ReconnectTests(ChromiumFixture chromium)
             var number = connections.Count;
             route.OnMessage(frame =>
             {
-                sentFrames.Enqueue((number, frame.Text));
-                upstream.Send(frame.Text);
+                sentFrames.Enqueue((number, TextOf(frame)));
+                upstream.Send(TextOf(frame));
             });
             upstream.OnMessage(frame =>
             {
-                if (number > 1 || !frame.Text.Contains("\"status_update\"", StringComparison.Ordinal))
+                if (number > 1 || !TextOf(frame).Contains("\"status_update\"", StringComparison.Ordinal))
                 {
-                    route.Send(frame.Text);
+                    route.Send(TextOf(frame));
                 }
             });
         }));
@@ -96,6 +96,9 @@ public sealed partial class ReconnectTests(ChromiumFixture chromium)
     }
 
     private static Regex SocketUrl() => SocketPattern();
+
+    private static string TextOf(IWebSocketFrame frame) =>
+        frame.Text ?? throw new InvalidOperationException("Protocol v1 uses text frames only.");
 
     // Both ends see the connection die, as when the network goes away.
     private static async Task DropAsync((IWebSocketRoute Page, IWebSocketRoute Server) connection)

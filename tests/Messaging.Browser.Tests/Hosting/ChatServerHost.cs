@@ -27,13 +27,16 @@ internal sealed class ChatServerHost : WebApplicationFactory<Program>
     public Uri Start()
     {
         StartServer();
-        var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()
+            ?? throw new InvalidOperationException("Kestrel reports no addresses.");
         return new Uri(addresses.Addresses.Single() + "/");
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(_environment);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:Messaging", "Warning");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -117,7 +117,7 @@ internal sealed class ChatPage : IAsyncDisposable
         var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, $"{name}.png");
-        await Page.ScreenshotAsync(new() { Path = path });
+        await Page.ScreenshotAsync(new() { Path = path, Animations = ScreenshotAnimations.Disabled });
         TestContext.Current.TestOutputHelper?.WriteLine($"screenshot: {path}");
         return path;
     }

@@ -65,8 +65,9 @@ function startChat(userId) {
     document.title = unread ? `(${unread}) Messaging` : 'Messaging';
   });
   const renderChat = coalesce(() => {
-    chat.show(client.activeId ? client.state.get(client.activeId) : null);
-    app.dataset.view = client.activeId && client.state.get(client.activeId) ? 'chat' : 'list';
+    const conv = client.activeId ? client.state.get(client.activeId) : null;
+    app.dataset.view = conv ? 'chat' : 'list';
+    chat.show(conv);
   });
   const { state } = client;
   state.addEventListener('conversations', () => {

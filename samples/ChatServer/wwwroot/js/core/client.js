@@ -12,6 +12,7 @@ const PAGE_SIZE = 50;
 const TYPING_REPEAT_MS = 2500;
 const TYPING_IDLE_MS = 3000;
 const RETRYABLE_ERRORS = new Set(['rate_limited', 'internal']);
+const RECEIPT_REFRESH_LIMIT = 20;
 
 export class ChatClient extends EventTarget {
   #typing = { conversationId: null, sentAt: 0, idleTimer: 0 };
@@ -20,6 +21,9 @@ export class ChatClient extends EventTarget {
   #unknown = new Map();
   #subscribed = new Set();
   #listed = false;
+  #opens = 0;
+  /** client_msg_id -> the connection (by open count) that first carried it; -1 for a previous page's. */
+  #firstSentOn = new Map();
 
   /** Events: 'active' (the open conversation changed), 'notice' (detail: text for a toast). */
   constructor(userId, { onUnauthorized } = {}) {
@@ -153,11 +157,18 @@ export class ChatClient extends EventTarget {
   }
 
   async #onOpen(reconnect) {
+    this.#opens++;
     if (!this.#listed) await this.#refreshConversations().catch(() => {});
     this.#subscribed.clear();
     this.#subscribePresence();
     // The server also catches up from this device's stored marks; the cursors cover what this page holds.
-    if (reconnect) this.connection.send({ type: 'sync', cursors: this.state.cursors() });
+    if (reconnect) {
+      this.connection.send({ type: 'sync', cursors: this.state.cursors() });
+      // Receipt updates are pushed once: those that fell into the gap are read back for the recent chats.
+      for (const conv of this.state.sorted().slice(0, RECEIPT_REFRESH_LIMIT)) {
+        this.#refreshReceipts(conv, conv.newestOwn(this.me));
+      }
+    }
     for (const item of this.outbox.all()) this.#transmit(item);
     this.#flushDelivered();
     this.markActiveRead();
@@ -169,8 +180,7 @@ export class ChatClient extends EventTarget {
         this.#onMessage(frame);
         break;
       case 'status_update':
-        this.state.applyStatus(frame);
-        if (frame.client_msg_id) this.outbox.remove(frame.client_msg_id);
+        this.#onStatus(frame);
         break;
       case 'typing':
         this.state.setTyping(frame.conversation_id, frame.user_id, frame.is_typing === true);
@@ -196,7 +206,7 @@ export class ChatClient extends EventTarget {
       return;
     }
     if (frame.sender_id === this.me) {
-      if (frame.client_msg_id) this.outbox.remove(frame.client_msg_id);
+      this.#stored(frame.conversation_id, frame.client_msg_id, frame.message_id);
     } else {
       // Acked even when it is a repeat: the ack is what stops the server from repeating it.
       this.#delivered.add(frame.message_id);
@@ -206,6 +216,23 @@ export class ChatClient extends EventTarget {
     if (result.conv.id === this.activeId) {
       this.#fillGaps(result.conv).then(() => this.markActiveRead());
     }
+  }
+
+  #onStatus(frame) {
+    this.state.applyStatus(frame);
+    if (frame.status === 'sent') this.#stored(frame.conversation_id, frame.client_msg_id, frame.message_id);
+  }
+
+  /** The server has an own message: it leaves the outbox. */
+  #stored(conversationId, clientMsgId, messageId) {
+    if (!clientMsgId || !this.outbox.get(clientMsgId)) return;
+    this.outbox.remove(clientMsgId);
+    // A message that crossed a reconnect may have been delivered and read meanwhile, with those updates lost.
+    if (this.#firstSentOn.get(clientMsgId) !== this.#opens) {
+      const conv = this.state.get(conversationId);
+      if (conv) this.#refreshReceipts(conv, conv.messages.get(messageId));
+    }
+    this.#firstSentOn.delete(clientMsgId);
   }
 
   #onError(frame) {
@@ -223,6 +250,7 @@ export class ChatClient extends EventTarget {
   }
 
   #transmit(item) {
+    if (!this.#firstSentOn.has(item.client_msg_id)) this.#firstSentOn.set(item.client_msg_id, this.#opens);
     this.connection.send({
       type: 'message', conversation_id: item.conversation_id, content: item.content, client_msg_id: item.client_msg_id,
     });
@@ -241,8 +269,12 @@ export class ChatClient extends EventTarget {
 
   async #refreshConversations() {
     const list = await this.api.listConversations();
-    list.forEach((dto) => this.state.upsertConversation(dto));
+    for (const dto of list) {
+      const conv = this.state.upsertConversation(dto);
+      this.#refreshReceipts(conv, conv.newestOwn(this.me));
+    }
     for (const item of this.outbox.all()) {
+      this.#firstSentOn.set(item.client_msg_id, -1);
       this.state.addPending(item.conversation_id, item.client_msg_id, item.content, new Date(item.created_at));
     }
     this.#listed = true;
@@ -282,7 +314,7 @@ export class ChatClient extends EventTarget {
       conv.history.complete = page.length < PAGE_SIZE;
     });
     await this.#fillGaps(conv);
-    await this.#refreshOwnStatuses(conv);
+    await this.#refreshReceipts(conv, conv.newestOwn(this.me));
   }
 
   /** Fetches the messages between what history paging loaded and what arrived live, if anything is missing. */
@@ -296,18 +328,20 @@ export class ChatClient extends EventTarget {
     }
   }
 
-  /** History has no receipt states: ask for the newest own message's receipts (watermarks cover older ones). */
-  async #refreshOwnStatuses(conv) {
-    const newestOwn = conv.ordered().findLast((message) => message.senderId === this.me && message.messageId);
-    if (!newestOwn || newestOwn.status === 'read') return;
+  /**
+   * History has no receipt states: ask for the receipts of the newest own message. Receipts are watermarks, so
+   * its status also holds for every older own message.
+   */
+  async #refreshReceipts(conv, message) {
+    if (!message || message.senderId !== this.me || !message.messageId || message.status === 'read') return;
     try {
-      const { receipts = [] } = await this.api.getReceipts(newestOwn.messageId);
+      const { receipts = [] } = await this.api.getReceipts(message.messageId);
       const others = receipts.filter((receipt) => receipt.user_id !== this.me);
       if (others.length === 0) return;
       const status = others.every((r) => r.read_at) ? 'read'
         : others.every((r) => r.delivered_at || r.read_at) ? 'delivered' : null;
       if (status) {
-        this.state.applyStatus({ conversation_id: conv.id, message_id: newestOwn.messageId, seq: newestOwn.seq, status });
+        this.state.applyStatus({ conversation_id: conv.id, message_id: message.messageId, seq: message.seq, status });
       }
     } catch (error) {
       console.warn('Could not load receipts', error);

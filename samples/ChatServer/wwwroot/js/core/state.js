@@ -105,6 +105,15 @@ export class Conversation {
     return pending ?? this.lastMessage;
   }
 
+  /** The newest own message the server has sequenced (from history or the list preview), or null. */
+  newestOwn(me) {
+    let newest = this.lastMessage?.senderId === me ? this.lastMessage : null;
+    for (const message of this.messages.values()) {
+      if (message.senderId === me && message.seq != null && (!newest || message.seq > newest.seq)) newest = message;
+    }
+    return newest;
+  }
+
   /** The first hole in the loaded seq range, as an `after` cursor for history paging; null when contiguous. */
   firstGapAfter() {
     if (!this.history.loaded || this.seqs.size === 0) return null;

@@ -126,9 +126,11 @@ export class ChatView {
     });
   }
 
+  // Grows the composer with its text, up to a limit; back to the stylesheet's height when empty or not laid out.
   #resizeComposer() {
     const { input } = this.#nodes;
-    input.style.height = 'auto';
+    input.style.removeProperty('height');
+    if (!input.value || input.scrollHeight === 0) return;
     input.style.height = `${Math.min(input.scrollHeight, MAX_COMPOSER_PX)}px`;
   }
 }
