@@ -72,6 +72,7 @@ public sealed class RedisServer : IAsyncDisposable
     {
         var options = ConfigurationOptions.Parse(ConnectionString);
         options.AbortOnConnectFail = false;
+        options.AllowAdmin = true;
         options.ReconnectRetryPolicy = new LinearRetry(100);
         options.ConnectTimeout = 2_000;
         options.AsyncTimeout = 5_000;

@@ -1,0 +1,182 @@
+using Messaging.Stores.Redis;
+using StackExchange.Redis;
+using Xunit;
+
+namespace Messaging.Redis.Tests.Stores;
+
+// Redis-only facts of the message store; the role's laws run in RedisMessageStoreConformanceTests.
+public sealed class RedisMessageStoreTests(RedisFixture redis)
+{
+    private static readonly DateTimeOffset Now = new(2024, 1, 15, 10, 30, 0, TimeSpan.Zero);
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Concurrent_resends_from_many_connections_store_one_message()
+    {
+        // Four connections, so the scripts really interleave at the server; the script is the only guard.
+        var connections = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => redis.Server.ConnectAsync()));
+        try
+        {
+            var stores = connections.Select(c => new RedisMessageStore(c)).ToArray();
+            var conversation = NewId("conv");
+            var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+                stores[i % stores.Length].SequenceAndAppendAsync(Draft(conversation, "alice", "same-cmid", "m" + i), Token).AsTask()));
+
+            var appended = Assert.Single(results, r => r.Outcome == AppendOutcome.Appended);
+            Assert.All(results.Where(r => r.Outcome != AppendOutcome.Appended), r =>
+            {
+                Assert.Equal(AppendOutcome.DuplicateClientMessage, r.Outcome);
+                Assert.Equal(appended.Existing, r.Existing);
+            });
+            Assert.Equal(1, await stores[0].GetLastSeqAsync(conversation, Token));
+            Assert.Single(await stores[0].ReadAfterAsync(conversation, 0, 100, Token));
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_senders_from_many_connections_get_distinct_gap_free_seqs()
+    {
+        var connections = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => redis.Server.ConnectAsync()));
+        try
+        {
+            var stores = connections.Select(c => new RedisMessageStore(c)).ToArray();
+            var conversation = NewId("conv");
+            var results = await Task.WhenAll(Enumerable.Range(0, 60).Select(i =>
+                stores[i % stores.Length].SequenceAndAppendAsync(Draft(conversation, "sender" + (i % 6), "cmid" + i, "m" + i), Token).AsTask()));
+
+            Assert.All(results, r => Assert.Equal(AppendOutcome.Appended, r.Outcome));
+            Assert.Equal(Enumerable.Range(1, 60).Select(i => (long)i), results.Select(r => r.Existing!.Seq).Order());
+            var stored = await stores[0].ReadAfterAsync(conversation, 0, 100, Token);
+            Assert.Equal(results.Select(r => r.Existing!).OrderBy(m => m.Seq), stored);
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Retention_keeps_the_newest_messages_and_reads_return_only_those()
+    {
+        var store = new RedisMessageStore(redis.Multiplexer, new RedisStoreOptions { MessageRetention = 3 });
+        var conversation = NewId("conv");
+        var sent = new List<Message>();
+        for (var i = 1; i <= 5; i++)
+        {
+            sent.Add((await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid" + i, NewId("m")), Token)).Existing!);
+        }
+
+        Assert.Equal(sent[2..], await store.ReadAfterAsync(conversation, 0, 10, Token));
+        Assert.Equal([sent[2]], await store.ReadBeforeAsync(conversation, 4, 10, Token));
+        Assert.Empty(await store.ReadBeforeAsync(conversation, 3, 10, Token));
+        Assert.Null(await store.GetByIdAsync(sent[0].MessageId, Token));
+        Assert.Equal(sent[4], await store.GetByIdAsync(sent[4].MessageId, Token));
+        Assert.Equal(5, await store.GetLastSeqAsync(conversation, Token));
+
+        // The de-duplication entry outlives the window: a resend still gets the original.
+        var resend = await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid1", NewId("m")), Token);
+        Assert.Equal(new AppendResult(AppendOutcome.DuplicateClientMessage, sent[0]), resend);
+        Assert.Equal(sent[0], await store.FindByClientMsgIdAsync(conversation, "alice", "cmid1", Token));
+
+        // A removed seq is still taken, but its message is gone.
+        Assert.Equal(new AppendResult(AppendOutcome.SeqTaken, null), await store.AppendAsync(Draft(conversation, "bob", "late", NewId("m")) with { Seq = 1 }, Token));
+        Assert.Equal(6, (await store.SequenceAndAppendAsync(Draft(conversation, "bob", "next", NewId("m")), Token)).Existing!.Seq);
+    }
+
+    [Fact]
+    public async Task Stored_entries_follow_the_documented_layout_and_expire_with_the_window()
+    {
+        var window = TimeSpan.FromHours(2);
+        var store = new RedisMessageStore(redis.Multiplexer, new RedisStoreOptions { DeduplicationWindow = window });
+        var conversation = NewId("conv");
+        var message = (await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid", NewId("m")), Token)).Existing!;
+        var database = redis.Multiplexer.GetDatabase();
+
+        var entries = await database.SortedSetRangeByScoreWithScoresAsync($"messaging:conv:{{{conversation}}}:messages");
+        var entry = Assert.Single(entries);
+        Assert.Equal(1, entry.Score);
+        Assert.Equal(StoredMessageCodec.Encode(message), (string?)entry.Element);
+        Assert.Equal(message.MessageId, (string?)(await database.SortedSetRangeByScoreAsync($"messaging:conv:{{{conversation}}}:ids", 1, 1)).Single());
+        Assert.Equal("1", (string?)await database.HashGetAsync($"messaging:conv:{{{conversation}}}:log", "last"));
+        Assert.Equal("1 " + StoredMessageCodec.Encode(message), (string?)await database.StringGetAsync($"messaging:conv:{{{conversation}}}:client:5:alicecmid"));
+        Assert.Equal(conversation, (string?)await database.StringGetAsync($"messaging:msg:{message.MessageId}"));
+        foreach (RedisKey expiring in new[] { $"messaging:conv:{{{conversation}}}:client:5:alicecmid", $"messaging:msg:{message.MessageId}" })
+        {
+            Assert.InRange((await database.KeyTimeToLiveAsync(expiring))!.Value, window - TimeSpan.FromMinutes(1), window);
+        }
+    }
+
+    [Fact]
+    public async Task Tombstones_claim_no_client_message_id()
+    {
+        var store = new RedisMessageStore(redis.Multiplexer);
+        var conversation = NewId("conv");
+        var tombstone = Draft(conversation, "alice", "cmid", NewId("m")) with { Seq = 1, Kind = MessageKind.Tombstone, Content = string.Empty };
+
+        Assert.Equal(AppendOutcome.Appended, (await store.AppendAsync(tombstone, Token)).Outcome);
+        var retry = await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid", NewId("m")), Token);
+
+        Assert.Equal(AppendOutcome.Appended, retry.Outcome);
+        Assert.Equal(2, retry.Existing!.Seq);
+    }
+
+    [Fact]
+    public async Task Appends_raise_the_sequencer_counter_so_both_paths_never_collide()
+    {
+        var store = new RedisMessageStore(redis.Multiplexer);
+        var sequencer = new RedisSequencer(redis.Multiplexer, store);
+        var conversation = NewId("conv");
+        await store.AppendAsync(Draft(conversation, "alice", "a", NewId("m")) with { Seq = 5 }, Token);
+
+        Assert.Equal(6, await sequencer.NextAsync(conversation, Token));
+        Assert.Equal(7, (await store.SequenceAndAppendAsync(Draft(conversation, "alice", "b", NewId("m")), Token)).Existing!.Seq);
+        Assert.Equal(8, await sequencer.NextAsync(conversation, Token));
+    }
+
+    [Fact]
+    public async Task Restart_with_an_fsynced_append_only_file_loses_nothing_acknowledged_and_reuses_no_seq()
+    {
+        await using var server = await RedisServer.StartAsync(persistent: true);
+        await using var connection = await server.ConnectAsync();
+        var store = new RedisMessageStore(connection);
+        var sequencer = new RedisSequencer(connection, store);
+        var conversation = NewId("conv");
+        var acknowledged = new List<Message>();
+        for (var i = 0; i < 20; i++)
+        {
+            acknowledged.Add((await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid" + i, NewId("m")), Token)).Existing!);
+        }
+
+        await server.RestartAsync();
+
+        Assert.Equal(acknowledged, await store.ReadAfterAsync(conversation, 0, 100, Token));
+        Assert.Equal(acknowledged[7], await store.GetByIdAsync(acknowledged[7].MessageId, Token));
+        Assert.Equal(acknowledged[3], (await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid3", NewId("m")), Token)).Existing);
+        Assert.Equal(21, (await store.SequenceAndAppendAsync(Draft(conversation, "alice", "after", NewId("m")), Token)).Existing!.Seq);
+        Assert.Equal(22, await sequencer.NextAsync(conversation, Token));
+    }
+
+    private static Message Draft(string conversationId, string senderId, string clientMsgId, string messageId) => new()
+    {
+        ConversationId = conversationId,
+        Seq = 0,
+        MessageId = messageId,
+        SenderId = senderId,
+        ClientMsgId = clientMsgId,
+        Content = "hello " + clientMsgId,
+        Timestamp = Now,
+    };
+
+    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+}

@@ -1,0 +1,56 @@
+using Messaging.Stores.Redis;
+using Xunit;
+
+namespace Messaging.Redis.Tests.Stores;
+
+public sealed class RedisScriptsTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public void Every_script_is_embedded()
+    {
+        RedisScript[] scripts =
+        [
+            RedisScripts.MessageAppend, RedisScripts.MessageGetById, RedisScripts.SequencerNext, RedisScripts.SequencerFence,
+            RedisScripts.ConversationCreate, RedisScripts.ConversationMember, RedisScripts.ConversationTouch,
+            RedisScripts.ReceiptAdvance, RedisScripts.PresenceTouch, RedisScripts.PresenceExpire,
+        ];
+
+        Assert.All(scripts, s => Assert.StartsWith("-- ", s.Text, StringComparison.Ordinal));
+        Assert.Equal(scripts.Length, scripts.Select(s => s.Name).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Scripts_are_sent_by_hash_after_their_first_use_and_again_after_a_restart()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        var sequencer = new RedisSequencer(connection);
+        for (var i = 0; i < 10; i++)
+        {
+            await sequencer.NextAsync("conv", Token);
+        }
+
+        var stats = await CommandStatsAsync(connection);
+        Assert.True(stats.GetValueOrDefault("evalsha") >= 9, $"EVALSHA calls: {stats.GetValueOrDefault("evalsha")}, EVAL calls: {stats.GetValueOrDefault("eval")}");
+
+        // The restarted server has an empty script cache: NOSCRIPT must be answered by re-sending the script.
+        await server.RestartAsync();
+        Assert.Equal(1, await sequencer.NextAsync("conv", Token));
+    }
+
+    private static async Task<Dictionary<string, long>> CommandStatsAsync(StackExchange.Redis.IConnectionMultiplexer connection)
+    {
+        var info = await connection.GetServer(connection.GetEndPoints()[0]).InfoAsync("commandstats");
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var pair in info.SelectMany(g => g))
+        {
+            // cmdstat_evalsha: calls=9,usec=...
+            var calls = pair.Value.Split(',')[0].Split('=')[1];
+            result[pair.Key.Replace("cmdstat_", string.Empty, StringComparison.Ordinal)] = long.Parse(calls, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,74 @@
+using Messaging.Stores.Redis;
+using Xunit;
+
+namespace Messaging.Redis.Tests.Stores;
+
+public sealed class StoredMessageCodecTests
+{
+    private static readonly Message Full = new()
+    {
+        ConversationId = "c1",
+        Seq = 41,
+        MessageId = "m1",
+        SenderId = "alice",
+        ClientMsgId = "uuid-1",
+        Content = "Hello, 世界 \"quoted\" <b>",
+        MediaId = "media-1",
+        Timestamp = new DateTimeOffset(2024, 1, 15, 10, 30, 0, TimeSpan.Zero).AddTicks(1234567),
+        Kind = MessageKind.Media,
+    };
+
+    [Theory]
+    [InlineData(MessageKind.Text)]
+    [InlineData(MessageKind.Media)]
+    [InlineData(MessageKind.System)]
+    [InlineData(MessageKind.Tombstone)]
+    public void Messages_of_every_kind_round_trip_exactly(MessageKind kind)
+    {
+        var message = Full with { Kind = kind };
+
+        var decoded = StoredMessageCodec.Decode("c1", 41, StoredMessageCodec.Encode(message));
+
+        Assert.Equal(message, decoded);
+        Assert.Equal(message.Timestamp.UtcTicks, decoded.Timestamp.UtcTicks);
+    }
+
+    [Fact]
+    public void Payload_has_the_documented_fields_and_omits_what_the_keys_hold()
+    {
+        var payload = StoredMessageCodec.Encode(Full with { MediaId = null, Kind = MessageKind.Text, Content = "hi" });
+
+        Assert.Equal("""{"id":"m1","from":"alice","cid":"uuid-1","text":"hi","ts":"2024-01-15T10:30:00.1234567+00:00","kind":"text"}""", payload);
+    }
+
+    [Fact]
+    public void Client_entries_carry_the_seq_before_the_payload()
+    {
+        var entry = "41 " + StoredMessageCodec.Encode(Full);
+
+        Assert.Equal(Full, StoredMessageCodec.DecodeClientEntry("c1", entry));
+    }
+
+    [Fact]
+    public void Unknown_fields_are_ignored()
+    {
+        var payload = """{"id":"m1","from":"alice","cid":"c","text":"t","ts":"2024-01-15T10:30:00+00:00","kind":"text","added_later":[1,2]}""";
+
+        Assert.Equal("m1", StoredMessageCodec.Decode("c1", 1, payload).MessageId);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("""{"id":"m1"}""")]
+    [InlineData("""{"id":"m1","from":"a","cid":"c","text":"t","ts":"2024-01-15T10:30:00+00:00","kind":"video"}""")]
+    public void Malformed_payloads_throw_invalid_data(string payload)
+        => Assert.Throws<InvalidDataException>(() => StoredMessageCodec.Decode("c1", 1, payload));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("41")]
+    [InlineData("x {}")]
+    [InlineData(" {}")]
+    public void Malformed_client_entries_throw_invalid_data(string entry)
+        => Assert.Throws<InvalidDataException>(() => StoredMessageCodec.DecodeClientEntry("c1", entry));
+}
