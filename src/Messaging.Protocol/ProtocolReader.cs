@@ -11,111 +11,66 @@ namespace Messaging.Protocol;
 /// </summary>
 public static class ProtocolReader
 {
+    private delegate T? FrameBuilder<T>(string type, ref FrameFields fields, ref FieldValidator v)
+        where T : class;
+
     /// <summary>Parses a frame a client sent (server side).</summary>
     /// <param name="utf8">One complete JSON text message.</param>
     /// <param name="frame">The frame, when parsing succeeded.</param>
     /// <param name="error">Why parsing failed, when it did.</param>
     /// <returns><see langword="true"/> when <paramref name="frame"/> was parsed.</returns>
-    public static bool TryParse(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out ClientFrame? frame, [NotNullWhen(false)] out string? error)
-    {
-        frame = null;
-        if (!TryReadFields(utf8, out var fields, out var type, out error))
-        {
-            return false;
-        }
-
-        var v = new FieldValidator(type);
-        switch (type)
-        {
-            case FrameTypes.Message:
-                frame = new SendMessageFrame(
-                    v.RequiredString(fields.ConversationId, "conversation_id"),
-                    v.RequiredString(fields.Content, "content"),
-                    v.RequiredString(fields.ClientMsgId, "client_msg_id"),
-                    v.OptionalString(fields.MediaId, "media_id"));
-                break;
-            case FrameTypes.Typing:
-                frame = new TypingFrame(v.RequiredString(fields.ConversationId, "conversation_id"), v.RequiredBoolean(fields.IsTyping, "is_typing"));
-                break;
-            case FrameTypes.Ack:
-                frame = ReadAck(ref fields, ref v);
-                break;
-            case FrameTypes.Sync:
-                frame = new SyncFrame(v.OptionalCursors(fields.Cursors, "cursors"));
-                break;
-            case FrameTypes.PresenceSubscribe:
-                frame = new PresenceSubscribeFrame(v.RequiredStringArray(fields.UserIds, "user_ids"));
-                break;
-            case FrameTypes.Ping:
-                frame = PingFrame.Instance;
-                break;
-            default:
-                v.Reject($"Unknown frame type \"{type}\".");
-                break;
-        }
-
-        return Complete(ref frame, v, out error);
-    }
+    public static bool TryParse(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out ClientFrame? frame, [NotNullWhen(false)] out string? error) =>
+        TryParse(utf8, BuildClientFrame, out frame, out error);
 
     /// <summary>Parses a frame the server sent (client side).</summary>
     /// <param name="utf8">One complete JSON text message.</param>
     /// <param name="frame">The frame, when parsing succeeded.</param>
     /// <param name="error">Why parsing failed, when it did.</param>
     /// <returns><see langword="true"/> when <paramref name="frame"/> was parsed.</returns>
-    public static bool TryParse(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out ServerFrame? frame, [NotNullWhen(false)] out string? error)
+    public static bool TryParse(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out ServerFrame? frame, [NotNullWhen(false)] out string? error) =>
+        TryParse(utf8, BuildServerFrame, out frame, out error);
+
+    private static ClientFrame? BuildClientFrame(string type, ref FrameFields fields, ref FieldValidator v) => type switch
     {
-        frame = null;
-        if (!TryReadFields(utf8, out var fields, out var type, out error))
-        {
-            return false;
-        }
+        FrameTypes.Message => new SendMessageFrame(
+            v.RequiredString(fields.ConversationId, "conversation_id"),
+            v.RequiredString(fields.Content, "content"),
+            v.RequiredString(fields.ClientMsgId, "client_msg_id"),
+            v.OptionalString(fields.MediaId, "media_id")),
+        FrameTypes.Typing => new TypingFrame(v.RequiredString(fields.ConversationId, "conversation_id"), v.RequiredBoolean(fields.IsTyping, "is_typing")),
+        FrameTypes.Ack => ReadAck(ref fields, ref v),
+        FrameTypes.Sync => new SyncFrame(v.OptionalCursors(fields.Cursors, "cursors")),
+        FrameTypes.PresenceSubscribe => new PresenceSubscribeFrame(v.RequiredStringArray(fields.UserIds, "user_ids")),
+        FrameTypes.Ping => PingFrame.Instance,
+        _ => Unknown<ClientFrame>(type, ref v),
+    };
 
-        var v = new FieldValidator(type);
-        switch (type)
-        {
-            case FrameTypes.Message:
-                frame = new MessageFrame(ReadMessage(ref fields, ref v));
-                break;
-            case FrameTypes.StatusUpdate:
-                frame = new StatusUpdateFrame(
-                    v.RequiredString(fields.MessageId, "message_id"),
-                    v.RequiredString(fields.ConversationId, "conversation_id"),
-                    v.RequiredInt64(fields.Seq, "seq"),
-                    v.RequiredEnum<DeliveryStatus>(fields.Status, "status"),
-                    v.OptionalString(fields.ClientMsgId, "client_msg_id"),
-                    v.RequiredTimestamp(fields.Timestamp, "timestamp"));
-                break;
-            case FrameTypes.Typing:
-                frame = new UserTypingFrame(
-                    v.RequiredString(fields.ConversationId, "conversation_id"),
-                    v.RequiredString(fields.UserId, "user_id"),
-                    v.RequiredBoolean(fields.IsTyping, "is_typing"));
-                break;
-            case FrameTypes.Presence:
-                frame = new PresenceFrame(
-                    v.RequiredString(fields.UserId, "user_id"),
-                    v.RequiredEnum<PresenceState>(fields.Status, "status"),
-                    v.OptionalTimestamp(fields.LastSeen, "last_seen"));
-                break;
-            case FrameTypes.SyncComplete:
-                frame = new SyncCompleteFrame(v.RequiredCursors(fields.Cursors, "cursors"));
-                break;
-            case FrameTypes.Error:
-                frame = new ErrorFrame(
-                    v.RequiredString(fields.Code, "code"),
-                    v.OptionalString(fields.Message, "message") ?? string.Empty,
-                    v.OptionalString(fields.ClientMsgId, "client_msg_id"));
-                break;
-            case FrameTypes.Pong:
-                frame = PongFrame.Instance;
-                break;
-            default:
-                v.Reject($"Unknown frame type \"{type}\".");
-                break;
-        }
-
-        return Complete(ref frame, v, out error);
-    }
+    private static ServerFrame? BuildServerFrame(string type, ref FrameFields fields, ref FieldValidator v) => type switch
+    {
+        FrameTypes.Message => new MessageFrame(ReadMessage(ref fields, ref v)),
+        FrameTypes.StatusUpdate => new StatusUpdateFrame(
+            v.RequiredString(fields.MessageId, "message_id"),
+            v.RequiredString(fields.ConversationId, "conversation_id"),
+            v.RequiredInt64(fields.Seq, "seq"),
+            v.RequiredEnum<DeliveryStatus>(fields.Status, "status"),
+            v.OptionalString(fields.ClientMsgId, "client_msg_id"),
+            v.RequiredTimestamp(fields.Timestamp, "timestamp")),
+        FrameTypes.Typing => new UserTypingFrame(
+            v.RequiredString(fields.ConversationId, "conversation_id"),
+            v.RequiredString(fields.UserId, "user_id"),
+            v.RequiredBoolean(fields.IsTyping, "is_typing")),
+        FrameTypes.Presence => new PresenceFrame(
+            v.RequiredString(fields.UserId, "user_id"),
+            v.RequiredEnum<PresenceState>(fields.Status, "status"),
+            v.OptionalTimestamp(fields.LastSeen, "last_seen")),
+        FrameTypes.SyncComplete => new SyncCompleteFrame(v.RequiredCursors(fields.Cursors, "cursors")),
+        FrameTypes.Error => new ErrorFrame(
+            v.RequiredString(fields.Code, "code"),
+            v.OptionalString(fields.Message, "message") ?? string.Empty,
+            v.OptionalString(fields.ClientMsgId, "client_msg_id")),
+        FrameTypes.Pong => PongFrame.Instance,
+        _ => Unknown<ServerFrame>(type, ref v),
+    };
 
     /// <summary>Builds a <see cref="MessageData"/> from the fields of a <c>message</c> frame or REST message object.</summary>
     internal static MessageData ReadMessage(ref FrameFields fields, ref FieldValidator v) => new()
@@ -151,17 +106,38 @@ public static class ProtocolReader
             : new AckUpToFrame(v.RequiredString(fields.ConversationId, "conversation_id"), v.RequiredInt64(fields.UpToSeq, "up_to_seq"), status);
     }
 
-    private static bool Complete<T>(ref T? frame, FieldValidator v, [NotNullWhen(false)] out string? error)
+    private static bool TryParse<T>(ReadOnlySpan<byte> utf8, FrameBuilder<T> build, [NotNullWhen(true)] out T? frame, [NotNullWhen(false)] out string? error)
         where T : class
     {
-        error = v.Error;
-        if (error is not null)
+        frame = null;
+        if (!TryReadFields(utf8, out var fields, out var type, out error))
         {
-            frame = null;
             return false;
         }
 
-        return frame is not null || Fail("Frame could not be read.", out error);
+        var v = new FieldValidator(type);
+        var built = build(type, ref fields, ref v);
+        if (v.Error is { } problem)
+        {
+            error = problem;
+            return false;
+        }
+
+        if (built is null)
+        {
+            error = "Frame could not be read.";
+            return false;
+        }
+
+        frame = built;
+        return true;
+    }
+
+    private static T? Unknown<T>(string type, ref FieldValidator v)
+        where T : class
+    {
+        v.Reject($"Unknown frame type \"{type}\".");
+        return null;
     }
 
     private static bool TryReadFields(ReadOnlySpan<byte> utf8, out FrameFields fields, [NotNullWhen(true)] out string? type, [NotNullWhen(false)] out string? error)
@@ -202,12 +178,6 @@ public static class ProtocolReader
         }
 
         error = fields.Type.State == FieldState.WrongType ? "\"type\" must be a string." : "A frame must have a \"type\".";
-        return false;
-    }
-
-    private static bool Fail(string message, out string error)
-    {
-        error = message;
         return false;
     }
 }

@@ -24,48 +24,7 @@ public static class ProtocolWriter
     public static void Write(ClientFrame frame, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        ArgumentNullException.ThrowIfNull(output);
-        var writer = Rent(output);
-        try
-        {
-            writer.WriteStartObject();
-            writer.WriteString(JsonFields.Type, frame.Type);
-            switch (frame)
-            {
-                case SendMessageFrame send:
-                    writer.WriteString(JsonFields.ConversationId, send.ConversationId);
-                    writer.WriteString(JsonFields.Content, send.Content);
-                    writer.WriteString(JsonFields.ClientMsgId, send.ClientMsgId);
-                    writer.WriteString(JsonFields.MediaId, send.MediaId);
-                    break;
-                case TypingFrame typing:
-                    writer.WriteString(JsonFields.ConversationId, typing.ConversationId);
-                    writer.WriteBoolean(JsonFields.IsTyping, typing.IsTyping);
-                    break;
-                case AckMessagesFrame ack:
-                    WriteStrings(writer, JsonFields.MessageIds, ack.MessageIds);
-                    writer.WriteString(JsonFields.Status, WireEnum<DeliveryStatus>.NameOf(ack.Status));
-                    break;
-                case AckUpToFrame ack:
-                    writer.WriteString(JsonFields.ConversationId, ack.ConversationId);
-                    writer.WriteNumber(JsonFields.UpToSeq, ack.UpToSeq);
-                    writer.WriteString(JsonFields.Status, WireEnum<DeliveryStatus>.NameOf(ack.Status));
-                    break;
-                case SyncFrame sync when sync.Cursors is not null:
-                    WriteCursors(writer, sync.Cursors);
-                    break;
-                case PresenceSubscribeFrame subscribe:
-                    WriteStrings(writer, JsonFields.UserIds, subscribe.UserIds);
-                    break;
-            }
-
-            writer.WriteEndObject();
-            writer.Flush();
-        }
-        finally
-        {
-            Return(writer);
-        }
+        WriteFrame(frame.Type, frame, output, WriteClientFields);
     }
 
     /// <summary>Writes a server frame to <paramref name="output"/>.</summary>
@@ -74,52 +33,7 @@ public static class ProtocolWriter
     public static void Write(ServerFrame frame, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        ArgumentNullException.ThrowIfNull(output);
-        var writer = Rent(output);
-        try
-        {
-            writer.WriteStartObject();
-            writer.WriteString(JsonFields.Type, frame.Type);
-            switch (frame)
-            {
-                case MessageFrame message:
-                    MessageDataConverter.WriteProperties(writer, message.Message);
-                    break;
-                case StatusUpdateFrame status:
-                    writer.WriteString(JsonFields.MessageId, status.MessageId);
-                    writer.WriteString(JsonFields.ConversationId, status.ConversationId);
-                    writer.WriteNumber(JsonFields.Seq, status.Seq);
-                    writer.WriteString(JsonFields.Status, WireEnum<DeliveryStatus>.NameOf(status.Status));
-                    writer.WriteString(JsonFields.ClientMsgId, status.ClientMsgId);
-                    writer.WriteString(JsonFields.Timestamp, status.Timestamp.UtcDateTime);
-                    break;
-                case UserTypingFrame typing:
-                    writer.WriteString(JsonFields.ConversationId, typing.ConversationId);
-                    writer.WriteString(JsonFields.UserId, typing.UserId);
-                    writer.WriteBoolean(JsonFields.IsTyping, typing.IsTyping);
-                    break;
-                case PresenceFrame presence:
-                    writer.WriteString(JsonFields.UserId, presence.UserId);
-                    writer.WriteString(JsonFields.Status, WireEnum<PresenceState>.NameOf(presence.Status));
-                    WriteTimestamp(writer, JsonFields.LastSeen, presence.LastSeen);
-                    break;
-                case SyncCompleteFrame complete:
-                    WriteCursors(writer, complete.Cursors);
-                    break;
-                case ErrorFrame error:
-                    writer.WriteString(JsonFields.Code, error.Code);
-                    writer.WriteString(JsonFields.Message, error.Message);
-                    writer.WriteString(JsonFields.ClientMsgId, error.ClientMsgId);
-                    break;
-            }
-
-            writer.WriteEndObject();
-            writer.Flush();
-        }
-        finally
-        {
-            Return(writer);
-        }
+        WriteFrame(frame.Type, frame, output, WriteServerFields);
     }
 
     /// <summary>Writes a client frame to a new array.</summary>
@@ -140,6 +54,92 @@ public static class ProtocolWriter
         var buffer = new ArrayBufferWriter<byte>(256);
         Write(frame, buffer);
         return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteFrame<T>(string type, T frame, IBufferWriter<byte> output, Action<Utf8JsonWriter, T> writeFields)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var writer = Rent(output);
+        try
+        {
+            writer.WriteStartObject();
+            writer.WriteString(JsonFields.Type, type);
+            writeFields(writer, frame);
+            writer.WriteEndObject();
+            writer.Flush();
+        }
+        finally
+        {
+            Return(writer);
+        }
+    }
+
+    private static void WriteClientFields(Utf8JsonWriter writer, ClientFrame frame)
+    {
+        switch (frame)
+        {
+            case SendMessageFrame send:
+                writer.WriteString(JsonFields.ConversationId, send.ConversationId);
+                writer.WriteString(JsonFields.Content, send.Content);
+                writer.WriteString(JsonFields.ClientMsgId, send.ClientMsgId);
+                writer.WriteString(JsonFields.MediaId, send.MediaId);
+                break;
+            case TypingFrame typing:
+                writer.WriteString(JsonFields.ConversationId, typing.ConversationId);
+                writer.WriteBoolean(JsonFields.IsTyping, typing.IsTyping);
+                break;
+            case AckMessagesFrame ack:
+                WriteStrings(writer, JsonFields.MessageIds, ack.MessageIds);
+                writer.WriteString(JsonFields.Status, WireEnum<DeliveryStatus>.NameOf(ack.Status));
+                break;
+            case AckUpToFrame ack:
+                writer.WriteString(JsonFields.ConversationId, ack.ConversationId);
+                writer.WriteNumber(JsonFields.UpToSeq, ack.UpToSeq);
+                writer.WriteString(JsonFields.Status, WireEnum<DeliveryStatus>.NameOf(ack.Status));
+                break;
+            case SyncFrame sync when sync.Cursors is not null:
+                WriteCursors(writer, sync.Cursors);
+                break;
+            case PresenceSubscribeFrame subscribe:
+                WriteStrings(writer, JsonFields.UserIds, subscribe.UserIds);
+                break;
+        }
+    }
+
+    private static void WriteServerFields(Utf8JsonWriter writer, ServerFrame frame)
+    {
+        switch (frame)
+        {
+            case MessageFrame message:
+                MessageDataConverter.WriteProperties(writer, message.Message);
+                break;
+            case StatusUpdateFrame status:
+                writer.WriteString(JsonFields.MessageId, status.MessageId);
+                writer.WriteString(JsonFields.ConversationId, status.ConversationId);
+                writer.WriteNumber(JsonFields.Seq, status.Seq);
+                writer.WriteString(JsonFields.Status, WireEnum<DeliveryStatus>.NameOf(status.Status));
+                writer.WriteString(JsonFields.ClientMsgId, status.ClientMsgId);
+                writer.WriteString(JsonFields.Timestamp, status.Timestamp.UtcDateTime);
+                break;
+            case UserTypingFrame typing:
+                writer.WriteString(JsonFields.ConversationId, typing.ConversationId);
+                writer.WriteString(JsonFields.UserId, typing.UserId);
+                writer.WriteBoolean(JsonFields.IsTyping, typing.IsTyping);
+                break;
+            case PresenceFrame presence:
+                writer.WriteString(JsonFields.UserId, presence.UserId);
+                writer.WriteString(JsonFields.Status, WireEnum<PresenceState>.NameOf(presence.Status));
+                WriteTimestamp(writer, JsonFields.LastSeen, presence.LastSeen);
+                break;
+            case SyncCompleteFrame complete:
+                WriteCursors(writer, complete.Cursors);
+                break;
+            case ErrorFrame error:
+                writer.WriteString(JsonFields.Code, error.Code);
+                writer.WriteString(JsonFields.Message, error.Message);
+                writer.WriteString(JsonFields.ClientMsgId, error.ClientMsgId);
+                break;
+        }
     }
 
     internal static void WriteTimestamp(Utf8JsonWriter writer, JsonEncodedText name, DateTimeOffset? value)
