@@ -44,7 +44,7 @@ public sealed class MessagingEngine : IAsyncDisposable
         Sending = new SendPipeline(context, access, new MessageCommitter(context, new SequenceFence(context.Messages, context.Sequencer)), new MessageFanout(context), Receipts);
         Typing = new TypingService(context, access);
         _connections = new ConnectionManager(context, privacy, local, _subscriptions, interest, Watchers, Presence, locks);
-        _conversations = new ConversationService(context, access, new ConversationViews(context), Sending);
+        _conversations = new ConversationService(context, access, new ConversationViews(context), Sending, interest);
         _history = new MessageHistory(context, access);
         _receiptQuery = new ReceiptQuery(context);
         _presenceSweep = new PeriodicLoop("presence sweep", context.Options.PresenceSweepInterval, context.Time, context.Logger, Presence.SweepAsync);

@@ -5,7 +5,7 @@ namespace Messaging;
 /// group membership (admins; members may leave), and list or get them as the caller sees them. Membership changes are
 /// announced to the nodes with a <see cref="MembershipEnvelope"/> and to the members with a sequenced system message.
 /// </summary>
-internal sealed class ConversationService(EngineContext context, ConversationAccess access, ConversationViews views, SendPipeline sending)
+internal sealed class ConversationService(EngineContext context, ConversationAccess access, ConversationViews views, SendPipeline sending, ReadPathInterest localInterest)
 {
     /// <summary>Creates (or returns) the direct conversation of two users.</summary>
     /// <param name="userId">The authenticated caller.</param>
@@ -147,7 +147,7 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
             conversation = await context.Conversations.AddMemberAsync(conversation.Id, member, cancellationToken).ConfigureAwait(false)
                 ?? throw new MessagingNotFoundException(ConversationAccess.NotFoundMessage);
             await AnnounceAsync(conversation, userId, joined: true).ConfigureAwait(false);
-            await sending.AppendSystemMessageAsync(conversation, actorId, $"{actorId} added {userId}", CancellationToken.None).ConfigureAwait(false);
+            await sending.AppendSystemMessageAsync(conversation, actorId, $"{actorId} added {userId}", userId, CancellationToken.None).ConfigureAwait(false);
         }
 
         return await views.BuildAsync(conversation, actorId, cancellationToken).ConfigureAwait(false);
@@ -176,7 +176,7 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
 
         // The system message goes out while the member still belongs, so the removed member learns about it too.
         var text = self ? $"{actorId} left" : $"{actorId} removed {userId}";
-        await sending.AppendSystemMessageAsync(conversation, actorId, text, CancellationToken.None).ConfigureAwait(false);
+        await sending.AppendSystemMessageAsync(conversation, actorId, text, userId, CancellationToken.None).ConfigureAwait(false);
         var view = self ? await views.BuildAsync(conversation, actorId, cancellationToken).ConfigureAwait(false) : null;
         conversation = await context.Conversations.RemoveMemberAsync(conversation.Id, userId, CancellationToken.None).ConfigureAwait(false)
             ?? throw new MessagingNotFoundException(ConversationAccess.NotFoundMessage);
@@ -197,12 +197,14 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
 
     // One envelope to every member's channel (and the affected user's): each receiving node re-evaluates its read-path
     // subscriptions for all of its local members of the conversation, so one announcement covers a whole new group.
+    // This node re-evaluates at once, so its own members see the very next message.
     private async ValueTask AnnounceAsync(Conversation conversation, string userId, bool joined)
     {
         try
         {
             var channels = FanoutChannels.UsersOf(conversation, except: null, userId);
             await context.PublishAsync(channels, new MembershipEnvelope(conversation.Id, userId, joined), CancellationToken.None).ConfigureAwait(false);
+            await localInterest.RefreshAsync(conversation.Id, userId, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

@@ -164,26 +164,32 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
                 return;
             }
 
+            var start = cursor.Position;
             var hole = false;
             foreach (var message in batch)
             {
-                if (message.Seq > upTo)
+                if (message.Seq <= cursor.Position)
                 {
-                    break;
+                    continue;
                 }
 
                 if (hole || message.Seq > cursor.Position + 1)
                 {
+                    // A seq below this one is missing from the store (in flight, or lost): wait for it.
                     hole = true;
+                    if (message.Seq > upTo)
+                    {
+                        break;
+                    }
+
                     cursor.Park(message, write: true);
+                    continue;
                 }
-                else if (message.Seq == cursor.Position + 1)
-                {
-                    cursor.Accept(message, write: true, _toWrite);
-                }
+
+                cursor.Accept(message, write: true, _toWrite);
             }
 
-            if (!Flush() || hole || batch.Count < want)
+            if (!Flush() || hole || cursor.Position == start || batch.Count < want)
             {
                 return;
             }

@@ -10,11 +10,23 @@ internal static class FanoutChannels
     /// <param name="conversation">The conversation at commit time.</param>
     /// <param name="mode">The fan-out mode.</param>
     /// <param name="senderId">The sender.</param>
+    /// <param name="alsoUserId">A user who must get the message on their own channel too (a member being removed), or <see langword="null"/>.</param>
     /// <returns>The channels, each once.</returns>
-    public static IReadOnlyList<TransportChannel> ForMessage(Conversation conversation, FanoutMode mode, string senderId)
-        => mode == FanoutMode.WritePath
-            ? UsersOf(conversation, except: null)
-            : [TransportChannel.Conversation(conversation.Id), TransportChannel.User(senderId)];
+    public static IReadOnlyList<TransportChannel> ForMessage(Conversation conversation, FanoutMode mode, string senderId, string? alsoUserId = null)
+    {
+        if (mode == FanoutMode.WritePath)
+        {
+            return alsoUserId is null ? UsersOf(conversation, except: null) : UsersOf(conversation, except: null, alsoUserId);
+        }
+
+        List<TransportChannel> channels = [TransportChannel.Conversation(conversation.Id), TransportChannel.User(senderId)];
+        if (alsoUserId is not null && !string.Equals(alsoUserId, senderId, StringComparison.Ordinal))
+        {
+            channels.Add(TransportChannel.User(alsoUserId));
+        }
+
+        return channels;
+    }
 
     /// <summary>A typing indicator: write path, the other members' user channels; read path, the conversation channel.</summary>
     /// <param name="conversation">The conversation.</param>

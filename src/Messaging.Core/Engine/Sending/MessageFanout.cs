@@ -11,11 +11,12 @@ internal sealed class MessageFanout(EngineContext context)
     /// <param name="conversation">The conversation at commit time.</param>
     /// <param name="message">The committed message or tombstone.</param>
     /// <param name="originConnectionId">The sending connection, which only advances its cursor.</param>
+    /// <param name="alsoUserId">A user to reach on their own channel too (a member being removed), or <see langword="null"/>.</param>
     /// <returns>A task that completes when published (or the failure logged).</returns>
-    public async ValueTask PublishAsync(Conversation conversation, Message message, string? originConnectionId)
+    public async ValueTask PublishAsync(Conversation conversation, Message message, string? originConnectionId, string? alsoUserId = null)
     {
         var mode = context.Fanout.Choose(conversation);
-        var channels = FanoutChannels.ForMessage(conversation, mode, message.SenderId);
+        var channels = FanoutChannels.ForMessage(conversation, mode, message.SenderId, alsoUserId);
         try
         {
             await context.PublishAsync(channels, new MessageEnvelope(message, originConnectionId), CancellationToken.None).ConfigureAwait(false);

@@ -29,7 +29,7 @@ internal sealed class SendPipeline(EngineContext context, ConversationAccess acc
             var conversation = await access.RequireMemberAsync(request.ConversationId, sender.UserId, cancellationToken).ConfigureAwait(false);
             SendValidator.Validate(request, context.Options);
             var draft = Draft(conversation.Id, sender.UserId, request.ClientMsgId, request.Content, request.MediaId, request.MediaId is null ? MessageKind.Text : MessageKind.Media);
-            var result = await CommitAsync(conversation, draft, sender, cancellationToken).ConfigureAwait(false);
+            var result = await CommitAsync(conversation, draft, sender, alsoUserId: null, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("messaging.seq", result.Message.Seq);
             activity?.SetTag("messaging.duplicate", result.Duplicate);
             context.Metrics.SendDuration(Stopwatch.GetElapsedTime(started), result.Duplicate);
@@ -46,17 +46,21 @@ internal sealed class SendPipeline(EngineContext context, ConversationAccess acc
     /// <param name="conversation">The conversation.</param>
     /// <param name="actorId">Who made the change (the message's sender).</param>
     /// <param name="content">The text, for example <c>alice added bob</c>.</param>
+    /// <param name="affectedUserId">
+    /// The member the change is about; also reached on their own channel, so a member being removed learns about it
+    /// even when the read path is already unsubscribing them.
+    /// </param>
     /// <param name="cancellationToken">Cancels the steps before a seq is taken.</param>
     /// <returns>The committed message.</returns>
-    public async ValueTask<Message> AppendSystemMessageAsync(Conversation conversation, string actorId, string content, CancellationToken cancellationToken)
+    public async ValueTask<Message> AppendSystemMessageAsync(Conversation conversation, string actorId, string content, string affectedUserId, CancellationToken cancellationToken)
     {
         var draft = Draft(conversation.Id, actorId, string.Empty, content, null, MessageKind.System);
         draft = draft with { ClientMsgId = "system:" + draft.MessageId };
-        var result = await CommitAsync(conversation, draft, sender: null, cancellationToken).ConfigureAwait(false);
+        var result = await CommitAsync(conversation, draft, sender: null, affectedUserId, cancellationToken).ConfigureAwait(false);
         return result.Message;
     }
 
-    private async ValueTask<SendResult> CommitAsync(Conversation conversation, Message draft, Sender? sender, CancellationToken cancellationToken)
+    private async ValueTask<SendResult> CommitAsync(Conversation conversation, Message draft, Sender? sender, string? alsoUserId, CancellationToken cancellationToken)
     {
         var commit = await committer.CommitAsync(draft, cancellationToken).ConfigureAwait(false);
         if (commit.Tombstone is { } tombstone)
@@ -93,7 +97,7 @@ internal sealed class SendPipeline(EngineContext context, ConversationAccess acc
         }
 
         await TouchAsync(message).ConfigureAwait(false);
-        await fanout.PublishAsync(conversation, message, sender?.Origin.ConnectionId).ConfigureAwait(false);
+        await fanout.PublishAsync(conversation, message, sender?.Origin.ConnectionId, alsoUserId).ConfigureAwait(false);
         await fanout.NotifyOfflineMembersAsync(conversation, message).ConfigureAwait(false);
         return new SendResult(message, Duplicate: false);
     }

@@ -1,0 +1,198 @@
+using Xunit;
+
+namespace Messaging.Tests.Engine;
+
+public sealed class DeliveryTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(100)]
+    [InlineData(1)]
+    public async Task Write_path_and_read_path_fan_out_give_the_same_client_visible_results(int writePathMaxMembers)
+    {
+        await using var harness = await EngineHarness.StartAsync(o => o.WritePathMaxMembers = writePathMaxMembers);
+        var conversation = await harness.CreateGroupAsync("alice", "bob", "carol");
+        var (alice, alicePhone) = await harness.ConnectAsync("alice", "phone");
+        var (_, aliceLaptop) = await harness.ConnectAsync("alice", "laptop");
+        var (bob, bobConnection) = await harness.ConnectAsync("bob");
+        var (_, carol) = await harness.ConnectAsync("carol");
+
+        var sent = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            sent.Add((await alice.SendAsync(EventWaits.Text(conversation, $"a{i}"), Ct)).Message.MessageId);
+            sent.Add((await bob.SendAsync(EventWaits.Text(conversation, $"b{i}"), Ct)).Message.MessageId);
+        }
+
+        await carol.WaitForMessagesAsync(conversation, 10);
+        await aliceLaptop.WaitForMessagesAsync(conversation, 10);
+        await bobConnection.WaitForMessagesAsync(conversation, 5);
+        await alicePhone.WaitForMessagesAsync(conversation, 5);
+        Assert.Equal(sent, carol.Messages(conversation).Select(m => m.MessageId));
+        Assert.Equal(sent, aliceLaptop.Messages(conversation).Select(m => m.MessageId));
+        Assert.Equal(sent.Where((_, i) => i % 2 == 0), bobConnection.Messages(conversation).Select(m => m.MessageId));
+        Assert.Equal(sent.Where((_, i) => i % 2 == 1), alicePhone.Messages(conversation).Select(m => m.MessageId));
+    }
+
+    [Fact]
+    public async Task A_live_message_after_a_gap_is_written_after_the_missing_ones_read_from_the_store()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var (_, bob) = await harness.ConnectAsync("bob");
+        var first = await alice.SendAsync(EventWaits.Text(conversation, "one"), Ct);
+        var second = await alice.SendAsync(EventWaits.Text(conversation, "two"), Ct);
+        var third = await alice.SendAsync(EventWaits.Text(conversation, "three"), Ct);
+        await bob.WaitForMessagesAsync(conversation, 3);
+
+        // A second device whose cursor is at 1 (it acked 1) receives only the envelope of 3: it must get 2 first.
+        await harness.Engine.Receipts.AckUpToAsync("bob", "tablet", conversation, 1, ReceiptStatus.Delivered, Ct);
+        var (_, tablet) = await harness.ConnectAsync("bob", "tablet");
+        await harness.Transport.PublishAsync([TransportChannel.User("bob")], new MessageEnvelope(third.Message, null), Ct);
+        var fourth = await alice.SendAsync(EventWaits.Text(conversation, "four"), Ct);
+
+        await tablet.WaitForMessagesAsync(conversation, 3);
+        Assert.Equal([second.Message.Seq, third.Message.Seq, fourth.Message.Seq], tablet.Messages(conversation).Select(m => m.Seq));
+        Assert.DoesNotContain(tablet.Messages(conversation), m => m.MessageId == first.Message.MessageId);
+    }
+
+    [Fact]
+    public async Task A_repeated_envelope_is_written_once()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var (_, bob) = await harness.ConnectAsync("bob");
+        var sent = await alice.SendAsync(EventWaits.Text(conversation, "one"), Ct);
+        await bob.WaitForMessagesAsync(conversation, 1);
+
+        await harness.Transport.PublishAsync([TransportChannel.User("bob")], new MessageEnvelope(sent.Message, null), Ct);
+        var marker = await alice.SendAsync(EventWaits.Text(conversation, "two"), Ct);
+
+        await bob.WaitForMessagesAsync(conversation, 2);
+        Assert.Equal([sent.Message.MessageId, marker.Message.MessageId], bob.Messages(conversation).Select(m => m.MessageId));
+    }
+
+    [Fact]
+    public async Task A_message_that_overtakes_an_append_in_flight_waits_for_it_and_both_arrive_in_order()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (_, bob) = await harness.ConnectAsync("bob");
+        var one = StoredMessage(conversation, 1, harness);
+        var two = StoredMessage(conversation, 2, harness);
+
+        // Seq 2 is committed and published while seq 1 is still being appended.
+        await harness.Messages.AppendAsync(two, Ct);
+        await harness.Transport.PublishAsync([TransportChannel.User("bob")], new MessageEnvelope(two, null), Ct);
+        await harness.Messages.AppendAsync(one, Ct);
+        await harness.Transport.PublishAsync([TransportChannel.User("bob")], new MessageEnvelope(one, null), Ct);
+
+        await bob.WaitForMessagesAsync(conversation, 2);
+        Assert.Equal([1L, 2L], bob.Messages(conversation).Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task A_seq_that_never_appears_is_skipped_after_the_give_up_time()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var other = await harness.CreateDirectAsync("carol", "bob");
+        var (_, bob) = await harness.ConnectAsync("bob");
+        var two = StoredMessage(conversation, 2, harness);
+        await harness.Messages.AppendAsync(two, Ct);
+        await harness.Transport.PublishAsync([TransportChannel.User("bob")], new MessageEnvelope(two, null), Ct);
+
+        // The connection's pipeline is serial: once a later envelope is written, seq 2 has been parked.
+        var marker = StoredMessage(other, 1, harness);
+        await harness.Messages.AppendAsync(marker, Ct);
+        await harness.Transport.PublishAsync([TransportChannel.User("bob")], new MessageEnvelope(marker, null), Ct);
+        await bob.WaitForMessagesAsync(other, 1);
+        Assert.Empty(bob.Messages(conversation));
+
+        harness.Time.Advance(EngineLimits.GapGiveUpAfter + TimeSpan.FromSeconds(1));
+
+        await bob.WaitForMessagesAsync(conversation, 1);
+        Assert.Equal(2, Assert.Single(bob.Messages(conversation)).Seq);
+    }
+
+    [Fact]
+    public async Task A_slow_consumer_is_aborted_and_the_others_still_receive_everything()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateGroupAsync("alice", "bob", "carol");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var slow = new BoundedClientConnection(capacity: 3);
+        await harness.ConnectAsync("bob", "phone", slow);
+        var (_, carol) = await harness.ConnectAsync("carol");
+
+        for (var i = 0; i < 10; i++)
+        {
+            await alice.SendAsync(EventWaits.Text(conversation, $"m{i}"), Ct);
+        }
+
+        Assert.Equal("slow consumer", await slow.Aborted.WaitAsync(EngineHarness.Timeout, Ct));
+        await carol.WaitForMessagesAsync(conversation, 10);
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), carol.Messages(conversation).Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task A_connection_that_throws_on_write_is_aborted_without_stopping_the_fan_out()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateGroupAsync("alice", "bob", "carol");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var broken = new ThrowingClientConnection();
+        await harness.ConnectAsync("bob", "phone", broken);
+        var (_, carol) = await harness.ConnectAsync("carol");
+
+        await alice.SendAsync(EventWaits.Text(conversation, "hi"), Ct);
+
+        Assert.Equal("slow consumer", await broken.Aborted.WaitAsync(EngineHarness.Timeout, Ct));
+        await carol.WaitForMessagesAsync(conversation, 1);
+    }
+
+    [Fact]
+    public async Task A_user_removed_from_a_read_path_group_stops_receiving_and_an_added_one_starts()
+    {
+        await using var harness = await EngineHarness.StartAsync(o => o.WritePathMaxMembers = 1);
+        var conversation = await harness.CreateGroupAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var (_, bob) = await harness.ConnectAsync("bob");
+        var (_, carol) = await harness.ConnectAsync("carol");
+
+        await harness.Engine.RemoveMemberAsync("alice", conversation, "bob", Ct);
+        await harness.Engine.AddMemberAsync("alice", conversation, "carol", Ct);
+        var after = await alice.SendAsync(EventWaits.Text(conversation, "after"), Ct);
+
+        await carol.WaitForAsync(events => events.Messages(conversation).Any(m => m.MessageId == after.Message.MessageId));
+        await bob.WaitForMessagesAsync(conversation, 1);
+        Assert.DoesNotContain(bob.Messages(conversation), m => m.MessageId == after.Message.MessageId);
+    }
+
+    internal static Message StoredMessage(string conversationId, long seq, EngineHarness harness) => new()
+    {
+        ConversationId = conversationId,
+        Seq = seq,
+        MessageId = $"{conversationId}-{seq}-{Guid.NewGuid():N}",
+        SenderId = "alice",
+        ClientMsgId = Guid.NewGuid().ToString("N"),
+        Content = $"m{seq}",
+        Timestamp = harness.Time.GetUtcNow(),
+    };
+
+    private sealed class ThrowingClientConnection : IClientConnection
+    {
+        private readonly TaskCompletionSource<string> _aborted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string ConnectionId { get; } = "broken-" + Guid.NewGuid().ToString("N");
+
+        public Task<string> Aborted => _aborted.Task;
+
+        public bool TryWrite(ClientEvent clientEvent) => clientEvent is SyncCompleteEvent ? true : throw new InvalidOperationException("socket gone");
+
+        public void Abort(string reason) => _aborted.TrySetResult(reason);
+    }
+}

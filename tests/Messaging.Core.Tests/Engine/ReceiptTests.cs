@@ -1,0 +1,207 @@
+using Xunit;
+
+namespace Messaging.Tests.Engine;
+
+public sealed class ReceiptTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task In_a_direct_conversation_the_sender_gets_delivered_then_read_for_the_newest_crossed_message()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, aliceConnection) = await harness.ConnectAsync("alice");
+        var (bob, _) = await harness.ConnectAsync("bob");
+        var sent = new List<Message>();
+        for (var i = 0; i < 3; i++)
+        {
+            sent.Add((await alice.SendAsync(EventWaits.Text(conversation, $"m{i}"), Ct)).Message);
+        }
+
+        await bob.AckAsync([sent[0].MessageId, sent[2].MessageId], ReceiptStatus.Delivered, Ct);
+        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Delivered, 3);
+        await bob.AckUpToAsync(conversation, 2, ReceiptStatus.Read, Ct);
+        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Read, 2);
+
+        var statuses = aliceConnection.Events.OfType<StatusEvent>().Where(s => s.Status != ReceiptStatus.Sent).ToList();
+        Assert.Equal([(ReceiptStatus.Delivered, 3L), (ReceiptStatus.Read, 2L)], statuses.Select(s => (s.Status, s.Seq)));
+        Assert.Equal((sent[2].MessageId, sent[2].ClientMsgId), (statuses[0].MessageId, statuses[0].ClientMsgId));
+    }
+
+    [Fact]
+    public async Task Read_implies_delivered()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, aliceConnection) = await harness.ConnectAsync("alice");
+        var (bob, _) = await harness.ConnectAsync("bob");
+        await alice.SendAsync(EventWaits.Text(conversation, "hi"), Ct);
+
+        await bob.AckUpToAsync(conversation, 1, ReceiptStatus.Read, Ct);
+
+        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Read, 1);
+        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Delivered, 1);
+        var mark = await harness.Receipts.GetUserAsync(conversation, "bob", Ct);
+        Assert.Equal((1L, 1L), (mark.DeliveredUpTo, mark.ReadUpTo));
+    }
+
+    [Fact]
+    public async Task Duplicate_reordered_and_early_acks_never_move_marks_backwards_or_past_the_last_seq()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, aliceConnection) = await harness.ConnectAsync("alice");
+        var (bob, _) = await harness.ConnectAsync("bob");
+        var sent = new List<Message>();
+        for (var i = 0; i < 3; i++)
+        {
+            sent.Add((await alice.SendAsync(EventWaits.Text(conversation, $"m{i}"), Ct)).Message);
+        }
+
+        await bob.AckUpToAsync(conversation, 100, ReceiptStatus.Read, Ct);
+        await bob.AckAsync([sent[0].MessageId], ReceiptStatus.Delivered, Ct);
+        await bob.AckUpToAsync(conversation, 1, ReceiptStatus.Read, Ct);
+        await bob.AckUpToAsync(conversation, 3, ReceiptStatus.Read, Ct);
+
+        var mark = await harness.Receipts.GetUserAsync(conversation, "bob", Ct);
+        Assert.Equal((3L, 3L), (mark.DeliveredUpTo, mark.ReadUpTo));
+
+        // The early ack was clamped: a new message is unread and undelivered.
+        var fourth = await alice.SendAsync(EventWaits.Text(conversation, "m3"), Ct);
+        Assert.Equal(1, (await harness.Engine.GetConversationAsync("bob", conversation, Ct)).UnreadCount);
+        await bob.AckAsync([fourth.Message.MessageId], ReceiptStatus.Read, Ct);
+        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Read, 4);
+        var nonSent = aliceConnection.Events.OfType<StatusEvent>().Where(s => s.Status != ReceiptStatus.Sent).Select(s => (s.Status, s.Seq)).ToList();
+        Assert.Equal([(ReceiptStatus.Delivered, 3L), (ReceiptStatus.Read, 3L), (ReceiptStatus.Delivered, 4L), (ReceiptStatus.Read, 4L)], nonSent);
+    }
+
+    [Fact]
+    public async Task In_a_group_a_message_is_delivered_and_read_for_its_sender_only_when_every_other_member_passed_it()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateGroupAsync("alice", "bob", "carol");
+        var (alice, aliceConnection) = await harness.ConnectAsync("alice");
+        var (bob, _) = await harness.ConnectAsync("bob");
+        var (carol, _) = await harness.ConnectAsync("carol");
+        var message = (await alice.SendAsync(EventWaits.Text(conversation, "hi all"), Ct)).Message;
+
+        await bob.AckUpToAsync(conversation, 1, ReceiptStatus.Read, Ct);
+        var afterBob = await harness.Engine.GetReceiptsAsync("alice", message.MessageId, Ct);
+        await carol.AckUpToAsync(conversation, 1, ReceiptStatus.Delivered, Ct);
+        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Delivered, 1);
+        Assert.DoesNotContain(aliceConnection.Events.OfType<StatusEvent>(), s => s.Status == ReceiptStatus.Read);
+        await carol.AckUpToAsync(conversation, 1, ReceiptStatus.Read, Ct);
+        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Read, 1);
+
+        Assert.Equal(1, aliceConnection.Events.OfType<StatusEvent>().Count(s => s.Status == ReceiptStatus.Delivered));
+        var bobReceipt = afterBob.Receipts.Single(r => r.UserId == "bob");
+        var carolBefore = afterBob.Receipts.Single(r => r.UserId == "carol");
+        Assert.NotNull(bobReceipt.ReadAt);
+        Assert.NotNull(bobReceipt.DeliveredAt);
+        Assert.Equal((null, null), (carolBefore.DeliveredAt, carolBefore.ReadAt));
+    }
+
+    [Fact]
+    public async Task In_a_group_each_sender_gets_statuses_computed_without_their_own_mark()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateGroupAsync("alice", "bob", "carol");
+        var (alice, aliceConnection) = await harness.ConnectAsync("alice");
+        var (bob, bobConnection) = await harness.ConnectAsync("bob");
+        var (carol, _) = await harness.ConnectAsync("carol");
+        await alice.SendAsync(EventWaits.Text(conversation, "from alice"), Ct);
+        await bob.SendAsync(EventWaits.Text(conversation, "from bob"), Ct);
+
+        // Sending read everything before: bob has read alice's message 1. Carol reading both completes alice's message,
+        // but bob's message 2 still waits for alice, whose marks stop at 1 (her own send).
+        await carol.AckUpToAsync(conversation, 2, ReceiptStatus.Read, Ct);
+        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Read, 1);
+        await alice.AckUpToAsync(conversation, 2, ReceiptStatus.Read, Ct);
+        await bobConnection.WaitForStatusAsync(ReceiptStatus.Read, 2);
+
+        var bobStatuses = bobConnection.Events.OfType<StatusEvent>().Where(s => s.Status != ReceiptStatus.Sent).Select(s => (s.Status, s.Seq));
+        Assert.Equal([(ReceiptStatus.Delivered, 2L), (ReceiptStatus.Read, 2L)], bobStatuses);
+        var aliceStatuses = aliceConnection.Events.OfType<StatusEvent>().Where(s => s.Status != ReceiptStatus.Sent).Select(s => (s.Status, s.Seq));
+        Assert.Equal([(ReceiptStatus.Delivered, 1L), (ReceiptStatus.Read, 1L)], aliceStatuses);
+    }
+
+    [Fact]
+    public async Task Unread_count_is_the_last_seq_minus_the_read_mark()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var (bob, _) = await harness.ConnectAsync("bob");
+        for (var i = 0; i < 5; i++)
+        {
+            await alice.SendAsync(EventWaits.Text(conversation, $"m{i}"), Ct);
+        }
+
+        await bob.AckUpToAsync(conversation, 5, ReceiptStatus.Delivered, Ct);
+        await bob.AckUpToAsync(conversation, 2, ReceiptStatus.Read, Ct);
+
+        var view = Assert.Single(await harness.Engine.ListConversationsAsync("bob", cancellationToken: Ct));
+        Assert.Equal((5L, 3L), (view.LastSeq, view.UnreadCount));
+        Assert.Equal("m4", view.LastMessage!.Content);
+    }
+
+    [Fact]
+    public async Task Acks_of_unknown_or_invisible_messages_fail_alike_and_move_nothing()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var own = await harness.CreateDirectAsync("mallory", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var (bob, _) = await harness.ConnectAsync("bob");
+        var (mallory, _) = await harness.ConnectAsync("mallory");
+        var secret = await alice.SendAsync(EventWaits.Text(conversation, "secret"), Ct);
+        var visible = await bob.SendAsync(EventWaits.Text(own, "hello mallory"), Ct);
+
+        var invisible = await Assert.ThrowsAsync<MessagingNotFoundException>(async () => await mallory.AckAsync([visible.Message.MessageId, secret.Message.MessageId], ReceiptStatus.Read, Ct));
+        var unknown = await Assert.ThrowsAsync<MessagingNotFoundException>(async () => await mallory.AckAsync(["no-such-message"], ReceiptStatus.Read, Ct));
+        var upTo = await Assert.ThrowsAsync<MessagingNotFoundException>(async () => await mallory.AckUpToAsync(conversation, 1, ReceiptStatus.Read, Ct));
+        var missing = await Assert.ThrowsAsync<MessagingNotFoundException>(async () => await mallory.AckUpToAsync("no-such-conversation", 1, ReceiptStatus.Read, Ct));
+
+        Assert.Equal(invisible.Message, unknown.Message);
+        Assert.Equal(upTo.Message, missing.Message);
+        Assert.Equal(Watermark.None, await harness.Receipts.GetUserAsync(conversation, "mallory", Ct));
+        Assert.Equal(0, (await harness.Receipts.GetUserAsync(own, "mallory", Ct)).ReadUpTo);
+    }
+
+    [Fact]
+    public async Task An_ack_with_the_sent_status_is_a_bad_request()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (bob, _) = await harness.ConnectAsync("bob");
+
+        var error = await Assert.ThrowsAsync<MessagingValidationException>(async () => await bob.AckUpToAsync(conversation, 1, ReceiptStatus.Sent, Ct));
+
+        Assert.Equal(MessagingErrorKind.BadRequest, error.Kind);
+    }
+
+    [Fact]
+    public async Task Message_receipts_are_for_the_sender_only_and_list_every_other_member()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateGroupAsync("alice", "bob", "carol");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var (bob, _) = await harness.ConnectAsync("bob");
+        var message = (await alice.SendAsync(EventWaits.Text(conversation, "hi"), Ct)).Message;
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
+        await bob.AckUpToAsync(conversation, 1, ReceiptStatus.Delivered, Ct);
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
+        await bob.AckUpToAsync(conversation, 1, ReceiptStatus.Read, Ct);
+
+        var receipts = await harness.Engine.GetReceiptsAsync("alice", message.MessageId, Ct);
+        var notSender = await Assert.ThrowsAsync<MessagingNotFoundException>(async () => await harness.Engine.GetReceiptsAsync("bob", message.MessageId, Ct));
+        var unknown = await Assert.ThrowsAsync<MessagingNotFoundException>(async () => await harness.Engine.GetReceiptsAsync("alice", "no-such-message", Ct));
+
+        Assert.Equal(notSender.Message, unknown.Message);
+        Assert.Equal(["bob", "carol"], receipts.Receipts.Select(r => r.UserId));
+        var start = message.Timestamp;
+        Assert.Equal((start.AddMinutes(1), start.AddMinutes(2)), (receipts.Receipts[0].DeliveredAt, receipts.Receipts[0].ReadAt));
+        Assert.Equal((null, null), (receipts.Receipts[1].DeliveredAt, receipts.Receipts[1].ReadAt));
+    }
+}

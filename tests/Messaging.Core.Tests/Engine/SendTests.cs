@@ -1,0 +1,287 @@
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Messaging.Tests.Engine;
+
+public sealed class SendTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Send_commits_the_message_and_writes_the_sent_status_to_the_sending_connection_only()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, aliceConnection) = await harness.ConnectAsync("alice");
+
+        var result = await alice.SendAsync(EventWaits.Text(conversation, "hello", "c-1"), Ct);
+
+        Assert.False(result.Duplicate);
+        Assert.Equal(1, result.Message.Seq);
+        Assert.Equal("alice", result.Message.SenderId);
+        Assert.Equal(result.Message, await harness.Messages.GetByIdAsync(result.Message.MessageId, Ct));
+        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Sent, 1);
+        var sent = aliceConnection.Events.OfType<StatusEvent>().Single(s => s.Status == ReceiptStatus.Sent);
+        Assert.Equal((result.Message.MessageId, "c-1"), (sent.MessageId, sent.ClientMsgId));
+    }
+
+    [Fact]
+    public async Task The_sending_connection_gets_no_copy_but_the_senders_other_device_and_the_recipient_do()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, phone) = await harness.ConnectAsync("alice", "phone");
+        var (_, laptop) = await harness.ConnectAsync("alice", "laptop");
+        var (_, bob) = await harness.ConnectAsync("bob");
+
+        var first = await alice.SendAsync(EventWaits.Text(conversation, "one"), Ct);
+        var second = await alice.SendAsync(EventWaits.Text(conversation, "two"), Ct);
+
+        await laptop.WaitForMessagesAsync(conversation, 2);
+        await bob.WaitForMessagesAsync(conversation, 2);
+        Assert.Equal([first.Message.MessageId, second.Message.MessageId], laptop.Messages(conversation).Select(m => m.MessageId));
+        Assert.Equal([first.Message.MessageId, second.Message.MessageId], bob.Messages(conversation).Select(m => m.MessageId));
+        await phone.WaitForStatusAsync(ReceiptStatus.Sent, 2);
+        Assert.Empty(phone.Messages(conversation));
+    }
+
+    [Fact]
+    public async Task Concurrent_senders_get_gap_free_seqs_and_receivers_see_them_in_order()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        string[] senders = ["s0", "s1", "s2", "s3"];
+        var conversation = await harness.CreateGroupAsync("reader", senders);
+        var (_, reader) = await harness.ConnectAsync("reader");
+        var sessions = new List<MessagingSession>();
+        foreach (var sender in senders)
+        {
+            sessions.Add((await harness.ConnectAsync(sender)).Session);
+        }
+
+        var results = await Task.WhenAll(sessions.SelectMany(s => Enumerable.Range(0, 25).Select(i => Task.Run(async () => await s.SendAsync(EventWaits.Text(conversation, $"m{i}"))))));
+
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), results.Select(r => r.Message.Seq).Order());
+        await reader.WaitForMessagesAsync(conversation, 100);
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), reader.Messages(conversation).Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task A_repeated_client_msg_id_returns_the_original_id_and_seq_and_stores_nothing()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, connection) = await harness.ConnectAsync("alice");
+        var original = await alice.SendAsync(EventWaits.Text(conversation, "hello", "same"), Ct);
+
+        var repeat = await alice.SendAsync(EventWaits.Text(conversation, "hello again", "same"), Ct);
+
+        Assert.True(repeat.Duplicate);
+        Assert.Equal((original.Message.MessageId, original.Message.Seq, "hello"), (repeat.Message.MessageId, repeat.Message.Seq, repeat.Message.Content));
+        Assert.Equal(1, await harness.Messages.GetLastSeqAsync(conversation, Ct));
+        await connection.WaitForAsync(events => events.OfType<StatusEvent>().Count(s => s.Status == ReceiptStatus.Sent && s.Seq == 1) == 2);
+    }
+
+    [Fact]
+    public async Task A_repeated_client_msg_id_from_a_new_connection_is_still_a_duplicate()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (first, _) = await harness.ConnectAsync("alice");
+        var original = await first.SendAsync(EventWaits.Text(conversation, "hello", "retry-me"), Ct);
+        await first.DisposeAsync();
+        var (second, _) = await harness.ConnectAsync("alice", "laptop");
+
+        var repeat = await second.SendAsync(EventWaits.Text(conversation, "hello", "retry-me"), Ct);
+
+        Assert.True(repeat.Duplicate);
+        Assert.Equal(original.Message.MessageId, repeat.Message.MessageId);
+    }
+
+    [Fact]
+    public async Task Oversize_content_is_rejected_as_too_large_and_nothing_is_stored()
+    {
+        await using var harness = await EngineHarness.StartAsync(o => o.MaxContentLength = 10);
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+
+        var error = await Assert.ThrowsAsync<MessagingValidationException>(async () => await alice.SendAsync(EventWaits.Text(conversation, new string('x', 11)), Ct));
+
+        Assert.Equal(MessagingErrorKind.TooLarge, error.Kind);
+        Assert.Equal(0, await harness.Messages.GetLastSeqAsync(conversation, Ct));
+        Assert.Equal(10, (await alice.SendAsync(EventWaits.Text(conversation, new string('x', 10)), Ct)).Message.Content.Length);
+    }
+
+    [Theory]
+    [InlineData("", "c-1", null)]
+    [InlineData("hi", "", null)]
+    [InlineData("hi", "   ", null)]
+    [InlineData("hi", "0123456789abcdefg", null)]
+    [InlineData("", "c-1", " ")]
+    public async Task Malformed_sends_are_bad_requests_and_store_nothing(string content, string clientMsgId, string? mediaId)
+    {
+        await using var harness = await EngineHarness.StartAsync(o => o.MaxClientMsgIdLength = 16);
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+
+        var error = await Assert.ThrowsAsync<MessagingValidationException>(async () => await alice.SendAsync(new SendMessageRequest(conversation, content, clientMsgId, mediaId), Ct));
+
+        Assert.Equal(MessagingErrorKind.BadRequest, error.Kind);
+        Assert.Equal(0, await harness.Messages.GetLastSeqAsync(conversation, Ct));
+    }
+
+    [Fact]
+    public async Task A_media_message_may_have_empty_content()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+
+        var result = await alice.SendAsync(new SendMessageRequest(conversation, string.Empty, "c-1", "upload-1"), Ct);
+
+        Assert.Equal((MessageKind.Media, "upload-1"), (result.Message.Kind, result.Message.MediaId));
+    }
+
+    [Fact]
+    public async Task Sending_to_a_conversation_of_others_or_to_none_fails_with_the_same_not_found()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (mallory, _) = await harness.ConnectAsync("mallory");
+
+        var foreign = await Assert.ThrowsAsync<MessagingNotFoundException>(async () => await mallory.SendAsync(EventWaits.Text(conversation, "hi"), Ct));
+        var missing = await Assert.ThrowsAsync<MessagingNotFoundException>(async () => await mallory.SendAsync(EventWaits.Text("no-such-conversation", "hi"), Ct));
+
+        Assert.Equal(missing.Message, foreign.Message);
+        Assert.Equal(0, await harness.Messages.GetLastSeqAsync(conversation, Ct));
+    }
+
+    [Fact]
+    public async Task Sending_advances_the_senders_read_mark_so_nothing_is_unread_for_them()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+
+        await alice.SendAsync(EventWaits.Text(conversation, "one"), Ct);
+        await alice.SendAsync(EventWaits.Text(conversation, "two"), Ct);
+
+        Assert.Equal(0, (await harness.Engine.GetConversationAsync("alice", conversation, Ct)).UnreadCount);
+        Assert.Equal(2, (await harness.Engine.GetConversationAsync("bob", conversation, Ct)).UnreadCount);
+        Assert.Equal(new Watermark(2, 2), (await harness.Receipts.GetDeviceAsync(conversation, "alice", "phone", Ct)) with { DeliveredAt = null, ReadAt = null });
+    }
+
+    [Fact]
+    public async Task Members_without_a_live_connection_get_a_push_notification()
+    {
+        var push = new RecordingPushNotifier();
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s.AddSingleton<IPushNotifier>(push));
+        var conversation = await harness.CreateGroupAsync("alice", "bob", "carol");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        await harness.ConnectAsync("bob");
+
+        var sent = await alice.SendAsync(EventWaits.Text(conversation, "hi"), Ct);
+
+        var notification = Assert.Single(push.Notifications);
+        Assert.Equal(("carol", sent.Message.MessageId), (notification.RecipientId, notification.Message.MessageId));
+    }
+
+    [Fact]
+    public async Task An_append_that_fails_after_the_seq_was_taken_is_retried_with_the_same_seq()
+    {
+        var store = new FailingMessageStore { FailAppend = static (_, attempt) => attempt == 0 };
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s.AddSingleton<IMessageStore>(store));
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+
+        var result = await alice.SendAsync(EventWaits.Text(conversation, "hello"), Ct);
+
+        Assert.Equal(1, result.Message.Seq);
+        Assert.Equal(2, store.AttemptsFor(1));
+        Assert.Equal(MessageKind.Text, (await harness.Messages.GetByIdAsync(result.Message.MessageId, Ct))!.Kind);
+    }
+
+    [Fact]
+    public async Task An_append_that_never_succeeds_is_tombstoned_the_send_fails_and_readers_move_past_the_hole()
+    {
+        var store = new FailingMessageStore { FailAppend = static (m, _) => m.Content == "doomed" };
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s.AddSingleton<IMessageStore>(store));
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var (_, bobLive) = await harness.ConnectAsync("bob");
+
+        var error = await Assert.ThrowsAsync<MessagingBackendException>(async () => await alice.SendAsync(EventWaits.Text(conversation, "doomed"), Ct));
+        var next = await alice.SendAsync(EventWaits.Text(conversation, "fine"), Ct);
+
+        Assert.Equal(MessagingErrorKind.Internal, error.Kind);
+        Assert.Equal(2, next.Message.Seq);
+        var hole = Assert.Single(await harness.Messages.ReadAfterAsync(conversation, 0, 1, Ct));
+        Assert.Equal(MessageKind.Tombstone, hole.Kind);
+
+        // Live delivery moves past the tombstone without showing it.
+        await bobLive.WaitForMessagesAsync(conversation, 1);
+        Assert.Equal([2L], bobLive.Messages(conversation).Select(m => m.Seq));
+
+        // So does catch-up of a device that was offline.
+        var (_, bobTablet) = await harness.ConnectAsync("bob", "tablet");
+        Assert.Equal([2L], bobTablet.Messages(conversation).Select(m => m.Seq));
+        Assert.Equal(2, bobTablet.Events.OfType<SyncCompleteEvent>().Single().Cursors[conversation]);
+        Assert.DoesNotContain((await harness.Engine.GetMessagesAsync("bob", conversation, new MessagePage(null, null, 10), Ct)), m => m.Kind == MessageKind.Tombstone);
+    }
+
+    [Fact]
+    public async Task A_seq_taken_in_the_store_fences_the_sequencer_and_the_send_takes_a_new_seq()
+    {
+        var store = new FailingMessageStore();
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s.AddSingleton<IMessageStore>(store));
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        await alice.SendAsync(EventWaits.Text(conversation, "one"), Ct);
+
+        // Another writer stored seqs 2..4 behind this node's sequencer (as after a failover that lost counter state).
+        for (var seq = 2; seq <= 4; seq++)
+        {
+            await store.AppendDirectlyAsync(new Message
+            {
+                ConversationId = conversation,
+                Seq = seq,
+                MessageId = $"other-{seq}",
+                SenderId = "bob",
+                ClientMsgId = $"other-{seq}",
+                Content = "elsewhere",
+                Timestamp = harness.Time.GetUtcNow(),
+            });
+        }
+
+        var result = await alice.SendAsync(EventWaits.Text(conversation, "two"), Ct);
+
+        Assert.Equal(5, result.Message.Seq);
+        Assert.Equal("two", (await harness.Messages.GetByIdAsync(result.Message.MessageId, Ct))!.Content);
+        Assert.Equal("elsewhere", (await harness.Messages.GetByIdAsync("other-2", Ct))!.Content);
+    }
+
+    private sealed class RecordingPushNotifier : IPushNotifier
+    {
+        private readonly List<PushNotification> _notifications = [];
+
+        public IReadOnlyList<PushNotification> Notifications
+        {
+            get
+            {
+                lock (_notifications)
+                {
+                    return [.. _notifications];
+                }
+            }
+        }
+
+        public ValueTask NotifyAsync(PushNotification notification, CancellationToken cancellationToken = default)
+        {
+            lock (_notifications)
+            {
+                _notifications.Add(notification);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}
