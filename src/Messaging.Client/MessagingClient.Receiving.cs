@@ -56,7 +56,7 @@ public sealed partial class MessagingClient
         OfferOutcome outcome;
         lock (_orderingGate)
         {
-            outcome = _ordering.Offer(message, released);
+            outcome = OfferLocked(message, released);
             Release(released);
             if (outcome == OfferOutcome.Held)
             {
@@ -78,6 +78,13 @@ public sealed partial class MessagingClient
         }
     }
 
+    // Called under _orderingGate. A message this client sent whose status has not come yet (it arrived through
+    // catch-up after a reconnect, or through history) completes its send and is not raised as received.
+    private OfferOutcome OfferLocked(MessageData message, List<MessageData> released) =>
+        _outbox.TryCompleteWith(message)
+            ? _ordering.OfferOwn(message.ConversationId, message.Seq, released)
+            : _ordering.Offer(message, released);
+
     // Called under _orderingGate.
     private void Release(List<MessageData> released)
     {
@@ -90,9 +97,9 @@ public sealed partial class MessagingClient
 
     private void OnStatus(StatusUpdateFrame status)
     {
-        if (status.Status == DeliveryStatus.Sent && status.ClientMsgId is { } clientMsgId)
+        if (status.Status == DeliveryStatus.Sent)
         {
-            _outbox.TryComplete(clientMsgId, new SentMessage(status.ConversationId, clientMsgId, status.MessageId, status.Seq, status.Timestamp));
+            OnOwnMessageStored(status);
         }
 
         if (_statuses.TryAdvance(status.MessageId, status.Status))
@@ -101,12 +108,49 @@ public sealed partial class MessagingClient
         }
     }
 
+    // The server stored a message this connection sent: complete its send, and let it take its seq in the ordering
+    // buffer so that the next message from someone else is not taken for a gap.
+    private void OnOwnMessageStored(StatusUpdateFrame status)
+    {
+        if (status.ClientMsgId is { } clientMsgId)
+        {
+            _outbox.TryComplete(clientMsgId, new SentMessage(status.ConversationId, clientMsgId, status.MessageId, status.Seq, status.Timestamp));
+        }
+
+        var released = new List<MessageData>();
+        lock (_orderingGate)
+        {
+            if (_ordering.OfferOwn(status.ConversationId, status.Seq, released) == OfferOutcome.Held)
+            {
+                StartGapFillLocked(status.ConversationId);
+            }
+
+            Release(released);
+        }
+
+        // The device holds its own message: acknowledging it keeps the server from re-sending it at catch-up.
+        _acks.Add(status.MessageId);
+        foreach (var message in released)
+        {
+            _acks.Add(message.MessageId);
+        }
+    }
+
     private void OnError(ErrorFrame error)
     {
         _logger.ServerError(error.Code, error.Message, error.ClientMsgId);
-        if (error.ClientMsgId is { } clientMsgId && _outbox.TryFail(clientMsgId, new MessagingClientException(error.Code, error.Message)))
+        if (error.ClientMsgId is { } clientMsgId)
         {
-            return;
+            if (error.Code == ErrorCodes.RateLimited && _outbox.TryRequestResend(clientMsgId))
+            {
+                ScheduleOutboxRetry();
+                return;
+            }
+
+            if (_outbox.TryFail(clientMsgId, new MessagingClientException(error.Code, error.Message)))
+            {
+                return;
+            }
         }
 
         _events.Publish(new ServerErrorEvent(error.Code, error.Message));
@@ -206,7 +250,7 @@ public sealed partial class MessagingClient
                     _ordering.SkipTo(conversationId, message.Seq - 1, released);
                 }
 
-                _ordering.Offer(message, released);
+                OfferLocked(message, released);
                 expected = message.Seq + 1;
             }
 

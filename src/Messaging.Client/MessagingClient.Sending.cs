@@ -6,10 +6,13 @@ namespace Messaging.Client;
 /// <content>Outgoing traffic: messages through the outbox, read receipts, typing and presence subscriptions.</content>
 public sealed partial class MessagingClient
 {
+    private static readonly TimeSpan OutboxRetryDelay = TimeSpan.FromSeconds(1);
+
     // Keeps the outbox's send order: one flush at a time writes the entries not yet written on the current connection.
     private readonly SemaphoreSlim _outboxFlush = new(1, 1);
     private readonly HashSet<string> _presenceSubscriptions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _unsentReadMarks = new(StringComparer.Ordinal);
+    private int _outboxRetryScheduled;
 
     /// <summary>
     /// Sends a message. It gets a new <c>client_msg_id</c> and stays in the outbox, re-sent with that same id after
@@ -25,7 +28,8 @@ public sealed partial class MessagingClient
     /// <returns>The stored message's id and seq.</returns>
     /// <exception cref="MessagingClientException">
     /// The server rejected the message (<see cref="MessagingClientException.Code"/> is the server's error code), or the
-    /// outbox is full (<see cref="ClientErrorCodes.OutboxFull"/>).
+    /// outbox is full (<see cref="ClientErrorCodes.OutboxFull"/>). A <c>rate_limited</c> refusal is not final: the
+    /// message stays in the outbox and is written again a second later.
     /// </exception>
     /// <exception cref="ObjectDisposedException">The client was disposed before the server answered.</exception>
     public async Task<SentMessage> SendAsync(string conversationId, string content, string? mediaId = null, CancellationToken cancellationToken = default)
@@ -128,10 +132,12 @@ public sealed partial class MessagingClient
 
             foreach (var entry in _outbox.Snapshot())
             {
-                if (entry.SentOnGeneration == connection.Generation || entry.Completion.Task.IsCompleted)
+                if ((entry.SentOnGeneration == connection.Generation && !entry.ResendRequested) || entry.Completion.Task.IsCompleted)
                 {
                     continue;
                 }
+
+                entry.ResendRequested = false;
 
                 // A failed write leaves the rest for the next connection, which flushes everything again in order.
                 if (!await connection.TrySendAsync(entry.Frame, cancellationToken).ConfigureAwait(false))
@@ -146,6 +152,30 @@ public sealed partial class MessagingClient
         finally
         {
             _outboxFlush.Release();
+        }
+    }
+
+    // The server refused a message for now (rate limit): write it again after a pause instead of failing the send.
+    private void ScheduleOutboxRetry()
+    {
+        if (Interlocked.Exchange(ref _outboxRetryScheduled, 1) == 0)
+        {
+            _ = RetryOutboxAsync();
+        }
+    }
+
+    private async Task RetryOutboxAsync()
+    {
+        var token = _disposing.Token;
+        try
+        {
+            await Task.Delay(OutboxRetryDelay, _time, token).ConfigureAwait(false);
+            Volatile.Write(ref _outboxRetryScheduled, 0);
+            await FlushOutboxAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            _logger.OutboxRetryCancelled();
         }
     }
 

@@ -13,6 +13,12 @@ internal enum OfferOutcome
 
     /// <summary>The message was already released or is already held.</summary>
     Duplicate,
+
+    /// <summary>
+    /// The client's own message in a conversation whose position is not known yet: remembered, and placed when the
+    /// first message from the server fixes the conversation's cursor.
+    /// </summary>
+    Pending,
 }
 
 /// <summary>A run of missing seqs in one conversation: <c>(Cursor, UpTo]</c> are not yet received.</summary>
@@ -30,11 +36,14 @@ internal readonly record struct SequenceGap(string ConversationId, long Cursor, 
 /// <remarks>
 /// Not thread-safe: the owner serialises calls. A conversation seen for the first time without a known cursor takes
 /// the first message's seq minus one as its cursor: the server sends each connection a conversation's messages in
-/// order starting after the device's delivered mark, so the first message seen is the first one missing.
+/// order starting after the device's delivered mark, so the first message seen is the first one missing. The client's
+/// own messages (known from their <c>sent</c> status) do not fix a cursor: their status may overtake an earlier
+/// message of someone else on its way to this connection.
 /// </remarks>
 internal sealed class OrderingBuffer
 {
     private readonly Dictionary<string, ConversationState> _conversations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SortedSet<long>> _pendingOwn = new(StringComparer.Ordinal);
 
     /// <summary>Creates a buffer, optionally resuming from cursors the application persisted.</summary>
     /// <param name="initialCursors">The highest contiguous seq already processed per conversation.</param>
@@ -58,31 +67,19 @@ internal sealed class OrderingBuffer
     /// <param name="message">The incoming message.</param>
     /// <param name="released">Receives the released messages.</param>
     /// <returns>What happened to the message.</returns>
-    public OfferOutcome Offer(MessageData message, List<MessageData> released)
-    {
-        if (!_conversations.TryGetValue(message.ConversationId, out var state))
-        {
-            state = new ConversationState(Math.Max(0, message.Seq - 1));
-            _conversations[message.ConversationId] = state;
-        }
+    public OfferOutcome Offer(MessageData message, List<MessageData> released) =>
+        Accept(message.ConversationId, message.Seq, message, released);
 
-        if (message.Seq <= state.Cursor || state.Held.ContainsKey(message.Seq))
-        {
-            return OfferOutcome.Duplicate;
-        }
-
-        if (message.Seq != state.Cursor + 1)
-        {
-            state.Held.Add(message.Seq, message);
-            HeldCount++;
-            return OfferOutcome.Held;
-        }
-
-        released.Add(message);
-        state.Cursor = message.Seq;
-        ReleaseContiguous(state, released);
-        return OfferOutcome.Released;
-    }
+    /// <summary>
+    /// Records a message this client sent itself (from its <c>sent</c> status): it takes its place in the sequence, so
+    /// it is not mistaken for a gap, but it is never released, since the application already has it.
+    /// </summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="seq">The sent message's seq.</param>
+    /// <param name="released">Receives held messages it unblocked.</param>
+    /// <returns>What happened to the seq.</returns>
+    public OfferOutcome OfferOwn(string conversationId, long seq, List<MessageData> released) =>
+        Accept(conversationId, seq, message: null, released);
 
     /// <summary>
     /// Moves the cursor to <paramref name="seq"/> because the seqs up to it that were never received do not exist (the
@@ -117,7 +114,8 @@ internal sealed class OrderingBuffer
     {
         if (!_conversations.TryGetValue(conversationId, out var state))
         {
-            _conversations[conversationId] = new ConversationState(Math.Max(0, seq));
+            // Only the client's own messages can be held in a conversation just created, and they release nothing.
+            ReleaseContiguous(CreateState(conversationId, seq), []);
             return;
         }
 
@@ -157,6 +155,64 @@ internal sealed class OrderingBuffer
         return cursors;
     }
 
+    // A null message is the client's own: it fills its seq but is not released.
+    private OfferOutcome Accept(string conversationId, long seq, MessageData? message, List<MessageData> released)
+    {
+        if (!_conversations.TryGetValue(conversationId, out var state))
+        {
+            if (message is null)
+            {
+                if (!_pendingOwn.TryGetValue(conversationId, out var own))
+                {
+                    _pendingOwn[conversationId] = own = [];
+                }
+
+                own.Add(seq);
+                return OfferOutcome.Pending;
+            }
+
+            state = CreateState(conversationId, seq - 1);
+        }
+
+        if (seq <= state.Cursor || state.Held.ContainsKey(seq))
+        {
+            return OfferOutcome.Duplicate;
+        }
+
+        if (seq != state.Cursor + 1)
+        {
+            state.Held.Add(seq, message);
+            HeldCount++;
+            return OfferOutcome.Held;
+        }
+
+        if (message is not null)
+        {
+            released.Add(message);
+        }
+
+        state.Cursor = seq;
+        ReleaseContiguous(state, released);
+        return OfferOutcome.Released;
+    }
+
+    // Starts tracking a conversation at a cursor, placing the client's own messages seen before it was known.
+    private ConversationState CreateState(string conversationId, long cursor)
+    {
+        var state = new ConversationState(Math.Max(0, cursor));
+        _conversations[conversationId] = state;
+        if (_pendingOwn.Remove(conversationId, out var own))
+        {
+            foreach (var seq in own.Where(s => s > state.Cursor))
+            {
+                state.Held.Add(seq, null);
+                HeldCount++;
+            }
+        }
+
+        return state;
+    }
+
     private void ReleaseContiguous(ConversationState state, List<MessageData> released)
     {
         while (state.Held.Count > 0 && state.Held.Keys[0] == state.Cursor + 1)
@@ -167,7 +223,11 @@ internal sealed class OrderingBuffer
 
     private void ReleaseLowest(ConversationState state, List<MessageData> released)
     {
-        released.Add(state.Held.Values[0]);
+        if (state.Held.Values[0] is { } message)
+        {
+            released.Add(message);
+        }
+
         state.Cursor = state.Held.Keys[0];
         state.Held.RemoveAt(0);
         HeldCount--;
@@ -179,6 +239,6 @@ internal sealed class OrderingBuffer
 
         public long HighWater { get; set; } = cursor;
 
-        public SortedList<long, MessageData> Held { get; } = [];
+        public SortedList<long, MessageData?> Held { get; } = [];
     }
 }

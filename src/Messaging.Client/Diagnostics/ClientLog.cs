@@ -74,6 +74,9 @@ internal static partial class ClientLog
     [LoggerMessage(302, LogLevel.Debug, "Sending the automatic typing stop for {ConversationId} failed.")]
     public static partial void TypingStopFailed(this ILogger logger, string conversationId, Exception error);
 
+    [LoggerMessage(303, LogLevel.Debug, "Outbox retry cancelled by disposal.")]
+    public static partial void OutboxRetryCancelled(this ILogger logger);
+
     [LoggerMessage(400, LogLevel.Error, "A {EventName} handler threw; the client carries on.")]
     public static partial void EventHandlerFailed(this ILogger logger, string eventName, Exception error);
 }

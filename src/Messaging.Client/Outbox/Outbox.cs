@@ -61,12 +61,61 @@ internal sealed class Outbox
     public bool TryComplete(string clientMsgId, SentMessage result) =>
         TryRemove(clientMsgId) is { } entry && entry.Completion.TrySetResult(result);
 
+    /// <summary>
+    /// Completes and removes the pending message that <paramref name="message"/> is (same client message id,
+    /// conversation and content): the client's own message came back through catch-up or history before its status.
+    /// </summary>
+    /// <param name="message">A message from the server.</param>
+    /// <returns><see langword="true"/> when it was one of this client's pending messages.</returns>
+    public bool TryCompleteWith(MessageData message)
+    {
+        OutboxEntry? entry;
+        lock (_gate)
+        {
+            var index = _entries.FindIndex(e =>
+                string.Equals(e.Frame.ClientMsgId, message.ClientMsgId, StringComparison.Ordinal)
+                && string.Equals(e.Frame.ConversationId, message.ConversationId, StringComparison.Ordinal)
+                && string.Equals(e.Frame.Content, message.Content, StringComparison.Ordinal));
+            if (index < 0)
+            {
+                return false;
+            }
+
+            entry = _entries[index];
+            _entries.RemoveAt(index);
+        }
+
+        entry.Completion.TrySetResult(new SentMessage(message.ConversationId, message.ClientMsgId, message.MessageId, message.Seq, message.Timestamp));
+        return true;
+    }
+
     /// <summary>Fails and removes the message with this client message id.</summary>
     /// <param name="clientMsgId">The client message id from the <c>error</c> frame.</param>
     /// <param name="error">The failure.</param>
     /// <returns><see langword="true"/> when a pending message was failed.</returns>
     public bool TryFail(string clientMsgId, Exception error) =>
         TryRemove(clientMsgId) is { } entry && entry.Completion.TrySetException(error);
+
+    /// <summary>
+    /// Asks for the message with this client message id to be written again by the next flush, on the same connection
+    /// (the server refused it for now, for example because of its rate limit).
+    /// </summary>
+    /// <param name="clientMsgId">The client message id from the <c>error</c> frame.</param>
+    /// <returns><see langword="true"/> when a pending message was found.</returns>
+    public bool TryRequestResend(string clientMsgId)
+    {
+        lock (_gate)
+        {
+            var entry = _entries.Find(e => string.Equals(e.Frame.ClientMsgId, clientMsgId, StringComparison.Ordinal));
+            if (entry is null)
+            {
+                return false;
+            }
+
+            entry.ResendRequested = true;
+            return true;
+        }
+    }
 
     /// <summary>Removes an entry whose caller stopped waiting; it is not re-sent any more.</summary>
     /// <param name="entry">The entry.</param>
@@ -137,4 +186,13 @@ internal sealed class OutboxEntry(SendMessageFrame frame)
     /// an entry once per new connection. Accessed only under that flush lock.
     /// </summary>
     public long SentOnGeneration { get; set; } = -1;
+
+    /// <summary>Set when the server refused the message for now; the next flush writes it again even on the same connection.</summary>
+    public bool ResendRequested
+    {
+        get => Volatile.Read(ref _resendRequested);
+        set => Volatile.Write(ref _resendRequested, value);
+    }
+
+    private bool _resendRequested;
 }

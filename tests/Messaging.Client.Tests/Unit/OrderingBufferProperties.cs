@@ -100,4 +100,67 @@ public sealed class OrderingBufferProperties
             Assert.Equal(Enumerable.Range(1, n).Select(i => (long)i).Where(s => !missing.Contains(s)), released.Select(m => m.Seq));
             Assert.Equal(0, buffer.HeldCount);
         });
+
+    private static readonly Gen<(int Start, int Count, int OwnPercent, int Seed)> OwnStatusScenario =
+        from start in Gen.Choose(1, 60)
+        from count in Gen.Choose(1, 40)
+        from ownPercent in Gen.Choose(0, 100)
+        from seed in Gen.Choose(0, int.MaxValue)
+        select (start, count, ownPercent, seed);
+
+    [Property(MaxTest = 300)]
+    public Property The_clients_own_seqs_fill_their_place_without_being_released() =>
+        Prop.ForAll(ShuffledWithDuplicates.ToArbitrary(), Gen.Choose(0, 100).ToArbitrary(), (order, ownPercent) =>
+        {
+            var n = (int)order.Max();
+            var own = Enumerable.Range(1, n).Where(i => (i * 53 % 100) < ownPercent).Select(i => (long)i).ToHashSet();
+            var buffer = new OrderingBuffer(new Dictionary<string, long> { ["c"] = 0 });
+            var released = new List<MessageData>();
+            foreach (var seq in order)
+            {
+                if (own.Contains(seq))
+                {
+                    buffer.OfferOwn("c", seq, released);
+                }
+                else
+                {
+                    buffer.Offer(TestMessages.Create("c", seq), released);
+                }
+            }
+
+            Assert.Equal(Enumerable.Range(1, n).Select(i => (long)i).Where(s => !own.Contains(s)), released.Select(m => m.Seq));
+            Assert.Equal(n, buffer.GetCursor("c"));
+            Assert.Equal(0, buffer.HeldCount);
+        });
+
+    [Property(MaxTest = 300)]
+    public Property Without_a_known_cursor_own_statuses_that_overtake_messages_do_not_swallow_them() =>
+        Prop.ForAll(OwnStatusScenario.ToArbitrary(), scenario =>
+        {
+            var (start, count, ownPercent, seed) = scenario;
+            // The server sends others' messages in order from the device's mark (start); the client's own sent
+            // statuses interleave anywhere, possibly before the first message and repeated.
+            var seqs = Enumerable.Range(start, count).Select(i => (long)i).ToArray();
+            var own = seqs.Where(s => (s * 53 % 100) < ownPercent && s != start).ToHashSet();
+            var random = new Random(seed);
+            var ownEvents = own.Concat(own.Where(_ => random.Next(2) == 0)).OrderBy(_ => random.Next()).ToList();
+            var messages = new Queue<long>(seqs.Where(s => !own.Contains(s)));
+            var buffer = new OrderingBuffer();
+            var released = new List<MessageData>();
+            while (messages.Count > 0 || ownEvents.Count > 0)
+            {
+                if (ownEvents.Count > 0 && (messages.Count == 0 || random.Next(2) == 0))
+                {
+                    buffer.OfferOwn("c", ownEvents[0], released);
+                    ownEvents.RemoveAt(0);
+                }
+                else
+                {
+                    buffer.Offer(TestMessages.Create("c", messages.Dequeue()), released);
+                }
+            }
+
+            Assert.Equal(seqs.Where(s => !own.Contains(s)), released.Select(m => m.Seq));
+            Assert.Equal(start + count - 1, buffer.GetCursor("c"));
+        });
 }

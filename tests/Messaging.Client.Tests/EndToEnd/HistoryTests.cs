@@ -1,0 +1,50 @@
+using Messaging.Client.Tests.TestSupport;
+using Messaging.Testing;
+
+namespace Messaging.Client.Tests.EndToEnd;
+
+public sealed class HistoryTests(ChatServerFixture fixture) : IClassFixture<ChatServerFixture>
+{
+    [Fact]
+    public async Task History_pages_newest_first_before_a_seq_and_ascending_after_one()
+    {
+        string aliceId = Users.Unique("alice"), bobId = Users.Unique("bob");
+        await using var alice = await RecordingClient.ConnectAsync(fixture.Server, aliceId);
+        await using var bob = RecordingClient.Create(fixture.Server.BaseUri, bobId);
+        var chat = await alice.Client.CreateDirectConversationAsync(bobId, TestContext.Current.CancellationToken);
+        for (var i = 1; i <= 25; i++)
+        {
+            await alice.Client.SendAsync(chat.ConversationId, $"message {i}", cancellationToken: TestContext.Current.CancellationToken);
+        }
+
+        var newest = await bob.Client.GetMessagesAsync(chat.ConversationId, limit: 10, cancellationToken: TestContext.Current.CancellationToken);
+        var older = await bob.Client.GetMessagesAsync(chat.ConversationId, before: newest[^1].Seq, limit: 10, cancellationToken: TestContext.Current.CancellationToken);
+        var oldest = await bob.Client.GetMessagesAsync(chat.ConversationId, before: older[^1].Seq, limit: 10, cancellationToken: TestContext.Current.CancellationToken);
+        var after = await bob.Client.GetMessagesAsync(chat.ConversationId, after: 20, limit: 10, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(Seqs(25, 16), newest.Select(m => m.Seq));
+        Assert.Equal(Seqs(15, 6), older.Select(m => m.Seq));
+        Assert.Equal(Seqs(5, 1), oldest.Select(m => m.Seq));
+        Assert.Equal(Seqs(21, 25), after.Select(m => m.Seq));
+        Assert.Equal("message 21", after[0].Content);
+    }
+
+    [Fact]
+    public async Task Conversation_list_shows_unread_counts_and_the_last_message()
+    {
+        string aliceId = Users.Unique("alice"), bobId = Users.Unique("bob");
+        await using var alice = await RecordingClient.ConnectAsync(fixture.Server, aliceId);
+        await using var bob = RecordingClient.Create(fixture.Server.BaseUri, bobId);
+        var chat = await alice.Client.CreateDirectConversationAsync(bobId, TestContext.Current.CancellationToken);
+        await alice.Client.SendAsync(chat.ConversationId, "one", cancellationToken: TestContext.Current.CancellationToken);
+        await alice.Client.SendAsync(chat.ConversationId, "two", cancellationToken: TestContext.Current.CancellationToken);
+
+        var listed = Assert.Single(await bob.Client.ListConversationsAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal((2L, 2L, "two"), (listed.UnreadCount, listed.LastSeq, listed.LastMessage?.Content));
+    }
+
+    private static IEnumerable<long> Seqs(long from, long to) => from <= to
+        ? Enumerable.Range((int)from, (int)(to - from + 1)).Select(i => (long)i)
+        : Enumerable.Range((int)to, (int)(from - to + 1)).Select(i => (long)i).Reverse();
+}

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Messaging.Client.Tests.TestSupport;
+
+/// <summary>
+/// A TCP proxy on a free loopback port in front of the test server, standing in for the network: it can cut every
+/// connection (the client sees its socket drop) and black-hole the server's replies (the server still receives
+/// and acts on frames, but the client never hears back), which makes lost acknowledgements deterministic.
+/// </summary>
+internal sealed class LoopbackProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly IPEndPoint _target;
+    private readonly CancellationTokenSource _stopped = new();
+    private readonly List<Link> _links = [];
+    private readonly Task _acceptLoop;
+    private volatile bool _blackHole;
+    private volatile bool _refuse;
+
+    public LoopbackProxy(Uri target)
+    {
+        _target = new IPEndPoint(IPAddress.Parse(target.Host), target.Port);
+        _listener.Start();
+        var port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        BaseUri = new UriBuilder(target) { Port = port }.Uri;
+        _acceptLoop = AcceptLoopAsync();
+    }
+
+    /// <summary>The server's base address, reached through the proxy.</summary>
+    public Uri BaseUri { get; }
+
+    /// <summary>How many client connections the proxy accepted so far.</summary>
+    public int AcceptedCount { get; private set; }
+
+    /// <summary>While on, bytes from the server to the client are swallowed; new connections are not affected.</summary>
+    public bool BlackHoleReplies
+    {
+        get => _blackHole;
+        set => _blackHole = value;
+    }
+
+    /// <summary>While on, new connections are reset at once (the server is unreachable).</summary>
+    public bool RefuseConnections
+    {
+        get => _refuse;
+        set => _refuse = value;
+    }
+
+    /// <summary>Resets every open connection, as a network failure would.</summary>
+    public void CutAll()
+    {
+        Link[] links;
+        lock (_links)
+        {
+            links = [.. _links];
+            _links.Clear();
+        }
+
+        foreach (var link in links)
+        {
+            link.Reset();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopped.CancelAsync();
+        _listener.Stop();
+        CutAll();
+        try
+        {
+            await _acceptLoop;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // The listener was stopped under the accept loop: that is how it ends.
+            _ = ex;
+        }
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopped.IsCancellationRequested)
+        {
+            var client = await _listener.AcceptSocketAsync(_stopped.Token);
+            if (_refuse)
+            {
+                client.LingerState = new LingerOption(true, 0);
+                client.Close();
+                continue;
+            }
+
+            var server = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await server.ConnectAsync(_target, _stopped.Token);
+            client.NoDelay = true;
+            var link = new Link(client, server);
+            lock (_links)
+            {
+                _links.Add(link);
+                AcceptedCount++;
+            }
+
+            _ = PumpAsync(client, server, link, fromServer: false);
+            _ = PumpAsync(server, client, link, fromServer: true);
+        }
+    }
+
+    private async Task PumpAsync(Socket from, Socket to, Link link, bool fromServer)
+    {
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            while (true)
+            {
+                var read = await from.ReceiveAsync(buffer, SocketFlags.None);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                // Once black-holed, a link stays black-holed: the client must never see a partial or late reply.
+                link.BlackHoled |= fromServer && _blackHole;
+                if (!link.BlackHoled || !fromServer)
+                {
+                    await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // A reset from either side ends the link; both directions are torn down below.
+            _ = ex;
+        }
+
+        link.Reset();
+    }
+
+    private sealed class Link(Socket client, Socket server)
+    {
+        private int _reset;
+
+        public bool BlackHoled { get; set; }
+
+        public void Reset()
+        {
+            if (Interlocked.Exchange(ref _reset, 1) != 0)
+            {
+                return;
+            }
+
+            foreach (var socket in new[] { client, server })
+            {
+                // Linger 0 sends RST: the peer sees an abrupt failure, not a polite close.
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Close();
+            }
+        }
+    }
+}
