@@ -16,8 +16,11 @@ internal sealed class PeriodicLoop(string name, TimeSpan interval, TimeProvider 
             return;
         }
 
+        // The timer exists before Start returns, so time that passes from here on counts towards the first tick.
         _stopping = new CancellationTokenSource();
-        _loop = Task.Run(() => RunAsync(_stopping.Token));
+        var timer = new PeriodicTimer(interval, timeProvider);
+        var token = _stopping.Token;
+        _loop = Task.Run(() => RunAsync(timer, token));
     }
 
     /// <summary>Stops the loop and waits for the current run.</summary>
@@ -35,9 +38,9 @@ internal sealed class PeriodicLoop(string name, TimeSpan interval, TimeProvider 
         _stopping = null;
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    private async Task RunAsync(PeriodicTimer timer, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(interval, timeProvider);
+        using var owned = timer;
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
