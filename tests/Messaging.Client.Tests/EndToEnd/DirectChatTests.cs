@@ -11,10 +11,8 @@ public sealed class DirectChatTests(ChatServerFixture fixture) : IClassFixture<C
     [Fact]
     public async Task Alice_and_bob_exchange_messages_in_a_direct_chat()
     {
-        string aliceId = Users.Unique("alice"), bobId = Users.Unique("bob");
-        await using var alice = await RecordingClient.ConnectAsync(_server, aliceId);
-        await using var bob = await RecordingClient.ConnectAsync(_server, bobId);
-        var chat = await alice.Client.CreateDirectConversationAsync(bobId, TestContext.Current.CancellationToken);
+        await using var chat = await DirectChat.OpenAsync(_server.BaseUri);
+        var (alice, bob) = (chat.Alice, chat.Bob);
 
         var sent = await alice.Client.SendAsync(chat.ConversationId, "Hello, Bob!", cancellationToken: TestContext.Current.CancellationToken);
         var atBob = await bob.WaitForMessagesAsync(chat.ConversationId, 1);
@@ -23,18 +21,16 @@ public sealed class DirectChatTests(ChatServerFixture fixture) : IClassFixture<C
 
         Assert.Equal(1, sent.Seq);
         Assert.Equal(sent.MessageId, atBob[0].MessageId);
-        Assert.Equal((aliceId, "Hello, Bob!", sent.ClientMsgId), (atBob[0].SenderId, atBob[0].Content, atBob[0].ClientMsgId));
+        Assert.Equal((alice.UserId, "Hello, Bob!", sent.ClientMsgId), (atBob[0].SenderId, atBob[0].Content, atBob[0].ClientMsgId));
         Assert.Equal(2, reply.Seq);
-        Assert.Equal((bobId, "Hi Alice", 2L), (atAlice[0].SenderId, atAlice[0].Content, atAlice[0].Seq));
+        Assert.Equal((bob.UserId, "Hi Alice", 2L), (atAlice[0].SenderId, atAlice[0].Content, atAlice[0].Seq));
     }
 
     [Fact]
     public async Task The_sender_sees_sent_then_delivered_then_read()
     {
-        string aliceId = Users.Unique("alice"), bobId = Users.Unique("bob");
-        await using var alice = await RecordingClient.ConnectAsync(_server, aliceId);
-        await using var bob = await RecordingClient.ConnectAsync(_server, bobId);
-        var chat = await alice.Client.CreateDirectConversationAsync(bobId, TestContext.Current.CancellationToken);
+        await using var chat = await DirectChat.OpenAsync(_server.BaseUri);
+        var (alice, bob) = (chat.Alice, chat.Bob);
 
         var sent = await alice.Client.SendAsync(chat.ConversationId, "read me", cancellationToken: TestContext.Current.CancellationToken);
         await alice.WaitForAsync<MessageStatusChangedEvent>(e => e.MessageId == sent.MessageId && e.Status == DeliveryStatus.Delivered, "delivered");
@@ -43,7 +39,7 @@ public sealed class DirectChatTests(ChatServerFixture fixture) : IClassFixture<C
 
         Assert.Equal([DeliveryStatus.Sent, DeliveryStatus.Delivered, DeliveryStatus.Read], alice.Statuses(sent.MessageId));
         var receipts = await alice.Client.GetReceiptsAsync(sent.MessageId, TestContext.Current.CancellationToken);
-        var bobReceipt = Assert.Single(receipts.Receipts, r => r.UserId == bobId);
+        var bobReceipt = Assert.Single(receipts.Receipts, r => r.UserId == bob.UserId);
         Assert.NotNull(bobReceipt.DeliveredAt);
         Assert.NotNull(bobReceipt.ReadAt);
     }

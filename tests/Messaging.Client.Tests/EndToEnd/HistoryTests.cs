@@ -8,10 +8,8 @@ public sealed class HistoryTests(ChatServerFixture fixture) : IClassFixture<Chat
     [Fact]
     public async Task History_pages_newest_first_before_a_seq_and_ascending_after_one()
     {
-        string aliceId = Users.Unique("alice"), bobId = Users.Unique("bob");
-        await using var alice = await RecordingClient.ConnectAsync(fixture.Server, aliceId);
-        await using var bob = RecordingClient.Create(fixture.Server.BaseUri, bobId);
-        var chat = await alice.Client.CreateDirectConversationAsync(bobId, TestContext.Current.CancellationToken);
+        await using var chat = await DirectChat.OpenAsync(fixture.Server.BaseUri, connectBob: false);
+        var (alice, bob) = (chat.Alice, chat.Bob);
         for (var i = 1; i <= 25; i++)
         {
             await alice.Client.SendAsync(chat.ConversationId, $"message {i}", cancellationToken: TestContext.Current.CancellationToken);
@@ -32,10 +30,8 @@ public sealed class HistoryTests(ChatServerFixture fixture) : IClassFixture<Chat
     [Fact]
     public async Task Conversation_list_shows_unread_counts_and_the_last_message()
     {
-        string aliceId = Users.Unique("alice"), bobId = Users.Unique("bob");
-        await using var alice = await RecordingClient.ConnectAsync(fixture.Server, aliceId);
-        await using var bob = RecordingClient.Create(fixture.Server.BaseUri, bobId);
-        var chat = await alice.Client.CreateDirectConversationAsync(bobId, TestContext.Current.CancellationToken);
+        await using var chat = await DirectChat.OpenAsync(fixture.Server.BaseUri, connectBob: false);
+        var (alice, bob) = (chat.Alice, chat.Bob);
         await alice.Client.SendAsync(chat.ConversationId, "one", cancellationToken: TestContext.Current.CancellationToken);
         await alice.Client.SendAsync(chat.ConversationId, "two", cancellationToken: TestContext.Current.CancellationToken);
 

@@ -11,11 +11,9 @@ public sealed class ReconnectTests(ChatServerFixture fixture) : IClassFixture<Ch
     [Fact]
     public async Task A_client_dropped_mid_stream_reconnects_and_loses_nothing_and_gets_nothing_twice()
     {
-        string aliceId = Users.Unique("alice"), bobId = Users.Unique("bob");
         await using var proxy = new LoopbackProxy(_server.BaseUri);
-        await using var alice = await RecordingClient.ConnectAsync(_server, aliceId);
-        await using var bob = await RecordingClient.ConnectAsync(proxy.BaseUri, bobId);
-        var chat = await alice.Client.CreateDirectConversationAsync(bobId, TestContext.Current.CancellationToken);
+        await using var chat = await DirectChat.OpenAsync(_server.BaseUri, bobServer: proxy.BaseUri);
+        var (alice, bob) = (chat.Alice, chat.Bob);
 
         var sending = Task.Run(async () =>
         {
@@ -42,11 +40,9 @@ public sealed class ReconnectTests(ChatServerFixture fixture) : IClassFixture<Ch
     [Fact]
     public async Task A_send_whose_ack_was_lost_is_resent_with_the_same_client_msg_id_and_stored_once()
     {
-        string aliceId = Users.Unique("alice"), bobId = Users.Unique("bob");
         await using var proxy = new LoopbackProxy(_server.BaseUri);
-        await using var alice = await RecordingClient.ConnectAsync(proxy.BaseUri, aliceId);
-        await using var bob = await RecordingClient.ConnectAsync(_server, bobId);
-        var chat = await alice.Client.CreateDirectConversationAsync(bobId, TestContext.Current.CancellationToken);
+        await using var chat = await DirectChat.OpenAsync(proxy.BaseUri, bobServer: _server.BaseUri);
+        var (alice, bob) = (chat.Alice, chat.Bob);
 
         // The server stores the message, but its "sent" status never reaches alice.
         proxy.BlackHoleReplies = true;
@@ -69,11 +65,9 @@ public sealed class ReconnectTests(ChatServerFixture fixture) : IClassFixture<Ch
     [Fact]
     public async Task Messages_sent_while_the_server_is_unreachable_wait_in_the_outbox_and_go_out_in_order()
     {
-        string aliceId = Users.Unique("alice"), bobId = Users.Unique("bob");
         await using var proxy = new LoopbackProxy(_server.BaseUri);
-        await using var alice = await RecordingClient.ConnectAsync(proxy.BaseUri, aliceId);
-        await using var bob = await RecordingClient.ConnectAsync(_server, bobId);
-        var chat = await alice.Client.CreateDirectConversationAsync(bobId, TestContext.Current.CancellationToken);
+        await using var chat = await DirectChat.OpenAsync(proxy.BaseUri, bobServer: _server.BaseUri);
+        var (alice, bob) = (chat.Alice, chat.Bob);
 
         proxy.RefuseConnections = true;
         proxy.CutAll();

@@ -9,22 +9,20 @@ public sealed class TypingAndPresenceTests(ChatServerFixture fixture) : IClassFi
     [Fact]
     public async Task Typing_reaches_the_peer_once_per_burst_and_stops_after_the_quiet_period()
     {
-        string aliceId = Users.Unique("alice"), bobId = Users.Unique("bob");
-        await using var alice = await RecordingClient.ConnectAsync(fixture.Server, aliceId, configure: o =>
+        await using var chat = await DirectChat.OpenAsync(fixture.Server.BaseUri, configureAlice: o =>
         {
             o.TypingDebounce = TimeSpan.FromSeconds(5);
             o.TypingIdleTimeout = TimeSpan.FromMilliseconds(300);
         });
-        await using var bob = await RecordingClient.ConnectAsync(fixture.Server, bobId);
-        var chat = await alice.Client.CreateDirectConversationAsync(bobId, TestContext.Current.CancellationToken);
+        var (alice, bob) = (chat.Alice, chat.Bob);
 
         for (var key = 0; key < 5; key++)
         {
             await alice.Client.NotifyTypingAsync(chat.ConversationId, TestContext.Current.CancellationToken);
         }
 
-        await bob.WaitForAsync<TypingChangedEvent>(e => e.UserId == aliceId && e.IsTyping, "typing started");
-        await bob.WaitForAsync<TypingChangedEvent>(e => e.UserId == aliceId && !e.IsTyping, "typing stopped");
+        await bob.WaitForAsync<TypingChangedEvent>(e => e.UserId == alice.UserId && e.IsTyping, "typing started");
+        await bob.WaitForAsync<TypingChangedEvent>(e => e.UserId == alice.UserId && !e.IsTyping, "typing stopped");
 
         Assert.Equal([true, false], bob.Events.OfType<TypingChangedEvent>().Select(e => e.IsTyping));
         Assert.Equal(chat.ConversationId, bob.Events.OfType<TypingChangedEvent>().First().ConversationId);
@@ -33,10 +31,8 @@ public sealed class TypingAndPresenceTests(ChatServerFixture fixture) : IClassFi
     [Fact]
     public async Task A_message_from_the_typist_ends_the_typing_indication_at_once()
     {
-        string aliceId = Users.Unique("alice"), bobId = Users.Unique("bob");
-        await using var alice = await RecordingClient.ConnectAsync(fixture.Server, aliceId);
-        await using var bob = await RecordingClient.ConnectAsync(fixture.Server, bobId, configure: o => o.TypingExpiry = TimeSpan.FromMinutes(5));
-        var chat = await alice.Client.CreateDirectConversationAsync(bobId, TestContext.Current.CancellationToken);
+        await using var chat = await DirectChat.OpenAsync(fixture.Server.BaseUri, configureBob: o => o.TypingExpiry = TimeSpan.FromMinutes(5));
+        var (alice, bob) = (chat.Alice, chat.Bob);
 
         await alice.Client.NotifyTypingAsync(chat.ConversationId, TestContext.Current.CancellationToken);
         await bob.WaitForAsync<TypingChangedEvent>(e => e.IsTyping, "typing started");
@@ -78,14 +74,12 @@ public sealed class TypingAndPresenceTests(ChatServerFixture fixture) : IClassFi
     [Fact]
     public async Task Privacy_nobody_hides_presence_from_others()
     {
-        string aliceId = Users.Unique("alice"), bobId = Users.Unique("bob");
-        await using var alice = await RecordingClient.ConnectAsync(fixture.Server, aliceId);
-        await using var bob = RecordingClient.Create(fixture.Server.BaseUri, bobId);
-        await alice.Client.CreateDirectConversationAsync(bobId, TestContext.Current.CancellationToken);
+        await using var chat = await DirectChat.OpenAsync(fixture.Server.BaseUri, connectBob: false);
+        var (alice, bob) = (chat.Alice, chat.Bob);
 
-        var visible = await bob.Client.GetPresenceAsync(aliceId, TestContext.Current.CancellationToken);
+        var visible = await bob.Client.GetPresenceAsync(alice.UserId, TestContext.Current.CancellationToken);
         await alice.Client.SetPrivacyAsync(LastSeenVisibility.Nobody, TestContext.Current.CancellationToken);
-        var hidden = await bob.Client.GetPresenceAsync(aliceId, TestContext.Current.CancellationToken);
+        var hidden = await bob.Client.GetPresenceAsync(alice.UserId, TestContext.Current.CancellationToken);
 
         Assert.Equal(PresenceState.Online, visible.Status);
         Assert.Equal((PresenceState.Offline, (DateTimeOffset?)null), (hidden.Status, hidden.LastSeen));
