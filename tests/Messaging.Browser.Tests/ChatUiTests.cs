@@ -10,7 +10,7 @@ public sealed class ChatUiTests(ChromiumFixture chromium)
     [Fact]
     public async Task Two_users_chat_with_read_receipts_typing_and_presence()
     {
-        var browser = chromium.Browser;
+        var browser = await chromium.GetBrowserAsync();
         await using var server = new ChatServerHost();
         var address = server.Start();
         await using var alice = await ChatPage.SignInAsync(browser, address, "alice");
@@ -57,7 +57,7 @@ public sealed class ChatUiTests(ChromiumFixture chromium)
     [Fact]
     public async Task Group_message_turns_read_only_after_every_member_has_read_it()
     {
-        var browser = chromium.Browser;
+        var browser = await chromium.GetBrowserAsync();
         await using var server = new ChatServerHost();
         var address = server.Start();
         await using var alice = await ChatPage.SignInAsync(browser, address, "alice");
@@ -100,7 +100,7 @@ public sealed class ChatUiTests(ChromiumFixture chromium)
     [Fact]
     public async Task Message_text_is_shown_as_text_never_as_markup()
     {
-        var browser = chromium.Browser;
+        var browser = await chromium.GetBrowserAsync();
         await using var server = new ChatServerHost();
         var address = server.Start();
         await using var alice = await ChatPage.SignInAsync(browser, address, "alice");

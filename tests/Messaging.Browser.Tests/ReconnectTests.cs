@@ -13,7 +13,7 @@ public sealed partial class ReconnectTests(ChromiumFixture chromium)
     [Fact]
     public async Task Unacknowledged_message_is_resent_with_its_client_msg_id_after_reconnect_and_stored_once()
     {
-        var browser = chromium.Browser;
+        var browser = await chromium.GetBrowserAsync();
         await using var server = new ChatServerHost();
         var address = server.Start();
 
@@ -65,7 +65,7 @@ public sealed partial class ReconnectTests(ChromiumFixture chromium)
     [Fact]
     public async Task Messages_sent_while_disconnected_arrive_by_catch_up_after_reconnect()
     {
-        var browser = chromium.Browser;
+        var browser = await chromium.GetBrowserAsync();
         await using var server = new ChatServerHost();
         var address = server.Start();
 

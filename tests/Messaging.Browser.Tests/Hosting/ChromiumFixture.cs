@@ -1,53 +1,52 @@
 namespace Messaging.Browser.Tests.Hosting;
 
 /// <summary>
-/// One headless Chromium for the whole test run: Debian's /usr/bin/chromium driven by Playwright, never a
-/// downloaded browser. When Chromium is not installed, browser tests are skipped with the reason.
+/// One headless Chromium for the whole test run, started on first use: Debian's /usr/bin/chromium driven by
+/// Playwright, never a downloaded browser. When Chromium is not installed, browser tests are skipped with the reason.
 /// </summary>
-public sealed class ChromiumFixture : IAsyncLifetime
+public sealed class ChromiumFixture : IAsyncDisposable
 {
     /// <summary>Debian's Chromium (apt-get install chromium).</summary>
     public const string ExecutablePath = "/usr/bin/chromium";
 
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private IPlaywright? _playwright;
     private IBrowser? _browser;
-    private string? _unavailable;
 
-    /// <summary>The browser; skips the calling test when Chromium is unavailable.</summary>
-    public IBrowser Browser
+    /// <summary>The browser; skips the calling test when Chromium is not installed.</summary>
+    public async Task<IBrowser> GetBrowserAsync()
     {
-        get
+        if (!File.Exists(ExecutablePath))
+        {
+            Assert.Skip($"{ExecutablePath} is missing: install Debian's chromium package to run the browser tests.");
+        }
+
+        await _gate.WaitAsync(TestContext.Current.CancellationToken);
+        try
         {
             if (_browser is null)
             {
-                Assert.Skip(_unavailable ?? "Chromium did not start.");
+                Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+                Assertions.SetDefaultExpectTimeout(15_000);
+                _playwright = await Playwright.CreateAsync();
+                _browser = await _playwright.Chromium.LaunchAsync(new()
+                {
+                    ExecutablePath = ExecutablePath,
+                    Headless = true,
+                    Args =
+                    [
+                        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                        "--disable-sync", "--disable-quic", "--no-first-run",
+                    ],
+                });
             }
 
             return _browser;
         }
-    }
-
-    public async ValueTask InitializeAsync()
-    {
-        if (!File.Exists(ExecutablePath))
+        finally
         {
-            _unavailable = $"{ExecutablePath} is missing: install Debian's chromium package to run the browser tests.";
-            return;
+            _gate.Release();
         }
-
-        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = ExecutablePath,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-quic", "--no-first-run",
-            ],
-        });
-        Assertions.SetDefaultExpectTimeout(15_000);
     }
 
     public async ValueTask DisposeAsync()
@@ -58,5 +57,6 @@ public sealed class ChromiumFixture : IAsyncLifetime
         }
 
         _playwright?.Dispose();
+        _gate.Dispose();
     }
 }

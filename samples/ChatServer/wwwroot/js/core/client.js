@@ -37,6 +37,9 @@ export class ChatClient extends EventTarget {
     this.connection = new Connection(() => this.#socketUrl());
     this.connection.addEventListener('open', (event) => this.#onOpen(event.detail.reconnect));
     this.connection.addEventListener('frame', (event) => this.#onFrame(event.detail));
+    this.connection.addEventListener('state', (event) => {
+      if (event.detail.state !== 'open' && this.state.presence.size > 0) this.state.clearPresence();
+    });
     this.onVisibility = () => this.markActiveRead();
   }
 

@@ -24,6 +24,10 @@ export class Connection extends EventTarget {
     this.#urlFactory = urlFactory;
     this.#options = { minDelay: 500, maxDelay: 15_000, pingInterval: 25_000, pongTimeout: 10_000, ...options };
     this.onOnline = () => this.retryNow();
+    // The browser knows the network is gone long before a dead socket times out.
+    this.onOffline = () => {
+      if (this.#socket) this.#abandonSocket();
+    };
     this.onVisible = () => {
       if (document.visibilityState === 'visible') this.retryNow();
     };
@@ -40,12 +44,14 @@ export class Connection extends EventTarget {
   start() {
     if (this.#state !== 'stopped') return;
     window.addEventListener('online', this.onOnline);
+    window.addEventListener('offline', this.onOffline);
     document.addEventListener('visibilitychange', this.onVisible);
     this.#connect();
   }
 
   stop() {
     window.removeEventListener('online', this.onOnline);
+    window.removeEventListener('offline', this.onOffline);
     document.removeEventListener('visibilitychange', this.onVisible);
     this.#clearTimers();
     const socket = this.#socket;

@@ -289,6 +289,13 @@ export class ChatState extends EventTarget {
     this.emit('typing', conv.id);
   }
 
+  /** Forgets every presence (disconnected: it is unknown until the server pushes it again). */
+  clearPresence() {
+    const users = [...this.presence.keys()];
+    this.presence.clear();
+    users.forEach((user) => this.emit('presence', user));
+  }
+
   setPresence(frame) {
     this.presence.set(frame.user_id, { status: frame.status, lastSeen: parseDate(frame.last_seen) });
     this.emit('presence', frame.user_id);

@@ -22,13 +22,18 @@ export class ConnectionBanner {
     };
     this.#nodes.retry.addEventListener('click', () => client.connection.retryNow());
     client.connection.addEventListener('state', () => this.render());
+    // The count of unsent messages changes while disconnected.
+    client.state.addEventListener('conversations', () => client.connection.state !== 'open' && this.render());
   }
 
   render() {
     const { state, retryAt } = this.#client.connection;
     const { root, title, detail, retry } = this.#nodes;
     clearInterval(this.#tick);
-    clearTimeout(this.#connectingTimer);
+    if (state !== 'connecting') {
+      clearTimeout(this.#connectingTimer);
+      this.#connectingTimer = 0;
+    }
     root.dataset.state = state;
     if (state === 'open' || state === 'stopped') {
       root.hidden = true;
@@ -42,9 +47,12 @@ export class ConnectionBanner {
       setText(title, 'Connecting…');
       setText(detail, unsent);
       // A quick connect should not flash a banner.
-      this.#connectingTimer = setTimeout(() => {
-        root.hidden = false;
-      }, SHOW_CONNECTING_AFTER_MS);
+      if (root.hidden && !this.#connectingTimer) {
+        this.#connectingTimer = setTimeout(() => {
+          this.#connectingTimer = 0;
+          root.hidden = false;
+        }, SHOW_CONNECTING_AFTER_MS);
+      }
       return;
     }
     this.#setIcon('offline');

@@ -16,6 +16,7 @@ export class MessageList {
   #unreadDivider = el('li', { class: 'unread-divider', 'data-testid': 'unread-divider' }, el('span'));
   #conversationId = null;
   #firstUnreadSeq = null;
+  #unreadCount = 0;
   #lastKey = null;
 
   constructor(client, { scroller, list, historyStatus }) {
@@ -37,6 +38,7 @@ export class MessageList {
     this.#separators.clear();
     this.#lastKey = null;
     this.#firstUnreadSeq = conv.unread > 0 ? conv.readSeq + 1 : null;
+    this.#unreadCount = conv.unread;
     this.#list.replaceChildren();
     this.render(conv, { scrollToEnd: true });
   }
@@ -58,7 +60,7 @@ export class MessageList {
         previous = null;
       }
       if (this.#firstUnreadSeq != null && message.seq === this.#firstUnreadSeq && message.senderId !== this.#client.me) {
-        const count = conv.lastSeq - this.#firstUnreadSeq + 1;
+        const count = this.#unreadCount;
         setText(this.#unreadDivider.firstChild, `${count} unread message${count === 1 ? '' : 's'}`);
         nodes.push(this.#unreadDivider);
       }
