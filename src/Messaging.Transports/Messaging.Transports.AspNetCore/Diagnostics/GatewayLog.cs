@@ -29,6 +29,9 @@ internal static partial class GatewayLog
     [LoggerMessage(2007, LogLevel.Error, "WebSocket for user {UserId} could not connect to the engine")]
     public static partial void ConnectFailed(this ILogger logger, string userId, Exception exception);
 
+    [LoggerMessage(2009, LogLevel.Warning, "WebSocket {ConnectionId} did not disconnect cleanly from the engine")]
+    public static partial void DisconnectFailed(this ILogger logger, string connectionId, Exception exception);
+
     [LoggerMessage(2008, LogLevel.Error, "REST request {Method} {Path} failed")]
     public static partial void RestFailed(this ILogger logger, string method, string path, Exception exception);
 }

@@ -91,7 +91,7 @@ internal sealed class WebSocketEndpoint(
         {
             if (session is not null)
             {
-                await session.DisposeAsync().ConfigureAwait(false);
+                await DisconnectAsync(session, connection).ConfigureAwait(false);
             }
 
             connection.Close(CloseCodes.NormalClosure, string.Empty);
@@ -99,6 +99,19 @@ internal sealed class WebSocketEndpoint(
             await connection.DisposeAsync().ConfigureAwait(false);
             metrics.ConnectionClosed();
             logger.Disconnected(connection.ConnectionId, connection.CloseStatus ?? (int?)socket.CloseStatus, socket.CloseStatusDescription);
+        }
+    }
+
+    private async Task DisconnectAsync(MessagingSession session, WebSocketClientConnection connection)
+    {
+        try
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // The socket is gone either way; the engine's presence sweep and directory TTL clean up after it.
+            logger.DisconnectFailed(connection.ConnectionId, exception);
         }
     }
 
