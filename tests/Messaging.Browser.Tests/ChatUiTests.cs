@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Messaging.Browser.Tests.Hosting;
 using Messaging.Browser.Tests.Pages;
 using static Microsoft.Playwright.Assertions;
@@ -49,9 +50,12 @@ public sealed class ChatUiTests(ChromiumFixture chromium)
         await Expect(bob.Messages).ToHaveCountAsync(2);
         await alice.ScreenshotAsync("chat-alice");
         await bob.ScreenshotAsync("chat-bob");
-
         Assert.Empty(alice.Errors);
         Assert.Empty(bob.Errors);
+
+        // Bob leaves: after the server's grace period Alice sees when he was last online.
+        await bob.Page.CloseAsync();
+        await Expect(alice.Presence).ToHaveTextAsync(new Regex("^last seen (today|yesterday) at \\d\\d:\\d\\d$"));
     }
 
     [Fact]
