@@ -24,10 +24,16 @@ export class MessageList {
     this.#scroller = scroller;
     this.#list = list;
     this.#historyStatus = historyStatus;
+    let atBottom = true;
     scroller.addEventListener('scroll', () => {
+      atBottom = this.#nearBottom();
       const conv = this.#conversationId && client.state.get(this.#conversationId);
       if (conv && scroller.scrollTop < 160) client.loadOlder(conv);
     }, { passive: true });
+    // When the pane shrinks (the composer grows, the window resizes) a reader at the bottom stays there.
+    new ResizeObserver(() => {
+      if (atBottom) scroller.scrollTop = scroller.scrollHeight;
+    }).observe(scroller);
   }
 
   /** Switches to a conversation: remembers where its unread messages start for the divider. */
@@ -46,7 +52,7 @@ export class MessageList {
   render(conv, { scrollToEnd = false } = {}) {
     if (conv.id !== this.#conversationId) return;
     const scroller = this.#scroller;
-    const nearBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
+    const nearBottom = this.#nearBottom();
     const fromBottom = scroller.scrollHeight - scroller.scrollTop;
     const firstBefore = this.#list.querySelector('[data-testid="message"]');
 
@@ -81,6 +87,11 @@ export class MessageList {
     } else if (firstBefore && this.#list.querySelector('[data-testid="message"]') !== firstBefore) {
       scroller.scrollTop = scroller.scrollHeight - fromBottom; // older page prepended: keep the reader's place
     }
+  }
+
+  #nearBottom() {
+    const scroller = this.#scroller;
+    return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
   }
 
   #renderHistoryStatus(conv) {
