@@ -25,6 +25,8 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public MessagingEngine Engine { get; }
 
+    public IServiceProvider Services => _provider;
+
     public FakeTimeProvider Time { get; }
 
     public IMessageStore Messages => _provider.GetRequiredService<IMessageStore>();
