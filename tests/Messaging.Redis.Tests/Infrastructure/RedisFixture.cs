@@ -9,7 +9,16 @@ namespace Messaging.Redis.Tests;
 /// One Redis server (no persistence) and one multiplexer shared by every test of the assembly: the conformance suites
 /// use fresh ids, so they never collide. Tests that restart a server start their own <see cref="RedisServer"/>.
 /// </summary>
-public sealed class RedisFixture : IAsyncLifetime
+public sealed class RedisFixture : RedisServerFixture;
+
+/// <summary>
+/// A Redis server of one test class, for suites that run whole engines: an engine sweeps presence globally and would
+/// take the offline transitions that the presence suite on the shared server waits for.
+/// </summary>
+public sealed class PrivateRedisFixture : RedisServerFixture;
+
+/// <summary>A Redis server and a multiplexer connected to it, started before the first test and removed after the last.</summary>
+public abstract class RedisServerFixture : IAsyncLifetime
 {
     private RedisServer? _server;
     private ConnectionMultiplexer? _multiplexer;

@@ -15,55 +15,35 @@ public sealed class RedisMessageStoreTests(RedisFixture redis)
     public async Task Concurrent_resends_from_many_connections_store_one_message()
     {
         // Four connections, so the scripts really interleave at the server; the script is the only guard.
-        var connections = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => redis.Server.ConnectAsync()));
-        try
-        {
-            var stores = connections.Select(c => new RedisMessageStore(c)).ToArray();
-            var conversation = NewId("conv");
-            var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
-                stores[i % stores.Length].SequenceAndAppendAsync(Draft(conversation, "alice", "same-cmid", "m" + i), Token).AsTask()));
+        await using var connections = await RedisConnections.OpenAsync(redis.Server, 4);
+        var stores = connections.All.Select(c => new RedisMessageStore(c)).ToArray();
+        var conversation = NewId("conv");
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            stores[i % stores.Length].SequenceAndAppendAsync(Draft(conversation, "alice", "same-cmid", "m" + i), Token).AsTask()));
 
-            var appended = Assert.Single(results, r => r.Outcome == AppendOutcome.Appended);
-            Assert.All(results.Where(r => r.Outcome != AppendOutcome.Appended), r =>
-            {
-                Assert.Equal(AppendOutcome.DuplicateClientMessage, r.Outcome);
-                Assert.Equal(appended.Existing, r.Existing);
-            });
-            Assert.Equal(1, await stores[0].GetLastSeqAsync(conversation, Token));
-            Assert.Single(await stores[0].ReadAfterAsync(conversation, 0, 100, Token));
-        }
-        finally
+        var appended = Assert.Single(results, r => r.Outcome == AppendOutcome.Appended);
+        Assert.All(results.Where(r => r.Outcome != AppendOutcome.Appended), r =>
         {
-            foreach (var connection in connections)
-            {
-                await connection.DisposeAsync();
-            }
-        }
+            Assert.Equal(AppendOutcome.DuplicateClientMessage, r.Outcome);
+            Assert.Equal(appended.Existing, r.Existing);
+        });
+        Assert.Equal(1, await stores[0].GetLastSeqAsync(conversation, Token));
+        Assert.Single(await stores[0].ReadAfterAsync(conversation, 0, 100, Token));
     }
 
     [Fact]
     public async Task Concurrent_senders_from_many_connections_get_distinct_gap_free_seqs()
     {
-        var connections = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => redis.Server.ConnectAsync()));
-        try
-        {
-            var stores = connections.Select(c => new RedisMessageStore(c)).ToArray();
-            var conversation = NewId("conv");
-            var results = await Task.WhenAll(Enumerable.Range(0, 60).Select(i =>
-                stores[i % stores.Length].SequenceAndAppendAsync(Draft(conversation, "sender" + (i % 6), "cmid" + i, "m" + i), Token).AsTask()));
+        await using var connections = await RedisConnections.OpenAsync(redis.Server, 4);
+        var stores = connections.All.Select(c => new RedisMessageStore(c)).ToArray();
+        var conversation = NewId("conv");
+        var results = await Task.WhenAll(Enumerable.Range(0, 60).Select(i =>
+            stores[i % stores.Length].SequenceAndAppendAsync(Draft(conversation, "sender" + (i % 6), "cmid" + i, "m" + i), Token).AsTask()));
 
-            Assert.All(results, r => Assert.Equal(AppendOutcome.Appended, r.Outcome));
-            Assert.Equal(Enumerable.Range(1, 60).Select(i => (long)i), results.Select(r => r.Existing!.Seq).Order());
-            var stored = await stores[0].ReadAfterAsync(conversation, 0, 100, Token);
-            Assert.Equal(results.Select(r => r.Existing!).OrderBy(m => m.Seq), stored);
-        }
-        finally
-        {
-            foreach (var connection in connections)
-            {
-                await connection.DisposeAsync();
-            }
-        }
+        Assert.All(results, r => Assert.Equal(AppendOutcome.Appended, r.Outcome));
+        Assert.Equal(Enumerable.Range(1, 60).Select(i => (long)i), results.Select(r => r.Existing!.Seq).Order());
+        var stored = await stores[0].ReadAfterAsync(conversation, 0, 100, Token);
+        Assert.Equal(results.Select(r => r.Existing!).OrderBy(m => m.Seq), stored);
     }
 
     [Fact]

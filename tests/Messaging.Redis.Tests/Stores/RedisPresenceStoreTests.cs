@@ -46,23 +46,13 @@ public sealed class RedisPresenceStoreTests
     public async Task Concurrent_sweepers_on_separate_connections_report_each_user_once()
     {
         await using var server = await RedisServer.StartAsync();
-        var connections = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => server.ConnectAsync()));
-        try
-        {
-            var stores = connections.Select(c => new RedisPresenceStore(c)).ToArray();
-            var users = Enumerable.Range(0, 200).Select(i => $"user-{i}").ToArray();
-            await Task.WhenAll(users.Select((u, i) => stores[i % 3].TouchAsync(u, "phone", Start, Start.AddSeconds(1), Token).AsTask()));
+        await using var connections = await RedisConnections.OpenAsync(server, 3);
+        var stores = connections.All.Select(c => new RedisPresenceStore(c)).ToArray();
+        var users = Enumerable.Range(0, 200).Select(i => $"user-{i}").ToArray();
+        await Task.WhenAll(users.Select((u, i) => stores[i % 3].TouchAsync(u, "phone", Start, Start.AddSeconds(1), Token).AsTask()));
 
-            var sweeps = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => stores[i % 3].ExpireAsync(Start.AddSeconds(2), Token).AsTask()));
+        var sweeps = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => stores[i % 3].ExpireAsync(Start.AddSeconds(2), Token).AsTask()));
 
-            Assert.Equal(users.Order(StringComparer.Ordinal), sweeps.SelectMany(s => s).Select(c => c.UserId).Order(StringComparer.Ordinal));
-        }
-        finally
-        {
-            foreach (var connection in connections)
-            {
-                await connection.DisposeAsync();
-            }
-        }
+        Assert.Equal(users.Order(StringComparer.Ordinal), sweeps.SelectMany(s => s).Select(c => c.UserId).Order(StringComparer.Ordinal));
     }
 }

@@ -65,38 +65,12 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
     }
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyList<Message>> ReadAfterAsync(string conversationId, long afterSeq, int limit, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(conversationId);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        if (limit == 0)
-        {
-            return [];
-        }
-
-        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var entries = await RedisStoreContext.Guard(
-            database.SortedSetRangeByScoreWithScoresAsync(RedisKeys.Messages(conversationId), afterSeq, double.PositiveInfinity, Exclude.Start, Order.Ascending, 0, limit),
-            cancellationToken).ConfigureAwait(false);
-        return Decode(conversationId, entries);
-    }
+    public ValueTask<IReadOnlyList<Message>> ReadAfterAsync(string conversationId, long afterSeq, int limit, CancellationToken cancellationToken = default)
+        => ReadRangeAsync(conversationId, afterSeq, double.PositiveInfinity, Exclude.Start, Order.Ascending, limit, cancellationToken);
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyList<Message>> ReadBeforeAsync(string conversationId, long beforeSeq, int limit, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(conversationId);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        if (limit == 0)
-        {
-            return [];
-        }
-
-        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var entries = await RedisStoreContext.Guard(
-            database.SortedSetRangeByScoreWithScoresAsync(RedisKeys.Messages(conversationId), double.NegativeInfinity, beforeSeq, Exclude.Stop, Order.Descending, 0, limit),
-            cancellationToken).ConfigureAwait(false);
-        return Decode(conversationId, entries);
-    }
+    public ValueTask<IReadOnlyList<Message>> ReadBeforeAsync(string conversationId, long beforeSeq, int limit, CancellationToken cancellationToken = default)
+        => ReadRangeAsync(conversationId, double.NegativeInfinity, beforeSeq, Exclude.Stop, Order.Descending, limit, cancellationToken);
 
     /// <inheritdoc />
     public async ValueTask<Message?> GetByIdAsync(string messageId, CancellationToken cancellationToken = default)
@@ -142,8 +116,20 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
         return last.IsNull ? 0 : (long)last;
     }
 
-    private static List<Message> Decode(string conversationId, SortedSetEntry[] entries)
+    // Messages scored between start and stop (the excluded bound left out), in the given order, at most limit.
+    private async ValueTask<IReadOnlyList<Message>> ReadRangeAsync(string conversationId, double start, double stop, Exclude exclude, Order order, int limit, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        if (limit == 0)
+        {
+            return [];
+        }
+
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var entries = await RedisStoreContext.Guard(
+            database.SortedSetRangeByScoreWithScoresAsync(RedisKeys.Messages(conversationId), start, stop, exclude, order, 0, limit),
+            cancellationToken).ConfigureAwait(false);
         var messages = new List<Message>(entries.Length);
         foreach (var entry in entries)
         {
