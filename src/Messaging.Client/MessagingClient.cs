@@ -112,7 +112,10 @@ public sealed partial class MessagingClient : IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">Cancels the first connection attempt.</param>
     /// <returns>Completes when connected.</returns>
-    /// <exception cref="MessagingClientException">The server could not be reached or refused the connection; the call may be retried.</exception>
+    /// <exception cref="MessagingClientException">
+    /// The server could not be reached (<see cref="ClientErrorCodes.ConnectionFailed"/>) or refused the handshake
+    /// (<c>unauthorized</c> or <c>forbidden</c>, with <see cref="MessagingClientException.StatusCode"/>); the call may be retried.
+    /// </exception>
     /// <exception cref="InvalidOperationException">The client is already connected or connecting.</exception>
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
     {

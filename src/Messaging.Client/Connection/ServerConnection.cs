@@ -79,8 +79,14 @@ internal sealed class ServerConnection : IAsyncDisposable
             var status = socket.HttpStatusCode;
             socket.Dispose();
             var reason = timeout.IsCancellationRequested ? "timed out" : ex.Message;
+            var code = status switch
+            {
+                HttpStatusCode.Unauthorized => ErrorCodes.Unauthorized,
+                HttpStatusCode.Forbidden => ErrorCodes.Forbidden,
+                _ => ClientErrorCodes.ConnectionFailed,
+            };
             throw new MessagingClientException(
-                ClientErrorCodes.ConnectionFailed,
+                code,
                 $"Could not connect to {Endpoints.WebSocket(baseUri, options.DeviceId, accessToken: null)}: {reason}",
                 status == 0 ? null : (HttpStatusCode?)status,
                 ex);

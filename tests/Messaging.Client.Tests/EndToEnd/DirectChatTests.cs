@@ -62,6 +62,18 @@ public sealed class DirectChatTests(ChatServerFixture fixture) : IClassFixture<C
     }
 
     [Fact]
+    public async Task A_handshake_without_credentials_is_refused_as_unauthorized()
+    {
+        await using var anonymous = RecordingClient.Create(_server.BaseUri, "ignored", configure: o => o.AccessTokenProvider = null);
+
+        var error = await Assert.ThrowsAsync<MessagingClientException>(() => anonymous.Client.ConnectAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal(ErrorCodes.Unauthorized, error.Code);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, error.StatusCode);
+        Assert.Equal(ConnectionState.Disconnected, anonymous.Client.State);
+    }
+
+    [Fact]
     public async Task Rest_errors_carry_the_server_code_and_http_status()
     {
         await using var alice = RecordingClient.Create(_server.BaseUri, Users.Unique("alice"));
