@@ -12,9 +12,8 @@ namespace Messaging;
 /// reads are thread-safe and linearizable per conversation; a stored message is never replaced.
 /// </para>
 /// <para>
-/// A <see cref="MessageKind.Tombstone"/> is stored and read like any other message but never claims its client
-/// message id: it only fills a seq that could not be written, so a later retry of the failed send is not mistaken for
-/// a duplicate of the hole.
+/// A <see cref="MessageKind.Tombstone"/> is an ordinary stored message: it holds its seq and its client message id
+/// like any other (writers give tombstones client message ids of their own).
 /// </para>
 /// <para>
 /// Limits: one process only; everything is lost on restart; nothing is evicted (client message ids are remembered
@@ -69,10 +68,7 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<Message>> ReadAfterAsync(string conversationId, long afterSeq, int limit, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(conversationId);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (!_conversations.TryGetValue(conversationId, out var log) || limit == 0)
+        if (FindForRead(conversationId, limit, cancellationToken) is not { } log)
         {
             return ValueTask.FromResult<IReadOnlyList<Message>>([]);
         }
@@ -93,10 +89,7 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<Message>> ReadBeforeAsync(string conversationId, long beforeSeq, int limit, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(conversationId);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (!_conversations.TryGetValue(conversationId, out var log) || limit == 0)
+        if (FindForRead(conversationId, limit, cancellationToken) is not { } log)
         {
             return ValueTask.FromResult<IReadOnlyList<Message>>([]);
         }
@@ -156,6 +149,15 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
         }
     }
 
+    // The conversation's log for a range read, or null when there is nothing to read.
+    private ConversationLog? FindForRead(string conversationId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        return limit > 0 && _conversations.TryGetValue(conversationId, out var log) ? log : null;
+    }
+
     private ConversationLog GetLog(string conversationId)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
@@ -171,10 +173,7 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
         }
 
         log.Messages.Add(message.Seq, message);
-        if (message.Kind != MessageKind.Tombstone)
-        {
-            log.ByClientMsgId.Add((message.SenderId, message.ClientMsgId), message);
-        }
+        log.ByClientMsgId.Add((message.SenderId, message.ClientMsgId), message);
 
         return new AppendResult(AppendOutcome.Appended, message);
     }
@@ -187,8 +186,7 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
 
         public long LastSeq => Messages.Count == 0 ? 0 : Messages.Keys[^1];
 
-        public Message? FindDuplicate(Message message)
-            => message.Kind == MessageKind.Tombstone ? null : ByClientMsgId.GetValueOrDefault((message.SenderId, message.ClientMsgId));
+        public Message? FindDuplicate(Message message) => ByClientMsgId.GetValueOrDefault((message.SenderId, message.ClientMsgId));
 
         // The index of the first stored seq greater than seq (Count when none).
         public int FirstIndexAbove(long seq)

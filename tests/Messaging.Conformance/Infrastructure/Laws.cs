@@ -17,10 +17,10 @@ internal static class Laws
     public const string SeedVariable = "MESSAGING_CONFORMANCE_SEED";
 
     /// <summary>Checks an asynchronous law for <paramref name="maxTest"/> generated inputs.</summary>
-    public static Task CheckAsync<T>(Gen<T> generator, Func<T, Task> law, int maxTest = 50, [CallerMemberName] string name = "")
+    public static Task CheckAsync<T>(Gen<T> generator, Func<T, Task> law, int maxTest = 50, string seedVariable = SeedVariable, [CallerMemberName] string name = "")
     {
-        var seed = SeedFromEnvironment() ?? (ulong)Random.Shared.NextInt64(1, long.MaxValue);
-        TestContext.Current.TestOutputHelper?.WriteLine($"{name}: FsCheck seed {seed} (replay: {SeedVariable}={seed})");
+        var seed = SeedFromEnvironment(seedVariable) ?? (ulong)Random.Shared.NextInt64(1, long.MaxValue);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{name}: FsCheck seed {seed} (replay: {seedVariable}={seed})");
         var config = Config.QuickThrowOnFailure
             .WithMaxTest(maxTest)
             .WithQuietOnSuccess(true)
@@ -36,7 +36,7 @@ internal static class Laws
                 }
                 catch (Exception exception) when (exception is not XunitException)
                 {
-                    throw new XunitException($"Law '{name}' was falsified; replay with {SeedVariable}={seed}.{Environment.NewLine}{exception.Message}");
+                    throw new XunitException($"Law '{name}' was falsified; replay with {seedVariable}={seed}.{Environment.NewLine}{exception.Message}");
                 }
             },
             TestContext.Current.CancellationToken);

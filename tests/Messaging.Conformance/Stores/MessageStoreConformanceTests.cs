@@ -6,7 +6,7 @@ namespace Messaging.Conformance;
 /// <summary>
 /// The laws of <see cref="IMessageStore"/> (and <see cref="IAtomicSequencingStore"/> when declared): unique
 /// <c>(conversation, seq)</c> and <c>(conversation, sender, client_msg_id)</c>, idempotent appends that return the
-/// original, ordered and bounded range reads, tombstones stored like messages. Inherit and supply <see cref="CreateAsync"/>.
+/// original, ordered and bounded range reads, tombstones stored like any message. Inherit and supply <see cref="CreateAsync"/>.
 /// </summary>
 /// <remarks>
 /// Capabilities read: <see cref="AdapterCapabilities.AtomicSequencing"/>, <see cref="AdapterCapabilities.SurvivesRestart"/>,
@@ -214,23 +214,6 @@ public abstract class MessageStoreConformanceTests : ConformanceSuite
 
         Assert.Equal([text, tombstone, next], await store.ReadAfterAsync(conversation, 0, 10, Token));
         Assert.Equal(AppendOutcome.SeqTaken, (await store.AppendAsync(NewMessage(conversation, 2, "bob"), Token)).Outcome);
-    }
-
-    /// <summary>A tombstone never claims a client message id, so a retry of the failed send is stored as new.</summary>
-    /// <returns>A task that completes when verified.</returns>
-    [Fact]
-    public async Task Tombstone_does_not_claim_the_client_msg_id_of_the_failed_send()
-    {
-        var store = await NewStoreAsync();
-        var conversation = NewId("conv");
-        var tombstone = NewMessage(conversation, 1) with { Kind = MessageKind.Tombstone, Content = "" };
-        await store.AppendAsync(tombstone, Token);
-
-        var retry = NewMessage(conversation, 2, tombstone.SenderId, tombstone.ClientMsgId);
-        var result = await store.AppendAsync(retry, Token);
-
-        Assert.Equal(new AppendResult(AppendOutcome.Appended, retry), result);
-        Assert.Equal(retry, await store.FindByClientMsgIdAsync(conversation, retry.SenderId, retry.ClientMsgId, Token));
     }
 
     /// <summary>Law: concurrent atomic sends get 1..n without gaps; a retried client message id gets the original.</summary>

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Messaging.Conformance;
+
+/// <summary>
+/// The role instances that several engines (gateway nodes) share in a multi-node test: the backplane, the stores, the
+/// connection directory and presence. Registered into each node's services before <c>AddMessaging()</c>, so the
+/// engine's <c>TryAdd</c> defaults leave them in place.
+/// </summary>
+public sealed class MessagingBackplane
+{
+    /// <summary>The backplane between the nodes.</summary>
+    public required IMessageTransport Transport { get; init; }
+
+    /// <summary>The message store.</summary>
+    public required IMessageStore Messages { get; init; }
+
+    /// <summary>The sequencer, or <see langword="null"/> to keep the engine's default.</summary>
+    public ISequencer? Sequencer { get; init; }
+
+    /// <summary>The conversation store.</summary>
+    public required IConversationStore Conversations { get; init; }
+
+    /// <summary>The receipt store.</summary>
+    public required IReceiptStore Receipts { get; init; }
+
+    /// <summary>The connection directory.</summary>
+    public required IConnectionDirectory Directory { get; init; }
+
+    /// <summary>The presence store.</summary>
+    public required IPresenceStore Presence { get; init; }
+
+    /// <summary>Registers the shared instances, unless the services already hold a registration of the role.</summary>
+    /// <param name="services">One node's services.</param>
+    public void Register(IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(Transport);
+        services.TryAddSingleton(Messages);
+        services.TryAddSingleton(Conversations);
+        services.TryAddSingleton(Receipts);
+        services.TryAddSingleton(Directory);
+        services.TryAddSingleton(Presence);
+        if (Sequencer is not null)
+        {
+            services.TryAddSingleton(Sequencer);
+        }
+    }
+}

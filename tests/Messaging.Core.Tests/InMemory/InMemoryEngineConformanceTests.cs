@@ -1,0 +1,36 @@
+using Messaging.Conformance;
+
+namespace Messaging.Tests.InMemory;
+
+// The engine-level suites of the conformance kit: several engines in one process sharing in-memory roles.
+public sealed class InMemoryScaleOutConformanceTests : ScaleOutConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<MessagingBackplane> CreateBackplaneAsync() => ValueTask.FromResult(InMemoryBackplane.Create());
+}
+
+public sealed class InMemoryEngineModelConformanceTests : EngineModelConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<MessagingBackplane> CreateBackplaneAsync() => ValueTask.FromResult(InMemoryBackplane.Create());
+}
+
+internal static class InMemoryBackplane
+{
+    public static MessagingBackplane Create()
+    {
+        var messages = new InMemoryMessageStore();
+        return new MessagingBackplane
+        {
+            Transport = new InMemoryMessageTransport(),
+            Messages = messages,
+            Sequencer = new InMemorySequencer(messages),
+            Conversations = new InMemoryConversationStore(),
+            Receipts = new InMemoryReceiptStore(),
+            Directory = new InMemoryConnectionDirectory(TimeProvider.System),
+            Presence = new InMemoryPresenceStore(),
+        };
+    }
+}
