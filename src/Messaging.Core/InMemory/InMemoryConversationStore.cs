@@ -54,57 +54,17 @@ public sealed class InMemoryConversationStore : IConversationStore
     /// <inheritdoc />
     public ValueTask<Conversation?> AddMemberAsync(string conversationId, ConversationMember member, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(conversationId);
         ArgumentNullException.ThrowIfNull(member);
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            if (!_conversations.TryGetValue(conversationId, out var entry))
-            {
-                return ValueTask.FromResult<Conversation?>(null);
-            }
-
-            if (entry.Conversation.IsMember(member.UserId))
-            {
-                return ValueTask.FromResult<Conversation?>(entry.Conversation);
-            }
-
-            entry.Conversation = entry.Conversation with { Members = [.. entry.Conversation.Members, member] };
-            Index(member.UserId, conversationId);
-            return ValueTask.FromResult<Conversation?>(entry.Conversation);
-        }
+        return ChangeMembersAsync(conversationId, member.UserId, c => c.IsMember(member.UserId) ? null : [.. c.Members, member], cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask<Conversation?> RemoveMemberAsync(string conversationId, string userId, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(conversationId);
-        ArgumentNullException.ThrowIfNull(userId);
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            if (!_conversations.TryGetValue(conversationId, out var entry))
-            {
-                return ValueTask.FromResult<Conversation?>(null);
-            }
-
-            if (!entry.Conversation.IsMember(userId))
-            {
-                return ValueTask.FromResult<Conversation?>(entry.Conversation);
-            }
-
-            entry.Conversation = entry.Conversation with
-            {
-                Members = [.. entry.Conversation.Members.Where(m => !string.Equals(m.UserId, userId, StringComparison.Ordinal))],
-            };
-            if (_byUser.TryGetValue(userId, out var ids))
-            {
-                ids.Remove(conversationId);
-            }
-
-            return ValueTask.FromResult<Conversation?>(entry.Conversation);
-        }
-    }
+        => ChangeMembersAsync(
+            conversationId,
+            userId,
+            c => c.IsMember(userId) ? [.. c.Members.Where(m => !string.Equals(m.UserId, userId, StringComparison.Ordinal))] : null,
+            cancellationToken);
 
     /// <inheritdoc />
     public ValueTask TouchAsync(string conversationId, long seq, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
@@ -145,6 +105,36 @@ public sealed class InMemoryConversationStore : IConversationStore
                     .Select(e => new ConversationActivity(e.Conversation, e.LastSeq, e.LastActivity)),
             ];
             return ValueTask.FromResult(list);
+        }
+    }
+
+    // Applies a membership change of one user atomically; change returns the new members, or null for "no change".
+    private ValueTask<Conversation?> ChangeMembersAsync(string conversationId, string userId, Func<Conversation, IReadOnlyList<ConversationMember>?> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(userId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_conversations.TryGetValue(conversationId, out var entry))
+            {
+                return ValueTask.FromResult<Conversation?>(null);
+            }
+
+            if (change(entry.Conversation) is { } members)
+            {
+                entry.Conversation = entry.Conversation with { Members = members };
+                if (entry.Conversation.IsMember(userId))
+                {
+                    Index(userId, conversationId);
+                }
+                else if (_byUser.TryGetValue(userId, out var ids))
+                {
+                    ids.Remove(conversationId);
+                }
+            }
+
+            return ValueTask.FromResult<Conversation?>(entry.Conversation);
         }
     }
 
