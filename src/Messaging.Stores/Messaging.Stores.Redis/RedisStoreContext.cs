@@ -40,30 +40,11 @@ internal sealed class RedisStoreContext : IAsyncDisposable
         return multiplexer.GetDatabase();
     }
 
-    // Awaits a Redis call; Redis failures surface as MessagingBackendException (the backend's only as inner).
-    public static async Task<T> Guard<T>(Task<T> task, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisException exception)
-        {
-            throw new MessagingBackendException("The Redis store failed.", exception);
-        }
-    }
+    public static Task<T> Guard<T>(Task<T> task, CancellationToken cancellationToken)
+        => RedisConnection.Guard(task, "The Redis store failed.", cancellationToken);
 
-    public static async Task Guard(Task task, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisException exception)
-        {
-            throw new MessagingBackendException("The Redis store failed.", exception);
-        }
-    }
+    public static Task Guard(Task task, CancellationToken cancellationToken)
+        => RedisConnection.Guard(task, "The Redis store failed.", cancellationToken);
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 }

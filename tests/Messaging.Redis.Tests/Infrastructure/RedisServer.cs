@@ -67,8 +67,9 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>Connects a multiplexer that reconnects quickly after a restart (the caller disposes it).</summary>
+    /// <param name="configure">Changes the test defaults, if needed.</param>
     /// <returns>The connection.</returns>
-    public async Task<ConnectionMultiplexer> ConnectAsync()
+    public async Task<ConnectionMultiplexer> ConnectAsync(Action<ConfigurationOptions>? configure = null)
     {
         var options = ConfigurationOptions.Parse(ConnectionString);
         options.AbortOnConnectFail = false;
@@ -77,6 +78,7 @@ public sealed class RedisServer : IAsyncDisposable
         options.ConnectTimeout = 2_000;
         options.AsyncTimeout = 5_000;
         options.SyncTimeout = 5_000;
+        configure?.Invoke(options);
         return await ConnectionMultiplexer.ConnectAsync(options);
     }
 

@@ -119,8 +119,7 @@ public sealed class RedisConversationStore : IConversationStore
         var batch = database.CreateBatch();
         var score = timestamp.ToUnixTimeMilliseconds();
         var updates = members.Select(m => batch.SortedSetAddAsync(RedisKeys.UserConversations((string)m!), conversationId, score, SortedSetWhen.GreaterThan)).ToArray();
-        batch.Execute();
-        await RedisStoreContext.Guard(Task.WhenAll(updates), cancellationToken).ConfigureAwait(false);
+        await RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(updates)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -185,16 +184,14 @@ public sealed class RedisConversationStore : IConversationStore
         var batch = database.CreateBatch();
         var score = activity.LastActivity.ToUnixTimeMilliseconds();
         var added = userIds.Select(u => batch.SortedSetAddAsync(RedisKeys.UserConversations(u), activity.Conversation.Id, score)).ToArray();
-        batch.Execute();
-        return RedisStoreContext.Guard(Task.WhenAll(added), cancellationToken);
+        return RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(added)), cancellationToken);
     }
 
     private static async Task<ConversationActivity?[]> ReadAsync(IDatabase database, IReadOnlyList<string> conversationIds, CancellationToken cancellationToken)
     {
         var batch = database.CreateBatch();
         var reads = conversationIds.Select(id => (Info: batch.HashGetAllAsync(RedisKeys.ConversationInfo(id)), Members: batch.HashGetAllAsync(RedisKeys.ConversationMembers(id)))).ToArray();
-        batch.Execute();
-        await RedisStoreContext.Guard(Task.WhenAll(reads.SelectMany(r => new Task[] { r.Info, r.Members })), cancellationToken).ConfigureAwait(false);
+        await RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(reads.SelectMany(r => new[] { r.Info, r.Members }))), cancellationToken).ConfigureAwait(false);
         var result = new ConversationActivity?[conversationIds.Count];
         for (var i = 0; i < reads.Length; i++)
         {

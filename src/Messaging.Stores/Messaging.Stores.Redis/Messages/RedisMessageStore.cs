@@ -169,9 +169,8 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
                 (long)_context.DeduplicationWindow.TotalMilliseconds,
                 _context.MessageRetention,
             ]);
-        batch.Execute();
+        var reply = (RedisResult[])(await RedisStoreContext.Guard(RedisConnection.Send(batch, appended), cancellationToken).ConfigureAwait(false))!;
         await RedisStoreContext.Guard(indexed, cancellationToken).ConfigureAwait(false);
-        var reply = (RedisResult[])(await RedisStoreContext.Guard(appended, cancellationToken).ConfigureAwait(false))!;
 
         if ((int)reply[0] != 0)
         {

@@ -81,8 +81,7 @@ public sealed class RedisPresenceStore : IPresenceStore
                 batch,
                 [RedisKeys.PresenceExpiries(shard)],
                 [nowMs, SweepBatchSize, RedisKeys.PresenceShardPrefix(shard)])).ToArray();
-            batch.Execute();
-            var replies = await RedisStoreContext.Guard(Task.WhenAll(sweeps), cancellationToken).ConfigureAwait(false);
+            var replies = await RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(sweeps)), cancellationToken).ConfigureAwait(false);
 
             var again = new List<int>();
             for (var i = 0; i < replies.Length; i++)

@@ -70,29 +70,25 @@ public sealed partial class RedisMessageTransport : IMessageTransport, IAsyncDis
 
         RedisValue payload = RedisEnvelopeProtocol.Write(envelope);
         var multiplexer = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
-        try
+        Task published;
+        if (channels.Count == 1)
         {
-            if (channels.Count == 1)
-            {
-                await multiplexer.GetSubscriber().PublishAsync(RedisChannels.For(channels[0]), payload).WaitAsync(cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
+            published = multiplexer.GetSubscriber().PublishAsync(RedisChannels.For(channels[0]), payload);
+        }
+        else
+        {
             // One round trip for all channels: the batch sends its PUBLISH commands back to back.
             var batch = multiplexer.GetDatabase().CreateBatch();
-            var published = new Task[channels.Count];
+            var publishes = new Task<long>[channels.Count];
             for (var i = 0; i < channels.Count; i++)
             {
-                published[i] = batch.PublishAsync(RedisChannels.For(channels[i]), payload);
+                publishes[i] = batch.PublishAsync(RedisChannels.For(channels[i]), payload);
             }
 
-            batch.Execute();
-            await Task.WhenAll(published).WaitAsync(cancellationToken).ConfigureAwait(false);
+            published = RedisConnection.Send(batch, Task.WhenAll(publishes));
         }
-        catch (RedisException exception)
-        {
-            throw new MessagingBackendException("Publishing to the Redis backplane failed.", exception);
-        }
+
+        await RedisConnection.Guard(published, "Publishing to the Redis backplane failed.", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -103,16 +99,8 @@ public sealed partial class RedisMessageTransport : IMessageTransport, IAsyncDis
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var multiplexer = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
-        ChannelMessageQueue queue;
-        try
-        {
-            // Completes once Redis confirmed the SUBSCRIBE, so an envelope published afterwards is received.
-            queue = await multiplexer.GetSubscriber().SubscribeAsync(RedisChannels.For(channel)).WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisException exception)
-        {
-            throw new MessagingBackendException("Subscribing to the Redis backplane failed.", exception);
-        }
+        // Completes once Redis confirmed the SUBSCRIBE, so an envelope published afterwards is received.
+        var queue = await RedisConnection.Guard(multiplexer.GetSubscriber().SubscribeAsync(RedisChannels.For(channel)), "Subscribing to the Redis backplane failed.", cancellationToken).ConfigureAwait(false);
 
         var subscription = new RedisSubscription(this, channel, queue, handler, _queueCapacity);
         _subscriptions.TryAdd(subscription, 0);
@@ -152,7 +140,7 @@ public sealed partial class RedisMessageTransport : IMessageTransport, IAsyncDis
 
     internal void LogMalformedEnvelope(TransportChannel channel, InvalidDataException exception) => LogMalformedEnvelope(_logger, channel.Kind, channel.Id, exception);
 
-    internal void LogUnsubscribeFailed(TransportChannel channel, RedisException exception) => LogUnsubscribeFailed(_logger, channel.Kind, channel.Id, exception);
+    internal void LogUnsubscribeFailed(TransportChannel channel, Exception exception) => LogUnsubscribeFailed(_logger, channel.Kind, channel.Id, exception);
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "A subscriber of {ChannelKind} channel '{ChannelId}' failed to handle an envelope; delivery continues.")]
     private static partial void LogHandlerFailed(ILogger logger, ChannelKind channelKind, string channelId, Exception exception);

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Messaging.Redis;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -58,9 +59,10 @@ internal sealed class RedisSubscription : IAsyncDisposable
         {
             await _source.UnsubscribeAsync().ConfigureAwait(false);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (RedisConnection.IsRedisFailure(exception) || exception is ObjectDisposedException)
         {
-            // The server forgets the subscription with the connection; the local queue is gone either way.
+            // The connection is down or closed: the server forgets the subscription with it, and the local queue
+            // ends either way.
             _owner.LogUnsubscribeFailed(Channel, exception);
         }
 

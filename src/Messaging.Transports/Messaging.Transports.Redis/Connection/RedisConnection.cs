@@ -94,6 +94,49 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         }
     }
 
+    // Redis errors and timeouts (RedisTimeoutException is a TimeoutException, not a RedisException).
+    public static bool IsRedisFailure(Exception exception) => exception is RedisException or RedisTimeoutException;
+
+    // Awaits a Redis call; Redis failures surface as MessagingBackendException, the Redis exception only inside it.
+    public static async Task<T> Guard<T>(Task<T> task, string failure, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsRedisFailure(exception))
+        {
+            throw new MessagingBackendException(failure, exception);
+        }
+    }
+
+    public static async Task Guard(Task task, string failure, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsRedisFailure(exception))
+        {
+            throw new MessagingBackendException(failure, exception);
+        }
+    }
+
+    // Sends a batch. With a fail-fast backlog policy Execute throws instead of faulting the batched commands (which
+    // then never complete), so its exception stands for all of them.
+    public static Task<T> Send<T>(IBatch batch, Task<T> all)
+    {
+        try
+        {
+            batch.Execute();
+            return all;
+        }
+        catch (Exception exception) when (IsRedisFailure(exception))
+        {
+            return Task.FromException<T>(exception);
+        }
+    }
+
     public ValueTask<IConnectionMultiplexer> GetAsync(CancellationToken cancellationToken)
         => Volatile.Read(ref _multiplexer) is { } multiplexer ? new(multiplexer) : new(ConnectAsync(cancellationToken));
 
@@ -119,7 +162,7 @@ internal sealed partial class RedisConnection : IAsyncDisposable
             {
                 multiplexer = await connecting.ConfigureAwait(false);
             }
-            catch (RedisException)
+            catch (Exception exception) when (IsRedisFailure(exception))
             {
                 // The connect failed: there is nothing to close.
                 return;
@@ -161,7 +204,7 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         {
             return await connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (IsRedisFailure(exception))
         {
             lock (_gate)
             {

@@ -66,8 +66,7 @@ public sealed class RedisConnectionDirectory : IConnectionDirectory, IAsyncDispo
         var batch = database.CreateBatch();
         var stored = batch.HashSetAsync(RedisChannels.DirectoryUser(connection.UserId), connection.ConnectionId, EncodeEntry(connection.NodeId, connection.DeviceId));
         var leased = RenewLease(batch, connection.NodeId);
-        batch.Execute();
-        await AwaitAsync(Task.WhenAll(stored, leased), cancellationToken).ConfigureAwait(false);
+        await AwaitAsync(RedisConnection.Send(batch, Task.WhenAll(stored, leased)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -144,29 +143,11 @@ public sealed class RedisConnectionDirectory : IConnectionDirectory, IAsyncDispo
         ArgumentException.ThrowIfNullOrEmpty(connection.NodeId, nameof(connection));
     }
 
-    private static async Task<T> AwaitAsync<T>(Task<T> task, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisException exception)
-        {
-            throw new MessagingBackendException("The Redis connection directory failed.", exception);
-        }
-    }
+    private static Task<T> AwaitAsync<T>(Task<T> task, CancellationToken cancellationToken)
+        => RedisConnection.Guard(task, "The Redis connection directory failed.", cancellationToken);
 
-    private static async Task AwaitAsync(Task task, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisException exception)
-        {
-            throw new MessagingBackendException("The Redis connection directory failed.", exception);
-        }
-    }
+    private static Task AwaitAsync(Task task, CancellationToken cancellationToken)
+        => RedisConnection.Guard(task, "The Redis connection directory failed.", cancellationToken);
 
     private Task<bool> RenewLease(IDatabaseAsync database, string nodeId)
     {
@@ -194,8 +175,7 @@ public sealed class RedisConnectionDirectory : IConnectionDirectory, IAsyncDispo
         var database = await GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var batch = database.CreateBatch();
         var reads = userIds.Select(u => batch.HashGetAllAsync(RedisChannels.DirectoryUser(u))).ToArray();
-        batch.Execute();
-        var hashes = await AwaitAsync(Task.WhenAll(reads), cancellationToken).ConfigureAwait(false);
+        var hashes = await AwaitAsync(RedisConnection.Send(batch, Task.WhenAll(reads)), cancellationToken).ConfigureAwait(false);
 
         var nodes = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var hash in hashes)
@@ -250,7 +230,7 @@ public sealed class RedisConnectionDirectory : IConnectionDirectory, IAsyncDispo
 
         if (dirty)
         {
-            cleanup.Execute();
+            await AwaitAsync(RedisConnection.Send(cleanup, Task.FromResult(true)), cancellationToken).ConfigureAwait(false);
         }
 
         return result;
