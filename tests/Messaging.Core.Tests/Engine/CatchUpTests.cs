@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Messaging.Tests.Engine;
@@ -95,6 +96,24 @@ public sealed class CatchUpTests
         await alice.SendAsync(EventWaits.Text(conversation, "live"), Ct);
         await connection.WaitForMessagesAsync(conversation, 7);
         Assert.Equal(5, connection.Messages(conversation)[^1].Seq);
+    }
+
+    [Fact]
+    public async Task Sync_without_cursors_never_starts_after_what_this_connection_was_sent()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (bob, connection) = await harness.ConnectAsync("bob");
+
+        // Seq 1 is stored but its envelope is lost, and the device's mark moves past it (as a send from it would).
+        var lost = DeliveryTests.StoredMessage(conversation, 1, harness);
+        await harness.Messages.AppendAsync(lost, Ct);
+        await harness.Services.GetRequiredService<IConversationStore>().TouchAsync(conversation, 1, lost.Timestamp, Ct);
+        await harness.Receipts.AdvanceAsync(conversation, "bob", "phone", 1, 1, harness.Time.GetUtcNow(), Ct);
+
+        await bob.SyncAsync(null, Ct);
+
+        Assert.Equal([lost.MessageId], connection.Messages(conversation).Select(m => m.MessageId));
     }
 
     [Fact]

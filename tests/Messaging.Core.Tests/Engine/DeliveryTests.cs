@@ -172,6 +172,23 @@ public sealed class DeliveryTests
         Assert.DoesNotContain(bob.Messages(conversation), m => m.MessageId == after.Message.MessageId);
     }
 
+    [Fact]
+    public async Task A_group_that_grows_into_the_read_path_keeps_delivering_to_connected_members()
+    {
+        await using var harness = await EngineHarness.StartAsync(o => o.WritePathMaxMembers = 2);
+        var conversation = await harness.CreateGroupAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var (_, bob) = await harness.ConnectAsync("bob");
+        var (_, carol) = await harness.ConnectAsync("carol");
+
+        await harness.Engine.AddMemberAsync("alice", conversation, "carol", Ct);
+        var sent = await alice.SendAsync(EventWaits.Text(conversation, "now on the read path"), Ct);
+
+        await bob.WaitForAsync(events => events.Messages(conversation).Any(m => m.MessageId == sent.Message.MessageId));
+        await carol.WaitForAsync(events => events.Messages(conversation).Any(m => m.MessageId == sent.Message.MessageId));
+        Assert.Equal([1L, 2L], bob.Messages(conversation).Select(m => m.Seq));
+    }
+
     internal static Message StoredMessage(string conversationId, long seq, EngineHarness harness) => new()
     {
         ConversationId = conversationId,

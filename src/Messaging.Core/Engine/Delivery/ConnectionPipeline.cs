@@ -64,6 +64,10 @@ internal sealed class ConnectionPipeline
     /// <param name="subjectId">The user.</param>
     public void EnqueuePresenceSnapshot(string subjectId) => Enqueue(new PresenceItem(subjectId, null));
 
+    /// <summary>Queues a catch-up of one conversation from the store (no sync-complete event).</summary>
+    /// <param name="conversationId">The conversation.</param>
+    public void EnqueueConversationCatchUp(string conversationId) => Enqueue(new ConversationCatchUpItem(conversationId));
+
     /// <summary>Queues a catch-up that ends with a <see cref="SyncCompleteEvent"/>.</summary>
     /// <param name="cursors">The client's cursors, or <see langword="null"/> for the device's stored marks.</param>
     /// <returns>A task that completes when the sync-complete event was written.</returns>
@@ -180,6 +184,9 @@ internal sealed class ConnectionPipeline
                 case RecheckItem r:
                     await _delivery.RecheckAsync(r.ConversationId, token).ConfigureAwait(false);
                     break;
+                case ConversationCatchUpItem c:
+                    await _delivery.CatchUpConversationAsync(c.ConversationId, token).ConfigureAwait(false);
+                    break;
                 case SyncItem s:
                     var cursors = await _delivery.CatchUpAsync(s.Cursors, token).ConfigureAwait(false);
                     if (IsAlive && Write(new SyncCompleteEvent(cursors)))
@@ -262,6 +269,8 @@ internal sealed class ConnectionPipeline
     private sealed record PresenceItem(string SubjectId, PresenceChange? Change) : Item;
 
     private sealed record RecheckItem(string ConversationId) : Item;
+
+    private sealed record ConversationCatchUpItem(string ConversationId) : Item;
 
     private sealed record SyncItem(IReadOnlyDictionary<string, long>? Cursors, TaskCompletionSource Done) : Item
     {

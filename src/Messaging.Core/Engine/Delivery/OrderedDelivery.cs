@@ -19,7 +19,7 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
     /// <returns>A task that completes when handled.</returns>
     public async ValueTask DeliverAsync(Message message, bool visible, CancellationToken cancellationToken)
     {
-        var cursor = await GetCursorAsync(message, cancellationToken).ConfigureAwait(false);
+        var cursor = (await GetCursorAsync(message.ConversationId, message.Seq - 1, cancellationToken).ConfigureAwait(false))!;
         if (message.Seq <= cursor.Position)
         {
             return;
@@ -35,6 +35,23 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
         cursor.Park(message, visible);
         await FillAsync(cursor, message.Seq - 1, cancellationToken).ConfigureAwait(false);
         AfterFill(cursor);
+    }
+
+    /// <summary>
+    /// Streams what the store holds after the connection's cursor of one conversation (after this node started to
+    /// receive a conversation's channel, so that what was committed before the subscription went live is not missed).
+    /// </summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="cancellationToken">Cancels store reads.</param>
+    /// <returns>A task that completes when handled.</returns>
+    public async ValueTask CatchUpConversationAsync(string conversationId, CancellationToken cancellationToken)
+    {
+        var cursor = await GetCursorAsync(conversationId, fallbackPosition: null, cancellationToken).ConfigureAwait(false);
+        if (cursor is not null)
+        {
+            await FillAsync(cursor, long.MaxValue, cancellationToken).ConfigureAwait(false);
+            AfterFill(cursor);
+        }
     }
 
     /// <summary>Re-reads the store for a conversation whose messages wait on a missing seq.</summary>
@@ -84,9 +101,21 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
                 continue;
             }
 
-            var start = cursors is not null && cursors.TryGetValue(id, out var given)
-                ? given
-                : (await context.Receipts.GetDeviceAsync(id, userId, deviceId, cancellationToken).ConfigureAwait(false)).DeliveredUpTo;
+            long start;
+            if (cursors is not null && cursors.TryGetValue(id, out var given))
+            {
+                start = given;
+            }
+            else
+            {
+                // The stored mark may be ahead of what this connection was sent (sending on this device advances it
+                // while an earlier message may still be in flight), so never start after this connection's cursor.
+                start = (await context.Receipts.GetDeviceAsync(id, userId, deviceId, cancellationToken).ConfigureAwait(false)).DeliveredUpTo;
+                if (_cursors.TryGetValue(id, out var current))
+                {
+                    start = Math.Min(start, current.Position);
+                }
+            }
 
             // A cursor beyond the last seq (a client ahead of a store that lost data) would hide new messages.
             start = Math.Clamp(start, 0, Math.Max(activity.LastSeq, 0));
@@ -121,27 +150,33 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
         }
     }
 
-    private async ValueTask<ConversationCursor> GetCursorAsync(Message message, CancellationToken cancellationToken)
+    // The cursor of a conversation; a conversation this connection has not seen yet (joined after connecting) starts
+    // where the device is. Without a stored mark, a live message starts at itself (fallback) and a catch-up not at all.
+    private async ValueTask<ConversationCursor?> GetCursorAsync(string conversationId, long? fallbackPosition, CancellationToken cancellationToken)
     {
-        if (_cursors.TryGetValue(message.ConversationId, out var cursor))
+        if (_cursors.TryGetValue(conversationId, out var cursor))
         {
             return cursor;
         }
 
-        // A conversation this connection has not seen yet (joined after connecting): start where the device is.
         long position;
         try
         {
-            position = (await context.Receipts.GetDeviceAsync(message.ConversationId, userId, deviceId, cancellationToken).ConfigureAwait(false)).DeliveredUpTo;
+            position = (await context.Receipts.GetDeviceAsync(conversationId, userId, deviceId, cancellationToken).ConfigureAwait(false)).DeliveredUpTo;
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            context.Logger.DeliveryStoreFailed(userId, deviceId, message.ConversationId, exception);
-            position = message.Seq - 1;
+            context.Logger.DeliveryStoreFailed(userId, deviceId, conversationId, exception);
+            if (fallbackPosition is not { } fallback)
+            {
+                return null;
+            }
+
+            position = fallback;
         }
 
-        cursor = new ConversationCursor(message.ConversationId, Math.Min(position, message.Seq - 1));
-        _cursors.Add(message.ConversationId, cursor);
+        cursor = new ConversationCursor(conversationId, fallbackPosition is { } limit ? Math.Min(position, limit) : position);
+        _cursors.Add(conversationId, cursor);
         return cursor;
     }
 

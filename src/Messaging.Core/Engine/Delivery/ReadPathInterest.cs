@@ -79,24 +79,29 @@ internal sealed class ReadPathInterest(EngineContext context, ChannelSubscriptio
 
             using var held = await locks.LockAsync(userId, cancellationToken).ConfigureAwait(false);
             var wanted = readPath && conversation!.IsMember(userId) && local.IsConnected(userId);
-            if (wanted)
-            {
-                await AddAsync(conversationId, userId).ConfigureAwait(false);
-            }
-            else
+            if (!wanted)
             {
                 await RemoveAsync(conversationId, userId).ConfigureAwait(false);
+            }
+            else if (await AddAsync(conversationId, userId).ConfigureAwait(false))
+            {
+                // Messages committed before the subscription went live reach the user from the store.
+                foreach (var pipeline in local.ForUser(userId))
+                {
+                    pipeline.EnqueueConversationCatchUp(conversationId);
+                }
             }
         }
     }
 
-    private async ValueTask AddAsync(string conversationId, string userId)
+    // Returns whether the interest is new.
+    private async ValueTask<bool> AddAsync(string conversationId, string userId)
     {
         lock (_gate)
         {
             if (!GetSet(_usersByConversation, conversationId).Add(userId))
             {
-                return;
+                return false;
             }
 
             GetSet(_conversationsByUser, userId).Add(conversationId);
@@ -105,6 +110,7 @@ internal sealed class ReadPathInterest(EngineContext context, ChannelSubscriptio
         try
         {
             await subscriptions.AcquireAsync(TransportChannel.Conversation(conversationId)).ConfigureAwait(false);
+            return true;
         }
         catch
         {
