@@ -37,10 +37,7 @@ public sealed class CatchUpTests
         var conversation = await harness.CreateDirectAsync("alice", "bob");
         var (alice, _) = await harness.ConnectAsync("alice");
         var (bob, _) = await harness.ConnectAsync("bob");
-        for (var i = 0; i < 5; i++)
-        {
-            await alice.SendAsync(EventWaits.Text(conversation, $"m{i}"), Ct);
-        }
+        await alice.SendTextsAsync(conversation, 5);
 
         await bob.AckUpToAsync(conversation, 3, ReceiptStatus.Delivered, Ct);
         await bob.DisposeAsync();
@@ -58,16 +55,10 @@ public sealed class CatchUpTests
         await using var harness = await EngineHarness.StartAsync(o => o.CatchUpBatchSize = 2);
         var conversation = await harness.CreateDirectAsync("alice", "bob");
         var (alice, _) = await harness.ConnectAsync("alice");
-        for (var i = 0; i < 40; i++)
-        {
-            await alice.SendAsync(EventWaits.Text(conversation, $"old{i}"), Ct);
-        }
+        await alice.SendTextsAsync(conversation, 40, "old");
 
         var connecting = harness.ConnectAsync("bob", awaitSync: false);
-        for (var i = 0; i < 40; i++)
-        {
-            await alice.SendAsync(EventWaits.Text(conversation, $"new{i}"), Ct);
-        }
+        await alice.SendTextsAsync(conversation, 40, "new");
 
         var (_, bob) = await connecting;
         await bob.WaitForMessagesAsync(conversation, 80);
@@ -82,10 +73,7 @@ public sealed class CatchUpTests
         var conversation = await harness.CreateDirectAsync("alice", "bob");
         var (alice, _) = await harness.ConnectAsync("alice");
         var (bob, connection) = await harness.ConnectAsync("bob");
-        for (var i = 0; i < 4; i++)
-        {
-            await alice.SendAsync(EventWaits.Text(conversation, $"m{i}"), Ct);
-        }
+        await alice.SendTextsAsync(conversation, 4);
 
         await connection.WaitForMessagesAsync(conversation, 4);
 

@@ -128,10 +128,7 @@ public sealed class DeliveryTests
         await harness.ConnectAsync("bob", "phone", slow);
         var (_, carol) = await harness.ConnectAsync("carol");
 
-        for (var i = 0; i < 10; i++)
-        {
-            await alice.SendAsync(EventWaits.Text(conversation, $"m{i}"), Ct);
-        }
+        await alice.SendTextsAsync(conversation, 10);
 
         Assert.Equal("slow consumer", await slow.Aborted.WaitAsync(EngineHarness.Timeout, Ct));
         await carol.WaitForMessagesAsync(conversation, 10);

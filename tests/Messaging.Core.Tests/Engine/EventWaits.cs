@@ -1,4 +1,5 @@
 using Messaging.Conformance;
+using Xunit;
 
 namespace Messaging.Tests.Engine;
 
@@ -19,6 +20,18 @@ internal static class EventWaits
 
     public static IReadOnlyList<Message> Messages(this RecordingClientConnection connection, string conversationId)
         => connection.Events.Messages(conversationId);
+
+    /// <summary>Sends <paramref name="count"/> text messages one after the other; contents are the prefix and an index.</summary>
+    public static async Task<List<Message>> SendTextsAsync(this MessagingSession session, string conversationId, int count, string prefix = "m")
+    {
+        var sent = new List<Message>(count);
+        for (var i = 0; i < count; i++)
+        {
+            sent.Add((await session.SendAsync(Text(conversationId, $"{prefix}{i}"), TestContext.Current.CancellationToken)).Message);
+        }
+
+        return sent;
+    }
 
     public static SendMessageRequest Text(string conversationId, string content, string? clientMsgId = null)
         => new(conversationId, content, clientMsgId ?? Guid.NewGuid().ToString("N"));

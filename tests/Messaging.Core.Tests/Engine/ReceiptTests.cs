@@ -13,11 +13,7 @@ public sealed class ReceiptTests
         var conversation = await harness.CreateDirectAsync("alice", "bob");
         var (alice, aliceConnection) = await harness.ConnectAsync("alice");
         var (bob, _) = await harness.ConnectAsync("bob");
-        var sent = new List<Message>();
-        for (var i = 0; i < 3; i++)
-        {
-            sent.Add((await alice.SendAsync(EventWaits.Text(conversation, $"m{i}"), Ct)).Message);
-        }
+        var sent = await alice.SendTextsAsync(conversation, 3);
 
         await bob.AckAsync([sent[0].MessageId, sent[2].MessageId], ReceiptStatus.Delivered, Ct);
         await aliceConnection.WaitForStatusAsync(ReceiptStatus.Delivered, 3);
@@ -53,11 +49,7 @@ public sealed class ReceiptTests
         var conversation = await harness.CreateDirectAsync("alice", "bob");
         var (alice, aliceConnection) = await harness.ConnectAsync("alice");
         var (bob, _) = await harness.ConnectAsync("bob");
-        var sent = new List<Message>();
-        for (var i = 0; i < 3; i++)
-        {
-            sent.Add((await alice.SendAsync(EventWaits.Text(conversation, $"m{i}"), Ct)).Message);
-        }
+        var sent = await alice.SendTextsAsync(conversation, 3);
 
         await bob.AckUpToAsync(conversation, 100, ReceiptStatus.Read, Ct);
         await bob.AckAsync([sent[0].MessageId], ReceiptStatus.Delivered, Ct);
@@ -133,10 +125,7 @@ public sealed class ReceiptTests
         var conversation = await harness.CreateDirectAsync("alice", "bob");
         var (alice, _) = await harness.ConnectAsync("alice");
         var (bob, _) = await harness.ConnectAsync("bob");
-        for (var i = 0; i < 5; i++)
-        {
-            await alice.SendAsync(EventWaits.Text(conversation, $"m{i}"), Ct);
-        }
+        await alice.SendTextsAsync(conversation, 5);
 
         await bob.AckUpToAsync(conversation, 5, ReceiptStatus.Delivered, Ct);
         await bob.AckUpToAsync(conversation, 2, ReceiptStatus.Read, Ct);
