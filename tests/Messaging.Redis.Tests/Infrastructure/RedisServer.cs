@@ -29,7 +29,7 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     /// <summary>Why Redis tests are skipped on this machine, or <see langword="null"/> when a server can run.</summary>
-    public static string? UnavailableReason => ServerPath is null ? "redis-server is not installed (looked for /usr/bin/redis-server and on PATH)." : null;
+    public static string? UnavailableReason => ServerPath is null ? "redis-server is not installed (looked at MESSAGING_TEST_REDIS_SERVER, /usr/bin/redis-server and PATH)." : null;
 
     /// <summary>The server's port on 127.0.0.1.</summary>
     public int Port { get; }
@@ -108,6 +108,12 @@ public sealed class RedisServer : IAsyncDisposable
 
     private static string? FindServer()
     {
+        // MESSAGING_TEST_REDIS_SERVER names another binary (a path that does not exist disables the Redis tests).
+        if (Environment.GetEnvironmentVariable("MESSAGING_TEST_REDIS_SERVER") is { Length: > 0 } configured)
+        {
+            return File.Exists(configured) ? configured : null;
+        }
+
         if (File.Exists("/usr/bin/redis-server"))
         {
             return "/usr/bin/redis-server";
