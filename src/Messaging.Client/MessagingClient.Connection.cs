@@ -65,9 +65,24 @@ public sealed partial class MessagingClient
         }
     }
 
+    private async Task SuperviseAsync(ServerConnection connection)
+    {
+        try
+        {
+            await SuperviseConnectionsAsync(connection).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Nothing below is expected to throw; if it does, the application learns it through the state change
+            // instead of a client that silently stopped reconnecting.
+            _logger.SupervisorFailed(ex);
+            SetState(ConnectionState.Disconnected, ex);
+        }
+    }
+
     // Watches the current connection; when it ends, reconnects with back-off unless the client is being disposed,
     // in which case it closes the connection itself.
-    private async Task SuperviseAsync(ServerConnection connection)
+    private async Task SuperviseConnectionsAsync(ServerConnection connection)
     {
         var token = _disposing.Token;
         while (true)

@@ -105,7 +105,9 @@ internal sealed class ServerConnection : IAsyncDisposable
     public void Start(Action<ServerFrame> onFrame)
     {
         _completion = Task.Run(() => ReceiveLoopAsync(onFrame));
-        _ = Task.Run(KeepAliveLoopAsync);
+
+        // The timer starts now, not whenever a pool thread gets to it, so the keep-alive schedule is exact.
+        _ = KeepAliveLoopAsync(new PeriodicTimer(_options.PingInterval, _time));
     }
 
     /// <summary>Writes one frame. Thread-safe: writes are serialised by the send lock.</summary>
@@ -132,13 +134,18 @@ internal sealed class ServerConnection : IAsyncDisposable
 
             _sendBuffer.ResetWrittenCount();
             ProtocolWriter.Write(frame, _sendBuffer);
-            await _socket.SendAsync(_sendBuffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, _stopped.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            _logger.SendFailed(frame.Type, Generation, ex);
-            return false;
+            try
+            {
+                await _socket.SendAsync(_sendBuffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, _stopped.Token).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A broken socket fails in many shapes (WebSocket, IO, cancellation, disposal); the receive loop
+                // reports the connection's end, the caller only needs to know the frame did not go out.
+                _logger.SendFailed(frame.Type, Generation, ex);
+                return false;
+            }
         }
         finally
         {
@@ -149,8 +156,9 @@ internal sealed class ServerConnection : IAsyncDisposable
     /// <summary>Drops the connection at once (keep-alive timeout, tests).</summary>
     public void Abort()
     {
-        _socket.Abort();
+        // Cancel first: the receive loop then knows the socket failure that follows was asked for.
         _stopped.Cancel();
+        _socket.Abort();
     }
 
     /// <summary>Closes the connection politely, waiting briefly for the server's close, then aborts.</summary>
@@ -175,8 +183,9 @@ internal sealed class ServerConnection : IAsyncDisposable
 
             await _completion.WaitAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or TimeoutException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Closing is best effort: the abort below ends the connection whatever state the socket is in.
             _logger.CloseFailed(Generation, ex);
         }
         finally
@@ -240,12 +249,10 @@ internal sealed class ServerConnection : IAsyncDisposable
                 message.ResetWrittenCount();
             }
         }
-        catch (OperationCanceledException) when (_stopped.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return null;
-        }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException)
-        {
+            // Whatever ends the loop (socket errors surface as WebSocket, IO, cancellation or disposal exceptions) is
+            // the connection's reason to end, never an exception of Completion: the owner must always get to reconnect.
             return _stopped.IsCancellationRequested ? null : ex;
         }
         finally
@@ -292,15 +299,15 @@ internal sealed class ServerConnection : IAsyncDisposable
                 _sendLock.Release();
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             _logger.CloseFailed(Generation, ex);
         }
     }
 
-    private async Task KeepAliveLoopAsync()
+    private async Task KeepAliveLoopAsync(PeriodicTimer timer)
     {
-        using var timer = new PeriodicTimer(_options.PingInterval, _time);
+        using var owned = timer;
         try
         {
             while (await timer.WaitForNextTickAsync(_stopped.Token).ConfigureAwait(false))

@@ -47,6 +47,9 @@ internal static partial class ClientLog
     [LoggerMessage(113, LogLevel.Error, "Handling a {FrameType} frame failed.")]
     public static partial void FrameHandlerFailed(this ILogger logger, string frameType, Exception error);
 
+    [LoggerMessage(114, LogLevel.Critical, "The connection supervisor failed; the client stopped reconnecting.")]
+    public static partial void SupervisorFailed(this ILogger logger, Exception error);
+
     [LoggerMessage(200, LogLevel.Information, "Gap in {ConversationId}: have up to {Cursor}, received {Seq}; filling it.")]
     public static partial void GapDetected(this ILogger logger, string conversationId, long cursor, long seq);
 

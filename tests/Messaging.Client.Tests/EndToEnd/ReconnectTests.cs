@@ -1,5 +1,6 @@
 using Messaging.Client.Tests.TestSupport;
 using Messaging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Messaging.Client.Tests.EndToEnd;
 
@@ -45,12 +46,11 @@ public sealed class ReconnectTests(ChatServerFixture fixture) : IClassFixture<Ch
         var (alice, bob) = (chat.Alice, chat.Bob);
 
         // The server stores the message, but its "sent" status never reaches alice.
-        proxy.BlackHoleReplies = true;
+        proxy.BlackHoleReplies();
         var send = alice.Client.SendAsync(chat.ConversationId, "was this stored?", cancellationToken: TestContext.Current.CancellationToken);
         var stored = (await bob.WaitForMessagesAsync(chat.ConversationId, 1))[0];
         Assert.False(send.IsCompleted);
 
-        proxy.BlackHoleReplies = false;
         proxy.CutAll();
         var sent = await send.WaitAsync(RecordingClient.Timeout, TestContext.Current.CancellationToken);
         var next = await alice.Client.SendAsync(chat.ConversationId, "next", cancellationToken: TestContext.Current.CancellationToken);
@@ -85,6 +85,31 @@ public sealed class ReconnectTests(ChatServerFixture fixture) : IClassFixture<Ch
         Assert.Equal([1L, 2L, 3L], sent.Select(s => s.Seq));
         Assert.Equal(["offline #1", "offline #2", "offline #3"], atBob.Select(m => m.Content));
         Assert.Equal(0, alice.Client.PendingMessageCount);
+    }
+
+    [Fact]
+    public async Task A_connection_that_goes_silent_is_dropped_after_the_server_timeout_and_replaced()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var proxy = new LoopbackProxy(_server.BaseUri);
+        await using var bob = await RecordingClient.ConnectAsync(proxy.BaseUri, Users.Unique("bob"), configure: o =>
+        {
+            o.TimeProvider = time;
+            o.PingInterval = TimeSpan.FromSeconds(15);
+            o.ServerTimeout = TimeSpan.FromSeconds(45);
+            o.Reconnect = new ReconnectOptions { InitialDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero };
+        });
+
+        // The network keeps the socket open but the server's pongs never arrive.
+        proxy.BlackHoleReplies();
+        time.Advance(TimeSpan.FromSeconds(44));
+        Assert.DoesNotContain(bob.Events, e => e is ConnectionStateChangedEvent { State: ConnectionState.Reconnecting });
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        await bob.WaitForAsync<ReconnectedEvent>(_ => true, "reconnected after the timeout");
+
+        Assert.Equal(2, proxy.AcceptedCount);
+        Assert.Equal(ConnectionState.Connected, bob.Client.State);
     }
 
     [Fact]

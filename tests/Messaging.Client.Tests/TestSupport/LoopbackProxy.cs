@@ -5,8 +5,9 @@ namespace Messaging.Client.Tests.TestSupport;
 
 /// <summary>
 /// A TCP proxy on a free loopback port in front of the test server, standing in for the network: it can cut every
-/// connection (the client sees its socket drop) and black-hole the server's replies (the server still receives
-/// and acts on frames, but the client never hears back), which makes lost acknowledgements deterministic.
+/// connection (the client sees its socket drop) and black-hole the server's replies on open connections (the server
+/// still receives and acts on frames, but the client never hears back), which makes lost acknowledgements and silent
+/// connections deterministic.
 /// </summary>
 internal sealed class LoopbackProxy : IAsyncDisposable
 {
@@ -15,7 +16,6 @@ internal sealed class LoopbackProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stopped = new();
     private readonly List<Link> _links = [];
     private readonly Task _acceptLoop;
-    private volatile bool _blackHole;
     private volatile bool _refuse;
 
     public LoopbackProxy(Uri target)
@@ -33,11 +33,19 @@ internal sealed class LoopbackProxy : IAsyncDisposable
     /// <summary>How many client connections the proxy accepted so far.</summary>
     public int AcceptedCount { get; private set; }
 
-    /// <summary>While on, bytes from the server to the client are swallowed; new connections are not affected.</summary>
-    public bool BlackHoleReplies
+    /// <summary>
+    /// From now on, bytes from the server to the client on the connections open now are swallowed (the server still
+    /// receives and acts on frames, the client hears nothing); connections made later are not affected.
+    /// </summary>
+    public void BlackHoleReplies()
     {
-        get => _blackHole;
-        set => _blackHole = value;
+        lock (_links)
+        {
+            foreach (var link in _links)
+            {
+                link.BlackHoled = true;
+            }
+        }
     }
 
     /// <summary>While on, new connections are reset at once (the server is unreachable).</summary>
@@ -119,9 +127,7 @@ internal sealed class LoopbackProxy : IAsyncDisposable
                     break;
                 }
 
-                // Once black-holed, a link stays black-holed: the client must never see a partial or late reply.
-                link.BlackHoled |= fromServer && _blackHole;
-                if (!link.BlackHoled || !fromServer)
+                if (!fromServer || !link.BlackHoled)
                 {
                     await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
                 }
@@ -140,7 +146,13 @@ internal sealed class LoopbackProxy : IAsyncDisposable
     {
         private int _reset;
 
-        public bool BlackHoled { get; set; }
+        private volatile bool _blackHoled;
+
+        public bool BlackHoled
+        {
+            get => _blackHoled;
+            set => _blackHoled = value;
+        }
 
         public void Reset()
         {
