@@ -12,7 +12,7 @@ internal sealed class EnvelopeRouter(EngineContext context, LocalConnections loc
     /// <param name="envelope">The envelope.</param>
     /// <param name="cancellationToken">Cancelled when the subscription ends.</param>
     /// <returns>A task that completes when routed.</returns>
-    public async ValueTask RouteAsync(TransportChannel channel, Envelope envelope, CancellationToken cancellationToken)
+    public ValueTask RouteAsync(TransportChannel channel, Envelope envelope, CancellationToken cancellationToken)
     {
         switch (channel.Kind)
         {
@@ -38,14 +38,23 @@ internal sealed class EnvelopeRouter(EngineContext context, LocalConnections loc
 
         if (envelope is MembershipEnvelope membership)
         {
-            try
-            {
-                await interest.RefreshAsync(membership.ConversationId, membership.UserId, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                context.Logger.RouteFailed(channel.Kind, channel.Id, exception);
-            }
+            // Re-subscribing takes per-user locks that a disconnect may hold while it waits for this very
+            // subscription to end, so the refresh runs apart from the handler, which only hands it off.
+            _ = Task.Run(() => RefreshAsync(channel, membership), CancellationToken.None);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task RefreshAsync(TransportChannel channel, MembershipEnvelope membership)
+    {
+        try
+        {
+            await interest.RefreshAsync(membership.ConversationId, membership.UserId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            context.Logger.RouteFailed(channel.Kind, channel.Id, exception);
         }
     }
 
