@@ -1,0 +1,35 @@
+using Messaging.Bench;
+using Messaging.Transports.AspNetCore;
+
+// Our stack as the load generator measures it: the same registration as samples/ChatServer (AddMessaging,
+// AddMessagingGateway, development authentication, MapMessaging), plus what a benchmark needs and the sample must
+// not have: per-connection rate limits lifted (the load generator sends thousands of frames a second on one socket),
+// a short presence grace (configurable), optional Redis for stores and backplane, and /bench/stats.
+//   dotnet run -c Release --project bench/Hosts/MessagingBenchServer -- [--urls URL] [--redis HOST:PORT] [--grace-ms N]
+var redis = BenchServerHosting.Option(args, "--redis");
+var graceMs = int.Parse(BenchServerHosting.Option(args, "--grace-ms") ?? "5000", System.Globalization.CultureInfo.InvariantCulture);
+
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, EnvironmentName = "Production" });
+builder.WebHost.UseUrls(BenchServerHosting.Option(args, "--urls") ?? BenchServerHosting.DefaultUrls);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+var messaging = builder.Services.AddMessaging(o => o.PresenceGracePeriod = TimeSpan.FromMilliseconds(graceMs));
+if (redis is not null)
+{
+    messaging.UseRedisStores(redis).UseRedisTransport(redis);
+}
+
+builder.Services.AddMessagingGateway(o =>
+{
+    o.RateLimitBurst = 1_000_000;
+    o.RateLimitPerSecond = 1_000_000;
+    o.IdleTimeout = TimeSpan.FromMinutes(10);
+});
+builder.Services.AddAuthentication(MessagingDevelopmentAuthenticationDefaults.AuthenticationScheme)
+    .AddMessagingDevelopmentAuthentication();
+
+var app = builder.Build();
+app.MapMessaging();
+app.MapBenchStats();
+await app.RunBenchServerAsync(redis is null ? "messaging in-memory" : "messaging redis " + redis);

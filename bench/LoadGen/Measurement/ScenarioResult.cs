@@ -1,0 +1,82 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Messaging.LoadGen.Measurement;
+
+/// <summary>One run's result, written as one JSON line (snake_case; absent values omitted).</summary>
+internal sealed record ScenarioResult
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public required string Scenario { get; init; }
+
+    public required string Target { get; init; }
+
+    public string? Label { get; init; }
+
+    public int Round { get; init; }
+
+    public string? Mode { get; init; }
+
+    public double? OfferedRate { get; init; }
+
+    public int? Pairs { get; init; }
+
+    public int? GroupSize { get; init; }
+
+    public int? Senders { get; init; }
+
+    public int? Connections { get; init; }
+
+    public double? DurationS { get; init; }
+
+    public long? Sent { get; init; }
+
+    public long? Delivered { get; init; }
+
+    /// <summary>Messages (direct) or per-member deliveries (group) received per second during the measurement.</summary>
+    public double? DeliveredPerSec { get; init; }
+
+    /// <summary>Deliveries still missing after the drain (expected 0).</summary>
+    public long? Undelivered { get; init; }
+
+    public Percentiles? LatencyMs { get; init; }
+
+    public int? Held { get; init; }
+
+    public double? RssPerConnBytes { get; init; }
+
+    public double? GcHeapPerConnBytes { get; init; }
+
+    public Percentiles? OnlineMs { get; init; }
+
+    public Percentiles? OfflineMs { get; init; }
+
+    public double? CatchupMsgsPerSec { get; init; }
+
+    public double? CatchupSeconds { get; init; }
+
+    public string? Error { get; init; }
+
+    public string Timestamp { get; init; } = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+
+    public string? LoadAverage { get; init; } = ReadLoadAverage();
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    private static string? ReadLoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Messaging.LoadGen.Measurement;
+using Messaging.LoadGen.Targets;
+
+namespace Messaging.LoadGen.Scenarios;
+
+/// <summary>One sending connection, the route it sends to, and how many recipients each of its messages has.</summary>
+internal sealed record SenderSpec(IChatConnection Connection, string Route, bool Group, int Recipients);
+
+/// <summary>What <see cref="TrafficDriver.RunAsync"/> measured.</summary>
+internal sealed record TrafficResult(long SentMeasured, long Delivered, double Seconds, long Undelivered, Percentiles Latency, double? OfferedRate);
+
+/// <summary>
+/// Drives senders at a fixed offered rate (open loop; latency counted from the time each message was due, so a
+/// stalled server cannot hide its queueing) or at saturation (closed loop: each sender keeps <c>window</c> messages
+/// in flight, a message leaving the window when every recipient got it). Warm-up, then measurement, then a drain
+/// bounded in time that counts what never arrived. Also the <see cref="IDeliverySink"/> of every receiver.
+/// </summary>
+internal sealed class TrafficDriver : IDeliverySink
+{
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly IReadOnlyList<SenderSpec> _senders;
+    private readonly SemaphoreSlim[] _windows;
+    private readonly ConcurrentDictionary<long, int> _remaining = new();
+    private readonly LatencyRecorder _recorder = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly double? _rate;
+    private readonly int _payloadSize;
+    private long _expected;
+    private long _received;
+    private long _sentMeasured;
+    private volatile bool _stopping;
+
+    public TrafficDriver(IReadOnlyList<SenderSpec> senders, double? rate, int window, int payloadSize)
+    {
+        _senders = senders;
+        _rate = rate;
+        _payloadSize = payloadSize;
+
+        // At a fixed rate the window only bounds memory should the server stall.
+        var capacity = rate is null ? window : 100_000;
+        _windows = senders.Select(_ => new SemaphoreSlim(capacity, capacity)).ToArray();
+    }
+
+    public void OnMessage(string payload)
+    {
+        if (!Payload.TryRead(payload, out var timestamp, out var sender, out var number))
+        {
+            return;
+        }
+
+        _recorder.Record(timestamp);
+        var key = ((long)sender << 40) | number;
+        if (_remaining.AddOrUpdate(key, -1, static (_, left) => left - 1) == 0)
+        {
+            _remaining.TryRemove(key, out _);
+            _windows[sender].Release();
+        }
+
+        if (Interlocked.Increment(ref _received) == Interlocked.Read(ref _expected) && _stopping)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    public async Task<TrafficResult> RunAsync(TimeSpan warmup, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var loops = _senders.Select((_, i) => Task.Run(() => SendLoopAsync(i, stop.Token), CancellationToken.None)).ToArray();
+
+        await Task.Delay(warmup, cancellationToken).ConfigureAwait(false);
+        _recorder.Measuring = true;
+        var started = Stopwatch.GetTimestamp();
+        await Task.Delay(duration, cancellationToken).ConfigureAwait(false);
+        _recorder.Measuring = false;
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var delivered = _recorder.Delivered;
+
+        _stopping = true;
+        await stop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(loops).ConfigureAwait(false);
+        if (Interlocked.Read(ref _received) >= Interlocked.Read(ref _expected))
+        {
+            _drained.TrySetResult();
+        }
+
+        await Task.WhenAny(_drained.Task, Task.Delay(DrainTimeout, cancellationToken)).ConfigureAwait(false);
+        var undelivered = Math.Max(0, Interlocked.Read(ref _expected) - Interlocked.Read(ref _received));
+        return new TrafficResult(Interlocked.Read(ref _sentMeasured), delivered, seconds, undelivered, _recorder.Percentiles(), _rate);
+    }
+
+    private async Task SendLoopAsync(int index, CancellationToken stop)
+    {
+        var spec = _senders[index];
+        var window = _windows[index];
+        var interval = _rate is { } rate ? (long)(Stopwatch.Frequency * _senders.Count / rate) : 0;
+        var start = Stopwatch.GetTimestamp() + (interval * index / Math.Max(1, _senders.Count));
+        try
+        {
+            for (long number = 0; !stop.IsCancellationRequested; number++)
+            {
+                long timestamp;
+                if (interval > 0)
+                {
+                    timestamp = start + (number * interval);
+                    var ahead = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
+                    if (ahead > TimeSpan.FromMilliseconds(1))
+                    {
+                        await Task.Delay(ahead, stop).ConfigureAwait(false);
+                    }
+                }
+                else
+                {
+                    timestamp = 0;
+                }
+
+                await window.WaitAsync(stop).ConfigureAwait(false);
+                if (interval == 0)
+                {
+                    timestamp = Stopwatch.GetTimestamp();
+                }
+
+                _remaining[((long)index << 40) | number] = spec.Recipients;
+                Interlocked.Add(ref _expected, spec.Recipients);
+                if (_recorder.Measuring)
+                {
+                    Interlocked.Increment(ref _sentMeasured);
+                }
+
+                // Never cancel a WebSocket send: a cancelled send aborts the socket.
+                await spec.Connection.SendAsync(spec.Route, spec.Group, Payload.Create(timestamp, index, number, _payloadSize), CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Measurement over.
+        }
+    }
+}

@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# Runs the whole comparison on this machine and writes docs/benchmarks.md (+ docs/img/*.png):
+# every load scenario against our server and the baselines (ASP.NET Core SignalR, raw Kestrel WebSockets), targets
+# alternating, several rounds; the Redis variants (ours vs SignalR's Redis backplane, presence across two gateways);
+# then the BenchmarkDotNet micro-benchmarks. Everything listens on 127.0.0.1 only; every server this script starts is
+# killed when it ends, also on failure or Ctrl+C.
+#
+#   bench/run.sh [--rounds N] [--duration S] [--idle N] [--idle-max N] [--skip-micro] [--no-report] [--no-build]
+#
+# Budget on a 2-core machine with the defaults: about 15 minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+rounds=3 duration=4 warmup=1 idle=5000 idle_max=18000 micro=1 report=1 build=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --idle) idle=$2; shift 2 ;;
+    --idle-max) idle_max=$2; shift 2 ;;
+    --skip-micro) micro=0; shift ;;
+    --no-report) report=0; shift ;;
+    --no-build) build=0; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export MESSAGING_ARTIFACTS=${MESSAGING_ARTIFACTS:-$root/artifacts/bench-build}
+bin=$MESSAGING_ARTIFACTS/bin
+out=$root/artifacts/bench/$(date -u +%Y%m%dT%H%M%SZ)
+results=$out/results.jsonl
+mkdir -p "$out"
+started=$(date +%s)
+
+log() { printf '[%4ss] %s\n' "$(( $(date +%s) - started ))" "$*" >&2; }
+
+# --- cleanup: every process started here is tracked by pid and killed on exit ------------------------------------
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  pids=()
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- build --------------------------------------------------------------------------------------------------------
+projects=(bench/Hosts/MessagingBenchServer/MessagingBenchServer.csproj bench/Baselines/SignalRChat/SignalRChat.csproj
+  bench/Baselines/RawWebSocket/RawWebSocket.csproj bench/LoadGen/LoadGen.csproj bench/Messaging.Benchmarks/Messaging.Benchmarks.csproj
+  bench/Report/Report.csproj)
+if [ "$build" = 1 ]; then
+  for project in "${projects[@]}"; do
+    log "build $project"
+    dotnet build "$project" -c Release -nologo -v:q -clp:ErrorsOnly
+  done
+fi
+
+# --- servers ------------------------------------------------------------------------------------------------------
+server_dll() {
+  case "$1" in
+    ours) echo "$bin/MessagingBenchServer/release/MessagingBenchServer.dll" ;;
+    signalr) echo "$bin/SignalRChat/release/SignalRChat.dll" ;;
+    raw) echo "$bin/RawWebSocket/release/RawWebSocket.dll" ;;
+  esac
+}
+
+# start_server NAME ARGS... : starts a server on a free loopback port; sets $url and $server_pid.
+start_server() {
+  local name=$1; shift
+  local logfile="$out/server-$name-$RANDOM.log"
+  dotnet "$(server_dll "$name")" "$@" >"$logfile" 2>&1 &
+  server_pid=$!
+  pids+=("$server_pid")
+  local i
+  for i in $(seq 1 300); do
+    if url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$logfile" 2>/dev/null | head -n 1) && [ -n "$url" ]; then
+      return 0
+    fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      break
+    fi
+    sleep 0.1
+  done
+  echo "server $name did not start:" >&2
+  cat "$logfile" >&2
+  return 1
+}
+
+stop_server() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+redis_port=
+start_redis() {
+  redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  local dir="$out/redis"
+  mkdir -p "$dir"
+  redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$dir" --save '' --appendonly no --daemonize no \
+    --loglevel warning >"$out/redis.log" 2>&1 &
+  pids+=("$!")
+  local i
+  for i in $(seq 1 100); do
+    redis-cli -p "$redis_port" ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "redis-server did not start" >&2
+  return 1
+}
+
+flush_redis() { redis-cli -p "$redis_port" flushall >/dev/null; }
+
+loadgen() {
+  # A failed run is recorded as a result with an error; the comparison goes on.
+  dotnet "$bin/LoadGen/release/LoadGen.dll" --out "$results" "$@" >>"$out/loadgen.log" 2>&1 || log "  run failed: $*"
+}
+
+# run TARGET SCENARIO-LABEL [SERVER-ARGS --] LOADGEN-ARGS...
+run() {
+  local target=$1 label=$2; shift 2
+  local server_args=()
+  if [ "${1:-}" = "--server-args" ]; then
+    shift
+    while [ "$1" != "--" ]; do server_args+=("$1"); shift; done
+    shift
+  fi
+  start_server "$target" "${server_args[@]}"
+  log "  $label $target"
+  loadgen --server "$url" --target "$target" --label "$label" --round "$round" "$@"
+  stop_server "$server_pid"
+}
+
+# The last result line of a label, target and round as one number (jq path), or empty.
+last_value() {
+  jq -r --arg l "$1" --arg t "$2" --argjson r "$round" "select(.label==\$l and .target==\$t and .round==\$r) | $3 // empty" "$results" | tail -n 1
+}
+
+rotate() { # prints the targets starting at offset $1
+  local all=(ours signalr raw) i
+  for i in 0 1 2; do echo "${all[$(( ($1 + i) % 3 ))]}"; done
+}
+
+# --- machine ------------------------------------------------------------------------------------------------------
+{
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //') x $(nproc)"
+  echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
+  echo "os: $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r)"
+  echo "dotnet: $(dotnet --version)"
+  echo "redis: $(redis-server --version | awk '{print $3}')"
+  echo "open files limit: $(ulimit -n)"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "started: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+} >"$out/machine.txt"
+cat "$out/machine.txt" >&2
+
+common=(--duration "$duration" --warmup "$warmup")
+start_redis
+
+# --- rounds -------------------------------------------------------------------------------------------------------
+for round in $(seq 1 "$rounds"); do
+  log "round $round of $rounds"
+
+  # direct at saturation: ours first, so the fixed-rate run below can offer half of ours' saturation rate.
+  run ours direct-saturate "${common[@]}" --scenario direct --pairs 20 --saturate --window 8
+  for target in $(rotate "$round" | grep -v '^ours$'); do
+    run "$target" direct-saturate "${common[@]}" --scenario direct --pairs 20 --saturate --window 8
+  done
+
+  half=$(last_value direct-saturate ours '(.delivered_per_sec / 2 | floor)')
+  if [ -n "$half" ] && [ "$half" -gt 0 ]; then
+    for target in $(rotate "$round"); do
+      run "$target" direct-half-rate "${common[@]}" --scenario direct --pairs 20 --rate "$half"
+    done
+  fi
+
+  for size in 10 100 1000; do
+    senders=4; [ "$size" = 1000 ] && senders=2
+    for target in $(rotate "$((round + size))"); do
+      run "$target" "group-$size" "${common[@]}" --scenario group --group-size "$size" --senders "$senders" --saturate --window 4
+    done
+  done
+
+  for target in $(rotate "$round"); do
+    run "$target" idle --scenario idle --connections "$idle" --sources 2 --hold 3
+  done
+
+  # Redis: our stores + backplane against SignalR's Redis backplane (same server, flushed between runs).
+  for target in $( [ $((round % 2)) = 0 ] && echo "signalr ours" || echo "ours signalr"); do
+    flush_redis
+    run "$target" direct-redis-saturate --server-args --redis "127.0.0.1:$redis_port" -- \
+      "${common[@]}" --scenario direct --pairs 20 --saturate --window 8
+  done
+
+  flush_redis
+  run ours catchup --scenario catchup --messages 10000
+  flush_redis
+  run ours catchup-redis --server-args --redis "127.0.0.1:$redis_port" -- --scenario catchup --messages 10000
+
+  # Presence across two gateways sharing Redis; grace 0 so the offline time is the propagation, not the grace.
+  flush_redis
+  start_server ours --redis "127.0.0.1:$redis_port" --grace-ms 0
+  first=$url first_pid=$server_pid
+  start_server ours --redis "127.0.0.1:$redis_port" --grace-ms 0
+  log "  presence-redis ours (two gateways)"
+  loadgen --server "$first" --server2 "$url" --target ours --scenario presence --trials 50 --label presence-redis --round "$round"
+  stop_server "$server_pid"
+  stop_server "$first_pid"
+done
+
+# --- one large idle run: how many idle connections one server process holds --------------------------------------
+round=0
+run ours idle-max --scenario idle --connections "$idle_max" --sources 4 --hold 5
+
+# --- micro-benchmarks ---------------------------------------------------------------------------------------------
+if [ "$micro" = 1 ]; then
+  log "micro-benchmarks"
+  mkdir -p "$out/micro"
+  (cd "$out/micro" && dotnet "$bin/Messaging.Benchmarks/release/Messaging.Benchmarks.dll" --filter '*' >"$out/micro.log" 2>&1) \
+    || log "micro-benchmarks failed (see $out/micro.log)"
+fi
+
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
+echo "elapsed: $(( $(date +%s) - started )) s" >>"$out/machine.txt"
+cleanup
+
+# --- report -------------------------------------------------------------------------------------------------------
+if [ "$report" = 1 ]; then
+  micro_md=$(find "$out/micro" -name '*-report-github.md' 2>/dev/null | head -n 1 || true)
+  dotnet "$bin/Report/release/Report.dll" --results "$results" --machine "$out/machine.txt" ${micro_md:+--micro "$micro_md"} \
+    --out "$root/docs/benchmarks.md" --images "$root/docs/img" --command "bench/run.sh --rounds $rounds --duration $duration --idle $idle --idle-max $idle_max"
+fi
+log "done: $results"

@@ -1,0 +1,61 @@
+using Messaging.LoadGen;
+using Messaging.LoadGen.Cli;
+using Messaging.Testing;
+
+namespace Messaging.LoadGen.Tests;
+
+/// <summary>
+/// A few seconds of the load generator against an in-process server: the benchmarks themselves are not part of the
+/// test run, but the tool that produces their numbers is, so a broken scenario fails the build instead of a report.
+/// </summary>
+public sealed class LoadGeneratorSmokeTests
+{
+    [Fact]
+    public async Task Direct_scenario_delivers_every_message_it_sends_to_an_in_process_server()
+    {
+        await using var server = await ChatServer.StartAsync(o => o.ConfigureGateway = g =>
+        {
+            g.RateLimitBurst = 10_000;
+            g.RateLimitPerSecond = 10_000;
+        }, TestContext.Current.CancellationToken);
+        var options = LoadGenOptions.Parse(
+        [
+            "--server", server.BaseUri.ToString(), "--scenario", "direct", "--target", "ours",
+            "--rate", "100", "--pairs", "2", "--warmup", "0.5", "--duration", "1.5",
+        ]);
+
+        var result = await LoadRunner.RunAsync(options, TestContext.Current.CancellationToken);
+
+        Assert.Null(result.Error);
+        Assert.Equal(0, result.Undelivered);
+        Assert.InRange(result.Delivered ?? 0, 1, 1_000);
+        Assert.NotNull(result.LatencyMs);
+        Assert.Equal(result.Delivered, result.LatencyMs.Count);
+        Assert.True(result.LatencyMs.P50 > 0, "A delivery takes some time.");
+    }
+
+    [Fact]
+    public void Options_refuse_a_server_that_is_not_on_loopback()
+    {
+        var problem = Assert.Throws<ArgumentException>(() => LoadGenOptions.Parse(["--server", "http://192.0.2.1:5000", "--saturate"]));
+        Assert.Contains("loopback", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_need_either_a_rate_or_saturation_for_traffic_scenarios()
+    {
+        Assert.Throws<ArgumentException>(() => LoadGenOptions.Parse(["--server", "http://127.0.0.1:5000", "--scenario", "direct"]));
+        Assert.Throws<ArgumentException>(() => LoadGenOptions.Parse(["--server", "http://127.0.0.1:5000", "--rate", "10", "--saturate"]));
+    }
+
+    [Fact]
+    public void Payload_carries_its_timestamp_sender_and_number_whatever_its_padding()
+    {
+        var payload = Scenarios.Payload.Create(123456789, 7, 42, size: 64);
+
+        Assert.Equal(64, payload.Length);
+        Assert.True(Scenarios.Payload.TryRead(payload, out var timestamp, out var sender, out var number));
+        Assert.Equal((123456789L, 7, 42L), (timestamp, sender, number));
+        Assert.False(Scenarios.Payload.TryRead("not a payload", out _, out _, out _));
+    }
+}
