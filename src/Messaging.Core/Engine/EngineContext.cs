@@ -31,6 +31,8 @@ internal sealed class EngineContext
 
     public required IMessageIdGenerator Ids { get; init; }
 
+    public IMediaCatalog Media { get; init; } = new InMemoryMediaCatalog();
+
     public required TimeProvider Time { get; init; }
 
     public required ILogger Logger { get; init; }

@@ -57,6 +57,7 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<IPushNotifier>(static sp => new LoggingPushNotifier(sp.GetService<ILogger<LoggingPushNotifier>>() ?? NullLogger<LoggingPushNotifier>.Instance));
         services.TryAddSingleton<IContactPolicy>(static sp => new SharedConversationContactPolicy(sp.GetRequiredService<IConversationStore>()));
         services.TryAddSingleton<IMessageIdGenerator>(static sp => new UuidV7MessageIdGenerator(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IMediaCatalog, InMemoryMediaCatalog>();
 
         services.TryAddSingleton(CreateEngine);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MessagingHostedService>());
@@ -81,6 +82,7 @@ public static class MessagingServiceCollectionExtensions
             Push = services.GetRequiredService<IPushNotifier>(),
             Contacts = services.GetRequiredService<IContactPolicy>(),
             Ids = services.GetRequiredService<IMessageIdGenerator>(),
+            Media = services.GetRequiredService<IMediaCatalog>(),
             Time = services.GetRequiredService<TimeProvider>(),
             Logger = services.GetService<ILoggerFactory>()?.CreateLogger<MessagingEngine>() ?? NullLogger<MessagingEngine>.Instance,
             Metrics = new MessagingMetrics(services.GetService<IMeterFactory>()),

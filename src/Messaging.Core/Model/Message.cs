@@ -43,6 +43,9 @@ public sealed record Message
     /// <summary>The referenced media, if any.</summary>
     public string? MediaId { get; init; }
 
+    /// <summary>The media's type, size and file name, when <see cref="MediaId"/> is set (what recipients render).</summary>
+    public MediaAttachment? Media { get; init; }
+
     /// <summary>Server UTC time of the append.</summary>
     public required DateTimeOffset Timestamp { get; init; }
 

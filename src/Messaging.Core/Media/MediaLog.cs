@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Messaging;
+
+/// <summary>Log messages of media uploads (event ids 1600s). File names and bytes are never logged.</summary>
+internal static partial class MediaLog
+{
+    [LoggerMessage(EventId = 1600, Level = LogLevel.Debug, Message = "User '{UserId}' created upload '{MediaId}' of {Length} bytes ({ContentType}).")]
+    public static partial void UploadCreated(this ILogger logger, string userId, string mediaId, long length, string contentType);
+
+    [LoggerMessage(EventId = 1601, Level = LogLevel.Information, Message = "Upload '{MediaId}' completed ({Length} bytes).")]
+    public static partial void UploadCompleted(this ILogger logger, string mediaId, long length);
+
+    [LoggerMessage(EventId = 1602, Level = LogLevel.Warning, Message = "Upload '{MediaId}' of user '{UserId}' was rejected and deleted: {Reason}")]
+    public static partial void UploadRejected(this ILogger logger, string mediaId, string userId, string reason);
+
+    [LoggerMessage(EventId = 1603, Level = LogLevel.Information, Message = "Abandoned upload '{MediaId}' expired and was deleted.")]
+    public static partial void UploadExpired(this ILogger logger, string mediaId);
+
+    [LoggerMessage(EventId = 1604, Level = LogLevel.Warning, Message = "Deleting upload '{MediaId}' failed; the expiry sweep retries.")]
+    public static partial void UploadDeleteFailed(this ILogger logger, string mediaId, Exception exception);
+}
