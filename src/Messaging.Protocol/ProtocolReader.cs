@@ -82,6 +82,9 @@ public static class ProtocolReader
         ClientMsgId = v.RequiredString(fields.ClientMsgId, "client_msg_id"),
         Content = v.RequiredString(fields.Content, "content"),
         MediaId = v.OptionalString(fields.MediaId, "media_id"),
+
+        // Additive: a malformed media object is ignored like an unknown field.
+        Media = fields.Media.State == FieldState.Present ? fields.Media.Value : null,
         Timestamp = v.RequiredTimestamp(fields.Timestamp, "timestamp"),
     };
 

@@ -31,6 +31,9 @@ public sealed record MessageData
     /// <summary><c>media_id</c>: the referenced media, or <see langword="null"/>.</summary>
     public string? MediaId { get; init; }
 
+    /// <summary><c>media</c>: type, size and file name of the referenced media; absent for other messages.</summary>
+    public MediaData? Media { get; init; }
+
     /// <summary><c>timestamp</c>: server UTC time of the append.</summary>
     public required DateTimeOffset Timestamp { get; init; }
 }

@@ -49,6 +49,7 @@ internal struct FrameFields
     public Field<Dictionary<string, long>> Cursors;
     public Field<string> Code;
     public Field<string> Message;
+    public Field<MediaData> Media;
 
     /// <summary>
     /// Reads the object that starts at the reader's current <see cref="JsonTokenType.StartObject"/> token, leaving the
@@ -133,6 +134,10 @@ internal struct FrameFields
             else if (Match(ref reader, JsonFields.Message))
             {
                 ReadString(ref reader, ref Message);
+            }
+            else if (Match(ref reader, JsonFields.Media))
+            {
+                ReadMedia(ref reader, ref Media);
             }
             else
             {
@@ -284,6 +289,50 @@ internal struct FrameFields
         else
         {
             field = new Field<Dictionary<string, long>> { State = FieldState.WrongType };
+        }
+    }
+
+    // {"content_type":"image/png","size":123,"file_name":"a.png"}; unknown members are ignored.
+    private static void ReadMedia(ref Utf8JsonReader reader, ref Field<MediaData> field)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            WrongType(ref reader, ref field);
+            return;
+        }
+
+        string? contentType = null, fileName = null;
+        long? size = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            if (name == "content_type" && reader.TokenType == JsonTokenType.String)
+            {
+                contentType = reader.GetString();
+            }
+            else if (name == "file_name" && reader.TokenType == JsonTokenType.String)
+            {
+                fileName = reader.GetString();
+            }
+            else if (name == "size" && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value))
+            {
+                size = value;
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        if (contentType is not null && fileName is not null && size is { } bytes)
+        {
+            field.Set(new MediaData(contentType, bytes, fileName));
+        }
+        else
+        {
+            field = new Field<MediaData> { State = FieldState.WrongType };
         }
     }
 

@@ -18,6 +18,15 @@ internal sealed class MessageDataConverter : JsonConverter<MessageData>
         writer.WriteString(JsonFields.ClientMsgId, message.ClientMsgId);
         writer.WriteString(JsonFields.Content, message.Content);
         writer.WriteString(JsonFields.MediaId, message.MediaId);
+        if (message.Media is { } media)
+        {
+            writer.WriteStartObject(JsonFields.Media);
+            writer.WriteString(JsonFields.ContentType, media.ContentType);
+            writer.WriteNumber(JsonFields.Size, media.Size);
+            writer.WriteString(JsonFields.FileName, media.FileName);
+            writer.WriteEndObject();
+        }
+
         writer.WriteString(JsonFields.Timestamp, message.Timestamp.UtcDateTime);
     }
 

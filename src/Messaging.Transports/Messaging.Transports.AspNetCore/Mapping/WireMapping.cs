@@ -25,6 +25,7 @@ internal static class WireMapping
         ClientMsgId = message.ClientMsgId,
         Content = message.Content,
         MediaId = message.MediaId,
+        Media = message.Media is { } media ? new MediaData(media.ContentType, media.Length, media.FileName) : null,
         Timestamp = message.Timestamp,
     };
 
