@@ -29,6 +29,11 @@ public sealed class MediaService
     /// <summary>The limits in force.</summary>
     public MediaOptions Options { get; }
 
+    /// <summary>Whether media of this type may be shown inline by a browser: raster images only; everything else is an attachment.</summary>
+    /// <param name="contentType">The media's content type.</param>
+    /// <returns><see langword="true"/> for PNG, JPEG, GIF and WebP.</returns>
+    public static bool CanDisplayInline(string contentType) => ContentSignatures.IsInlineImage(contentType);
+
     /// <summary>Creates an upload for <paramref name="userId"/>.</summary>
     /// <param name="userId">The authenticated uploader.</param>
     /// <param name="length">The declared length in bytes (1..<see cref="MediaOptions.MaxUploadBytes"/>).</param>

@@ -31,6 +31,12 @@ public static class MessagingEndpointRouteBuilderExtensions
         group.RequireAuthorization();
         group.MapMethods("/ws", [HttpMethods.Get, HttpMethods.Connect], context => context.RequestServices.GetRequiredService<WebSocketEndpoint>().HandleAsync(context));
         RestEndpoints.Map(group);
+        if (isService.IsService(typeof(MediaService)))
+        {
+            TusEndpoints.Map(group);
+            MediaDownloadEndpoint.Map(group);
+        }
+
         return group;
     }
 }
