@@ -1,12 +1,27 @@
 using Messaging.Transports.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
 
-// The messaging sample server: the engine with its in-memory adapters (one process, zero setup), the WebSocket and
-// REST gateway of protocol v1, and a browser chat UI served from wwwroot.
+// The messaging sample server: the engine, the WebSocket and REST gateway of protocol v1, and a browser chat UI served
+// from wwwroot. In-memory adapters by default (one process, zero setup); with Messaging:Redis set (or the environment
+// variable Messaging__Redis), the Redis stores and backplane, so several of these servers act as one service.
 //   dotnet run --project samples/ChatServer      then open http://localhost:5000 in two browser profiles.
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Services.AddMessaging();
+// The section "Messaging" binds the engine options (NodeId, PresenceGracePeriod, ...). Each gateway of a cluster needs
+// its own NodeId: Messaging:NodeId, or else the machine name and the port it listens on.
+var messaging = builder.Services.AddMessaging(o =>
+{
+    builder.Configuration.GetSection("Messaging").Bind(o);
+    o.NodeId ??= builder.Configuration["urls"] is { Length: > 0 } urls
+        ? $"{Environment.MachineName}-{BindingAddress.Parse(urls.Split(';')[0]).Port}"
+        : null;   // generated
+});
+if (builder.Configuration["Messaging:Redis"] is { Length: > 0 } redis)
+{
+    messaging.UseRedis(redis);
+}
+
 builder.Services.AddMessagingGateway();
 
 // Development sign-in: the user id IS the bearer token (`Authorization: Bearer alice` or `?access_token=alice`).
