@@ -2,7 +2,8 @@ namespace Messaging;
 
 /// <summary>
 /// Conversations, their members and each user's conversation index. Guarantee: creating a direct conversation is
-/// idempotent (one conversation per pair); membership changes are atomic per conversation.
+/// idempotent (one conversation per pair); membership changes are atomic per conversation; a removed member's
+/// departure (the seq up to which they may still receive messages) is kept until they are added again.
 /// </summary>
 public interface IConversationStore
 {
@@ -18,19 +19,23 @@ public interface IConversationStore
     /// <returns>The conversation, or <see langword="null"/>.</returns>
     ValueTask<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken = default);
 
-    /// <summary>Adds a member (no-op when already a member).</summary>
+    /// <summary>Adds a member (no-op when already a member); a recorded departure of the user is forgotten.</summary>
     /// <param name="conversationId">The conversation.</param>
     /// <param name="member">The new member.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The updated conversation, or <see langword="null"/> when it does not exist.</returns>
     ValueTask<Conversation?> AddMemberAsync(string conversationId, ConversationMember member, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes a member (no-op when not a member).</summary>
+    /// <summary>
+    /// Removes a member and records the departure (no-op when not a member): the user is listed by
+    /// <see cref="ListDepartedAsync"/> with <paramref name="leftAtSeq"/> until added again.
+    /// </summary>
     /// <param name="conversationId">The conversation.</param>
     /// <param name="userId">The member to remove.</param>
+    /// <param name="leftAtSeq">The seq of the removal's system message: the last message the user may still receive.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The updated conversation, or <see langword="null"/> when it does not exist.</returns>
-    ValueTask<Conversation?> RemoveMemberAsync(string conversationId, string userId, CancellationToken cancellationToken = default);
+    ValueTask<Conversation?> RemoveMemberAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default);
 
     /// <summary>Records activity: the conversation's last seq and time move forward (never backwards).</summary>
     /// <param name="conversationId">The conversation.</param>
@@ -44,6 +49,17 @@ public interface IConversationStore
     /// <param name="userId">The member.</param>
     /// <param name="limit">Maximum number of conversations.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The conversations with their last seq and activity time.</returns>
+    /// <returns>The conversations with their last seq and activity time (<see cref="ConversationActivity.LeftAtSeq"/> is null).</returns>
     ValueTask<IReadOnlyList<ConversationActivity>> ListForUserAsync(string userId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The conversations a user was removed from (or left) and has not rejoined, ordered by the conversation's activity
+    /// when the user left, most recent first (ties by id), each with <see cref="ConversationActivity.LeftAtSeq"/>: catch-up delivers a former member's messages up
+    /// to it and nothing after.
+    /// </summary>
+    /// <param name="userId">The former member.</param>
+    /// <param name="limit">Maximum number of conversations.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The departed conversations.</returns>
+    ValueTask<IReadOnlyList<ConversationActivity>> ListDepartedAsync(string userId, int limit, CancellationToken cancellationToken = default);
 }

@@ -30,6 +30,9 @@ internal static class EngineLimits
     /// <summary>How many times a send takes a new seq after finding its seq taken (sequencer behind the store).</summary>
     public const int SeqTakenRetries = 5;
 
+    /// <summary>How far back catch-up looks for a user's newest own message to report its current status.</summary>
+    public const int StatusLookBack = 1_024;
+
     /// <summary>The capacity of a connection's delivery queue; a full queue means a slow consumer.</summary>
     public const int DeliveryQueueCapacity = 4_096;
 

@@ -129,7 +129,7 @@ public sealed class MessagingEngine : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentException.ThrowIfNullOrEmpty(connection.ConnectionId, nameof(connection));
-        Validation.RequireId(deviceId, "device_id");
+        Validation.RequireDeviceId(deviceId);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var pipeline = await _connections.ConnectAsync(userId, deviceId, connection, cancellationToken).ConfigureAwait(false);
         return new MessagingSession(this, pipeline);
@@ -258,7 +258,7 @@ public sealed class MessagingEngine : IAsyncDisposable
     public ValueTask HeartbeatAsync(string userId, string deviceId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        Validation.RequireId(deviceId, "device_id");
+        Validation.RequireDeviceId(deviceId);
         return Presence.TouchAsync(userId, deviceId, cancellationToken);
     }
 

@@ -17,6 +17,15 @@ internal static class Validation
         return value;
     }
 
+    /// <summary>Requires a client's device id: an id (see <see cref="RequireId"/>) that is not reserved for the engine.</summary>
+    /// <param name="deviceId">The device id.</param>
+    /// <returns>The device id.</returns>
+    public static string RequireDeviceId(string? deviceId)
+    {
+        var id = RequireId(deviceId, "device_id");
+        return ReservedDeviceIds.IsReserved(id) ? throw BadRequest($"device_id must not start with '{ReservedDeviceIds.Prefix}'.") : id;
+    }
+
     /// <summary>Requires <see cref="ReceiptStatus.Delivered"/> or <see cref="ReceiptStatus.Read"/>.</summary>
     /// <param name="status">The status of an ack.</param>
     public static void RequireAckStatus(ReceiptStatus status)

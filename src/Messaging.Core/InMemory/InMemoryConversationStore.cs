@@ -5,8 +5,9 @@ namespace Messaging;
 /// <para>
 /// Guarantees: <see cref="CreateAsync"/> is idempotent by conversation id (the first create wins, later ones return
 /// it); membership changes are atomic; each user's index lists exactly the conversations the user is a member of,
-/// most recent activity first (ties by id); <see cref="TouchAsync"/> never moves a conversation's last seq or activity
-/// time backwards. All members are thread-safe.
+/// most recent activity first (ties by id); a removed member's departure is listed by <see cref="ListDepartedAsync"/>
+/// until the user is added again; <see cref="TouchAsync"/> never moves a conversation's last seq or activity time
+/// backwards. All members are thread-safe.
 /// </para>
 /// <para>Limits: one process only; everything is lost on restart; listing sorts a user's conversations per call.</para>
 /// </remarks>
@@ -15,6 +16,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Entry> _conversations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _byUser = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, (long Seq, DateTimeOffset At)>> _departedByUser = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public ValueTask<(Conversation Conversation, bool Created)> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default)
@@ -55,16 +57,20 @@ public sealed class InMemoryConversationStore : IConversationStore
     public ValueTask<Conversation?> AddMemberAsync(string conversationId, ConversationMember member, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(member);
-        return ChangeMembersAsync(conversationId, member.UserId, c => c.IsMember(member.UserId) ? null : [.. c.Members, member], cancellationToken);
+        return ChangeMembersAsync(conversationId, member.UserId, leftAtSeq: 0, c => c.IsMember(member.UserId) ? null : [.. c.Members, member], cancellationToken);
     }
 
     /// <inheritdoc />
-    public ValueTask<Conversation?> RemoveMemberAsync(string conversationId, string userId, CancellationToken cancellationToken = default)
-        => ChangeMembersAsync(
+    public ValueTask<Conversation?> RemoveMemberAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(leftAtSeq);
+        return ChangeMembersAsync(
             conversationId,
             userId,
+            leftAtSeq,
             c => c.IsMember(userId) ? [.. c.Members.Where(m => !string.Equals(m.UserId, userId, StringComparison.Ordinal))] : null,
             cancellationToken);
+    }
 
     /// <inheritdoc />
     public ValueTask TouchAsync(string conversationId, long seq, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
@@ -96,20 +102,49 @@ public sealed class InMemoryConversationStore : IConversationStore
                 return ValueTask.FromResult<IReadOnlyList<ConversationActivity>>([]);
             }
 
+            return ValueTask.FromResult(List(ids.Select(id => _conversations[id]), limit));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<ConversationActivity>> ListDepartedAsync(string userId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_departedByUser.TryGetValue(userId, out var departures))
+            {
+                return ValueTask.FromResult<IReadOnlyList<ConversationActivity>>([]);
+            }
+
             IReadOnlyList<ConversationActivity> list =
             [
-                .. ids.Select(id => _conversations[id])
-                    .OrderByDescending(e => e.LastActivity)
-                    .ThenBy(e => e.Conversation.Id, StringComparer.Ordinal)
+                .. departures
+                    .OrderByDescending(d => d.Value.At)
+                    .ThenBy(d => d.Key, StringComparer.Ordinal)
                     .Take(limit)
-                    .Select(e => new ConversationActivity(e.Conversation, e.LastSeq, e.LastActivity)),
+                    .Select(d => _conversations[d.Key])
+                    .Select(e => new ConversationActivity(e.Conversation, e.LastSeq, e.LastActivity, departures[e.Conversation.Id].Seq)),
             ];
             return ValueTask.FromResult(list);
         }
     }
 
+    private static IReadOnlyList<ConversationActivity> List(IEnumerable<Entry> entries, int limit)
+        =>
+        [
+            .. entries
+                .OrderByDescending(e => e.LastActivity)
+                .ThenBy(e => e.Conversation.Id, StringComparer.Ordinal)
+                .Take(limit)
+                .Select(e => new ConversationActivity(e.Conversation, e.LastSeq, e.LastActivity)),
+        ];
+
     // Applies a membership change of one user atomically; change returns the new members, or null for "no change".
-    private ValueTask<Conversation?> ChangeMembersAsync(string conversationId, string userId, Func<Conversation, IReadOnlyList<ConversationMember>?> change, CancellationToken cancellationToken)
+    // A removal records the departure at leftAtSeq; an addition forgets it.
+    private ValueTask<Conversation?> ChangeMembersAsync(string conversationId, string userId, long leftAtSeq, Func<Conversation, IReadOnlyList<ConversationMember>?> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         ArgumentNullException.ThrowIfNull(userId);
@@ -127,10 +162,20 @@ public sealed class InMemoryConversationStore : IConversationStore
                 if (entry.Conversation.IsMember(userId))
                 {
                     Index(userId, conversationId);
+                    if (_departedByUser.TryGetValue(userId, out var departures))
+                    {
+                        departures.Remove(conversationId);
+                    }
                 }
-                else if (_byUser.TryGetValue(userId, out var ids))
+                else
                 {
-                    ids.Remove(conversationId);
+                    _byUser.GetValueOrDefault(userId)?.Remove(conversationId);
+                    if (!_departedByUser.TryGetValue(userId, out var departures))
+                    {
+                        _departedByUser.Add(userId, departures = new Dictionary<string, (long, DateTimeOffset)>(StringComparer.Ordinal));
+                    }
+
+                    departures[conversationId] = (leftAtSeq, entry.LastActivity);
                 }
             }
 

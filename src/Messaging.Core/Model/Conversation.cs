@@ -70,4 +70,8 @@ public sealed record Conversation
 /// <param name="Conversation">The conversation.</param>
 /// <param name="LastSeq">The conversation's highest sequence number (0 when empty).</param>
 /// <param name="LastActivity">When the last message was sent, or the creation time.</param>
-public sealed record ConversationActivity(Conversation Conversation, long LastSeq, DateTimeOffset LastActivity);
+/// <param name="LeftAtSeq">
+/// For a conversation the user left or was removed from: the seq of the removal's system message, the last message
+/// the user may receive; <see langword="null"/> for a current member.
+/// </param>
+public sealed record ConversationActivity(Conversation Conversation, long LastSeq, DateTimeOffset LastActivity, long? LeftAtSeq = null);

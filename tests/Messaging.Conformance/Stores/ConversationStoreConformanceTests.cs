@@ -81,11 +81,15 @@ public abstract class ConversationStoreConformanceTests : ConformanceSuite
 
         Assert.Null(await store.GetAsync(id, Token));
         Assert.Null(await store.AddMemberAsync(id, new ConversationMember(NewId("user"), MemberRole.Member, Epoch), Token));
-        Assert.Null(await store.RemoveMemberAsync(id, NewId("user"), Token));
+        Assert.Null(await store.RemoveMemberAsync(id, NewId("user"), 1, Token));
         Assert.Empty(await store.ListForUserAsync(NewId("user"), 10, Token));
+        Assert.Empty(await store.ListDepartedAsync(NewId("user"), 10, Token));
     }
 
-    /// <summary>Law: any sequence of adds and removes leaves the members (in join order) and each user's index as a set model says.</summary>
+    /// <summary>
+    /// Law: any sequence of adds and removes leaves the members (in join order), each user's index and each former
+    /// member's departure (the seq of their last removal, until added again) as a set model says.
+    /// </summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
     public async Task Membership_changes_match_a_set_model_and_the_users_index()
@@ -100,19 +104,23 @@ public abstract class ConversationStoreConformanceTests : ConformanceSuite
             var users = Enumerable.Range(0, 5).Select(i => NewId($"user{i}")).ToArray();
             var conversation = (await store.CreateAsync(NewGroup(users[0]), Token)).Conversation;
             var model = new List<string> { users[0] };
+            var departed = new Dictionary<string, long>(StringComparer.Ordinal);
+            long seq = 0;
             foreach (var (add, index) in steps)
             {
                 var user = users[index];
+                seq++;
                 var updated = add
                     ? await store.AddMemberAsync(conversation.Id, new ConversationMember(user, MemberRole.Member, Epoch), Token)
-                    : await store.RemoveMemberAsync(conversation.Id, user, Token);
+                    : await store.RemoveMemberAsync(conversation.Id, user, seq, Token);
                 if (add && !model.Contains(user))
                 {
                     model.Add(user);
+                    departed.Remove(user);
                 }
-                else if (!add)
+                else if (!add && model.Remove(user))
                 {
-                    model.Remove(user);
+                    departed[user] = seq;
                 }
 
                 Assert.NotNull(updated);
@@ -122,10 +130,43 @@ public abstract class ConversationStoreConformanceTests : ConformanceSuite
             Assert.Equal(model, (await store.GetAsync(conversation.Id, Token))!.Members.Select(m => m.UserId));
             foreach (var user in users)
             {
-                var listed = (await store.ListForUserAsync(user, 10, Token)).Select(a => a.Conversation.Id);
-                Assert.Equal(model.Contains(user) ? [conversation.Id] : Array.Empty<string>(), listed);
+                var listed = await store.ListForUserAsync(user, 10, Token);
+                Assert.Equal(model.Contains(user) ? [conversation.Id] : Array.Empty<string>(), listed.Select(a => a.Conversation.Id));
+                Assert.All(listed, a => Assert.Null(a.LeftAtSeq));
+                var left = await store.ListDepartedAsync(user, 10, Token);
+                Assert.Equal(departed.TryGetValue(user, out var leftAt) ? [(conversation.Id, (long?)leftAt)] : Array.Empty<(string, long?)>(), left.Select(a => (a.Conversation.Id, a.LeftAtSeq)));
+                Assert.All(left, a => Assert.False(a.Conversation.IsMember(user)));
             }
         }, maxTest: 40);
+    }
+
+    /// <summary>
+    /// A removed member is listed as departed with the removal's seq, in no conversation list, and the departure
+    /// survives activity; adding the user again forgets it, and a later removal records the new seq.
+    /// </summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Removed_member_is_departed_at_the_removal_seq_until_added_again()
+    {
+        var store = await NewStoreAsync();
+        var admin = NewId("admin");
+        var member = NewId("member");
+        var group = (await store.CreateAsync(NewGroup(admin, member), Token)).Conversation;
+
+        Assert.False((await store.RemoveMemberAsync(group.Id, member, 7, Token))!.IsMember(member));
+        await store.TouchAsync(group.Id, 9, Epoch.AddMinutes(1), Token);
+
+        Assert.Empty(await store.ListForUserAsync(member, 10, Token));
+        var departure = Assert.Single(await store.ListDepartedAsync(member, 10, Token));
+        Assert.Equal((group.Id, (long?)7, 9L), (departure.Conversation.Id, departure.LeftAtSeq, departure.LastSeq));
+        Assert.Empty(await store.ListDepartedAsync(admin, 10, Token));
+
+        await store.AddMemberAsync(group.Id, new ConversationMember(member, MemberRole.Member, Epoch.AddMinutes(2)), Token);
+        Assert.Empty(await store.ListDepartedAsync(member, 10, Token));
+        Assert.Null(Assert.Single(await store.ListForUserAsync(member, 10, Token)).LeftAtSeq);
+
+        await store.RemoveMemberAsync(group.Id, member, 12, Token);
+        Assert.Equal(12, Assert.Single(await store.ListDepartedAsync(member, 10, Token)).LeftAtSeq);
     }
 
     /// <summary>Concurrent additions of different members all take effect.</summary>

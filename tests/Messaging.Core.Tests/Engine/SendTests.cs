@@ -1,3 +1,4 @@
+using Messaging.Conformance;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
@@ -135,6 +136,9 @@ public sealed class SendTests
         await using var harness = await EngineHarness.StartAsync();
         var conversation = await harness.CreateDirectAsync("alice", "bob");
         var (alice, _) = await harness.ConnectAsync("alice");
+        var now = harness.Time.GetUtcNow();
+        var upload = new MediaRecord { MediaId = "upload-1", OwnerId = "alice", ContentType = "image/png", FileName = "a.png", Length = 3, CreatedAt = now, UpdatedAt = now, CompletedAt = now };
+        Assert.True(await harness.Services.GetRequiredService<IMediaCatalog>().TryAddAsync(upload, 10, Ct));
 
         var result = await alice.SendAsync(new SendMessageRequest(conversation, string.Empty, "c-1", "upload-1"), Ct);
 
@@ -167,7 +171,37 @@ public sealed class SendTests
 
         Assert.Equal(0, (await harness.Engine.GetConversationAsync("alice", conversation, Ct)).UnreadCount);
         Assert.Equal(2, (await harness.Engine.GetConversationAsync("bob", conversation, Ct)).UnreadCount);
-        Assert.Equal(new Watermark(2, 2), (await harness.Receipts.GetDeviceAsync(conversation, "alice", "phone", Ct)) with { DeliveredAt = null, ReadAt = null });
+        Assert.Equal(new Watermark(2, 2), (await harness.Receipts.GetUserAsync(conversation, "alice", Ct)) with { DeliveredAt = null, ReadAt = null });
+    }
+
+    [Fact]
+    public async Task Sending_never_moves_the_sending_devices_delivered_mark_past_a_message_it_has_not_received()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+
+        // Bob's message is committed but still in flight to alice's phone (no fan-out reached it yet).
+        var inFlight = new Message { ConversationId = conversation, Seq = 1, MessageId = "m-in-flight", SenderId = "bob", ClientMsgId = "b-1", Content = "hi", Timestamp = harness.Time.GetUtcNow() };
+        Assert.Equal(AppendOutcome.Appended, (await harness.Messages.AppendAsync(inFlight, Ct)).Outcome);
+        await alice.SendAsync(EventWaits.Text(conversation, "reply"), Ct);
+
+        Assert.Equal(0, (await harness.Engine.GetConversationAsync("alice", conversation, Ct)).UnreadCount);
+        Assert.Equal(0, (await harness.Receipts.GetDeviceAsync(conversation, "alice", "phone", Ct)).DeliveredUpTo);
+        await alice.DisposeAsync();
+        var (_, again) = await harness.ConnectAsync("alice");
+        Assert.Contains(inFlight.MessageId, again.Messages(conversation).Select(m => m.MessageId));
+    }
+
+    [Theory]
+    [InlineData(ReservedDeviceIds.Sender)]
+    [InlineData("~other")]
+    public async Task Reserved_device_ids_are_refused_at_connect_and_heartbeat(string deviceId)
+    {
+        await using var harness = await EngineHarness.StartAsync();
+
+        await Assert.ThrowsAsync<MessagingValidationException>(async () => await harness.Engine.ConnectAsync("alice", deviceId, new RecordingClientConnection(), Ct));
+        await Assert.ThrowsAsync<MessagingValidationException>(async () => await harness.Engine.HeartbeatAsync("alice", deviceId, Ct));
     }
 
     [Fact]

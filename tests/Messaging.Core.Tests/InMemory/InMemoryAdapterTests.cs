@@ -118,7 +118,7 @@ public sealed class InMemoryAdapterTests
         Assert.True(await policy.IsContactAsync("dave", "dave", Token));
         Assert.False(await policy.IsContactAsync("bob", "carol", Token));
 
-        await conversations.RemoveMemberAsync("g1", "carol", Token);
+        await conversations.RemoveMemberAsync("g1", "carol", 1, Token);
         Assert.False(await policy.IsContactAsync("alice", "carol", Token));
     }
 

@@ -176,9 +176,10 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
 
         // The system message goes out while the member still belongs, so the removed member learns about it too.
         var text = self ? $"{actorId} left" : $"{actorId} removed {userId}";
-        await sending.AppendSystemMessageAsync(conversation, actorId, text, userId, CancellationToken.None).ConfigureAwait(false);
+        // Its seq is the last the removed member receives (live, or by catch-up on devices that are offline now).
+        var removal = await sending.AppendSystemMessageAsync(conversation, actorId, text, userId, CancellationToken.None).ConfigureAwait(false);
         var view = self ? await views.BuildAsync(conversation, actorId, cancellationToken).ConfigureAwait(false) : null;
-        conversation = await context.Conversations.RemoveMemberAsync(conversation.Id, userId, CancellationToken.None).ConfigureAwait(false)
+        conversation = await context.Conversations.RemoveMemberAsync(conversation.Id, userId, removal.Seq, CancellationToken.None).ConfigureAwait(false)
             ?? throw new MessagingNotFoundException(ConversationAccess.NotFoundMessage);
         await AnnounceAsync(conversation, userId, joined: false).ConfigureAwait(false);
         return view ?? await views.BuildAsync(conversation, actorId, cancellationToken).ConfigureAwait(false);

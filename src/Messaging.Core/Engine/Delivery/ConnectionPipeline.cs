@@ -8,7 +8,7 @@ namespace Messaging;
 /// never blocks (transport handlers must not); a full queue, or a connection that refuses a write, is a slow consumer:
 /// the connection is aborted and the pipeline stops (the client resumes by catch-up).
 /// </summary>
-internal sealed class ConnectionPipeline
+internal sealed class ConnectionPipeline : IDeliveryWriter
 {
     private readonly EngineContext _context;
     private readonly PresencePrivacy _privacy;
@@ -32,7 +32,7 @@ internal sealed class ConnectionPipeline
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _delivery = new OrderedDelivery(context, userId, deviceId, WriteMessage, conversationId => Enqueue(new RecheckItem(conversationId)));
+        _delivery = new OrderedDelivery(context, userId, deviceId, this, conversationId => Enqueue(new RecheckItem(conversationId)));
     }
 
     public string UserId { get; }
@@ -214,15 +214,50 @@ internal sealed class ConnectionPipeline
         }
     }
 
-    private bool WriteMessage(Message message)
+    /// <inheritdoc />
+    bool IDeliveryWriter.Write(ClientEvent clientEvent) => Write(clientEvent);
+
+    /// <inheritdoc />
+    async ValueTask<bool> IDeliveryWriter.WritePacedAsync(ClientEvent clientEvent, CancellationToken cancellationToken)
     {
-        if (!Write(new MessageEvent(message)))
+        if (_connection is not IFlowControlledClientConnection flow)
         {
-            return false;
+            return Write(clientEvent);
         }
 
-        _context.Metrics.Delivered();
-        return true;
+        // Another writer (the gateway's own frames) may take the room between the wait and the write: wait again.
+        while (IsAlive)
+        {
+            if (TryWriteOnce(clientEvent) is not { } written)
+            {
+                Abort("connection failed");
+                return false;
+            }
+
+            if (written)
+            {
+                return true;
+            }
+
+            bool room;
+            try
+            {
+                room = await flow.WaitToWriteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                _context.Logger.ConnectionCallFailed(ConnectionId, exception);
+                room = false;
+            }
+
+            if (!room)
+            {
+                Abort("connection closed");
+                return false;
+            }
+        }
+
+        return false;
     }
 
     private bool Write(ClientEvent clientEvent)
@@ -232,23 +267,37 @@ internal sealed class ConnectionPipeline
             return false;
         }
 
-        bool written;
-        try
-        {
-            written = _connection.TryWrite(clientEvent);
-        }
-        catch (Exception exception)
-        {
-            _context.Logger.ConnectionCallFailed(ConnectionId, exception);
-            written = false;
-        }
-
+        var written = TryWriteOnce(clientEvent) ?? false;
         if (!written)
         {
             Abort("slow consumer");
         }
 
         return written;
+    }
+
+    // One write attempt: true when queued, false when the queue is full or closed, null when the connection threw.
+    private bool? TryWriteOnce(ClientEvent clientEvent)
+    {
+        try
+        {
+            if (!_connection.TryWrite(clientEvent))
+            {
+                return false;
+            }
+        }
+        catch (Exception exception)
+        {
+            _context.Logger.ConnectionCallFailed(ConnectionId, exception);
+            return null;
+        }
+
+        if (clientEvent is MessageEvent)
+        {
+            _context.Metrics.Delivered();
+        }
+
+        return true;
     }
 
     private abstract record Item

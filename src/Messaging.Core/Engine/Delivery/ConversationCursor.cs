@@ -15,6 +15,12 @@ internal sealed class ConversationCursor(string conversationId, long position)
     /// <summary>The highest seq handled without a gap below it.</summary>
     public long Position { get; private set; } = position;
 
+    /// <summary>
+    /// The highest seq the connection may receive: the removal's seq for a former member, <see langword="null"/> for
+    /// a member. Messages above it are never accepted.
+    /// </summary>
+    public long? Limit { get; set; }
+
     /// <summary>Whether messages wait for a missing seq.</summary>
     public bool HasPending => _pending is { Count: > 0 };
 

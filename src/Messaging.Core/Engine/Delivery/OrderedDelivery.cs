@@ -5,12 +5,15 @@ namespace Messaging;
 /// duplicate and dropped; the next seq is written; a message ahead of the cursor waits while the gap is filled from
 /// the store. A seq missing from the store too (an append still in flight) is re-read after a short delay, and given
 /// up after <see cref="EngineLimits.GapGiveUpAfter"/>, so nobody waits forever. Tombstones advance the cursor but are
-/// never written. Used only by the connection's delivery worker, one item at a time.
+/// never written. A former member's cursor is capped at the removal's seq (<see cref="ConversationCursor.Limit"/>).
+/// What is read from the store (catch-up, gap fills) is written paced by the connection's flow control; live
+/// messages are written without waiting. Used only by the connection's delivery worker, one item at a time.
 /// </summary>
-internal sealed class OrderedDelivery(EngineContext context, string userId, string deviceId, Func<Message, bool> write, Action<string> requestRecheck)
+internal sealed class OrderedDelivery(EngineContext context, string userId, string deviceId, IDeliveryWriter writer, Action<string> requestRecheck)
 {
     private readonly Dictionary<string, ConversationCursor> _cursors = new(StringComparer.Ordinal);
     private readonly List<Message> _toWrite = [];
+    private readonly StatusNotifier _statuses = new(context);
 
     /// <summary>Delivers a live message.</summary>
     /// <param name="message">The message.</param>
@@ -20,7 +23,7 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
     public async ValueTask DeliverAsync(Message message, bool visible, CancellationToken cancellationToken)
     {
         var cursor = (await GetCursorAsync(message.ConversationId, message.Seq - 1, cancellationToken).ConfigureAwait(false))!;
-        if (message.Seq <= cursor.Position)
+        if (message.Seq <= cursor.Position || message.Seq > cursor.Limit)
         {
             return;
         }
@@ -38,17 +41,37 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
     }
 
     /// <summary>
-    /// Streams what the store holds after the connection's cursor of one conversation (after this node started to
-    /// receive a conversation's channel, so that what was committed before the subscription went live is not missed).
+    /// Streams what the store holds after the connection's cursor of one conversation, up to the end for a member and
+    /// up to the removal for a former member (after this node's read-path interest or the user's membership changed,
+    /// so that what was committed before a subscription went live, or in flight while it ended, is not missed).
     /// </summary>
     /// <param name="conversationId">The conversation.</param>
     /// <param name="cancellationToken">Cancels store reads.</param>
     /// <returns>A task that completes when handled.</returns>
     public async ValueTask CatchUpConversationAsync(string conversationId, CancellationToken cancellationToken)
     {
+        var conversation = await context.Conversations.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
+        long? limit = null;
+        if (conversation is null)
+        {
+            return;
+        }
+
+        if (!conversation.IsMember(userId))
+        {
+            var departed = await context.Conversations.ListDepartedAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
+            if (departed.FirstOrDefault(a => string.Equals(a.Conversation.Id, conversationId, StringComparison.Ordinal)) is not { LeftAtSeq: { } leftAt })
+            {
+                return;
+            }
+
+            limit = leftAt;
+        }
+
         var cursor = await GetCursorAsync(conversationId, fallbackPosition: null, cancellationToken).ConfigureAwait(false);
         if (cursor is not null)
         {
+            cursor.Limit = limit;
             await FillAsync(cursor, long.MaxValue, cancellationToken).ConfigureAwait(false);
             AfterFill(cursor);
         }
@@ -84,58 +107,42 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
 
     /// <summary>
     /// Streams every missing message of each of the user's conversations, from the given cursors or the device's
-    /// stored delivered marks, in seq order and in batches.
+    /// stored delivered marks, in seq order and in batches; a conversation the user left only up to the removal. After
+    /// each current conversation's messages come the current statuses of the user's own messages there.
     /// </summary>
     /// <param name="cursors">Seqs the client already has, per conversation; others start at the device's delivered mark.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>The cursor of every conversation of the user after catch-up.</returns>
     public async ValueTask<IReadOnlyDictionary<string, long>> CatchUpAsync(IReadOnlyDictionary<string, long>? cursors, CancellationToken cancellationToken)
     {
-        var conversations = await context.Conversations.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
+        var current = await context.Conversations.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
+        var departed = await context.Conversations.ListDepartedAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
         var result = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var activity in conversations)
+        foreach (var activity in current.Where(a => a.Conversation.IsMember(userId)).Concat(departed.Where(a => a.LeftAtSeq is not null && !a.Conversation.IsMember(userId))))
         {
             var id = activity.Conversation.Id;
-            if (!activity.Conversation.IsMember(userId))
+            if (result.ContainsKey(id))
             {
                 continue;
             }
 
-            long start;
-            if (cursors is not null && cursors.TryGetValue(id, out var given))
-            {
-                start = given;
-            }
-            else
-            {
-                // The stored mark may be ahead of what this connection was sent (sending on this device advances it
-                // while an earlier message may still be in flight), so never start after this connection's cursor.
-                start = (await context.Receipts.GetDeviceAsync(id, userId, deviceId, cancellationToken).ConfigureAwait(false)).DeliveredUpTo;
-                if (_cursors.TryGetValue(id, out var current))
-                {
-                    start = Math.Min(start, current.Position);
-                }
-            }
-
-            // A cursor beyond the last seq (a client ahead of a store that lost data) would hide new messages.
-            start = Math.Clamp(start, 0, Math.Max(activity.LastSeq, 0));
-            if (_cursors.TryGetValue(id, out var cursor))
-            {
-                cursor.Reset(start);
-            }
-            else
-            {
-                _cursors.Add(id, cursor = new ConversationCursor(id, start));
-            }
-
-            if (activity.LastSeq > cursor.Position)
+            var cursor = await StartAsync(activity, cursors, cancellationToken).ConfigureAwait(false);
+            if (Math.Max(activity.LastSeq, cursor.Limit ?? 0) > cursor.Position)
             {
                 // Read to the end of the store, not only to the index's last seq, which may lag a fresh append.
-                await FillAsync(cursor, long.MaxValue, cancellationToken).ConfigureAwait(false);
+                if (!await FillAsync(cursor, long.MaxValue, cancellationToken).ConfigureAwait(false))
+                {
+                    return result;
+                }
+
                 AfterFill(cursor);
             }
 
             result[id] = cursor.Position;
+            if (activity.LeftAtSeq is null && activity.LastSeq > 0 && !await WriteStatusesAsync(activity.Conversation, cancellationToken).ConfigureAwait(false))
+            {
+                return result;
+            }
         }
 
         return result;
@@ -148,6 +155,66 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
         {
             cursor.StopRecheck();
         }
+    }
+
+    // Positions the cursor of one conversation for catch-up: the client's cursor, else the device's delivered mark,
+    // never after what this connection was sent, never beyond the last seq; capped at the removal for a former member.
+    private async ValueTask<ConversationCursor> StartAsync(ConversationActivity activity, IReadOnlyDictionary<string, long>? cursors, CancellationToken cancellationToken)
+    {
+        var id = activity.Conversation.Id;
+        _cursors.TryGetValue(id, out var cursor);
+        long start;
+        if (cursors is not null && cursors.TryGetValue(id, out var given))
+        {
+            start = given;
+        }
+        else
+        {
+            start = (await context.Receipts.GetDeviceAsync(id, userId, deviceId, cancellationToken).ConfigureAwait(false)).DeliveredUpTo;
+            if (cursor is not null)
+            {
+                start = Math.Min(start, cursor.Position);
+            }
+        }
+
+        // A cursor beyond the last seq (a client ahead of a store that lost data) would hide new messages.
+        start = Math.Clamp(start, 0, Math.Max(Math.Max(activity.LastSeq, activity.LeftAtSeq ?? 0), 0));
+        if (cursor is null)
+        {
+            _cursors.Add(id, cursor = new ConversationCursor(id, start));
+        }
+        else
+        {
+            cursor.Reset(start);
+        }
+
+        cursor.Limit = activity.LeftAtSeq;
+        return cursor;
+    }
+
+    // The statuses of the user's own messages a client that was offline missed (they are watermarks: the newest wins).
+    private async ValueTask<bool> WriteStatusesAsync(Conversation conversation, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<StatusEvent> statuses;
+        try
+        {
+            statuses = await _statuses.CurrentAsync(conversation, userId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            context.Logger.DeliveryStoreFailed(userId, deviceId, conversation.Id, exception);
+            return true;
+        }
+
+        foreach (var status in statuses)
+        {
+            if (!await writer.WritePacedAsync(status, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // The cursor of a conversation; a conversation this connection has not seen yet (joined after connecting) starts
@@ -180,9 +247,11 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
         return cursor;
     }
 
-    // Reads the store after the cursor up to upTo (inclusive), accepting contiguous messages; stops at a hole.
-    private async ValueTask FillAsync(ConversationCursor cursor, long upTo, CancellationToken cancellationToken)
+    // Reads the store after the cursor up to upTo (inclusive, never past the cursor's limit), accepting contiguous
+    // messages and writing them paced; stops at a hole. False when the connection was aborted meanwhile.
+    private async ValueTask<bool> FillAsync(ConversationCursor cursor, long upTo, CancellationToken cancellationToken)
     {
+        upTo = Math.Min(upTo, cursor.Limit ?? long.MaxValue);
         var batchSize = context.Options.CatchUpBatchSize;
         while (cursor.Position < upTo)
         {
@@ -196,7 +265,7 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
             {
                 // Waiting messages stay parked and the re-read retries later.
                 context.Logger.DeliveryStoreFailed(userId, deviceId, cursor.ConversationId, exception);
-                return;
+                return true;
             }
 
             var start = cursor.Position;
@@ -224,11 +293,18 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
                 cursor.Accept(message, write: true, _toWrite);
             }
 
-            if (!Flush() || hole || cursor.Position == start || batch.Count < want)
+            if (!await FlushPacedAsync(cancellationToken).ConfigureAwait(false))
             {
-                return;
+                return false;
+            }
+
+            if (hole || cursor.Position == start || batch.Count < want)
+            {
+                return true;
             }
         }
+
+        return true;
     }
 
     private void AfterFill(ConversationCursor cursor)
@@ -247,14 +323,35 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
         }
     }
 
-    // Writes what the cursors released; false when the connection was aborted meanwhile.
+    // Writes what the cursors released without waiting (live delivery); false when the connection was aborted.
     private bool Flush()
     {
         try
         {
             foreach (var message in _toWrite)
             {
-                if (!write(message))
+                if (!writer.Write(new MessageEvent(message)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            _toWrite.Clear();
+        }
+    }
+
+    // Writes what the cursors released from the store, waiting for room in the connection's queue.
+    private async ValueTask<bool> FlushPacedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var message in _toWrite)
+            {
+                if (!await writer.WritePacedAsync(new MessageEvent(message), cancellationToken).ConfigureAwait(false))
                 {
                     return false;
                 }

@@ -55,7 +55,12 @@ internal sealed class ReadPathInterest(EngineContext context, ChannelSubscriptio
         }
     }
 
-    /// <summary>Re-evaluates a conversation for its local members after a membership change.</summary>
+    /// <summary>
+    /// Re-evaluates a conversation for its local members after a membership change. Every local connection whose
+    /// interest changed, and every connection of the user who joined or left, is then filled from the store (through
+    /// its pipeline): messages published on a channel before this node subscribed, or still in flight on one it left,
+    /// are never lost, and a former member's connection gets exactly what was sent up to the removal.
+    /// </summary>
     /// <param name="conversationId">The conversation.</param>
     /// <param name="affectedUserId">The user who joined or left.</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>
@@ -79,13 +84,11 @@ internal sealed class ReadPathInterest(EngineContext context, ChannelSubscriptio
 
             using var held = await locks.LockAsync(userId, cancellationToken).ConfigureAwait(false);
             var wanted = readPath && conversation!.IsMember(userId) && local.IsConnected(userId);
-            if (!wanted)
+            var changed = wanted
+                ? await AddAsync(conversationId, userId).ConfigureAwait(false)
+                : await RemoveAsync(conversationId, userId).ConfigureAwait(false);
+            if (changed || string.Equals(userId, affectedUserId, StringComparison.Ordinal))
             {
-                await RemoveAsync(conversationId, userId).ConfigureAwait(false);
-            }
-            else if (await AddAsync(conversationId, userId).ConfigureAwait(false))
-            {
-                // Messages committed before the subscription went live reach the user from the store.
                 foreach (var pipeline in local.ForUser(userId))
                 {
                     pipeline.EnqueueConversationCatchUp(conversationId);
@@ -119,12 +122,16 @@ internal sealed class ReadPathInterest(EngineContext context, ChannelSubscriptio
         }
     }
 
-    private async ValueTask RemoveAsync(string conversationId, string userId)
+    // Returns whether there was an interest.
+    private async ValueTask<bool> RemoveAsync(string conversationId, string userId)
     {
-        if (Forget(conversationId, userId))
+        if (!Forget(conversationId, userId))
         {
-            await subscriptions.ReleaseAsync(TransportChannel.Conversation(conversationId)).ConfigureAwait(false);
+            return false;
         }
+
+        await subscriptions.ReleaseAsync(TransportChannel.Conversation(conversationId)).ConfigureAwait(false);
+        return true;
     }
 
     private bool Forget(string conversationId, string userId)

@@ -45,6 +45,64 @@ internal sealed class StatusNotifier(EngineContext context)
         }
     }
 
+    /// <summary>
+    /// The current <c>delivered</c> and <c>read</c> statuses of a sender's messages in a conversation (for a client
+    /// catching up after missing the live ones): one status for the sender's newest message each aggregate passed.
+    /// </summary>
+    /// <param name="conversation">The conversation (the sender is a member).</param>
+    /// <param name="senderId">The sender.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>Zero to two statuses, delivered before read.</returns>
+    public async ValueTask<IReadOnlyList<StatusEvent>> CurrentAsync(Conversation conversation, string senderId, CancellationToken cancellationToken)
+    {
+        var marks = (await context.Receipts.GetAllAsync(conversation.Id, cancellationToken).ConfigureAwait(false)).ToDictionary(m => m.UserId, m => m.Mark, StringComparer.Ordinal);
+        if (Aggregate(conversation, senderId, senderId, default, default, marks) is not { } range || range.DeliveredAfter <= 0)
+        {
+            return [];
+        }
+
+        var statuses = new List<StatusEvent>(2);
+        var delivered = await NewestOwnAsync(conversation.Id, senderId, range.DeliveredAfter, cancellationToken).ConfigureAwait(false);
+        if (delivered is not null)
+        {
+            statuses.Add(Status(delivered, ReceiptStatus.Delivered));
+            var read = range.ReadAfter >= delivered.Seq ? delivered : await NewestOwnAsync(conversation.Id, senderId, Math.Min(range.ReadAfter, delivered.Seq), cancellationToken).ConfigureAwait(false);
+            if (read is not null)
+            {
+                statuses.Add(Status(read, ReceiptStatus.Read));
+            }
+        }
+
+        return statuses;
+    }
+
+    // The sender's newest text or media message at or below upTo, looking back a bounded number of messages.
+    private async ValueTask<Message?> NewestOwnAsync(string conversationId, string senderId, long upTo, CancellationToken cancellationToken)
+    {
+        var before = upTo + 1;
+        var batchSize = context.Options.CatchUpBatchSize;
+        for (var read = 0; read < EngineLimits.StatusLookBack && before > 1; read += batchSize)
+        {
+            var batch = await context.Messages.ReadBeforeAsync(conversationId, before, batchSize, cancellationToken).ConfigureAwait(false);
+            foreach (var message in batch)
+            {
+                if (message.Kind is MessageKind.Text or MessageKind.Media && string.Equals(message.SenderId, senderId, StringComparison.Ordinal))
+                {
+                    return message;
+                }
+
+                before = Math.Min(before, message.Seq);
+            }
+
+            if (batch.Count < batchSize)
+            {
+                break;
+            }
+        }
+
+        return null;
+    }
+
     // The messages of other senders with seq in (from, to], ascending, grouped by sender.
     private async ValueTask<Dictionary<string, List<Message>>> ReadCrossedAsync(string conversationId, string ackerId, long from, long to, CancellationToken cancellationToken)
     {
@@ -142,4 +200,7 @@ internal sealed class StatusNotifier(EngineContext context)
             return;
         }
     }
+
+    private StatusEvent Status(Message message, ReceiptStatus status)
+        => new(message.ConversationId, message.MessageId, message.Seq, status, message.ClientMsgId, context.Now);
 }

@@ -4,7 +4,7 @@ namespace Messaging;
 
 /// <summary>Who sends: the authenticated user, their device and the connection the send came in on.</summary>
 /// <param name="UserId">The sender.</param>
-/// <param name="DeviceId">The sender's device (its read mark advances).</param>
+/// <param name="DeviceId">The sender's device.</param>
 /// <param name="Origin">The sending connection, which gets the <c>sent</c> status and only advances its cursor.</param>
 internal sealed record Sender(string UserId, string DeviceId, ConnectionPipeline Origin);
 
@@ -88,8 +88,10 @@ internal sealed class SendPipeline(EngineContext context, ConversationAccess acc
         {
             try
             {
-                // Sending reads everything before it; on the sending device it also means delivered.
-                await receipts.AdvanceAsync(conversation, sender.UserId, sender.DeviceId, message.Seq, ReceiptStatus.Read, CancellationToken.None).ConfigureAwait(false);
+                // Sending reads everything before it for the USER (unread count), recorded on the reserved sender
+                // pseudo-device: the sending device's delivered mark is its catch-up cursor and must never move past
+                // messages still in flight to it.
+                await receipts.AdvanceAsync(conversation, sender.UserId, ReservedDeviceIds.Sender, message.Seq, ReceiptStatus.Read, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception exception)
             {
