@@ -4,16 +4,18 @@ using StackExchange.Redis;
 namespace Messaging.Stores.Redis;
 
 /// <summary>
-/// An <see cref="IConversationStore"/> in Redis: per conversation a hash of its fields and a hash of its members
-/// (changed only by Lua scripts, so creation and membership changes are atomic), and per user a sorted set of the
-/// user's conversations scored by last activity.
+/// An <see cref="IConversationStore"/> in Redis: per conversation a hash of its fields, a hash of its members and a
+/// hash of its former members' departures (changed only by Lua scripts, so creation and membership changes are
+/// atomic), and per user sorted sets of the user's conversations scored by last activity and of the conversations the
+/// user left, scored by the activity when they left.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Guarantees: <see cref="CreateAsync"/> is idempotent by conversation id (the first create wins); membership
 /// changes are atomic per conversation; <see cref="TouchAsync"/> never moves a conversation's last seq or activity
 /// backwards; <see cref="ListForUserAsync"/> returns the user's conversations, most recent activity first (ties by
-/// id), and never one the user is no longer a member of.
+/// id), and never one the user is no longer a member of; <see cref="ListDepartedAsync"/> returns the conversations
+/// the user left and did not rejoin, with the seq of the removal.
 /// </para>
 /// <para>
 /// Limits: a user's index lives in the user's hash slot, so it is updated right after the conversation's script,
@@ -88,16 +90,17 @@ public sealed class RedisConversationStore : IConversationStore
         ArgumentNullException.ThrowIfNull(conversationId);
         ArgumentNullException.ThrowIfNull(member);
         ArgumentException.ThrowIfNullOrEmpty(member.UserId, nameof(member));
-        var stored = await ChangeMemberAsync(conversationId, ["add", member.UserId, ConversationRecord.RoleName(member.Role), StoredTime.Ticks(member.JoinedAt)], member.UserId, cancellationToken).ConfigureAwait(false);
+        var stored = await ChangeMemberAsync(conversationId, ["add", member.UserId, ConversationRecord.RoleName(member.Role), StoredTime.Ticks(member.JoinedAt), 0], member.UserId, cancellationToken).ConfigureAwait(false);
         return stored?.Conversation;
     }
 
     /// <inheritdoc />
-    public async ValueTask<Conversation?> RemoveMemberAsync(string conversationId, string userId, CancellationToken cancellationToken = default)
+    public async ValueTask<Conversation?> RemoveMemberAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         ArgumentNullException.ThrowIfNull(userId);
-        var stored = await ChangeMemberAsync(conversationId, ["remove", userId, string.Empty, string.Empty], userId, cancellationToken).ConfigureAwait(false);
+        ArgumentOutOfRangeException.ThrowIfNegative(leftAtSeq);
+        var stored = await ChangeMemberAsync(conversationId, ["remove", userId, string.Empty, string.Empty, leftAtSeq], userId, cancellationToken).ConfigureAwait(false);
         return stored?.Conversation;
     }
 
@@ -176,6 +179,60 @@ public sealed class RedisConversationStore : IConversationStore
         return result.Count > limit ? result[..limit] : result;
     }
 
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<ConversationActivity>> ListDepartedAsync(string userId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        if (limit == 0)
+        {
+            return [];
+        }
+
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var index = RedisKeys.UserDeparted(userId);
+        var top = await RedisStoreContext.Guard(database.SortedSetRangeByRankWithScoresAsync(index, 0, limit - 1, Order.Descending), cancellationToken).ConfigureAwait(false);
+        if (top.Length == 0)
+        {
+            return [];
+        }
+
+        var ids = top.Select(e => (string)e.Element!).ToArray();
+        var activities = await ReadAsync(database, ids, cancellationToken).ConfigureAwait(false);
+        var batch = database.CreateBatch();
+        var departures = ids.Select(id => batch.HashGetAsync(RedisKeys.ConversationDepartures(id), userId)).ToArray();
+        await RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(departures)), cancellationToken).ConfigureAwait(false);
+
+        var result = new List<(ConversationActivity Activity, double Score)>(ids.Length);
+        var stale = new List<RedisValue>();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var leftAt = departures[i].Result;
+            if (activities[i] is { } activity && !activity.Conversation.IsMember(userId) && leftAt.TryParse(out long seq))
+            {
+                result.Add((activity with { LeftAtSeq = seq }, top[i].Score));
+            }
+            else
+            {
+                stale.Add(ids[i]);
+            }
+        }
+
+        if (stale.Count > 0)
+        {
+            // Left behind by an interrupted change (the user was added again): drop them and list again.
+            await RedisStoreContext.Guard(database.SortedSetRemoveAsync(index, [.. stale]), cancellationToken).ConfigureAwait(false);
+            return await ListDepartedAsync(userId, limit, cancellationToken).ConfigureAwait(false);
+        }
+
+        result.Sort(static (a, b) =>
+        {
+            var byTime = b.Score.CompareTo(a.Score);
+            return byTime != 0 ? byTime : string.CompareOrdinal(a.Activity.Conversation.Id, b.Activity.Conversation.Id);
+        });
+        return [.. result.Select(r => r.Activity)];
+    }
+
     private static RedisKey[] Keys(string conversationId) => [RedisKeys.ConversationInfo(conversationId), RedisKeys.ConversationMembers(conversationId)];
 
     // Adds each user's index entry, scored by the conversation's current activity.
@@ -205,7 +262,8 @@ public sealed class RedisConversationStore : IConversationStore
     private async Task<ConversationActivity?> ChangeMemberAsync(string conversationId, RedisValue[] arguments, string userId, CancellationToken cancellationToken)
     {
         var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var reply = await RedisStoreContext.Guard(RedisScripts.ConversationMember.EvaluateAsync(database, Keys(conversationId), arguments), cancellationToken).ConfigureAwait(false);
+        RedisKey[] keys = [.. Keys(conversationId), RedisKeys.ConversationDepartures(conversationId)];
+        var reply = await RedisStoreContext.Guard(RedisScripts.ConversationMember.EvaluateAsync(database, keys, arguments), cancellationToken).ConfigureAwait(false);
         if (reply.IsNull)
         {
             return null;
@@ -215,14 +273,12 @@ public sealed class RedisConversationStore : IConversationStore
         var stored = ConversationRecord.Read(conversationId, parts[1], parts[2]);
         if ((int)parts[0] == 1)
         {
-            if (stored.Conversation.IsMember(userId))
-            {
-                await IndexAsync(database, stored, [userId], cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await RedisStoreContext.Guard(database.SortedSetRemoveAsync(RedisKeys.UserConversations(userId), conversationId), cancellationToken).ConfigureAwait(false);
-            }
+            // The user's indexes live in the user's slot, so they follow the script (listing skips stale entries).
+            var batch = database.CreateBatch();
+            Task<bool>[] updates = stored.Conversation.IsMember(userId)
+                ? [batch.SortedSetAddAsync(RedisKeys.UserConversations(userId), conversationId, stored.LastActivity.ToUnixTimeMilliseconds()), batch.SortedSetRemoveAsync(RedisKeys.UserDeparted(userId), conversationId)]
+                : [batch.SortedSetRemoveAsync(RedisKeys.UserConversations(userId), conversationId), batch.SortedSetAddAsync(RedisKeys.UserDeparted(userId), conversationId, stored.LastActivity.ToUnixTimeMilliseconds())];
+            await RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(updates)), cancellationToken).ConfigureAwait(false);
         }
 
         return stored;

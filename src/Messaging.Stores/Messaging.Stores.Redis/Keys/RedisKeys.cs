@@ -15,10 +15,12 @@ namespace Messaging.Stores.Redis;
 /// messaging:conv:{c}:seq-fence           STRING  run_id of the Redis server that last fenced the counter
 /// messaging:conv:{c}:info                HASH    kind, name, created, last_seq, activity, activity_ms, next
 /// messaging:conv:{c}:members             HASH    userId -> "&lt;join order&gt;|&lt;role&gt;|&lt;joined ticks&gt;"
+/// messaging:conv:{c}:departures          HASH    userId -> seq of the removal (former members until added again)
 /// messaging:conv:{c}:receipts:devices    HASH    "&lt;n&gt;:&lt;userId&gt;&lt;deviceId&gt;" -> mark
 /// messaging:conv:{c}:receipts:users      HASH    userId -> mark (max over the user's devices)
 /// messaging:msg:&lt;messageId&gt;              STRING  conversation id (expires with the de-duplication window)
 /// messaging:user:{u}:conversations       ZSET    conversationId -> last activity (Unix ms)
+/// messaging:user:{u}:departed            ZSET    conversationId -> activity when the user left (Unix ms)
 /// messaging:presence:{p&lt;k&gt;}:expiries     ZSET    userId -> latest lease expiry (Unix ms), one per shard k
 /// messaging:presence:{p&lt;k&gt;}:leases:&lt;u&gt;   ZSET    deviceId -> lease expiry (Unix ms)
 /// messaging:presence:{p&lt;k&gt;}:user:&lt;u&gt;     HASH    online, active (UTC ticks), visibility
@@ -53,6 +55,8 @@ internal static class RedisKeys
 
     public static RedisKey ConversationMembers(string conversationId) => Conversation(conversationId, ":members");
 
+    public static RedisKey ConversationDepartures(string conversationId) => Conversation(conversationId, ":departures");
+
     public static RedisKey DeviceReceipts(string conversationId) => Conversation(conversationId, ":receipts:devices");
 
     public static RedisKey UserReceipts(string conversationId) => Conversation(conversationId, ":receipts:users");
@@ -60,6 +64,8 @@ internal static class RedisKeys
     public static RedisKey MessageIndex(string messageId) => Prefix + "msg:" + messageId;
 
     public static RedisKey UserConversations(string userId) => Prefix + "user:{" + Tag(userId) + "}:conversations";
+
+    public static RedisKey UserDeparted(string userId) => Prefix + "user:{" + Tag(userId) + "}:departed";
 
     public static string PresenceShardPrefix(int shard) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}presence:{{p{shard}}}:");
 
