@@ -108,6 +108,8 @@ internal sealed class ReportDocument(
         [
             new("direct 1:1, saturation: delivered msg/s", "direct-saturate", "delivered_per_sec", "/s", true),
             new("direct 1:1, saturation: p99 latency", "direct-saturate", "latency_ms.p99", " ms", false),
+            new("direct 1:1, saturation: server CPU per delivery", "direct-saturate", "server_cpu_per_delivery_us", " µs", false),
+            new("direct 1:1, saturation: server allocations per delivery", "direct-saturate", "server_alloc_per_delivery_bytes", " B", false),
             new("direct 1:1, half our saturation rate: p50", "direct-half-rate", "latency_ms.p50", " ms", false),
             new("direct 1:1, half our saturation rate: p99", "direct-half-rate", "latency_ms.p99", " ms", false),
             new("direct 1:1, half our saturation rate: p99.9", "direct-half-rate", "latency_ms.p999", " ms", false),
@@ -116,12 +118,16 @@ internal sealed class ReportDocument(
             new("group of 10, saturation: p99 latency", "group-10", "latency_ms.p99", " ms", false),
             new("group of 100, saturation: deliveries/s", "group-100", "delivered_per_sec", "/s", true),
             new("group of 100, saturation: p99 latency", "group-100", "latency_ms.p99", " ms", false),
+            new("group of 100, saturation: server CPU per delivery", "group-100", "server_cpu_per_delivery_us", " µs", false),
+            new("group of 100, saturation: server allocations per delivery", "group-100", "server_alloc_per_delivery_bytes", " B", false),
             new("group of 1,000, saturation: deliveries/s", "group-1000", "delivered_per_sec", "/s", true),
             new("group of 1,000, saturation: p99 latency", "group-1000", "latency_ms.p99", " ms", false),
+            new("group of 1,000, saturation: server CPU per delivery", "group-1000", "server_cpu_per_delivery_us", " µs", false),
             new("idle: process RSS per connection", "idle", "rss_per_conn_bytes", " B", false),
             new("idle: GC heap per connection", "idle", "gc_heap_per_conn_bytes", " B", false),
             new("Redis: direct 1:1, saturation: delivered msg/s", "direct-redis-saturate", "delivered_per_sec", "/s", true),
             new("Redis: direct 1:1, saturation: p99 latency", "direct-redis-saturate", "latency_ms.p99", " ms", false),
+            new("Redis: direct 1:1, saturation: server CPU per delivery", "direct-redis-saturate", "server_cpu_per_delivery_us", " µs", false),
         ];
 
         md.AppendLine("## Ours against ASP.NET Core SignalR and raw WebSockets (medians of rounds)");
@@ -208,6 +214,7 @@ internal sealed class ReportDocument(
             - Servers: ours is `bench/Hosts/MessagingBenchServer` (the registration of `samples/ChatServer` — `AddMessaging`, `AddMessagingGateway`, development authentication, `MapMessaging` — with per-connection rate limits lifted, in-memory or `--redis`); `bench/Baselines/SignalRChat` is a SignalR hub (`Clients.User(..)` and `Clients.OthersInGroup(..)`, JSON hub protocol, optional `AddStackExchangeRedis`); `bench/Baselines/RawWebSocket` routes opaque text frames with no JSON at all (the ceiling). Each run gets a fresh server process; Kestrel on 127.0.0.1, port chosen by the OS.
             - Client: `bench/LoadGen`, real WebSockets over loopback (`ClientWebSocket`; `Microsoft.AspNetCore.SignalR.Client` for SignalR). Our client also sends batched delivered receipts (one `ack` up to the highest seq per conversation every 100 ms), and our server sequences, stores, dedupes and answers every send with a `status_update`; the baselines do none of that.
             - Latency: the sender stamps each payload with a `Stopwatch` timestamp; the recipient (same process, same clock) records send → receive in an HdrHistogram. At a fixed rate the stamp is the time the message was due, so queueing is not hidden (no coordinated omission). At saturation each sender keeps a window of messages in flight (8 for direct, 4 for groups).
+            - Server CPU and allocations per delivery come from the server process itself (`/bench/stats`: process CPU time and `GC.GetTotalAllocatedBytes`, read when the measurement starts and ends), so they hold even when other work shares the machine; throughput and latency do not.
             - Throughput counts deliveries received during the measurement window (after a warm-up); a 10 s drain afterwards counts what never arrived.
             - `idle`: the server reports its own RSS and GC heap on `GET /bench/stats` after a forced full GC, before and after the connections; connections come from several 127.0.0.x source addresses. `presence`: watchers on one gateway, subjects connecting to a second gateway sharing Redis. `catchup`: 10,000 messages stored (each confirmed `sent`) for a device that was never online, then it connects.
             """);

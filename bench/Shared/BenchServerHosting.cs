@@ -21,7 +21,7 @@ internal static class BenchServerHosting
     public const string DefaultUrls = "http://127.0.0.1:0";
 
     /// <summary>
-    /// Maps <c>GET /bench/stats</c>: process RSS, GC heap and committed bytes; with <c>?gc=1</c> after a full,
+    /// Maps <c>GET /bench/stats</c>: process RSS, GC heap and committed bytes, bytes allocated and CPU time so far; with <c>?gc=1</c> after a full,
     /// compacting collection, so before/after differences are the memory that live connections hold.
     /// </summary>
     public static void MapBenchStats(this IEndpointRouteBuilder endpoints) =>
@@ -38,7 +38,7 @@ internal static class BenchServerHosting
             var info = GC.GetGCMemoryInfo();
             var json = string.Create(
                 CultureInfo.InvariantCulture,
-                $"{{\"rss_bytes\":{process.WorkingSet64},\"gc_heap_bytes\":{GC.GetTotalMemory(false)},\"gc_committed_bytes\":{info.TotalCommittedBytes},\"threads\":{process.Threads.Count}}}");
+                $"{{\"rss_bytes\":{process.WorkingSet64},\"gc_heap_bytes\":{GC.GetTotalMemory(false)},\"gc_committed_bytes\":{info.TotalCommittedBytes},\"allocated_bytes\":{GC.GetTotalAllocatedBytes(precise: false)},\"cpu_ms\":{process.TotalProcessorTime.TotalMilliseconds:0},\"threads\":{process.Threads.Count}}}");
             return Results.Text(json, "application/json");
         });
 

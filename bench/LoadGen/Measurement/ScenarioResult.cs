@@ -10,6 +10,7 @@ internal sealed record ScenarioResult
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public required string Scenario { get; init; }
@@ -45,6 +46,12 @@ internal sealed record ScenarioResult
     public long? Undelivered { get; init; }
 
     public Percentiles? LatencyMs { get; init; }
+
+    /// <summary>Bytes the server allocated per delivery while measuring.</summary>
+    public double? ServerAllocPerDeliveryBytes { get; init; }
+
+    /// <summary>Server CPU time per delivery while measuring, in microseconds (independent of what else runs on the machine).</summary>
+    public double? ServerCpuPerDeliveryUs { get; init; }
 
     public int? Held { get; init; }
 

@@ -25,7 +25,7 @@ internal static class DirectScenario
             }
 
             driver = new TrafficDriver(senders, options.Rate, options.Window, options.PayloadSize);
-            var traffic = await driver.RunAsync(options.Warmup, options.Duration, cancellationToken).ConfigureAwait(false);
+            var traffic = await driver.RunAsync(options.Warmup, options.Duration, ct => target.StatsAsync(collect: false, ct), cancellationToken).ConfigureAwait(false);
             return Results.FromTraffic(options, traffic) with { Pairs = options.Pairs, Connections = users.Length, Senders = senders.Count };
         }
         finally
@@ -62,5 +62,7 @@ internal static class Results
         DeliveredPerSec = Math.Round(traffic.Delivered / traffic.Seconds, 1),
         Undelivered = traffic.Undelivered,
         LatencyMs = traffic.Latency,
+        ServerAllocPerDeliveryBytes = traffic.ServerAllocPerDelivery,
+        ServerCpuPerDeliveryUs = traffic.ServerCpuPerDelivery,
     };
 }

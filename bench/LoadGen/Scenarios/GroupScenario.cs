@@ -23,7 +23,7 @@ internal static class GroupScenario
                 .Select(c => new SenderSpec(c, route, Group: true, Recipients: members.Length - 1))
                 .ToArray();
             driver = new TrafficDriver(senders, options.Rate, options.Window, options.PayloadSize);
-            var traffic = await driver.RunAsync(options.Warmup, options.Duration, cancellationToken).ConfigureAwait(false);
+            var traffic = await driver.RunAsync(options.Warmup, options.Duration, ct => target.StatsAsync(collect: false, ct), cancellationToken).ConfigureAwait(false);
             return Results.FromTraffic(options, traffic) with { GroupSize = members.Length, Connections = members.Length, Senders = senders.Length };
         }
         finally

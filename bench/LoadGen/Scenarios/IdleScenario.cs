@@ -13,7 +13,8 @@ internal static class IdleScenario
 {
     public static async Task<ScenarioResult> RunAsync(IChatTarget target, LoadGenOptions options, CancellationToken cancellationToken)
     {
-        var before = await target.StatsAsync(collect: true, cancellationToken).ConfigureAwait(false);
+        var before = await target.StatsAsync(collect: true, cancellationToken).ConfigureAwait(false)
+            ?? throw new NotSupportedException("The idle scenario needs the server's GET /bench/stats.");
         var prefix = Connector.RunPrefix();
         var users = Enumerable.Range(0, options.Connections).Select(i => $"{prefix}i{i}").ToArray();
         var sink = new ForwardingSink(static () => null);
@@ -23,7 +24,7 @@ internal static class IdleScenario
             // One heartbeat round, as clients send every 30 seconds, then hold.
             await Parallel.ForEachAsync(connections, cancellationToken, async (c, ct) => await c.PingAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
             await Task.Delay(options.Hold, cancellationToken).ConfigureAwait(false);
-            var after = await target.StatsAsync(collect: true, cancellationToken).ConfigureAwait(false);
+            var after = await target.StatsAsync(collect: true, cancellationToken).ConfigureAwait(false) ?? before;
             var held = connections.Count(c => c.IsOpen);
             return Results.Base(options) with
             {

@@ -9,7 +9,14 @@ namespace Messaging.LoadGen.Scenarios;
 internal sealed record SenderSpec(IChatConnection Connection, string Route, bool Group, int Recipients);
 
 /// <summary>What <see cref="TrafficDriver.RunAsync"/> measured.</summary>
-internal sealed record TrafficResult(long SentMeasured, long Delivered, double Seconds, long Undelivered, Percentiles Latency, double? OfferedRate);
+internal sealed record TrafficResult(long SentMeasured, long Delivered, double Seconds, long Undelivered, Percentiles Latency, double? OfferedRate)
+{
+    /// <summary>Server bytes allocated per delivery during the measurement (from its own GC counter).</summary>
+    public double? ServerAllocPerDelivery { get; init; }
+
+    /// <summary>Server CPU microseconds per delivery during the measurement (process CPU time, all cores).</summary>
+    public double? ServerCpuPerDelivery { get; init; }
+}
 
 /// <summary>
 /// Drives senders at a fixed offered rate (open loop; latency counted from the time each message was due, so a
@@ -65,18 +72,21 @@ internal sealed class TrafficDriver : IDeliverySink
         }
     }
 
-    public async Task<TrafficResult> RunAsync(TimeSpan warmup, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>Runs warm-up, measurement and drain; <paramref name="serverStats"/> is read when the measurement starts and ends.</summary>
+    public async Task<TrafficResult> RunAsync(TimeSpan warmup, TimeSpan duration, Func<CancellationToken, Task<ServerStats?>> serverStats, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var loops = _senders.Select((_, i) => Task.Run(() => SendLoopAsync(i, stop.Token), CancellationToken.None)).ToArray();
 
         await Task.Delay(warmup, cancellationToken).ConfigureAwait(false);
+        var before = await serverStats(cancellationToken).ConfigureAwait(false);
         _recorder.Measuring = true;
         var started = Stopwatch.GetTimestamp();
         await Task.Delay(duration, cancellationToken).ConfigureAwait(false);
         _recorder.Measuring = false;
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var delivered = _recorder.Delivered;
+        var after = await serverStats(cancellationToken).ConfigureAwait(false);
 
         _stopping = true;
         await stop.CancelAsync().ConfigureAwait(false);
@@ -88,7 +98,12 @@ internal sealed class TrafficDriver : IDeliverySink
 
         await Task.WhenAny(_drained.Task, Task.Delay(DrainTimeout, cancellationToken)).ConfigureAwait(false);
         var undelivered = Math.Max(0, Interlocked.Read(ref _expected) - Interlocked.Read(ref _received));
-        return new TrafficResult(Interlocked.Read(ref _sentMeasured), delivered, seconds, undelivered, _recorder.Percentiles(), _rate);
+        var perDelivery = Math.Max(1, delivered);
+        return new TrafficResult(Interlocked.Read(ref _sentMeasured), delivered, seconds, undelivered, _recorder.Percentiles(), _rate)
+        {
+            ServerAllocPerDelivery = before is null || after is null ? null : Math.Round((double)(after.AllocatedBytes - before.AllocatedBytes) / perDelivery, 1),
+            ServerCpuPerDelivery = before is null || after is null ? null : Math.Round((after.CpuMs - before.CpuMs) * 1000 / perDelivery, 2),
+        };
     }
 
     private async Task SendLoopAsync(int index, CancellationToken stop)

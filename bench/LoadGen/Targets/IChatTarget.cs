@@ -29,7 +29,7 @@ internal interface IChatTarget : IAsyncDisposable
     Task<string> CreateGroupAsync(string name, IReadOnlyList<string> members, CancellationToken cancellationToken = default);
 
     /// <summary>The server's own memory report.</summary>
-    Task<Measurement.ServerStats> StatsAsync(bool collect, CancellationToken cancellationToken = default);
+    Task<Measurement.ServerStats?> StatsAsync(bool collect, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One live connection.</summary>

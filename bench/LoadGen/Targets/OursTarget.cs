@@ -57,7 +57,7 @@ internal sealed class OursTarget : IChatTarget
     public Task<string> CreateGroupAsync(string name, IReadOnlyList<string> members, CancellationToken cancellationToken = default) =>
         CreateAsync(members[0], new { type = "group", name, members = members.Skip(1).ToArray() }, cancellationToken);
 
-    public Task<Measurement.ServerStats> StatsAsync(bool collect, CancellationToken cancellationToken = default) =>
+    public Task<Measurement.ServerStats?> StatsAsync(bool collect, CancellationToken cancellationToken = default) =>
         Measurement.ServerStats.FetchAsync(_http, collect, cancellationToken);
 
     public async ValueTask DisposeAsync()
@@ -170,8 +170,9 @@ internal sealed class OursTarget : IChatTarget
                 {
                     await SendFrameAsync(new AckUpToFrame(conversationId, seq, DeliveryStatus.Delivered), CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (System.Net.WebSockets.WebSocketException)
+                catch (Exception exception) when (exception is System.Net.WebSockets.WebSocketException or ObjectDisposedException)
                 {
+                    // The connection closed since its messages arrived; its receipts no longer matter.
                     return;
                 }
             }

@@ -19,7 +19,7 @@ internal sealed class RawTarget(Uri server, LoopbackSockets sockets) : IChatTarg
 
     public Task<string> CreateGroupAsync(string name, IReadOnlyList<string> members, CancellationToken cancellationToken = default) => Task.FromResult(name);
 
-    public Task<Measurement.ServerStats> StatsAsync(bool collect, CancellationToken cancellationToken = default) =>
+    public Task<Measurement.ServerStats?> StatsAsync(bool collect, CancellationToken cancellationToken = default) =>
         Measurement.ServerStats.FetchAsync(_http, collect, cancellationToken);
 
     public ValueTask DisposeAsync()
