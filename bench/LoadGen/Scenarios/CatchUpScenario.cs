@@ -39,7 +39,7 @@ internal static class CatchUpScenario
         await receivedSink.Done.WaitAsync(PhaseTimeout, cancellationToken).ConfigureAwait(false);
         var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
-        return Results.Base(options) with
+        return TrafficScenario.Base(options) with
         {
             Sent = total,
             Delivered = receivedSink.Count,

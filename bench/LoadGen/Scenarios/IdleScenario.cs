@@ -26,7 +26,7 @@ internal static class IdleScenario
             await Task.Delay(options.Hold, cancellationToken).ConfigureAwait(false);
             var after = await target.StatsAsync(collect: true, cancellationToken).ConfigureAwait(false) ?? before;
             var held = connections.Count(c => c.IsOpen);
-            return Results.Base(options) with
+            return TrafficScenario.Base(options) with
             {
                 Connections = options.Connections,
                 Held = held,

@@ -29,7 +29,7 @@ internal static class PresenceScenario
             offline.Add(down);
         }).ConfigureAwait(false);
 
-        return Results.Base(options) with
+        return TrafficScenario.Base(options) with
         {
             Connections = options.Trials * 2,
             OnlineMs = Percentiles.FromMicros(online),

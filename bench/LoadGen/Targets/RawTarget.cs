@@ -3,29 +3,14 @@ using System.Text;
 namespace Messaging.LoadGen.Targets;
 
 /// <summary>bench/Baselines/RawWebSocket: <c>D to payload</c>, <c>J group</c> (answered <c>j</c>), <c>G group payload</c>, <c>P</c>.</summary>
-internal sealed class RawTarget(Uri server, LoopbackSockets sockets) : IChatTarget
+internal sealed class RawTarget(Uri server, LoopbackSockets sockets) : NamedRoutesTarget(server)
 {
-    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = server };
-
-    public async Task<IChatConnection> ConnectAsync(string user, IDeliverySink sink, int sourceIndex = 0, CancellationToken cancellationToken = default)
+    public override async Task<IChatConnection> ConnectAsync(string user, IDeliverySink sink, int sourceIndex = 0, CancellationToken cancellationToken = default)
     {
-        var uri = new UriBuilder(new Uri(server, "ws")) { Scheme = "ws", Query = "user=" + Uri.EscapeDataString(user) }.Uri;
+        var uri = new UriBuilder(new Uri(Server, "ws")) { Scheme = "ws", Query = "user=" + Uri.EscapeDataString(user) }.Uri;
         var connection = new Connection(sink);
         connection.Socket = await TextSocket.ConnectAsync(uri, sockets.Invoker(sourceIndex), connection.OnFrame, cancellationToken).ConfigureAwait(false);
         return connection;
-    }
-
-    public Task<string> DirectRouteAsync(string from, string to, CancellationToken cancellationToken = default) => Task.FromResult(to);
-
-    public Task<string> CreateGroupAsync(string name, IReadOnlyList<string> members, CancellationToken cancellationToken = default) => Task.FromResult(name);
-
-    public Task<Measurement.ServerStats?> StatsAsync(bool collect, CancellationToken cancellationToken = default) =>
-        Measurement.ServerStats.FetchAsync(_http, collect, cancellationToken);
-
-    public ValueTask DisposeAsync()
-    {
-        _http.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     private sealed class Connection(IDeliverySink sink) : IChatConnection

@@ -5,15 +5,13 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Messaging.LoadGen.Targets;
 
 /// <summary>bench/Baselines/SignalRChat through <c>Microsoft.AspNetCore.SignalR.Client</c> (JSON hub protocol, WebSockets only).</summary>
-internal sealed class SignalRTarget(Uri server, LoopbackSockets sockets) : IChatTarget
+internal sealed class SignalRTarget(Uri server, LoopbackSockets sockets) : NamedRoutesTarget(server)
 {
-    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = server };
-
-    public async Task<IChatConnection> ConnectAsync(string user, IDeliverySink sink, int sourceIndex = 0, CancellationToken cancellationToken = default)
+    public override async Task<IChatConnection> ConnectAsync(string user, IDeliverySink sink, int sourceIndex = 0, CancellationToken cancellationToken = default)
     {
         var invoker = sockets.Invoker(sourceIndex);
         var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(server, "hub?user=" + Uri.EscapeDataString(user)), o =>
+            .WithUrl(new Uri(Server, "hub?user=" + Uri.EscapeDataString(user)), o =>
             {
                 o.Transports = HttpTransportType.WebSockets;
                 o.SkipNegotiation = true;
@@ -47,19 +45,6 @@ internal sealed class SignalRTarget(Uri server, LoopbackSockets sockets) : IChat
         }
 
         return new Connection(hub);
-    }
-
-    public Task<string> DirectRouteAsync(string from, string to, CancellationToken cancellationToken = default) => Task.FromResult(to);
-
-    public Task<string> CreateGroupAsync(string name, IReadOnlyList<string> members, CancellationToken cancellationToken = default) => Task.FromResult(name);
-
-    public Task<Measurement.ServerStats?> StatsAsync(bool collect, CancellationToken cancellationToken = default) =>
-        Measurement.ServerStats.FetchAsync(_http, collect, cancellationToken);
-
-    public ValueTask DisposeAsync()
-    {
-        _http.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     private sealed class Connection(HubConnection hub) : IChatConnection
