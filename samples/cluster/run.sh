@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Runs a three-gateway chat cluster on this machine, loopback only:
+#   a private redis-server (append-only file on), three ChatServer gateways sharing it, HAProxy in front.
+# Usage: samples/cluster/run.sh [--proxy-port 5000] [--gateway-ports "5001 5002 5003"] [--redis-port <free>]
+# Then open http://localhost:5000 in two browser profiles. Ctrl-C stops everything this script started.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+proxy_port=5000
+gateway_ports=(5001 5002 5003)
+redis_port=""
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --proxy-port) proxy_port="$2"; shift 2 ;;
+        --gateway-ports) read -r -a gateway_ports <<< "$2"; shift 2 ;;
+        --redis-port) redis_port="$2"; shift 2 ;;
+        -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+        *) echo "unknown option: $1" >&2; exit 2 ;;
+    esac
+done
+
+if [[ ${#gateway_ports[@]} -ne 3 ]]; then
+    echo "--gateway-ports needs exactly three ports (haproxy.cfg names three servers)." >&2
+    exit 2
+fi
+
+for tool in redis-server haproxy dotnet curl; do
+    if ! command -v "$tool" > /dev/null; then
+        case "$tool" in
+            redis-server|haproxy) echo "$tool is not installed: sudo apt-get install $tool" >&2 ;;
+            *) echo "$tool is not installed." >&2 ;;
+        esac
+        exit 1
+    fi
+done
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Polls until a command succeeds (what it waits for is named in the message), at most ~30 s.
+wait_for() {
+    local what="$1"; shift
+    for _ in $(seq 1 300); do
+        if "$@" > /dev/null 2>&1; then return 0; fi
+        sleep 0.1
+    done
+    echo "timed out waiting for $what (logs: $work)" >&2
+    return 1
+}
+
+work=$(mktemp -d -t messaging-cluster-XXXXXX)
+pids=()
+stop() {
+    local status=$?
+    trap - EXIT INT TERM
+    echo
+    echo "stopping the cluster..."
+    for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2> /dev/null || true; done
+    if [[ $status -eq 0 || $status -eq 130 ]]; then rm -rf "$work"; else echo "logs kept in $work" >&2; fi
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+echo "building samples/ChatServer..."
+dotnet build "$root/samples/ChatServer/ChatServer.csproj" -c Release -o "$here/bin" -v quiet -nologo > "$work/build.log" \
+    || { cat "$work/build.log" >&2; exit 1; }
+
+redis_port=${redis_port:-$(free_port)}
+redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work" --save "" \
+    --appendonly yes --appendfsync always --daemonize no --loglevel warning > "$work/redis.log" 2>&1 &
+pids+=($!)
+wait_for "redis-server on port $redis_port" redis-cli -p "$redis_port" ping
+
+for i in 1 2 3; do
+    port=${gateway_ports[$((i - 1))]}
+    ASPNETCORE_ENVIRONMENT=Development \
+    Messaging__Redis="127.0.0.1:$redis_port" \
+    Messaging__NodeId="gateway$i" \
+        dotnet "$here/bin/ChatServer.dll" --urls "http://127.0.0.1:$port" --contentRoot "$root/samples/ChatServer" \
+        > "$work/gateway$i.log" 2>&1 &
+    pids+=($!)
+    gateway_pids[$i]=$!
+done
+for port in "${gateway_ports[@]}"; do
+    wait_for "the gateway on port $port" curl -sf "http://127.0.0.1:$port/"
+done
+
+PROXY_PORT=$proxy_port GATEWAY1_PORT=${gateway_ports[0]} GATEWAY2_PORT=${gateway_ports[1]} GATEWAY3_PORT=${gateway_ports[2]} \
+    haproxy -db -f "$here/haproxy.cfg" > "$work/haproxy.log" 2>&1 &
+pids+=($!)
+wait_for "HAProxy on port $proxy_port" curl -sf "http://127.0.0.1:$proxy_port/"
+
+cat <<INFO
+
+cluster running (logs in $work):
+  redis-server   127.0.0.1:$redis_port           pid ${pids[0]}
+  gateway1       http://127.0.0.1:${gateway_ports[0]}   pid ${gateway_pids[1]}
+  gateway2       http://127.0.0.1:${gateway_ports[1]}   pid ${gateway_pids[2]}
+  gateway3       http://127.0.0.1:${gateway_ports[2]}   pid ${gateway_pids[3]}
+  HAProxy        http://localhost:$proxy_port      pid ${pids[4]}
+
+Open http://localhost:$proxy_port in two browser profiles. Kill a gateway (kill <pid>) to watch its clients move.
+Ctrl-C stops everything.
+INFO
+
+# Runs until Ctrl-C, or until HAProxy or Redis exits (a dead gateway is what the demo is about, so it is not waited for).
+wait -n "${pids[0]}" "${pids[4]}"
+echo "redis-server or HAProxy exited." >&2
+exit 1
