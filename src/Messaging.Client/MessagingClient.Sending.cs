@@ -29,7 +29,8 @@ public sealed partial class MessagingClient
     /// <exception cref="MessagingClientException">
     /// The server rejected the message (<see cref="MessagingClientException.Code"/> is the server's error code), or the
     /// outbox is full (<see cref="ClientErrorCodes.OutboxFull"/>). A <c>rate_limited</c> refusal is not final: the
-    /// message stays in the outbox and is written again a second later.
+    /// message stays in the outbox and is written again a second later (so under the server's rate limit a message may
+    /// be stored after one sent later).
     /// </exception>
     /// <exception cref="ObjectDisposedException">The client was disposed before the server answered.</exception>
     public async Task<SentMessage> SendAsync(string conversationId, string content, string? mediaId = null, CancellationToken cancellationToken = default)

@@ -102,11 +102,21 @@ internal sealed class TypingDebouncer : IDisposable
         var (conversationId, expected) = ((string, State))argument!;
         lock (_gate)
         {
-            // A notification may have re-armed the timer while this callback was already on its way.
-            if (_disposed || _time.GetUtcNow() - expected.LastNotified < _idle || !TryRemove(conversationId, expected))
+            if (_disposed || !_states.TryGetValue(conversationId, out var state) || !ReferenceEquals(state, expected))
             {
                 return;
             }
+
+            // Early by the wall clock (timers and clocks differ slightly), or a notification re-armed the timer while
+            // this callback was on its way: wait for the rest of the quiet period.
+            var remaining = _idle - (_time.GetUtcNow() - state.LastNotified);
+            if (remaining > TimeSpan.Zero)
+            {
+                state.Timer!.Change(remaining, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            TryRemove(conversationId, expected);
         }
 
         _ = SendStopAsync(conversationId);

@@ -105,11 +105,21 @@ internal sealed class TypingTracker : IDisposable
         var (key, entry) = (((string, string), Entry))argument!;
         lock (_gate)
         {
-            // A new event may have re-armed the timer while this callback was already on its way.
-            if (!_disposed && _time.GetUtcNow() - entry.LastEvent >= _expiry)
+            if (_disposed || !_typing.TryGetValue(key, out var current) || !ReferenceEquals(current, entry))
             {
-                Stop(key, entry);
+                return;
             }
+
+            // Early by the wall clock (timers and clocks differ slightly), or a new event re-armed the timer while
+            // this callback was on its way: wait for the rest.
+            var remaining = _expiry - (_time.GetUtcNow() - entry.LastEvent);
+            if (remaining > TimeSpan.Zero)
+            {
+                entry.Timer!.Change(remaining, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            Stop(key, entry);
         }
     }
 

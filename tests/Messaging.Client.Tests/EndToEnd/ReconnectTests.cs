@@ -92,13 +92,18 @@ public sealed class ReconnectTests(ChatServerFixture fixture) : IClassFixture<Ch
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var proxy = new LoopbackProxy(_server.BaseUri);
-        await using var bob = await RecordingClient.ConnectAsync(proxy.BaseUri, Users.Unique("bob"), configure: o =>
+        await using var chat = await DirectChat.OpenAsync(_server.BaseUri, bobServer: proxy.BaseUri, configureBob: o =>
         {
             o.TimeProvider = time;
             o.PingInterval = TimeSpan.FromSeconds(15);
             o.ServerTimeout = TimeSpan.FromSeconds(45);
             o.Reconnect = new ReconnectOptions { InitialDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero };
         });
+        var bob = chat.Bob;
+
+        // Once bob has a message, every frame sent to him before it was handled: nothing is in flight.
+        await chat.Alice.Client.SendAsync(chat.ConversationId, "hello", cancellationToken: TestContext.Current.CancellationToken);
+        await bob.WaitForMessagesAsync(chat.ConversationId, 1);
 
         // The network keeps the socket open but the server's pongs never arrive.
         proxy.BlackHoleReplies();
@@ -110,6 +115,48 @@ public sealed class ReconnectTests(ChatServerFixture fixture) : IClassFixture<Ch
 
         Assert.Equal(2, proxy.AcceptedCount);
         Assert.Equal(ConnectionState.Connected, bob.Client.State);
+    }
+
+    [Fact]
+    public async Task A_server_shutting_down_makes_the_client_reconnect_to_its_replacement()
+    {
+        var first = await ChatServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        await using var proxy = new LoopbackProxy(first.BaseUri);
+        await using var alice = await RecordingClient.ConnectAsync(proxy.BaseUri, Users.Unique("alice"));
+
+        await first.DisposeAsync();
+        var dropped = await alice.WaitForAsync<ConnectionStateChangedEvent>(e => e.State == ConnectionState.Reconnecting, "reconnecting");
+        await using var second = await ChatServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        proxy.Retarget(second.BaseUri);
+        await alice.WaitForAsync<ReconnectedEvent>(_ => true, "reconnected to the replacement");
+        var chat = await alice.Client.CreateDirectConversationAsync(Users.Unique("bob"), TestContext.Current.CancellationToken);
+        var sent = await alice.Client.SendAsync(chat.ConversationId, "still here", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.NotNull(dropped.Error);
+        Assert.Equal(1, sent.Seq);
+    }
+
+    [Fact]
+    public async Task Sends_refused_by_the_rate_limit_are_retried_until_stored()
+    {
+        await using var server = await ChatServer.StartAsync(
+            o => o.ConfigureGateway = g =>
+            {
+                g.RateLimitBurst = 4;
+                g.RateLimitPerSecond = 20;
+            },
+            TestContext.Current.CancellationToken);
+        await using var chat = await DirectChat.OpenAsync(server.BaseUri);
+
+        var sends = Enumerable.Range(1, 12)
+            .Select(i => chat.Alice.Client.SendAsync(chat.ConversationId, $"burst #{i}", cancellationToken: TestContext.Current.CancellationToken))
+            .ToArray();
+        var sent = await Task.WhenAll(sends).WaitAsync(RecordingClient.Timeout, TestContext.Current.CancellationToken);
+        var atBob = await chat.Bob.WaitForMessagesAsync(chat.ConversationId, 12);
+
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => (long)i), sent.Select(s => s.Seq).Order());
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => $"burst #{i}").Order(), atBob.Select(m => m.Content).Order());
+        Assert.Equal(12, atBob.Select(m => m.MessageId).Distinct().Count());
     }
 
     [Fact]

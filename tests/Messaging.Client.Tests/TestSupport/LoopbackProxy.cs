@@ -12,7 +12,7 @@ namespace Messaging.Client.Tests.TestSupport;
 internal sealed class LoopbackProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly IPEndPoint _target;
+    private volatile IPEndPoint _target;
     private readonly CancellationTokenSource _stopped = new();
     private readonly List<Link> _links = [];
     private readonly Task _acceptLoop;
@@ -54,6 +54,9 @@ internal sealed class LoopbackProxy : IAsyncDisposable
         get => _refuse;
         set => _refuse = value;
     }
+
+    /// <summary>Sends connections made from now on to another server (a restarted one).</summary>
+    public void Retarget(Uri target) => _target = new IPEndPoint(IPAddress.Parse(target.Host), target.Port);
 
     /// <summary>Resets every open connection, as a network failure would.</summary>
     public void CutAll()
@@ -100,7 +103,19 @@ internal sealed class LoopbackProxy : IAsyncDisposable
             }
 
             var server = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await server.ConnectAsync(_target, _stopped.Token);
+            try
+            {
+                await server.ConnectAsync(_target, _stopped.Token);
+            }
+            catch (SocketException)
+            {
+                // The server is down: the client sees its connection reset, as it would without the proxy.
+                server.Dispose();
+                client.LingerState = new LingerOption(true, 0);
+                client.Close();
+                continue;
+            }
+
             client.NoDelay = true;
             var link = new Link(client, server);
             lock (_links)

@@ -94,5 +94,25 @@ public sealed class TypingDebouncerTests : IDisposable
         Assert.Equal([("a", true), ("b", true)], _sent);
     }
 
+    [Fact]
+    public async Task A_timer_that_fires_early_by_the_wall_clock_still_sends_the_stop()
+    {
+        var sent = new List<bool>();
+        var clock = new LaggingTimeProvider(_time);
+        using var debouncer = new TypingDebouncer(clock, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), (_, isTyping, _) =>
+        {
+            sent.Add(isTyping);
+            return ValueTask.CompletedTask;
+        }, NullLogger.Instance);
+
+        await debouncer.NotifyAsync("c", TestContext.Current.CancellationToken);
+        clock.Lag = TimeSpan.FromMilliseconds(1);
+        _time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal([true], sent);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal([true, false], sent);
+    }
+
     public void Dispose() => _debouncer.Dispose();
 }

@@ -63,5 +63,21 @@ public sealed class TypingTrackerTests : IDisposable
         Assert.Empty(_changes);
     }
 
+    [Fact]
+    public void A_timer_that_fires_early_by_the_wall_clock_still_expires_the_indication()
+    {
+        var changes = new List<bool>();
+        var clock = new LaggingTimeProvider(_time);
+        using var tracker = new TypingTracker(clock, TimeSpan.FromSeconds(3), (_, _, typing) => changes.Add(typing));
+
+        tracker.OnTyping("c", "bob", true);
+        clock.Lag = TimeSpan.FromMilliseconds(1);
+        _time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal([true], changes);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal([true, false], changes);
+    }
+
     public void Dispose() => _tracker.Dispose();
 }
