@@ -26,6 +26,32 @@ public sealed class ReceiptTests
     }
 
     [Fact]
+    public async Task A_sender_that_was_offline_gets_the_current_statuses_of_its_messages_after_them_in_catch_up()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var direct = await harness.CreateDirectAsync("alice", "bob");
+        var group = await harness.CreateGroupAsync("alice", "bob", "carol");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var sent = await alice.SendTextsAsync(direct, 3);
+        await alice.SendTextsAsync(group, 2);
+        await alice.DisposeAsync();
+
+        var (bob, _) = await harness.ConnectAsync("bob");
+        await bob.AckUpToAsync(direct, 3, ReceiptStatus.Delivered, Ct);
+        await bob.AckUpToAsync(direct, 2, ReceiptStatus.Read, Ct);
+        await bob.AckUpToAsync(group, 2, ReceiptStatus.Read, Ct);
+        var (_, again) = await harness.ConnectAsync("alice");
+
+        var events = again.Events;
+        var statuses = events.OfType<StatusEvent>().ToList();
+        Assert.Equal([(direct, ReceiptStatus.Delivered, 3L), (direct, ReceiptStatus.Read, 2L)], statuses.Select(s => (s.ConversationId, s.Status, s.Seq)));
+        Assert.Equal((sent[2].MessageId, sent[2].ClientMsgId), (statuses[0].MessageId, statuses[0].ClientMsgId));
+        var lastDirectMessage = events.ToList().FindLastIndex(e => e is MessageEvent m && m.Message.ConversationId == direct);
+        Assert.True(events.ToList().IndexOf(statuses[0]) > lastDirectMessage, "the statuses come after the conversation's messages");
+        Assert.IsType<SyncCompleteEvent>(events[^1]);
+    }
+
+    [Fact]
     public async Task Read_implies_delivered()
     {
         await using var harness = await EngineHarness.StartAsync();
