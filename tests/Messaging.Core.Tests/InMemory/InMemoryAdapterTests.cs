@@ -44,24 +44,35 @@ public sealed class InMemoryAdapterTests
         await using var transport = new InMemoryMessageTransport(queueCapacity: 1);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var received = 0;
+        var handled = new List<Envelope>();
+        var bothHandled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var channel = TransportChannel.User("alice");
-        await transport.SubscribeAsync(channel, async (_, _) =>
+        await transport.SubscribeAsync(channel, async (envelope, _) =>
         {
             entered.TrySetResult();
             await release.Task;
-            Interlocked.Increment(ref received);
+            lock (handled)
+            {
+                handled.Add(envelope);
+                if (handled.Count == 2)
+                {
+                    bothHandled.TrySetResult();
+                }
+            }
         }, Token);
 
         await transport.PublishAsync([channel], Typing(0), Token);
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10), Token);   // the handler holds #0: the queue is empty
         await transport.PublishAsync([channel], Typing(1), Token);   // queued
         await transport.PublishAsync([channel], Typing(2), Token);   // dropped: the queue holds one
 
         Assert.Equal(1, transport.DroppedEnvelopes);
         release.SetResult();
-        await transport.DisposeAsync();
-        Assert.Equal(2, Volatile.Read(ref received));
+
+        // Wait for the handler itself (disposing first would discard the queued envelope on purpose).
+        await bothHandled.Task.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.Equal([Typing(0), Typing(1)], handled);
+        Assert.Equal(1, transport.DroppedEnvelopes);
     }
 
     [Fact]
