@@ -11,11 +11,11 @@ public sealed class GroupChatTests(ChatServerFixture fixture) : IClassFixture<Ch
     [Fact]
     public async Task Every_member_of_a_group_of_three_gets_every_message_in_seq_order()
     {
-        string aliceId = Users.Unique("alice"), bobId = Users.Unique("bob"), carolId = Users.Unique("carol");
-        await using var alice = await RecordingClient.ConnectAsync(_server, aliceId);
-        await using var bob = await RecordingClient.ConnectAsync(_server, bobId);
-        await using var carol = await RecordingClient.ConnectAsync(_server, carolId);
-        var group = await alice.Client.CreateGroupAsync("trio", [bobId, carolId], TestContext.Current.CancellationToken);
+        var (alice, bob, carol) = await ConnectThreeAsync();
+        await using var aliceLifetime = alice;
+        await using var bobLifetime = bob;
+        await using var carolLifetime = carol;
+        var group = await alice.Client.CreateGroupAsync("trio", [bob.UserId, carol.UserId], TestContext.Current.CancellationToken);
 
         // Concurrent senders: the server orders them; every member must see that one order.
         var members = new[] { alice, bob, carol };
@@ -33,25 +33,25 @@ public sealed class GroupChatTests(ChatServerFixture fixture) : IClassFixture<Ch
         }
 
         Assert.Equal(ConversationType.Group, group.Type);
-        Assert.Equal(ConversationRole.Admin, group.Members.Single(m => m.UserId == aliceId).Role);
+        Assert.Equal(ConversationRole.Admin, group.Members.Single(m => m.UserId == alice.UserId).Role);
     }
 
     [Fact]
     public async Task A_group_message_is_read_for_the_sender_only_when_every_other_member_read_it()
     {
-        string aliceId = Users.Unique("alice"), bobId = Users.Unique("bob"), carolId = Users.Unique("carol");
-        await using var alice = await RecordingClient.ConnectAsync(_server, aliceId);
-        await using var bob = await RecordingClient.ConnectAsync(_server, bobId);
-        await using var carol = await RecordingClient.ConnectAsync(_server, carolId);
-        var group = await alice.Client.CreateGroupAsync("readers", [bobId, carolId], TestContext.Current.CancellationToken);
+        var (alice, bob, carol) = await ConnectThreeAsync();
+        await using var aliceLifetime = alice;
+        await using var bobLifetime = bob;
+        await using var carolLifetime = carol;
+        var group = await alice.Client.CreateGroupAsync("readers", [bob.UserId, carol.UserId], TestContext.Current.CancellationToken);
 
         var sent = await alice.Client.SendAsync(group.ConversationId, "did you both read this?", cancellationToken: TestContext.Current.CancellationToken);
         await alice.WaitForAsync<MessageStatusChangedEvent>(e => e.MessageId == sent.MessageId && e.Status == DeliveryStatus.Delivered, "delivered to both");
         await bob.Client.MarkReadAsync(group.ConversationId, sent.Seq, TestContext.Current.CancellationToken);
-        var receipts = await WaitForReceiptAsync(alice, sent.MessageId, bobId);
+        var receipts = await WaitForReceiptAsync(alice, sent.MessageId, bob.UserId);
 
         Assert.DoesNotContain(DeliveryStatus.Read, alice.Statuses(sent.MessageId));
-        Assert.Null(receipts.Receipts.Single(r => r.UserId == carolId).ReadAt);
+        Assert.Null(receipts.Receipts.Single(r => r.UserId == carol.UserId).ReadAt);
 
         await carol.Client.MarkReadAsync(group.ConversationId, sent.Seq, TestContext.Current.CancellationToken);
         await alice.WaitForAsync<MessageStatusChangedEvent>(e => e.MessageId == sent.MessageId && e.Status == DeliveryStatus.Read, "read by both");
@@ -75,6 +75,11 @@ public sealed class GroupChatTests(ChatServerFixture fixture) : IClassFixture<Ch
         Assert.Contains(added.Members, m => m.UserId == daveId);
         Assert.DoesNotContain(removed.Members, m => m.UserId == daveId);
     }
+
+    private async Task<(RecordingClient Alice, RecordingClient Bob, RecordingClient Carol)> ConnectThreeAsync() => (
+        await RecordingClient.ConnectAsync(_server, Users.Unique("alice")),
+        await RecordingClient.ConnectAsync(_server, Users.Unique("bob")),
+        await RecordingClient.ConnectAsync(_server, Users.Unique("carol")));
 
     private static async Task<SentMessage[]> SendManyAsync(RecordingClient sender, string conversationId, int count)
     {
