@@ -85,6 +85,9 @@ public static class ProtocolReader
 
         // Additive: a malformed media object is ignored like an unknown field.
         Media = fields.Media.State == FieldState.Present ? fields.Media.Value : null,
+
+        // Additive too: an absent, malformed or future kind reads as text.
+        Kind = fields.Kind.State == FieldState.Present && WireEnum<MessageKind>.TryParse(fields.Kind.Value!, out var kind) ? kind : MessageKind.Text,
         Timestamp = v.RequiredTimestamp(fields.Timestamp, "timestamp"),
     };
 

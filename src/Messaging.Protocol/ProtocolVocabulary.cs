@@ -17,6 +17,20 @@ public enum DeliveryStatus
     Read,
 }
 
+/// <summary>What a message carries: <c>text</c>, <c>media</c> or <c>system</c> (membership changes) on the wire.</summary>
+[JsonConverter(typeof(WireEnumConverter<MessageKind>))]
+public enum MessageKind
+{
+    /// <summary><c>text</c>: a text message (also assumed when a message has no <c>kind</c>).</summary>
+    Text,
+
+    /// <summary><c>media</c>: a message referencing uploaded media.</summary>
+    Media,
+
+    /// <summary><c>system</c>: a membership change written by the server (for example <c>alice added bob</c>).</summary>
+    System,
+}
+
 /// <summary>A user's presence: <c>online</c> or <c>offline</c> on the wire.</summary>
 [JsonConverter(typeof(WireEnumConverter<PresenceState>))]
 public enum PresenceState

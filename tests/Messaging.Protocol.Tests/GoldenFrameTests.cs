@@ -22,8 +22,12 @@ public sealed class GoldenFrameTests
     public static TheoryData<string, ServerFrame> ServerSamples => new()
     {
         {
-            """{"type":"message","message_id":"m1","conversation_id":"c1","seq":41,"sender_id":"alice","client_msg_id":"uuid-1","content":"Hello!","media_id":null,"timestamp":"2024-01-15T10:30:00Z"}""",
+            """{"type":"message","message_id":"m1","conversation_id":"c1","seq":41,"sender_id":"alice","client_msg_id":"uuid-1","content":"Hello!","media_id":null,"kind":"text","timestamp":"2024-01-15T10:30:00Z"}""",
             new MessageFrame(new MessageData { MessageId = "m1", ConversationId = "c1", Seq = 41, SenderId = "alice", ClientMsgId = "uuid-1", Content = "Hello!", Timestamp = Timestamp })
+        },
+        {
+            """{"type":"message","message_id":"m2","conversation_id":"g1","seq":42,"sender_id":"alice","client_msg_id":"system:m2","content":"alice added bob","media_id":null,"kind":"system","timestamp":"2024-01-15T10:30:00Z"}""",
+            new MessageFrame(new MessageData { MessageId = "m2", ConversationId = "g1", Seq = 42, SenderId = "alice", ClientMsgId = "system:m2", Content = "alice added bob", Kind = MessageKind.System, Timestamp = Timestamp })
         },
         {
             """{"type":"status_update","message_id":"m1","conversation_id":"c1","seq":41,"status":"sent","client_msg_id":"uuid-1","timestamp":"2024-01-15T10:30:00Z"}""",

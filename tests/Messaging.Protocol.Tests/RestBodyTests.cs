@@ -31,7 +31,7 @@ public sealed class RestBodyTests
         var json = JsonSerializer.Serialize(body, ProtocolJsonContext.Default.ConversationBody);
 
         Assert.Equal(
-            """{"conversation_id":"g1","type":"group","name":"Team","members":[{"user_id":"alice","role":"admin"},{"user_id":"bob","role":"member"}],"created_at":"2024-01-15T10:30:00Z","last_seq":41,"unread_count":3,"last_message":{"message_id":"m1","conversation_id":"c1","seq":41,"sender_id":"alice","client_msg_id":"uuid-1","content":"Hello!","media_id":null,"timestamp":"2024-01-15T10:30:00Z"}}""",
+            """{"conversation_id":"g1","type":"group","name":"Team","members":[{"user_id":"alice","role":"admin"},{"user_id":"bob","role":"member"}],"created_at":"2024-01-15T10:30:00Z","last_seq":41,"unread_count":3,"last_message":{"message_id":"m1","conversation_id":"c1","seq":41,"sender_id":"alice","client_msg_id":"uuid-1","content":"Hello!","media_id":null,"kind":"text","timestamp":"2024-01-15T10:30:00Z"}}""",
             json);
     }
 

@@ -34,6 +34,9 @@ public sealed record MessageData
     /// <summary><c>media</c>: type, size and file name of the referenced media; absent for other messages.</summary>
     public MediaData? Media { get; init; }
 
+    /// <summary><c>kind</c>: <c>text</c>, <c>media</c> or <c>system</c>; <c>text</c> when absent or unknown.</summary>
+    public MessageKind Kind { get; init; }
+
     /// <summary><c>timestamp</c>: server UTC time of the append.</summary>
     public required DateTimeOffset Timestamp { get; init; }
 }

@@ -50,6 +50,7 @@ internal struct FrameFields
     public Field<string> Code;
     public Field<string> Message;
     public Field<MediaData> Media;
+    public Field<string> Kind;
 
     /// <summary>
     /// Reads the object that starts at the reader's current <see cref="JsonTokenType.StartObject"/> token, leaving the
@@ -138,6 +139,10 @@ internal struct FrameFields
             else if (Match(ref reader, JsonFields.Media))
             {
                 ReadMedia(ref reader, ref Media);
+            }
+            else if (Match(ref reader, JsonFields.Kind))
+            {
+                ReadString(ref reader, ref Kind);
             }
             else
             {

@@ -25,6 +25,7 @@ internal static class JsonFields
     public static readonly JsonEncodedText Code = JsonEncodedText.Encode("code");
     public static readonly JsonEncodedText Message = JsonEncodedText.Encode("message");
     public static readonly JsonEncodedText Media = JsonEncodedText.Encode("media");
+    public static readonly JsonEncodedText Kind = JsonEncodedText.Encode("kind");
     public static readonly JsonEncodedText ContentType = JsonEncodedText.Encode("content_type");
     public static readonly JsonEncodedText Size = JsonEncodedText.Encode("size");
     public static readonly JsonEncodedText FileName = JsonEncodedText.Encode("file_name");

@@ -5,7 +5,7 @@ namespace Messaging.Protocol.Serialization;
 
 /// <summary>
 /// The one encoding of <see cref="MessageData"/>, used by the <c>message</c> frame (after <c>type</c>) and by REST
-/// bodies: <c>message_id, conversation_id, seq, sender_id, client_msg_id, content, media_id, timestamp</c>.
+/// bodies: <c>message_id, conversation_id, seq, sender_id, client_msg_id, content, media_id, [media,] kind, timestamp</c>.
 /// </summary>
 internal sealed class MessageDataConverter : JsonConverter<MessageData>
 {
@@ -27,6 +27,7 @@ internal sealed class MessageDataConverter : JsonConverter<MessageData>
             writer.WriteEndObject();
         }
 
+        writer.WriteString(JsonFields.Kind, WireEnum<MessageKind>.NameOf(message.Kind));
         writer.WriteString(JsonFields.Timestamp, message.Timestamp.UtcDateTime);
     }
 
