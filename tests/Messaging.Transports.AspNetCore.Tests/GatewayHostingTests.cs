@@ -60,7 +60,7 @@ public sealed class GatewayHostingTests
     }
 
     [Fact]
-    public async Task Connection_that_cannot_keep_up_is_closed_with_1013()
+    public async Task Catch_up_larger_than_the_send_queue_is_paced_instead_of_closing_the_connection()
     {
         await using var server = await ChatServer.StartAsync(o => o.ConfigureGateway = g => g.SendQueueCapacity = 1, Cancellation);
         var (alice, bob) = (Users.New("alice"), Users.New("bob"));
@@ -73,9 +73,13 @@ public sealed class GatewayHostingTests
             }
         }
 
-        // Catch-up writes the 50 waiting messages at once into a queue of one.
+        // Catch-up waits for room in the queue of one (live events would still close a consumer that falls behind).
         await using var a = await server.ConnectAsync(alice, cancellationToken: Cancellation);
+        var complete = await a.WaitForAsync<SyncCompleteFrame>();
 
-        Assert.Equal((WebSocketCloseStatus)CloseCodes.TryAgainLater, await a.WaitForCloseAsync());
+        Assert.Equal(50, complete.Cursors[conversation.ConversationId]);
+        Assert.Equal(Enumerable.Range(1, 50).Select(i => (long)i), a.Frames.OfType<MessageFrame>().Select(f => f.Message.Seq));
+        Assert.All(a.Frames.OfType<MessageFrame>(), f => Assert.Equal(Protocol.MessageKind.Text, f.Message.Kind));
+        Assert.Null(a.CloseStatus);
     }
 }

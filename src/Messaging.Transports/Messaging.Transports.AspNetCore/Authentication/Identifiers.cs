@@ -37,7 +37,7 @@ internal static class Identifiers
     public static bool IsValidUserId(ReadOnlySpan<char> value) =>
         value.Length is > 0 and <= MaxLength && !value.ContainsAnyExcept(UserIdChars);
 
-    /// <summary>1 to 64 characters of letters, digits and <c>- _ . :</c>.</summary>
+    /// <summary>1 to 64 characters of letters, digits and <c>- _ . :</c>, never an id the engine reserves (<see cref="ReservedDeviceIds"/>).</summary>
     public static bool IsValidDeviceId(ReadOnlySpan<char> value) =>
-        value.Length is > 0 and <= MaxLength && !value.ContainsAnyExcept(DeviceIdChars);
+        value.Length is > 0 and <= MaxLength && !value.ContainsAnyExcept(DeviceIdChars) && !ReservedDeviceIds.IsReserved(value);
 }

@@ -26,6 +26,7 @@ internal static class WireMapping
         Content = message.Content,
         MediaId = message.MediaId,
         Media = message.Media is { } media ? new MediaData(media.ContentType, media.Length, media.FileName) : null,
+        Kind = ToWire(message.Kind),
         Timestamp = message.Timestamp,
     };
 
@@ -69,6 +70,14 @@ internal static class WireMapping
         DeliveryStatus.Sent => ReceiptStatus.Sent,
         DeliveryStatus.Delivered => ReceiptStatus.Delivered,
         _ => ReceiptStatus.Read,
+    };
+
+    // Tombstones never reach clients (the engine filters them); anything that is not media or system is text.
+    public static Protocol.MessageKind ToWire(Messaging.MessageKind kind) => kind switch
+    {
+        Messaging.MessageKind.Media => Protocol.MessageKind.Media,
+        Messaging.MessageKind.System => Protocol.MessageKind.System,
+        _ => Protocol.MessageKind.Text,
     };
 
     public static PresenceState ToWire(PresenceStatus status) => status == PresenceStatus.Online ? PresenceState.Online : PresenceState.Offline;

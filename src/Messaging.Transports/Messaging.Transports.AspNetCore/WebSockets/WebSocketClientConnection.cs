@@ -9,10 +9,11 @@ namespace Messaging.Transports.AspNetCore;
 /// <summary>
 /// The engine's view of one WebSocket (<see cref="IClientConnection"/>): a bounded queue of frames drained by one
 /// writer loop, so writes never block the engine. A full queue makes <see cref="TryWrite"/> fail (the engine then
-/// aborts the slow consumer). Every close goes through <see cref="Close"/>: pending frames are dropped, the close
+/// aborts the slow consumer); catch-up waits for room first (<see cref="WaitToWriteAsync"/>), so a backlog larger than
+/// the queue is paced, not aborted. Every close goes through <see cref="Close"/>: pending frames are dropped, the close
 /// frame is sent, and the socket is dropped if the client does not finish the handshake within the close timeout.
 /// </summary>
-internal sealed class WebSocketClientConnection : IClientConnection, IAsyncDisposable
+internal sealed class WebSocketClientConnection : IFlowControlledClientConnection, IAsyncDisposable
 {
     private const int InitialBufferSize = 4096;
     private const int RetainedBufferSize = 64 * 1024;
@@ -56,6 +57,9 @@ internal sealed class WebSocketClientConnection : IClientConnection, IAsyncDispo
         ArgumentNullException.ThrowIfNull(clientEvent);
         return !IsClosing && _outbound.Writer.TryWrite(WireMapping.ToFrame(clientEvent));
     }
+
+    public async ValueTask<bool> WaitToWriteAsync(CancellationToken cancellationToken = default)
+        => !IsClosing && await _outbound.Writer.WaitToWriteAsync(cancellationToken).ConfigureAwait(false) && !IsClosing;
 
     public void Abort(string reason) => Close(CloseCodes.TryAgainLater, string.IsNullOrEmpty(reason) ? "connection aborted" : reason);
 
