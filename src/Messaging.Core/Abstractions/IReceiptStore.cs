@@ -4,6 +4,12 @@ namespace Messaging;
 /// Delivered/read watermarks per (conversation, user, device). Guarantee: marks never move backwards, advancing read
 /// also advances delivered, and concurrent advances keep the maximum.
 /// </summary>
+/// <remarks>
+/// A device's delivered mark is its catch-up cursor, moved only by that device's acks. The engine also keeps marks
+/// on the reserved pseudo-device <see cref="ReservedDeviceIds.Sender"/> of each user: sending a message advances the
+/// sender's own read mark there (the user's unread count), so it counts in the user's aggregate but never makes a real
+/// device skip messages it has not received. Stores treat it like any other device id.
+/// </remarks>
 public interface IReceiptStore
 {
     /// <summary>Advances a device's marks to at least the given values.</summary>
