@@ -150,32 +150,13 @@ public sealed class RedisConversationStore : IConversationStore
         var ids = top.Select(e => (string)e.Element!).Concat(ties.Select(t => (string)t!)).Distinct(StringComparer.Ordinal).ToArray();
         var activities = await ReadAsync(database, ids, cancellationToken).ConfigureAwait(false);
 
-        var result = new List<ConversationActivity>(ids.Length);
-        var stale = new List<RedisValue>();
-        for (var i = 0; i < ids.Length; i++)
+        var (result, pruned) = await KeepOrPruneAsync(database, index, ids, i => activities[i] is { } activity && activity.Conversation.IsMember(userId) ? activity : null, cancellationToken).ConfigureAwait(false);
+        if (pruned)
         {
-            if (activities[i] is { } activity && activity.Conversation.IsMember(userId))
-            {
-                result.Add(activity);
-            }
-            else
-            {
-                stale.Add(ids[i]);
-            }
-        }
-
-        if (stale.Count > 0)
-        {
-            // Left behind by an interrupted removal: drop them and list again, so the page is still full.
-            await RedisStoreContext.Guard(database.SortedSetRemoveAsync(index, [.. stale]), cancellationToken).ConfigureAwait(false);
             return await ListForUserAsync(userId, limit, cancellationToken).ConfigureAwait(false);
         }
 
-        result.Sort(static (a, b) =>
-        {
-            var byTime = b.LastActivity.CompareTo(a.LastActivity);
-            return byTime != 0 ? byTime : string.CompareOrdinal(a.Conversation.Id, b.Conversation.Id);
-        });
+        result.Sort(static (a, b) => ByRecency(a.LastActivity, a.Conversation.Id, b.LastActivity, b.Conversation.Id));
         return result.Count > limit ? result[..limit] : result;
     }
 
@@ -203,14 +184,42 @@ public sealed class RedisConversationStore : IConversationStore
         var departures = ids.Select(id => batch.HashGetAsync(RedisKeys.ConversationDepartures(id), userId)).ToArray();
         await RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(departures)), cancellationToken).ConfigureAwait(false);
 
-        var result = new List<(ConversationActivity Activity, double Score)>(ids.Length);
+        var (result, pruned) = await KeepOrPruneAsync(
+            database,
+            index,
+            ids,
+            i => activities[i] is { } activity && !activity.Conversation.IsMember(userId) && departures[i].Result.TryParse(out long seq) ? activity with { LeftAtSeq = seq } : null,
+            cancellationToken).ConfigureAwait(false);
+        if (pruned)
+        {
+            return await ListDepartedAsync(userId, limit, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Ordered by the activity when the user left (the index score), not the conversation's current activity.
+        var leftWhen = top.ToDictionary(e => (string)e.Element!, e => e.Score, StringComparer.Ordinal);
+        result.Sort((a, b) => ByRecency(leftWhen[a.Conversation.Id], a.Conversation.Id, leftWhen[b.Conversation.Id], b.Conversation.Id));
+        return result;
+    }
+
+    // Most recent first, ties by conversation id.
+    private static int ByRecency<TTime>(TTime timeA, string idA, TTime timeB, string idB)
+        where TTime : IComparable<TTime>
+    {
+        var byTime = timeB.CompareTo(timeA);
+        return byTime != 0 ? byTime : string.CompareOrdinal(idA, idB);
+    }
+
+    // Keeps the index entries keep accepts; the others were left behind by an interrupted change and are dropped from
+    // the index, and the caller lists again so that the page is still full.
+    private static async Task<(List<T> Kept, bool Pruned)> KeepOrPruneAsync<T>(IDatabase database, RedisKey index, string[] ids, Func<int, T?> keep, CancellationToken cancellationToken)
+    {
+        var kept = new List<T>(ids.Length);
         var stale = new List<RedisValue>();
         for (var i = 0; i < ids.Length; i++)
         {
-            var leftAt = departures[i].Result;
-            if (activities[i] is { } activity && !activity.Conversation.IsMember(userId) && leftAt.TryParse(out long seq))
+            if (keep(i) is { } entry)
             {
-                result.Add((activity with { LeftAtSeq = seq }, top[i].Score));
+                kept.Add(entry);
             }
             else
             {
@@ -220,17 +229,10 @@ public sealed class RedisConversationStore : IConversationStore
 
         if (stale.Count > 0)
         {
-            // Left behind by an interrupted change (the user was added again): drop them and list again.
             await RedisStoreContext.Guard(database.SortedSetRemoveAsync(index, [.. stale]), cancellationToken).ConfigureAwait(false);
-            return await ListDepartedAsync(userId, limit, cancellationToken).ConfigureAwait(false);
         }
 
-        result.Sort(static (a, b) =>
-        {
-            var byTime = b.Score.CompareTo(a.Score);
-            return byTime != 0 ? byTime : string.CompareOrdinal(a.Activity.Conversation.Id, b.Activity.Conversation.Id);
-        });
-        return [.. result.Select(r => r.Activity)];
+        return (kept, stale.Count > 0);
     }
 
     private static RedisKey[] Keys(string conversationId) => [RedisKeys.ConversationInfo(conversationId), RedisKeys.ConversationMembers(conversationId)];
