@@ -91,56 +91,32 @@ public sealed class InMemoryConversationStore : IConversationStore
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<ConversationActivity>> ListForUserAsync(string userId, int limit, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(userId);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            if (!_byUser.TryGetValue(userId, out var ids))
-            {
-                return ValueTask.FromResult<IReadOnlyList<ConversationActivity>>([]);
-            }
-
-            return ValueTask.FromResult(List(ids.Select(id => _conversations[id]), limit));
-        }
-    }
+        => ListAsync(userId, limit, user => _byUser.GetValueOrDefault(user)?.Select(id => (_conversations[id], _conversations[id].LastActivity, (long?)null)), cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<ConversationActivity>> ListDepartedAsync(string userId, int limit, CancellationToken cancellationToken = default)
+        => ListAsync(userId, limit, user => _departedByUser.GetValueOrDefault(user)?.Select(d => (_conversations[d.Key], d.Value.At, (long?)d.Value.Seq)), cancellationToken);
+
+    // Lists a user's entries most recent first by the given time (ties by id), under the lock.
+    private ValueTask<IReadOnlyList<ConversationActivity>> ListAsync(
+        string userId, int limit, Func<string, IEnumerable<(Entry Entry, DateTimeOffset Recency, long? LeftAtSeq)>?> entries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(userId);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_departedByUser.TryGetValue(userId, out var departures))
-            {
-                return ValueTask.FromResult<IReadOnlyList<ConversationActivity>>([]);
-            }
-
             IReadOnlyList<ConversationActivity> list =
             [
-                .. departures
-                    .OrderByDescending(d => d.Value.At)
-                    .ThenBy(d => d.Key, StringComparer.Ordinal)
+                .. (entries(userId) ?? [])
+                    .OrderByDescending(e => e.Recency)
+                    .ThenBy(e => e.Entry.Conversation.Id, StringComparer.Ordinal)
                     .Take(limit)
-                    .Select(d => _conversations[d.Key])
-                    .Select(e => new ConversationActivity(e.Conversation, e.LastSeq, e.LastActivity, departures[e.Conversation.Id].Seq)),
+                    .Select(e => new ConversationActivity(e.Entry.Conversation, e.Entry.LastSeq, e.Entry.LastActivity, e.LeftAtSeq)),
             ];
             return ValueTask.FromResult(list);
         }
     }
-
-    private static IReadOnlyList<ConversationActivity> List(IEnumerable<Entry> entries, int limit)
-        =>
-        [
-            .. entries
-                .OrderByDescending(e => e.LastActivity)
-                .ThenBy(e => e.Conversation.Id, StringComparer.Ordinal)
-                .Take(limit)
-                .Select(e => new ConversationActivity(e.Conversation, e.LastSeq, e.LastActivity)),
-        ];
 
     // Applies a membership change of one user atomically; change returns the new members, or null for "no change".
     // A removal records the departure at leftAtSeq; an addition forgets it.
