@@ -25,6 +25,24 @@ public sealed class FlowControlTests
     }
 
     [Fact]
+    public async Task A_flow_controlled_connection_that_never_reads_is_aborted_once_the_engines_queue_is_full()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        await using var stuck = new FlowControlledClientConnection(capacity: 1, consume: false);
+        await harness.ConnectAsync("bob", "phone", stuck);
+
+        // Live messages pile up in the engine's bounded queue while its worker waits for room that never comes.
+        for (var i = 0; i < 10_000 && !stuck.Aborted.IsCompleted; i++)
+        {
+            await alice.SendAsync(EventWaits.Text(conversation, $"live {i}"), Ct);
+        }
+
+        Assert.Equal("slow consumer", await stuck.Aborted.WaitAsync(EngineHarness.Timeout, Ct));
+    }
+
+    [Fact]
     public async Task A_connection_without_flow_control_and_a_full_queue_is_still_aborted_as_a_slow_consumer()
     {
         await using var harness = await EngineHarness.StartAsync();

@@ -15,10 +15,12 @@ internal sealed class FlowControlledClientConnection : IFlowControlledClientConn
     private readonly TaskCompletionSource _syncCompleted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _consumer;
 
-    public FlowControlledClientConnection(int capacity)
+    /// <param name="capacity">The queue's capacity.</param>
+    /// <param name="consume"><see langword="false"/> for a client that never reads.</param>
+    public FlowControlledClientConnection(int capacity, bool consume = true)
     {
         _queue = Channel.CreateBounded<ClientEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        _consumer = Task.Run(ConsumeAsync);
+        _consumer = consume ? Task.Run(ConsumeAsync) : Task.CompletedTask;
     }
 
     public string ConnectionId { get; } = "paced-" + Guid.NewGuid().ToString("N");

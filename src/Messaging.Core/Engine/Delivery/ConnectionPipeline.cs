@@ -5,8 +5,10 @@ namespace Messaging;
 /// <summary>
 /// The serialized delivery pipeline of one client connection: a bounded queue and a single worker, so live envelopes,
 /// catch-up, statuses, typing and presence reach the connection one at a time, in order, without locks. Enqueueing
-/// never blocks (transport handlers must not); a full queue, or a connection that refuses a write, is a slow consumer:
-/// the connection is aborted and the pipeline stops (the client resumes by catch-up).
+/// never blocks (transport handlers must not); a full queue, or a connection without flow control that refuses a
+/// write, is a slow consumer: the connection is aborted and the pipeline stops (the client resumes by catch-up). A
+/// connection with flow control (<see cref="IFlowControlledClientConnection"/>) is waited for by the worker instead, so
+/// only this bounded queue decides who is too slow.
 /// </summary>
 internal sealed class ConnectionPipeline : IDeliveryWriter
 {
@@ -175,11 +177,11 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
                     await _delivery.DeliverAsync(m.Message, visible: !string.Equals(m.OriginConnectionId, ConnectionId, StringComparison.Ordinal), token).ConfigureAwait(false);
                     break;
                 case EventItem e:
-                    Write(e.Event);
+                    await WriteAsync(e.Event, token).ConfigureAwait(false);
                     break;
                 case PresenceItem p:
                     var raw = p.Change ?? await _context.Presence.GetAsync(p.SubjectId, token).ConfigureAwait(false);
-                    Write(new PresenceEvent(await _privacy.ViewAsync(raw, UserId, token).ConfigureAwait(false)));
+                    await WriteAsync(new PresenceEvent(await _privacy.ViewAsync(raw, UserId, token).ConfigureAwait(false)), token).ConfigureAwait(false);
                     break;
                 case RecheckItem r:
                     await _delivery.RecheckAsync(r.ConversationId, token).ConfigureAwait(false);
@@ -189,7 +191,7 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
                     break;
                 case SyncItem s:
                     var cursors = await _delivery.CatchUpAsync(s.Cursors, token).ConfigureAwait(false);
-                    if (IsAlive && Write(new SyncCompleteEvent(cursors)))
+                    if (IsAlive && await WriteAsync(new SyncCompleteEvent(cursors), token).ConfigureAwait(false))
                     {
                         s.Done.TrySetResult();
                     }
@@ -215,10 +217,7 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
     }
 
     /// <inheritdoc />
-    bool IDeliveryWriter.Write(ClientEvent clientEvent) => Write(clientEvent);
-
-    /// <inheritdoc />
-    async ValueTask<bool> IDeliveryWriter.WritePacedAsync(ClientEvent clientEvent, CancellationToken cancellationToken)
+    public async ValueTask<bool> WriteAsync(ClientEvent clientEvent, CancellationToken cancellationToken)
     {
         if (_connection is not IFlowControlledClientConnection flow)
         {

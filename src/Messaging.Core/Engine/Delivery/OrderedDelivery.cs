@@ -6,8 +6,8 @@ namespace Messaging;
 /// the store. A seq missing from the store too (an append still in flight) is re-read after a short delay, and given
 /// up after <see cref="EngineLimits.GapGiveUpAfter"/>, so nobody waits forever. Tombstones advance the cursor but are
 /// never written. A former member's cursor is capped at the removal's seq (<see cref="ConversationCursor.Limit"/>).
-/// What is read from the store (catch-up, gap fills) is written paced by the connection's flow control; live
-/// messages are written without waiting. Used only by the connection's delivery worker, one item at a time.
+/// Every write is paced by the connection's flow control (see <see cref="IDeliveryWriter"/>). Used only by the
+/// connection's delivery worker, one item at a time.
 /// </summary>
 internal sealed class OrderedDelivery(EngineContext context, string userId, string deviceId, IDeliveryWriter writer, Action<string> requestRecheck)
 {
@@ -31,7 +31,7 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
         if (message.Seq == cursor.Position + 1)
         {
             cursor.Accept(message, visible, _toWrite);
-            Flush();
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -99,7 +99,7 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
         {
             context.Logger.GapSkipped(userId, deviceId, conversationId, cursor.Position + 1, cursor.LowestPending - 1);
             cursor.SkipToPending(_toWrite);
-            Flush();
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
         AfterFill(cursor);
@@ -208,7 +208,7 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
 
         foreach (var status in statuses)
         {
-            if (!await writer.WritePacedAsync(status, cancellationToken).ConfigureAwait(false))
+            if (!await writer.WriteAsync(status, cancellationToken).ConfigureAwait(false))
             {
                 return false;
             }
@@ -248,7 +248,7 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
     }
 
     // Reads the store after the cursor up to upTo (inclusive, never past the cursor's limit), accepting contiguous
-    // messages and writing them paced; stops at a hole. False when the connection was aborted meanwhile.
+    // messages and writing them; stops at a hole. False when the connection was aborted meanwhile.
     private async ValueTask<bool> FillAsync(ConversationCursor cursor, long upTo, CancellationToken cancellationToken)
     {
         upTo = Math.Min(upTo, cursor.Limit ?? long.MaxValue);
@@ -293,7 +293,7 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
                 cursor.Accept(message, write: true, _toWrite);
             }
 
-            if (!await FlushPacedAsync(cancellationToken).ConfigureAwait(false))
+            if (!await FlushAsync(cancellationToken).ConfigureAwait(false))
             {
                 return false;
             }
@@ -323,35 +323,14 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
         }
     }
 
-    // Writes what the cursors released without waiting (live delivery); false when the connection was aborted.
-    private bool Flush()
+    // Writes what the cursors released, in order; false when the connection was aborted meanwhile.
+    private async ValueTask<bool> FlushAsync(CancellationToken cancellationToken)
     {
         try
         {
             foreach (var message in _toWrite)
             {
-                if (!writer.Write(new MessageEvent(message)))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-        finally
-        {
-            _toWrite.Clear();
-        }
-    }
-
-    // Writes what the cursors released from the store, waiting for room in the connection's queue.
-    private async ValueTask<bool> FlushPacedAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            foreach (var message in _toWrite)
-            {
-                if (!await writer.WritePacedAsync(new MessageEvent(message), cancellationToken).ConfigureAwait(false))
+                if (!await writer.WriteAsync(new MessageEvent(message), cancellationToken).ConfigureAwait(false))
                 {
                     return false;
                 }
