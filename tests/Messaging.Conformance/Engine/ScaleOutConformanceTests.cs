@@ -123,10 +123,13 @@ public abstract class ScaleOutConformanceTests : ConformanceSuite
         await WaitForAsync(joinerConnection.WhenMessageAsync(sent.Message.MessageId), "the message after joining (now read path)");
     }
 
-    /// <summary>A member removed through one node stops receiving on the other.</summary>
+    /// <summary>
+    /// A member removed through one node gets everything up to the removal on the other (live, and by catch-up on a
+    /// device that was offline), then nothing more.
+    /// </summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
-    public async Task Member_removed_on_one_node_stops_receiving_on_the_other()
+    public async Task Member_removed_on_one_node_gets_up_to_the_removal_on_the_other_then_nothing()
     {
         var (a, b) = await StartAsync();
         var users = Enumerable.Range(0, WritePathMaxMembers + 1).Select(i => NewId($"user{i}")).ToArray();
@@ -134,12 +137,18 @@ public abstract class ScaleOutConformanceTests : ConformanceSuite
         var (adminSession, _) = await ConnectAsync(a, users[0], "phone");
         var (_, leaverConnection) = await ConnectAsync(b, users[1], "phone");
         var (_, stayerConnection) = await ConnectAsync(b, users[2], "phone");
+        var before = await adminSession.SendAsync(new SendMessageRequest(group, "before removal", NewId("cmid")), Token);
 
         var removal = await a.RemoveMemberAsync(users[0], group, users[1], Token);
         var after = await adminSession.SendAsync(new SendMessageRequest(group, "after removal", NewId("cmid")), Token);
         await WaitForAsync(stayerConnection.WhenMessageAsync(after.Message.MessageId), "the message at a remaining member on the same node");
+        await WaitForAsync(leaverConnection.WhenAsync(events => events.OfType<MessageEvent>().Any(e => e.Message.ConversationId == group && e.Message.Seq == removal.LastSeq)), "the removal at the removed member");
+        var (_, offlineDevice) = await ConnectAsync(b, users[1], "tablet");
 
         Assert.DoesNotContain(leaverConnection.Events.OfType<MessageEvent>(), e => e.Message.ConversationId == group && e.Message.Seq > removal.LastSeq);
+        Assert.Equal(
+            [before.Message.Seq, removal.LastSeq],
+            offlineDevice.Events.OfType<MessageEvent>().Where(e => e.Message.ConversationId == group).Select(e => e.Message.Seq));
     }
 
     /// <summary>Typing crosses nodes to the other members and is never stored.</summary>
