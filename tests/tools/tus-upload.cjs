@@ -1,41 +1,68 @@
-// Uploads a file with the real tus-js-client, interrupting the upload once and resuming it from the server's offset.
-// Usage: node tus-upload.cjs <endpoint> <file> <bearer-token> <content-type> <interrupt-after-bytes>
-// Prints one JSON line: {"url": "<upload url>", "interruptedAt": N, "resumedFrom": N}.
+// Uploads a file with the real tus-js-client, dropping the connection once in the middle of a PATCH body and then
+// resuming the upload from the offset the server reports.
+// Usage: node tus-upload.cjs <endpoint> <file> <bearer-token> <content-type> <cut-after-bytes>
+// Prints one JSON line: {"url": "<upload url>", "cutAfter": N, "resumedFrom": N}.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
+const { PassThrough } = require('node:stream');
 const tus = require('tus-js-client');
+
+// Wraps tus-js-client's Node HTTP stack: the first PATCH sends only its first `cutAfter` bytes, then its socket is
+// destroyed, exactly like a connection lost in the middle of an upload.
+class DroppingHttpStack {
+  constructor(cutAfter) {
+    this.inner = new tus.DefaultHttpStack();
+    this.cutAfter = cutAfter;
+    this.dropped = false;
+  }
+
+  createRequest(method, url) {
+    const request = this.inner.createRequest(method, url);
+    if (method !== 'PATCH' || this.dropped) {
+      return request;
+    }
+
+    this.dropped = true;
+    const send = request.send.bind(request);
+    request.send = (body) => {
+      const partial = new PassThrough();
+      const sending = send(partial);
+      partial.write(Buffer.from(body.subarray(0, this.cutAfter)), () => {
+        setImmediate(() => request.getUnderlyingObject().destroy(new Error('connection dropped by the test')));
+      });
+      return sending;
+    };
+    return request;
+  }
+
+  getName() {
+    return 'DroppingHttpStack';
+  }
+}
 
 function upload(options) {
   return new Promise((resolve, reject) => {
-    let settled = false;
-    const finish = (fn, value) => {
-      if (!settled) {
-        settled = true;
-        fn(value);
-      }
-    };
-    const upload = new tus.Upload(options.data, {
+    const settings = {
       endpoint: options.endpoint,
       uploadUrl: options.uploadUrl || null,
       headers: { Authorization: 'Bearer ' + options.token },
       metadata: { filename: options.fileName, filetype: options.contentType },
       chunkSize: Infinity,
-      retryDelays: null,
-      removeFingerprintOnSuccess: true,
-      onProgress(bytesSent) {
-        if (options.interruptAfter && bytesSent >= options.interruptAfter) {
-          // Drop the connection in the middle of the PATCH body, like a lost network.
-          upload.abort(false).then(() => finish(resolve, { url: upload.url, interrupted: true }), (e) => finish(reject, e));
-        }
-      },
+      // A 409 while the server still finishes the dropped request is retried after a fresh HEAD.
+      retryDelays: options.retryDelays,
       onSuccess() {
-        finish(resolve, { url: upload.url, interrupted: false });
+        resolve({ url: upload.url, failed: null });
       },
       onError(error) {
-        finish(reject, error);
+        resolve({ url: upload.url, failed: error });
       },
-    });
+    };
+    if (options.httpStack) {
+      settings.httpStack = options.httpStack;
+    }
+
+    const upload = new tus.Upload(options.data, settings);
     upload.start();
   });
 }
@@ -46,23 +73,34 @@ async function headOffset(url, token) {
 }
 
 async function main() {
-  const [endpoint, file, token, contentType, interruptAfterText] = process.argv.slice(2);
+  const [endpoint, file, token, contentType, cutAfterText] = process.argv.slice(2);
   const data = fs.readFileSync(file);
   const fileName = path.basename(file);
-  const interruptAfter = Number(interruptAfterText);
+  const cutAfter = Number(cutAfterText);
 
-  const first = await upload({ endpoint, data, token, contentType, fileName, interruptAfter });
-  if (!first.interrupted) {
-    throw new Error('the upload finished before it could be interrupted');
+  const first = await upload({ endpoint, data, token, contentType, fileName, retryDelays: null, httpStack: new DroppingHttpStack(cutAfter) });
+  if (!first.failed || !first.url) {
+    throw new Error('the first upload was expected to fail with a dropped connection');
   }
 
-  // The server keeps what it received; tus-js-client asks for the offset (HEAD) and sends only the rest.
-  const resumedFrom = await headOffset(first.url, token);
-  const second = await upload({ endpoint, data, token, contentType, fileName, uploadUrl: first.url });
-  process.stdout.write(JSON.stringify({ url: second.url, interruptedAt: interruptAfter, resumedFrom }) + '\n');
+  // The server keeps what arrived before the drop; wait (bounded) until it has stored some of it.
+  let resumedFrom = 0;
+  for (let attempt = 0; attempt < 250 && resumedFrom === 0; attempt++) {
+    resumedFrom = await headOffset(first.url, token);
+    if (resumedFrom === 0) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  const second = await upload({ endpoint, data, token, contentType, fileName, uploadUrl: first.url, retryDelays: [100, 300, 1000] });
+  if (second.failed) {
+    throw second.failed;
+  }
+
+  process.stdout.write(JSON.stringify({ url: second.url, cutAfter, resumedFrom }) + '\n');
 }
 
 main().catch((error) => {
-  process.stderr.write(String(error && error.stack || error) + '\n');
+  process.stderr.write(String((error && error.stack) || error) + '\n');
   process.exit(1);
 });
