@@ -24,6 +24,17 @@ if (builder.Configuration["Messaging:Redis"] is { Length: > 0 } redis)
 
 builder.Services.AddMessagingGateway();
 
+// Media: resumable tus uploads at /media/uploads and downloads at /media/{id}, stored under Messaging:MediaRoot
+// (default: a folder in the temp directory). The limits (100 MiB, allowed types, quota) bind from Messaging:Media.
+builder.Services.AddMessagingMedia(o =>
+{
+    builder.Configuration.GetSection("Messaging:Media").Bind(o);
+    if (builder.Configuration["Messaging:MediaRoot"] is { Length: > 0 } root)
+    {
+        o.FileSystemRootPath = root;
+    }
+});
+
 // Development sign-in: the user id IS the bearer token (`Authorization: Bearer alice` or `?access_token=alice`).
 // INSECURE, anybody can claim to be anybody: for local use only. On in the Development environment or with
 // Messaging:DevelopmentAuthentication=true. A real host registers its own scheme (JWT bearer, cookies...) instead.

@@ -7,6 +7,7 @@ import { Connection } from './connection.js';
 import { Outbox } from './outbox.js';
 import { deviceId, newId } from './session.js';
 import { ChatState } from './state.js';
+import { uploadFile } from './uploads.js';
 
 const PAGE_SIZE = 50;
 const TYPING_REPEAT_MS = 2500;
@@ -102,12 +103,18 @@ export class ChatClient extends EventTarget {
   // ---- sending --------------------------------------------------------------------------------------------------
 
   /** Shows the message at once (clock icon) and sends it now or after the next reconnect. */
-  send(conversationId, content) {
+  send(conversationId, content, attachment = null) {
     const item = { client_msg_id: newId(), conversation_id: conversationId, content, created_at: new Date().toISOString() };
+    if (attachment) Object.assign(item, { media_id: attachment.mediaId, media: attachment.media });
     this.stopTyping();
     this.outbox.add(item);
-    this.state.addPending(conversationId, item.client_msg_id, content, new Date(item.created_at));
+    this.state.addPending(conversationId, item.client_msg_id, content, new Date(item.created_at), attachment);
     this.#transmit(item);
+  }
+
+  /** Uploads a file (resumably), then sends it as a media message; `onProgress(sent, total)` follows the upload. */
+  async sendFile(conversationId, file, onProgress) {
+    this.send(conversationId, '', await uploadFile(this.me, file, onProgress));
   }
 
   /** Forgets a message the server refused. */
@@ -256,6 +263,7 @@ export class ChatClient extends EventTarget {
     if (!this.#firstSentOn.has(item.client_msg_id)) this.#firstSentOn.set(item.client_msg_id, this.#opens);
     this.connection.send({
       type: 'message', conversation_id: item.conversation_id, content: item.content, client_msg_id: item.client_msg_id,
+      media_id: item.media_id ?? null,
     });
   }
 
@@ -278,7 +286,8 @@ export class ChatClient extends EventTarget {
     }
     for (const item of this.outbox.all()) {
       this.#firstSentOn.set(item.client_msg_id, -1);
-      this.state.addPending(item.conversation_id, item.client_msg_id, item.content, new Date(item.created_at));
+      const attachment = item.media_id ? { mediaId: item.media_id, media: item.media ?? null } : null;
+      this.state.addPending(item.conversation_id, item.client_msg_id, item.content, new Date(item.created_at), attachment);
     }
     this.#listed = true;
     this.#subscribePresence();

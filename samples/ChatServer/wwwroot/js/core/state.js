@@ -35,6 +35,7 @@ function messageFromFrame(frame, me) {
     clientMsgId: frame.client_msg_id ?? null,
     content: frame.content ?? '',
     mediaId: frame.media_id ?? null,
+    media: frame.media ?? null,
     kind: frame.kind ?? 'text',
     timestamp: parseDate(frame.timestamp) ?? new Date(),
     status: frame.sender_id === me ? 'sent' : null,
@@ -235,13 +236,14 @@ export class ChatState extends EventTarget {
   }
 
   /** Shows an own message that is not yet acknowledged by the server (clock icon). */
-  addPending(conversationId, clientMsgId, content, createdAt = new Date()) {
+  addPending(conversationId, clientMsgId, content, createdAt = new Date(), attachment = null) {
     const conv = this.conversations.get(conversationId);
     if (!conv || conv.pendingByClientId.has(clientMsgId)) return;
     const key = `local:${clientMsgId}`;
     conv.messages.set(key, {
-      key, messageId: null, conversationId, seq: null, senderId: this.me, clientMsgId, content, mediaId: null,
-      kind: 'text', timestamp: createdAt, status: 'pending', error: null, localOrder: ++localOrder,
+      key, messageId: null, conversationId, seq: null, senderId: this.me, clientMsgId, content,
+      mediaId: attachment?.mediaId ?? null, media: attachment?.media ?? null,
+      kind: attachment ? 'media' : 'text', timestamp: createdAt, status: 'pending', error: null, localOrder: ++localOrder,
     });
     conv.pendingByClientId.set(clientMsgId, key);
     conv.lastActivity = later(conv.lastActivity, createdAt);

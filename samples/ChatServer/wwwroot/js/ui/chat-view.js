@@ -2,6 +2,7 @@
 import { byId, setText } from './dom.js';
 import { formatLastSeen, formatTyping, paintAvatar } from './format.js';
 import { MessageList } from './message-list.js';
+import { showToast } from './toast.js';
 
 const MAX_COMPOSER_PX = 140;
 
@@ -23,6 +24,11 @@ export class ChatView {
       composer: byId('composer'),
       input: byId('composer-input'),
       send: byId('send-button'),
+      attach: byId('attach-button'),
+      file: byId('attach-input'),
+      progress: byId('upload-progress'),
+      progressLabel: byId('upload-label'),
+      progressBar: byId('upload-bar'),
     };
     this.#messages = new MessageList(client, {
       scroller: byId('message-scroller'),
@@ -31,6 +37,7 @@ export class ChatView {
     });
     byId('back-button').addEventListener('click', onBack);
     this.#wireComposer();
+    this.#wireAttachments();
   }
 
   get conversationId() {
@@ -92,6 +99,31 @@ export class ChatView {
 
   #current() {
     return this.#conversationId ? this.#client.state.get(this.#conversationId) : null;
+  }
+
+  // One upload at a time: the progress bar shows it; the message is sent when the last byte is stored.
+  #wireAttachments() {
+    const { attach, file, progress, progressLabel, progressBar } = this.#nodes;
+    attach.addEventListener('click', () => file.click());
+    file.addEventListener('change', async () => {
+      const chosen = file.files?.[0];
+      file.value = '';
+      if (!chosen || !this.#conversationId) return;
+      attach.disabled = true;
+      progress.hidden = false;
+      setText(progressLabel, `Uploading ${chosen.name}`);
+      try {
+        await this.#client.sendFile(this.#conversationId, chosen, (sent, total) => {
+          progressBar.value = total ? Math.round((sent / total) * 100) : 100;
+        });
+      } catch (error) {
+        showToast(`${chosen.name} was not sent: ${error.message}`);
+      } finally {
+        attach.disabled = false;
+        progress.hidden = true;
+        progressBar.value = 0;
+      }
+    });
   }
 
   #wireComposer() {

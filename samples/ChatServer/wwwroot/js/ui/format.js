@@ -91,5 +91,18 @@ export function previewText(message) {
   if (!message) return '';
   const text = message.content?.replace(/\s+/gu, ' ').trim();
   if (text) return text;
-  return message.mediaId ? 'Attachment' : '';
+  return message.mediaId ? message.media?.file_name ?? 'Attachment' : '';
+}
+
+/** A byte count for people: 532 B, 14.2 KB, 20.0 MB. */
+export function formatSize(bytes) {
+  if (!(bytes >= 1024)) return `${bytes ?? 0} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
 }

@@ -1,8 +1,9 @@
 // The message list: bubbles in seq order with day separators, an unread divider, sender names in groups and
 // receipt marks. Elements are keyed and reused, so scroll position and selection survive updates.
 import { el, reconcileChildren, setText } from './dom.js';
-import { dayKey, formatDay, formatTime, hueOf } from './format.js';
+import { dayKey, formatDay, formatSize, formatTime, hueOf } from './format.js';
 import { statusMark, updateStatusMark } from './status.js';
+import { isPreviewable, mediaUrl } from '../core/uploads.js';
 
 const NEAR_BOTTOM_PX = 96;
 
@@ -121,10 +122,11 @@ export class MessageList {
     const text = el('p', { class: 'message-text', 'data-testid': 'message-text' });
     const time = el('time', { class: 'message-time', 'data-testid': 'message-time' });
     const mark = own ? statusMark(message.status) : null;
-    const bubble = el('div', { class: 'bubble' }, sender, text, el('span', { class: 'meta' }, time, mark));
+    const attachment = el('div', { class: 'attachment', 'data-testid': 'message-attachment', hidden: true });
+    const bubble = el('div', { class: 'bubble' }, sender, attachment, text, el('span', { class: 'meta' }, time, mark));
     const failure = el('p', { class: 'failure', hidden: true });
     const root = el('li', { class: `message-row ${own ? 'out' : 'in'}`, 'data-testid': 'message' }, bubble, failure);
-    return { root, sender, text, time, mark, failure };
+    return { root, sender, attachment, text, time, mark, failure };
   }
 
   #updateRow(row, message, conv, previous) {
@@ -143,7 +145,9 @@ export class MessageList {
     setText(row.sender, showSender ? message.senderId : '');
     row.sender.style.setProperty('--sender-hue', String(hueOf(message.senderId)));
 
-    setText(row.text, message.content || (message.mediaId ? 'Attachment' : ''));
+    setText(row.text, message.content || (message.mediaId && !message.media ? 'Attachment' : ''));
+    row.text.hidden = !row.text.textContent;
+    this.#renderAttachment(row, message);
     setText(row.time, formatTime(message.timestamp));
     row.time.setAttribute('datetime', message.timestamp.toISOString());
     row.time.setAttribute('title', message.timestamp.toLocaleString());
@@ -162,5 +166,37 @@ export class MessageList {
           onclick: () => this.#client.discard(message.conversationId, message.clientMsgId),
         }));
     }
+  }
+
+  // An image preview or a download link; built once per media id (the bytes are fetched with the bearer token).
+  #renderAttachment(row, message) {
+    const { attachment } = row;
+    attachment.hidden = !message.mediaId;
+    if (!message.mediaId || attachment.dataset.mediaId === message.mediaId || !message.messageId) return;
+    attachment.dataset.mediaId = message.mediaId;
+    const media = message.media ?? { content_type: 'application/octet-stream', size: 0, file_name: 'attachment' };
+    const token = this.#client.me;
+    if (isPreviewable(media)) {
+      const image = el('img', { class: 'attachment-image', alt: media.file_name, 'data-testid': 'attachment-image' });
+      mediaUrl(token, message.mediaId).then((url) => { image.src = url; }, () => { image.alt = `${media.file_name} (unavailable)`; });
+      attachment.replaceChildren(image);
+      return;
+    }
+    const link = el('a', {
+      class: 'attachment-link',
+      href: '#',
+      'data-testid': 'attachment-link',
+      text: `${media.file_name} (${formatSize(media.size)})`,
+      onclick: async (event) => {
+        event.preventDefault();
+        try {
+          const download = el('a', { href: await mediaUrl(token, message.mediaId), download: media.file_name });
+          download.click();
+        } catch (error) {
+          link.textContent = `${media.file_name}: ${error.message}`;
+        }
+      },
+    });
+    attachment.replaceChildren(link);
   }
 }
