@@ -66,6 +66,9 @@ internal static partial class MessagingLog
     [LoggerMessage(EventId = 1209, Level = LogLevel.Warning, Message = "The {Step} step of connection '{ConnectionId}' failed.")]
     public static partial void ConnectionStepFailed(this ILogger logger, string step, string connectionId, Exception exception);
 
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "The backplane of node '{NodeId}' restored its subscriptions; refilling {ConnectionCount} local connections from the store.")]
+    public static partial void BackplaneRecovered(this ILogger logger, string nodeId, int connectionCount);
+
     [LoggerMessage(EventId = 1300, Level = LogLevel.Warning, Message = "Publishing a receipt status for seq {Seq} of conversation '{ConversationId}' failed.")]
     public static partial void StatusPublishFailed(this ILogger logger, string conversationId, long seq, Exception exception);
 

@@ -22,6 +22,7 @@ public sealed class MessagingEngine : IAsyncDisposable
     private readonly ReceiptQuery _receiptQuery;
     private readonly PeriodicLoop _presenceSweep;
     private readonly PeriodicLoop _nodeRefresh;
+    private readonly TransportRecovery _recovery;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private bool _running;
     private bool _disposed;
@@ -47,6 +48,8 @@ public sealed class MessagingEngine : IAsyncDisposable
         _conversations = new ConversationService(context, access, new ConversationViews(context), Sending, interest);
         _history = new MessageHistory(context, access);
         _receiptQuery = new ReceiptQuery(context);
+        _recovery = new TransportRecovery(context, local);
+        _recovery.Attach();
         _presenceSweep = new PeriodicLoop("presence sweep", context.Options.PresenceSweepInterval, context.Time, context.Logger, Presence.SweepAsync);
         _nodeRefresh = new PeriodicLoop("node refresh", context.Options.HeartbeatInterval, context.Time, context.Logger, _connections.RefreshAsync);
     }
@@ -272,6 +275,7 @@ public sealed class MessagingEngine : IAsyncDisposable
         }
 
         await StopAsync().ConfigureAwait(false);
+        _recovery.Detach();
         _disposed = true;
         _context.Metrics.Dispose();
     }

@@ -70,6 +70,9 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
     /// <param name="conversationId">The conversation.</param>
     public void EnqueueConversationCatchUp(string conversationId) => Enqueue(new ConversationCatchUpItem(conversationId));
 
+    /// <summary>Queues a refill of every conversation of the user from the store (the backplane may have lost envelopes).</summary>
+    public void EnqueueRefill() => Enqueue(new RefillItem());
+
     /// <summary>Queues a catch-up that ends with a <see cref="SyncCompleteEvent"/>.</summary>
     /// <param name="cursors">The client's cursors, or <see langword="null"/> for the device's stored marks.</param>
     /// <returns>A task that completes when the sync-complete event was written.</returns>
@@ -188,6 +191,9 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
                     break;
                 case ConversationCatchUpItem c:
                     await _delivery.CatchUpConversationAsync(c.ConversationId, token).ConfigureAwait(false);
+                    break;
+                case RefillItem:
+                    await _delivery.RefillAllAsync(token).ConfigureAwait(false);
                     break;
                 case SyncItem s:
                     var cursors = await _delivery.CatchUpAsync(s.Cursors, token).ConfigureAwait(false);
@@ -319,6 +325,8 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
     private sealed record RecheckItem(string ConversationId) : Item;
 
     private sealed record ConversationCatchUpItem(string ConversationId) : Item;
+
+    private sealed record RefillItem : Item;
 
     private sealed record SyncItem(IReadOnlyDictionary<string, long>? Cursors, TaskCompletionSource Done) : Item
     {

@@ -68,12 +68,28 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
             limit = leftAt;
         }
 
-        var cursor = await GetCursorAsync(conversationId, fallbackPosition: null, cancellationToken).ConfigureAwait(false);
-        if (cursor is not null)
+        await RefillAsync(conversationId, limit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The same refill as <see cref="CatchUpConversationAsync"/> for every conversation of the user (current ones to the
+    /// store's end, departed ones to the removal), after the backplane reported that envelopes may have been lost.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels store reads.</param>
+    /// <returns>A task that completes when handled.</returns>
+    public async ValueTask RefillAllAsync(CancellationToken cancellationToken)
+    {
+        var current = await context.Conversations.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
+        var departed = await context.Conversations.ListDepartedAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
+        var targets = current.Where(a => a.Conversation.IsMember(userId)).Select(a => (a.Conversation.Id, Limit: (long?)null))
+            .Concat(departed.Where(a => a.LeftAtSeq is not null && !a.Conversation.IsMember(userId)).Select(a => (a.Conversation.Id, Limit: a.LeftAtSeq)));
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (conversationId, limit) in targets)
         {
-            cursor.Limit = limit;
-            await FillAsync(cursor, long.MaxValue, cancellationToken).ConfigureAwait(false);
-            AfterFill(cursor);
+            if (done.Add(conversationId) && !await RefillAsync(conversationId, limit, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
         }
     }
 
@@ -245,6 +261,26 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
         cursor = new ConversationCursor(conversationId, fallbackPosition is { } limit ? Math.Min(position, limit) : position);
         _cursors.Add(conversationId, cursor);
         return cursor;
+    }
+
+    // Fills one conversation from the connection's cursor to the store's end (or the removal, the limit); false when
+    // the connection was aborted meanwhile.
+    private async ValueTask<bool> RefillAsync(string conversationId, long? limit, CancellationToken cancellationToken)
+    {
+        var cursor = await GetCursorAsync(conversationId, fallbackPosition: null, cancellationToken).ConfigureAwait(false);
+        if (cursor is null)
+        {
+            return true;
+        }
+
+        cursor.Limit = limit;
+        if (!await FillAsync(cursor, long.MaxValue, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        AfterFill(cursor);
+        return true;
     }
 
     // Reads the store after the cursor up to upTo (inclusive, never past the cursor's limit), accepting contiguous

@@ -1,0 +1,119 @@
+using Messaging.Conformance;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Messaging.Tests.Engine;
+
+/// <summary>
+/// A backplane that lost envelopes while its subscriptions were down and says so when they are back
+/// (<see cref="ISubscriptionRecoveringTransport"/>): the engine refills every local connection by itself.
+/// </summary>
+public sealed class TransportRecoveryTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(100)]
+    [InlineData(1)]
+    public async Task Messages_lost_while_the_backplane_was_down_reach_the_recipient_when_it_recovers_without_a_later_message(int writePathMaxMembers)
+    {
+        var transport = new InterruptibleTransport(new InMemoryMessageTransport());
+        await using var harness = await EngineHarness.StartAsync(o => o.WritePathMaxMembers = writePathMaxMembers, services => services.AddSingleton<IMessageTransport>(transport));
+        var direct = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var (_, bob) = await harness.ConnectAsync("bob");
+
+        transport.Interrupted = true;
+        await alice.SendAsync(EventWaits.Text(direct, "lost 1"), Ct);
+        await alice.SendAsync(EventWaits.Text(direct, "lost 2"), Ct);
+        transport.Interrupted = false;
+        Assert.True(transport.Dropped >= 2);
+
+        transport.RaiseSubscriptionsRestored();
+
+        await bob.WaitForMessagesAsync(direct, 2);
+        Assert.Equal([1L, 2L], bob.Messages(direct).Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task A_recovery_repeats_nothing_a_connection_already_has()
+    {
+        var transport = new InterruptibleTransport(new InMemoryMessageTransport());
+        await using var harness = await EngineHarness.StartAsync(configureServices: services => services.AddSingleton<IMessageTransport>(transport));
+        var direct = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var (_, bob) = await harness.ConnectAsync("bob");
+        await alice.SendAsync(EventWaits.Text(direct, "delivered live"), Ct);
+        await bob.WaitForMessagesAsync(direct, 1);
+
+        transport.Interrupted = true;
+        await alice.SendAsync(EventWaits.Text(direct, "lost"), Ct);
+        transport.Interrupted = false;
+        transport.RaiseSubscriptionsRestored();
+        transport.RaiseSubscriptionsRestored();
+        await bob.WaitForMessagesAsync(direct, 2);
+
+        // A message sent after both refills were queued arrives after them: had they repeated anything, it would show.
+        await alice.SendAsync(EventWaits.Text(direct, "after"), Ct);
+        await bob.WaitForMessagesAsync(direct, 3);
+        Assert.Equal([1L, 2L, 3L], bob.Messages(direct).Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task The_engine_stops_listening_to_the_backplane_when_disposed()
+    {
+        var transport = new InterruptibleTransport(new InMemoryMessageTransport());
+        var harness = await EngineHarness.StartAsync(configureServices: services => services.AddSingleton<IMessageTransport>(transport));
+        Assert.Equal(1, transport.Listeners);
+
+        await harness.Engine.DisposeAsync();
+        await harness.DisposeAsync();
+
+        Assert.Equal(0, transport.Listeners);
+    }
+
+    /// <summary>A backplane that drops every envelope while interrupted and reports its recovery when told to.</summary>
+    private sealed class InterruptibleTransport(IMessageTransport inner) : IMessageTransport, ISubscriptionRecoveringTransport
+    {
+        private EventHandler? _restored;
+        private int _dropped;
+        private int _listeners;
+
+        public event EventHandler? SubscriptionsRestored
+        {
+            add
+            {
+                _restored += value;
+                Interlocked.Increment(ref _listeners);
+            }
+
+            remove
+            {
+                _restored -= value;
+                Interlocked.Decrement(ref _listeners);
+            }
+        }
+
+        public bool Interrupted { get; set; }
+
+        public int Dropped => Volatile.Read(ref _dropped);
+
+        public int Listeners => Volatile.Read(ref _listeners);
+
+        public void RaiseSubscriptionsRestored() => _restored?.Invoke(this, EventArgs.Empty);
+
+        public ValueTask PublishAsync(IReadOnlyList<TransportChannel> channels, Envelope envelope, CancellationToken cancellationToken = default)
+        {
+            if (Interrupted)
+            {
+                Interlocked.Add(ref _dropped, channels.Count);
+                return ValueTask.CompletedTask;
+            }
+
+            return inner.PublishAsync(channels, envelope, cancellationToken);
+        }
+
+        public ValueTask<IAsyncDisposable> SubscribeAsync(TransportChannel channel, EnvelopeHandler handler, CancellationToken cancellationToken = default)
+            => inner.SubscribeAsync(channel, handler, cancellationToken);
+    }
+}
