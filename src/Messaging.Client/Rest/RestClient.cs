@@ -70,6 +70,27 @@ internal sealed class RestClient : IDisposable
         using var reply = await ExchangeAsync(method, path, JsonContent.Create(body, request), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Sends a prepared request with the bearer token; returns the response whatever its status (the caller disposes it).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The response.</returns>
+    public async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (_accessTokenProvider is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await _accessTokenProvider(cancellationToken).ConfigureAwait(false));
+        }
+
+        return await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The failure an error response stands for (the server's code and message when it sent an error body).</summary>
+    /// <param name="reply">The error response.</param>
+    /// <param name="cancellationToken">Cancels reading the body.</param>
+    /// <returns>The exception to throw.</returns>
+    public static Task<MessagingClientException> ErrorOfAsync(HttpResponseMessage reply, CancellationToken cancellationToken) =>
+        ReadErrorAsync(reply.RequestMessage?.Method ?? HttpMethod.Get, reply.RequestMessage?.RequestUri?.ToString() ?? string.Empty, reply, cancellationToken);
+
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 
