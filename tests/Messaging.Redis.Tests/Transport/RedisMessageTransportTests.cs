@@ -140,6 +140,30 @@ public sealed class RedisMessageTransportTests(RedisFixture redis)
         Assert.Equal(marker, await received.Reader.ReadAsync(Token));
     }
 
+    [Fact]
+    public async Task After_a_restart_the_transport_reports_restored_subscriptions_and_an_envelope_published_then_arrives()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var subscriberConnection = await server.ConnectAsync();
+        await using var publisherConnection = await server.ConnectAsync();
+        await using var transport = new RedisMessageTransport(subscriberConnection);
+        await using var publisher = new RedisMessageTransport(publisherConnection);
+        var channel = TransportChannel.Node(NewId("node"));
+        var received = Channel.CreateUnbounded<Envelope>();
+        await using var subscription = await transport.SubscribeAsync(channel, (e, _) => { received.Writer.TryWrite(e); return ValueTask.CompletedTask; }, Token);
+        var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        transport.SubscriptionsRestored += (_, _) => restored.TrySetResult();
+
+        await server.RestartAsync();
+        await restored.Task.WaitAsync(Timeout, Token);
+
+        // The report comes after the re-subscription (the PING on the subscription connection is answered after it),
+        // so one publish is enough: no retry loop.
+        var marker = new PresenceEnvelope(NewId("user"), PresenceStatus.Online, null);
+        await publisher.PublishAsync([channel], marker, Token);
+        Assert.Equal(marker, await received.Reader.ReadAsync(Token).AsTask().WaitAsync(Timeout, Token));
+    }
+
     private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
     private static async Task<bool> ArrivesWithinAsync<T>(ChannelReader<T> reader, TimeSpan within)

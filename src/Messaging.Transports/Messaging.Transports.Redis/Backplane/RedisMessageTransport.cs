@@ -17,20 +17,38 @@ namespace Messaging.Transports.Redis;
 /// itself; a subscription's handler is called one envelope at a time; a handler that throws is logged and the next
 /// envelope is delivered; once a subscription's <see cref="IAsyncDisposable.DisposeAsync"/> completes its handler is
 /// not called again. After a lost connection or a Redis restart StackExchange.Redis reconnects and re-subscribes every
-/// channel by itself; envelopes published meanwhile are lost (the engine's gap filling and catch-up recover them).
+/// channel by itself; envelopes published meanwhile are lost. The transport then raises
+/// <see cref="SubscriptionsRestored"/> (<see cref="ISubscriptionRecoveringTransport"/>) so the engine refills its
+/// connections from the store.
+/// </para>
+/// <para>
+/// When the event is raised: StackExchange.Redis raises <c>ConnectionRestored</c> for the subscription connection when
+/// the socket is back and re-issues the SUBSCRIBE commands on that connection without telling anyone when Redis
+/// confirmed them. So the transport first sends a PING on the subscription connection (Redis answers commands on one
+/// connection in order, so the reply comes after the re-subscriptions that were already queued) and raises the event,
+/// then raises it again 1 s and 5 s later (measured on the <see cref="TimeProvider"/>) to cover re-subscriptions
+/// queued after the PING or slowed down by load. A refill is idempotent, so a repeat costs one store read per
+/// conversation and nothing else. Only a re-subscription slower than that, followed by no other message on the
+/// conversation, leaves a message for the client's next sync.
 /// </para>
 /// <para>
 /// Limits: each subscription buffers at most <see cref="RedisTransportOptions.SubscriptionQueueCapacity"/> envelopes;
 /// when a handler falls that far behind, further envelopes are dropped and counted in <see cref="DroppedEnvelopes"/>.
 /// </para>
 /// </remarks>
-public sealed partial class RedisMessageTransport : IMessageTransport, IAsyncDisposable
+public sealed partial class RedisMessageTransport : IMessageTransport, ISubscriptionRecoveringTransport, IAsyncDisposable
 {
+    // When, after the first report of a restored subscription connection, the recovery is reported again.
+    private static readonly TimeSpan[] RecoveryRepeats = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+
     private readonly RedisConnection _connection;
     private readonly ILogger _logger;
     private readonly int _queueCapacity;
     private readonly bool _disposeConnection;
     private readonly ConcurrentDictionary<RedisSubscription, byte> _subscriptions = new();
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _disposing = new();
+    private IConnectionMultiplexer? _observed;
     private long _dropped;
     private int _disposed;
 
@@ -39,13 +57,15 @@ public sealed partial class RedisMessageTransport : IMessageTransport, IAsyncDis
     /// <param name="logger">Logs connection events, handler failures and drops; none when <see langword="null"/>.</param>
     /// <param name="subscriptionQueueCapacity">The capacity of each subscription's queue (at least 1).</param>
     public RedisMessageTransport(IConnectionMultiplexer multiplexer, ILogger<RedisMessageTransport>? logger = null, int subscriptionQueueCapacity = RedisTransportOptions.DefaultSubscriptionQueueCapacity)
-        : this(RedisConnection.Borrow(multiplexer, logger), logger, subscriptionQueueCapacity, disposeConnection: true)
+        : this(RedisConnection.Borrow(multiplexer, logger), logger, subscriptionQueueCapacity, disposeConnection: true, TimeProvider.System)
     {
     }
 
     // disposeConnection: false when the connection is shared (DI) and disposed by its registration.
-    internal RedisMessageTransport(RedisConnection connection, ILogger? logger, int subscriptionQueueCapacity, bool disposeConnection)
+    internal RedisMessageTransport(RedisConnection connection, ILogger? logger, int subscriptionQueueCapacity, bool disposeConnection, TimeProvider time)
     {
+        ArgumentNullException.ThrowIfNull(time);
+        _time = time;
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(subscriptionQueueCapacity);
         _connection = connection;
@@ -53,6 +73,9 @@ public sealed partial class RedisMessageTransport : IMessageTransport, IAsyncDis
         _queueCapacity = subscriptionQueueCapacity;
         _disposeConnection = disposeConnection;
     }
+
+    /// <inheritdoc />
+    public event EventHandler? SubscriptionsRestored;
 
     /// <summary>How many envelopes were dropped because a subscription's queue was full.</summary>
     public long DroppedEnvelopes => Interlocked.Read(ref _dropped);
@@ -99,6 +122,7 @@ public sealed partial class RedisMessageTransport : IMessageTransport, IAsyncDis
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var multiplexer = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
+        Observe(multiplexer);
         // Completes once Redis confirmed the SUBSCRIBE, so an envelope published afterwards is received.
         var queue = await RedisConnection.Guard(multiplexer.GetSubscriber().SubscribeAsync(RedisChannels.For(channel)), "Subscribing to the Redis backplane failed.", cancellationToken).ConfigureAwait(false);
 
@@ -117,6 +141,12 @@ public sealed partial class RedisMessageTransport : IMessageTransport, IAsyncDis
             return;
         }
 
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        if (Volatile.Read(ref _observed) is { } observed)
+        {
+            observed.ConnectionRestored -= OnConnectionRestored;
+        }
+
         foreach (var subscription in _subscriptions.Keys)
         {
             await subscription.DisposeAsync().ConfigureAwait(false);
@@ -125,6 +155,37 @@ public sealed partial class RedisMessageTransport : IMessageTransport, IAsyncDis
         if (_disposeConnection)
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    // Reports a recovery as described in the remarks; internal so that tests can run it without restarting Redis.
+    internal async Task RecoverAsync(IConnectionMultiplexer multiplexer)
+    {
+        var token = _disposing.Token;
+        try
+        {
+            try
+            {
+                await multiplexer.GetSubscriber().PingAsync().WaitAsync(token).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (RedisConnection.IsRedisFailure(exception))
+            {
+                // The connection dropped again: its next restoration reports again; the delayed report still runs.
+                LogRecoveryPingFailed(_logger, exception);
+            }
+
+            RaiseSubscriptionsRestored();
+            var waited = TimeSpan.Zero;
+            foreach (var repeat in RecoveryRepeats)
+            {
+                await Task.Delay(repeat - waited, _time, token).ConfigureAwait(false);
+                waited = repeat;
+                RaiseSubscriptionsRestored();
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Disposed: nobody listens any more.
         }
     }
 
@@ -141,6 +202,48 @@ public sealed partial class RedisMessageTransport : IMessageTransport, IAsyncDis
     internal void LogMalformedEnvelope(TransportChannel channel, InvalidDataException exception) => LogMalformedEnvelope(_logger, channel.Kind, channel.Id, exception);
 
     internal void LogUnsubscribeFailed(TransportChannel channel, Exception exception) => LogUnsubscribeFailed(_logger, channel.Kind, channel.Id, exception);
+
+    // Watches the multiplexer the subscriptions live on (once: the connection hands out the same one every time).
+    private void Observe(IConnectionMultiplexer multiplexer)
+    {
+        if (Interlocked.CompareExchange(ref _observed, multiplexer, null) is null)
+        {
+            multiplexer.ConnectionRestored += OnConnectionRestored;
+        }
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        // Only the subscription connection carries subscriptions; an interactive reconnect loses no envelope.
+        if (e.ConnectionType != ConnectionType.Subscription || _disposing.IsCancellationRequested || sender is not IConnectionMultiplexer multiplexer)
+        {
+            return;
+        }
+
+        LogSubscriptionConnectionRestored(_logger, e.EndPoint?.ToString());
+        _ = RecoverAsync(multiplexer);
+    }
+
+    private void RaiseSubscriptionsRestored()
+    {
+        try
+        {
+            SubscriptionsRestored?.Invoke(this, EventArgs.Empty);
+        }
+        catch (Exception exception)
+        {
+            LogRecoveryHandlerFailed(_logger, exception);
+        }
+    }
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Information, Message = "The Redis subscription connection to {EndPoint} was restored; envelopes published meanwhile may be lost, so subscribers are told to refill.")]
+    private static partial void LogSubscriptionConnectionRestored(ILogger logger, string? endPoint);
+
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Debug, Message = "The PING after a restored Redis subscription connection failed.")]
+    private static partial void LogRecoveryPingFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1017, Level = LogLevel.Warning, Message = "A handler of the restored-subscriptions event failed.")]
+    private static partial void LogRecoveryHandlerFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "A subscriber of {ChannelKind} channel '{ChannelId}' failed to handle an envelope; delivery continues.")]
     private static partial void LogHandlerFailed(ILogger logger, ChannelKind channelKind, string channelId, Exception exception);

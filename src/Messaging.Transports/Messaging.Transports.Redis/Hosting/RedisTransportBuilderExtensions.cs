@@ -55,7 +55,8 @@ public static class RedisTransportBuilderExtensions
             sp.GetRequiredService<RedisTransportConnection>().Connection,
             sp.GetService<ILogger<RedisMessageTransport>>(),
             sp.GetRequiredService<IOptions<RedisTransportOptions>>().Value.SubscriptionQueueCapacity,
-            disposeConnection: false));
+            disposeConnection: false,
+            sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddSingleton<IConnectionDirectory>(static sp => new RedisConnectionDirectory(
             sp.GetRequiredService<RedisTransportConnection>().Connection,
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
