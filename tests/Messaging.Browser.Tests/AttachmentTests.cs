@@ -17,12 +17,8 @@ public sealed class AttachmentTests(ChromiumFixture chromium) : IDisposable
     [Fact]
     public async Task A_20_MB_file_uploads_with_a_progress_bar_and_the_other_user_downloads_it()
     {
-        var browser = await chromium.GetBrowserAsync();
-        await using var server = new ChatServerHost(settings: new Dictionary<string, string?> { ["Messaging:MediaRoot"] = _mediaRoot });
-        var address = server.Start();
-        await using var alice = await ChatPage.SignInAsync(browser, address, "alice");
-        await using var bob = await ChatPage.SignInAsync(browser, address, "bob");
-        await alice.StartDirectChatAsync("bob");
+        await using var chat = await OpenChatAsync();
+        var (alice, bob) = (chat.Alice, chat.Bob);
 
         // Slow each chunk down a little, so the progress bar is on screen long enough to be seen moving.
         await alice.Page.RouteAsync("**/media/uploads/**", async route =>
@@ -59,12 +55,8 @@ public sealed class AttachmentTests(ChromiumFixture chromium) : IDisposable
     [Fact]
     public async Task An_attached_image_shows_as_a_preview_to_both_users()
     {
-        var browser = await chromium.GetBrowserAsync();
-        await using var server = new ChatServerHost(settings: new Dictionary<string, string?> { ["Messaging:MediaRoot"] = _mediaRoot });
-        var address = server.Start();
-        await using var alice = await ChatPage.SignInAsync(browser, address, "alice");
-        await using var bob = await ChatPage.SignInAsync(browser, address, "bob");
-        await alice.StartDirectChatAsync("bob");
+        await using var chat = await OpenChatAsync();
+        var (alice, bob) = (chat.Alice, chat.Bob);
 
         await alice.Page.GetByTestId("attach-input").SetInputFilesAsync(new FilePayload { Name = "dot.png", MimeType = "image/png", Buffer = OnePixelPng });
         await bob.OpenConversationAsync("alice");
@@ -82,11 +74,33 @@ public sealed class AttachmentTests(ChromiumFixture chromium) : IDisposable
         Assert.Empty(bob.Errors);
     }
 
+    private async Task<TwoUserChat> OpenChatAsync()
+    {
+        var browser = await chromium.GetBrowserAsync();
+        var server = new ChatServerHost(settings: new Dictionary<string, string?> { ["Messaging:MediaRoot"] = _mediaRoot });
+        var address = server.Start();
+        var alice = await ChatPage.SignInAsync(browser, address, "alice");
+        var bob = await ChatPage.SignInAsync(browser, address, "bob");
+        await alice.StartDirectChatAsync("bob");
+        return new TwoUserChat(server, alice, bob);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_mediaRoot))
         {
             Directory.Delete(_mediaRoot, recursive: true);
         }
+    }
+}
+
+/// <summary>The sample server with alice and bob signed in and their direct chat open on alice's page.</summary>
+internal sealed record TwoUserChat(ChatServerHost Server, ChatPage Alice, ChatPage Bob) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        await Alice.DisposeAsync();
+        await Bob.DisposeAsync();
+        await Server.DisposeAsync();
     }
 }
