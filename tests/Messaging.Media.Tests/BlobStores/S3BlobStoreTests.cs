@@ -48,6 +48,28 @@ public sealed class S3BlobStoreTests(S3rverFixture server) : BlobStoreConformanc
     }
 
     [Fact]
+    public async Task With_the_aws_defaults_s3rver_stores_corrupted_parts_and_the_sha256_shows_it()
+    {
+        if (server.SkipReason is { } reason)
+        {
+            Assert.Skip(reason);
+        }
+
+        // AWS settings (aws-chunked bodies, checksums when supported) against s3rver: why ForCompatibleServer exists.
+        var options = server.StoreOptions();
+        options.UseChunkEncoding = true;
+        options.RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_SUPPORTED;
+        options.ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED;
+        using var store = new S3BlobStore(options);
+        var data = RandomBytes(100_000);
+        var id = await UploadAsync(store, data, chunkSizes: [100_000]);
+
+        var sha256 = await store.CompleteAsync(id, TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(Sha256(data), sha256);
+    }
+
+    [Fact]
     public void Options_redact_secrets()
     {
         var text = new S3BlobStoreOptions { BucketName = "b", AccessKey = "AKIDEXAMPLE", SecretKey = "wJalrXUtnFEMI" }.ToString();
