@@ -224,7 +224,7 @@ internal sealed class ReportDocument(
     {
         // The BenchmarkDotNet report has an environment header and one table; keep both, dropping constant job columns.
         var lines = micro.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        var header = lines.TakeWhile(l => !l.StartsWith('|')).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        var header = lines.TakeWhile(l => !l.StartsWith('|')).Where(l => l.Length > 0 && !l.StartsWith('#') && !l.StartsWith("```", StringComparison.Ordinal)).ToList();
         var table = lines.SkipWhile(l => !l.StartsWith('|')).TakeWhile(l => l.StartsWith('|')).ToList();
         if (table.Count < 2)
         {
@@ -232,7 +232,7 @@ internal sealed class ReportDocument(
         }
 
         string[] drop = ["Job", "Toolchain", "IterationCount", "LaunchCount", "WarmupCount", "Namespace", "Error"];
-        var cells = table.Select(l => l.Trim('|').Split('|').Select(c => c.Trim()).ToArray()).ToList();
+        var cells = table.Select(l => l.Trim('|').Split('|').Select(c => c.Trim().Replace("**", string.Empty, StringComparison.Ordinal)).ToArray()).ToList();
         var keep = Enumerable.Range(0, cells[0].Length).Where(i => !drop.Contains(cells[0][i])).ToArray();
         var rendered = cells.Select(row => "| " + string.Join(" | ", keep.Select(i => i < row.Length ? row[i] : string.Empty)) + " |");
         return "```\n" + string.Join('\n', header) + "\n```\n\n" + string.Join('\n', rendered);
