@@ -131,15 +131,23 @@ public sealed class MediaService
             throw new MediaOffsetConflictException(media.Length, "The upload is complete.");
         }
 
+        // The first chunk's head is checked at once, so a disguised file is refused before the rest of it is sent.
+        var head = offset == 0 ? new HeadCapturingStream(content, (int)Math.Min(ContentSignatures.HeadLength, media.Length)) : null;
         long newOffset;
         try
         {
-            newOffset = await _blobs.AppendAsync(mediaId, offset, content, cancellationToken).ConfigureAwait(false);
+            newOffset = await _blobs.AppendAsync(mediaId, offset, head ?? content, cancellationToken).ConfigureAwait(false);
         }
         catch (MediaLengthExceededException exception)
         {
             await DiscardAsync(media, exception.Message).ConfigureAwait(false);
             throw;
+        }
+
+        if (head is { IsComplete: true } && newOffset < media.Length && !ContentSignatures.Matches(media.ContentType, head.Head))
+        {
+            await DiscardAsync(media, "the first bytes do not match the declared content type").ConfigureAwait(false);
+            throw new MediaTypeRejectedException($"The file's content does not match its declared type {media.ContentType}.");
         }
 
         media = media with { UpdatedAt = _time.GetUtcNow() };

@@ -72,6 +72,23 @@ public sealed class TusBadInputTests
     }
 
     [Theory]
+    [MemberData(nameof(DisguisedFiles))]
+    public async Task Disguised_file_is_refused_at_its_first_chunk_before_the_rest_is_sent(string what, byte[] bytes)
+    {
+        await using var media = await MediaServer.StartAsync();
+        using var alice = media.Client("alice");
+        var head = new byte[1024];
+        bytes.CopyTo(head, 0);
+        var id = await alice.CreateUploadAsync(1_000_000, "cat.png", "image/png");
+
+        using var response = await alice.PatchAsync(id, 0, head);
+
+        Assert.True(HttpStatusCode.UnsupportedMediaType == response.StatusCode, what);
+        Assert.Equal(HttpStatusCode.NotFound, (await alice.HeadAsync(id)).StatusCode);
+        Assert.Empty(media.StoredFiles());
+    }
+
+    [Theory]
     [InlineData("text/plain")]
     [InlineData("application/octet-stream")]
     public async Task Html_or_an_executable_is_refused_whatever_generic_type_it_declares(string declared)
