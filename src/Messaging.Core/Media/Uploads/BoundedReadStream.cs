@@ -1,25 +1,9 @@
 namespace Messaging;
 
 /// <summary>A read-only view of at most <c>remaining</c> bytes of an inner stream, which it owns.</summary>
-internal sealed class BoundedReadStream(Stream inner, long remaining) : Stream
+internal sealed class BoundedReadStream(Stream inner, long remaining) : ReadOnlyStream
 {
     private long _remaining = remaining;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -33,9 +17,6 @@ internal sealed class BoundedReadStream(Stream inner, long remaining) : Stream
         return read;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (_remaining <= 0)
@@ -47,16 +28,6 @@ internal sealed class BoundedReadStream(Stream inner, long remaining) : Stream
         _remaining -= read;
         return read;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

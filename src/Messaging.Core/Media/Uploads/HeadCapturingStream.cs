@@ -1,7 +1,7 @@
 namespace Messaging;
 
 /// <summary>Reads through to an inner stream (not owned) and keeps a copy of the first bytes, for the content check.</summary>
-internal sealed class HeadCapturingStream(Stream inner, int headLength) : Stream
+internal sealed class HeadCapturingStream(Stream inner, int headLength) : ReadOnlyStream
 {
     private readonly byte[] _head = new byte[headLength];
     private int _captured;
@@ -12,22 +12,6 @@ internal sealed class HeadCapturingStream(Stream inner, int headLength) : Stream
     /// <summary>Whether the whole head length was read.</summary>
     public bool IsComplete => _captured == _head.Length;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         var read = inner.Read(buffer);
@@ -35,25 +19,12 @@ internal sealed class HeadCapturingStream(Stream inner, int headLength) : Stream
         return read;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         Capture(buffer.Span[..read]);
         return read;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private void Capture(ReadOnlySpan<byte> bytes)
     {
