@@ -21,8 +21,11 @@ public sealed class MessagingGatewayOptions
     public int MaxFrameBytes { get; set; } = 128 * 1024;
 
     /// <summary>
-    /// Frames queued for one connection before it counts as a slow consumer and is closed with 1013 (the client
-    /// resumes by catch-up). Default 8,192.
+    /// Frames buffered for one connection's socket writer. The engine waits for room here before each delivery, so
+    /// catch-up is paced to the client's reading speed; a client that stops reading while deliveries keep arriving
+    /// fills the engine's own delivery queue instead and is closed with 1013 (it resumes by catch-up). Frames the
+    /// gateway writes itself (errors, pongs) that find the buffer full also close the connection with 1013.
+    /// Default 8,192.
     /// </summary>
     public int SendQueueCapacity { get; set; } = 8192;
 
