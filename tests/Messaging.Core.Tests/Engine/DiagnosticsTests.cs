@@ -80,15 +80,19 @@ public sealed class DiagnosticsTests
             },
         };
         ActivitySource.AddActivityListener(listener);
+        // The listener sees every engine in the process: names unique to this test keep other tests' sends (and
+        // their direct conversation ids) out of it.
+        var sender = "alice-" + Guid.NewGuid().ToString("N");
+        var recipient = "bob-" + Guid.NewGuid().ToString("N");
         await using var harness = await EngineHarness.StartAsync();
-        conversation = await harness.CreateDirectAsync("alice", "bob");
-        var (alice, _) = await harness.ConnectAsync("alice");
+        conversation = await harness.CreateDirectAsync(sender, recipient);
+        var (alice, _) = await harness.ConnectAsync(sender);
 
         await alice.SendAsync(EventWaits.Text(conversation, "traced"), Ct);
 
         var activity = await conversationTag.Task.WaitAsync(EngineHarness.Timeout, Ct);
         Assert.Equal("messaging.send", activity.OperationName);
-        Assert.Equal("alice", activity.GetTagItem("messaging.sender_id"));
+        Assert.Equal(sender, activity.GetTagItem("messaging.sender_id"));
         Assert.Equal(1L, activity.GetTagItem("messaging.seq"));
     }
 }

@@ -50,11 +50,14 @@ public sealed class ClientUploadTests
         var conversation = await alice.CreateDirectConversationAsync("bob", Ct);
         var data = "minutes of the meeting\n"u8.ToArray();
 
-        var sent = await alice.SendMediaAsync(conversation.ConversationId, new MemoryStream(data), "minutes.txt", "text/plain", "notes", cancellationToken: Ct);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(10));
+
+        // Subscribe before sending: a reader sees only the events published after it registered.
+        var bobEvents = bob.ReadEventsAsync(timeout.Token);
+        var sent = await alice.SendMediaAsync(conversation.ConversationId, new MemoryStream(data), "minutes.txt", "text/plain", "notes", cancellationToken: Ct);
         MessageData? received = null;
-        await foreach (var e in bob.ReadEventsAsync(timeout.Token))
+        await foreach (var e in bobEvents)
         {
             if (e is MessageReceivedEvent { Message.MediaId: not null } m)
             {
