@@ -16,6 +16,7 @@ public sealed class StoredMessageCodecTests
         MediaId = "media-1",
         Timestamp = new DateTimeOffset(2024, 1, 15, 10, 30, 0, TimeSpan.Zero).AddTicks(1234567),
         Kind = MessageKind.Media,
+        Media = new MediaAttachment("image/png", 5_242_881, "cat.png"),
     };
 
     [Theory]
@@ -34,9 +35,18 @@ public sealed class StoredMessageCodecTests
     }
 
     [Fact]
+    public void Media_description_is_stored_beside_the_media_id()
+    {
+        var payload = StoredMessageCodec.Encode(Full with { Content = "hi" });
+
+        Assert.Contains("\"desc\":{\"type\":\"image/png\",\"size\":5242881,\"name\":\"cat.png\"}", payload, StringComparison.Ordinal);
+        Assert.Equal(Full.Media, StoredMessageCodec.Decode("c1", 41, payload).Media);
+    }
+
+    [Fact]
     public void Payload_has_the_documented_fields_and_omits_what_the_keys_hold()
     {
-        var payload = StoredMessageCodec.Encode(Full with { MediaId = null, Kind = MessageKind.Text, Content = "hi" });
+        var payload = StoredMessageCodec.Encode(Full with { MediaId = null, Media = null, Kind = MessageKind.Text, Content = "hi" });
 
         Assert.Equal("""{"id":"m1","from":"alice","cid":"uuid-1","text":"hi","ts":"2024-01-15T10:30:00.1234567+00:00","kind":"text"}""", payload);
     }

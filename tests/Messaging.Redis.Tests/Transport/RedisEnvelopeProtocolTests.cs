@@ -20,12 +20,13 @@ public sealed class RedisEnvelopeProtocolTests
         MediaId = "media-42",
         Timestamp = Time.AddTicks(4567),
         Kind = MessageKind.Media,
+        Media = new MediaAttachment("image/png", 5_242_881, "cat 🐈.png"),
     };
 
     public static TheoryData<Envelope> EveryKind() =>
     [
         new MessageEnvelope(FullMessage, "conn-1"),
-        new MessageEnvelope(FullMessage with { MediaId = null, Content = string.Empty, Kind = MessageKind.Text }, null),
+        new MessageEnvelope(FullMessage with { MediaId = null, Media = null, Content = string.Empty, Kind = MessageKind.Text }, null),
         new MessageEnvelope(FullMessage with { Kind = MessageKind.System }, null),
         new MessageEnvelope(FullMessage with { Kind = MessageKind.Tombstone }, null),
         new StatusEnvelope("c1", "m1", 41, ReceiptStatus.Sent, "uuid-1", Time),
@@ -100,6 +101,20 @@ public sealed class RedisEnvelopeProtocolTests
         byte[] bytes = [.. RedisEnvelopeProtocol.Write(envelope), 0x07, 0x2A, 0xFF];
 
         Assert.Equal(envelope, RedisEnvelopeProtocol.Read(bytes));
+    }
+
+    [Fact]
+    public void Message_block_of_a_writer_without_the_media_description_reads_as_no_media()
+    {
+        var envelope = new MessageEnvelope(FullMessage with { Content = "short", Media = null }, null);
+        var bytes = RedisEnvelopeProtocol.Write(envelope);
+
+        // The block ends with hasMedia = 0; an older writer ended it one byte earlier, after the kind.
+        Assert.Equal(0, bytes[^1]);
+        Assert.True(bytes[3] < 0x80);
+        byte[] older = [.. bytes[..3], (byte)(bytes[3] - 1), .. bytes[4..^1]];
+
+        Assert.Equal(envelope, RedisEnvelopeProtocol.Read(older));
     }
 
     [Fact]

@@ -12,7 +12,8 @@ namespace Messaging.Stores.Redis;
 /// <code>
 /// {"id":"&lt;message id&gt;","from":"&lt;sender id&gt;","cid":"&lt;client msg id&gt;","text":"&lt;content&gt;",
 ///  "media":"&lt;media id&gt;" (omitted when none),"ts":"&lt;ISO-8601 timestamp, 100 ns precision&gt;",
-///  "kind":"text|media|system|tombstone"}
+///  "kind":"text|media|system|tombstone",
+///  "desc":{"type":"&lt;content type&gt;","size":&lt;bytes&gt;,"name":"&lt;file name&gt;"} (omitted when no media)}
 /// </code>
 /// The de-duplication entry is <c>"&lt;seq&gt; &lt;payload&gt;"</c>: the seq in decimal, one space, the payload.
 /// </remarks>
@@ -20,7 +21,8 @@ internal static class StoredMessageCodec
 {
     public static string Encode(Message message)
     {
-        var stored = new StoredMessage(message.MessageId, message.SenderId, message.ClientMsgId, message.Content, message.MediaId, message.Timestamp, KindName(message.Kind));
+        var description = message.Media is { } media ? new StoredMedia(media.ContentType, media.Length, media.FileName) : null;
+        var stored = new StoredMessage(message.MessageId, message.SenderId, message.ClientMsgId, message.Content, message.MediaId, message.Timestamp, KindName(message.Kind), description);
         return JsonSerializer.Serialize(stored, StoredMessageJsonContext.Default.StoredMessage);
     }
 
@@ -53,6 +55,7 @@ internal static class StoredMessageCodec
             MediaId = stored.Media,
             Timestamp = stored.Ts,
             Kind = ParseKind(stored.Kind),
+            Media = stored.Desc is { Type: not null, Name: not null } desc ? new MediaAttachment(desc.Type, desc.Size, desc.Name) : null,
         };
     }
 
@@ -96,7 +99,13 @@ internal sealed record StoredMessage(
     [property: JsonPropertyName("text")] string Text,
     [property: JsonPropertyName("media")] string? Media,
     [property: JsonPropertyName("ts")] DateTimeOffset Ts,
-    [property: JsonPropertyName("kind")] string? Kind);
+    [property: JsonPropertyName("kind")] string? Kind,
+    [property: JsonPropertyName("desc")] StoredMedia? Desc = null);
+
+internal sealed record StoredMedia(
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("size")] long Size,
+    [property: JsonPropertyName("name")] string Name);
 
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

@@ -20,6 +20,8 @@ namespace Messaging.Transports.Redis;
 ///
 /// message      = length:varint | conversationId:string | seq:varint | messageId:string | senderId:string
 ///                | clientMsgId:string | content:string | mediaId:nstring | timestamp:time | kind:u8
+///                [ | hasMedia:u8 | (contentType:string | length:varint | fileName:string when hasMedia is 1) ]
+///                (the media description was appended later: a message that ends after kind has none)
 /// varint       = unsigned LEB128 (7 bits per byte, low bits first); a long is cast to ulong
 /// string       = byteLength:varint | UTF-8 bytes
 /// nstring      = 0 for null, else (byteLength + 1):varint | UTF-8 bytes
@@ -142,6 +144,13 @@ internal static class RedisEnvelopeProtocol
         writer.NullableString(message.MediaId);
         writer.Time(message.Timestamp);
         writer.Byte((byte)message.Kind);
+        writer.Bool(message.Media is not null);
+        if (message.Media is { } media)
+        {
+            writer.String(media.ContentType);
+            writer.VarInt((ulong)media.Length);
+            writer.String(media.FileName);
+        }
 
         var outer = new Writer(output);
         outer.VarInt((ulong)body.WrittenCount);
@@ -151,7 +160,7 @@ internal static class RedisEnvelopeProtocol
     private static Message ReadMessage(ref Reader outer)
     {
         var reader = new Reader(outer.Span(outer.Length()));
-        return new Message
+        var message = new Message
         {
             ConversationId = reader.String(),
             Seq = (long)reader.VarInt(),
@@ -163,6 +172,9 @@ internal static class RedisEnvelopeProtocol
             Timestamp = reader.Time(),
             Kind = reader.Enum<MessageKind>(),
         };
+        return !reader.AtEnd && reader.Bool()
+            ? message with { Media = new MediaAttachment(reader.String(), (long)reader.VarInt(), reader.String()) }
+            : message;
     }
 
     private readonly ref struct Writer(IBufferWriter<byte> output)
@@ -235,6 +247,9 @@ internal static class RedisEnvelopeProtocol
     {
         private readonly ReadOnlySpan<byte> _input = input;
         private int _position;
+
+        /// <summary>Whether every byte was read (optional trailing fields are absent).</summary>
+        public readonly bool AtEnd => _position >= _input.Length;
 
         public byte Byte()
         {
