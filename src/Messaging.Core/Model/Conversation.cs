@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Messaging;
 
 /// <summary>The two kinds of conversation.</summary>
@@ -52,9 +54,19 @@ public sealed record Conversation
     /// <summary>The member entry of <paramref name="userId"/>, or <see langword="null"/>.</summary>
     /// <param name="userId">The user to look for.</param>
     /// <returns>The member, or <see langword="null"/> when the user is not a member.</returns>
+    /// <remarks>
+    /// A hash lookup for large member lists (an index built once per member list and shared by copies made with
+    /// <c>with</c> that keep the list); a scan for small ones. The first entry wins when a user id repeats.
+    /// </remarks>
     public ConversationMember? FindMember(string userId)
     {
-        foreach (var member in Members)
+        var members = Members;
+        if (members.Count > MemberIndex.ScanLimit && userId is not null)
+        {
+            return MemberIndex.For(members).Find(userId);
+        }
+
+        foreach (var member in members)
         {
             if (string.Equals(member.UserId, userId, StringComparison.Ordinal))
             {
@@ -64,6 +76,51 @@ public sealed record Conversation
 
         return null;
     }
+}
+
+/// <summary>
+/// The members of a large member list by user id, kept beside the list (weakly, so it lives exactly as long as the
+/// list) instead of in <see cref="Conversation"/>, whose equality, copies and serialized form it must not touch.
+/// </summary>
+internal sealed class MemberIndex
+{
+    /// <summary>Member lists up to this size are scanned; a scan of a few strings beats hashing.</summary>
+    public const int ScanLimit = 16;
+
+    private static readonly ConditionalWeakTable<IReadOnlyList<ConversationMember>, MemberIndex> Indexes = new();
+
+    private readonly Dictionary<string, ConversationMember> _byUserId;
+    private readonly int _count;
+
+    private MemberIndex(IReadOnlyList<ConversationMember> members)
+    {
+        _count = members.Count;
+        _byUserId = new Dictionary<string, ConversationMember>(members.Count, StringComparer.Ordinal);
+        foreach (var member in members)
+        {
+            _byUserId.TryAdd(member.UserId, member);
+        }
+    }
+
+    /// <summary>The index of <paramref name="members"/>, built on first use (rebuilt if the list changed size).</summary>
+    /// <param name="members">The member list.</param>
+    /// <returns>The index.</returns>
+    public static MemberIndex For(IReadOnlyList<ConversationMember> members)
+    {
+        if (Indexes.TryGetValue(members, out var index) && index._count == members.Count)
+        {
+            return index;
+        }
+
+        index = new MemberIndex(members);
+        Indexes.AddOrUpdate(members, index);
+        return index;
+    }
+
+    /// <summary>The member with <paramref name="userId"/>, or <see langword="null"/>.</summary>
+    /// <param name="userId">The user id.</param>
+    /// <returns>The member or <see langword="null"/>.</returns>
+    public ConversationMember? Find(string userId) => _byUserId.GetValueOrDefault(userId);
 }
 
 /// <summary>A conversation as one user sees it in their list: with the last activity and the user's unread count.</summary>

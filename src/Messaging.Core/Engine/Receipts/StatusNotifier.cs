@@ -12,6 +12,12 @@ namespace Messaging;
 /// </remarks>
 internal sealed class StatusNotifier(EngineContext context)
 {
+    // Groups larger than this check a few members' marks before loading all of them.
+    private const int ProbeAboveMembers = 16;
+
+    // How many members (picked at random, repeats allowed) that check reads at most.
+    private const int Probes = 8;
+
     /// <summary>Publishes the statuses caused by one user's aggregate marks moving from <paramref name="before"/> to <paramref name="after"/>.</summary>
     /// <param name="conversation">The conversation.</param>
     /// <param name="ackerId">The user whose marks moved.</param>
@@ -23,6 +29,11 @@ internal sealed class StatusNotifier(EngineContext context)
     {
         var bySender = await ReadCrossedAsync(conversation.Id, ackerId, before.ReadUpTo, after.DeliveredUpTo, cancellationToken).ConfigureAwait(false);
         if (bySender.Count == 0)
+        {
+            return;
+        }
+
+        if (await CannotMoveAnyAggregateAsync(conversation, ackerId, before, after, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
@@ -139,6 +150,59 @@ internal sealed class StatusNotifier(EngineContext context)
         }
 
         return bySender;
+    }
+
+    // A sender's aggregate is min(acker's mark, the minimum over the members other than the sender and the acker), so
+    // the acker's move changes it only while the acker was below every one of those members. Two distinct members
+    // (other than the acker) at or below the acker's old mark leave at least one such member for every sender, so
+    // no sender's aggregate can move. In a large group this is checked on a few members picked at random before
+    // loading every member's marks: most acks are not the group's slowest and stop here. Marks only rise, and the
+    // member who holds the aggregate back sees the acker's new mark when its own ack moves it, so nothing is lost.
+    private async ValueTask<bool> CannotMoveAnyAggregateAsync(Conversation conversation, string ackerId, Watermark before, Watermark after, CancellationToken cancellationToken)
+    {
+        var members = conversation.Members;
+        if (members.Count <= ProbeAboveMembers)
+        {
+            return false;
+        }
+
+        var deliveredMoved = after.DeliveredUpTo > before.DeliveredUpTo;
+        var readMoved = after.ReadUpTo > before.ReadUpTo;
+        string? deliveredHeld = null, readHeld = null;
+        bool deliveredStuck = !deliveredMoved, readStuck = !readMoved;
+        for (var probe = 0; probe < Probes && !(deliveredStuck && readStuck); probe++)
+        {
+            var member = members[Random.Shared.Next(members.Count)].UserId;
+            if (string.Equals(member, ackerId, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var mark = await context.Receipts.GetUserAsync(conversation.Id, member, cancellationToken).ConfigureAwait(false);
+            if (!deliveredStuck && mark.DeliveredUpTo <= before.DeliveredUpTo)
+            {
+                deliveredStuck = Holds(ref deliveredHeld, member);
+            }
+
+            if (!readStuck && mark.ReadUpTo <= before.ReadUpTo)
+            {
+                readStuck = Holds(ref readHeld, member);
+            }
+        }
+
+        return deliveredStuck && readStuck;
+    }
+
+    // Records a member at or below the acker's old mark; true once two distinct members were seen.
+    private static bool Holds(ref string? first, string member)
+    {
+        if (first is null)
+        {
+            first = member;
+            return false;
+        }
+
+        return !string.Equals(first, member, StringComparison.Ordinal);
     }
 
     // The sender's aggregate (min over the other members) before and after the acker's move, or null without others.

@@ -1,0 +1,80 @@
+using Messaging.Conformance;
+using Xunit;
+
+namespace Messaging.Tests.Engine;
+
+// Groups above 16 members take the sampled shortcut in StatusNotifier (a few members' marks decide that an ack cannot
+// move any sender's aggregate); these check that it never loses or adds a status.
+public sealed class LargeGroupReceiptTests
+{
+    private const int Size = 30;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(ReceiptStatus.Delivered, 1)]
+    [InlineData(ReceiptStatus.Delivered, 15)]
+    [InlineData(ReceiptStatus.Read, 29)]
+    public async Task In_a_large_group_the_sender_gets_one_status_exactly_when_the_last_other_member_acks(ReceiptStatus status, int lastIndex)
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var ids = Enumerable.Range(0, Size).Select(i => "u" + i).ToArray();
+        var conversation = await harness.CreateGroupAsync(ids[0], ids[1..]);
+        var sessions = new List<MessagingSession>();
+        RecordingClientConnection senderConnection = null!;
+        for (var i = 0; i < Size; i++)
+        {
+            var (session, connection) = await harness.ConnectAsync(ids[i]);
+            sessions.Add(session);
+            senderConnection = i == 0 ? connection : senderConnection;
+        }
+
+        await sessions[0].SendAsync(EventWaits.Text(conversation, "hello, large group"), Ct);
+        var order = Enumerable.Range(1, Size - 1).Where(i => i != lastIndex).OrderBy(i => (i * 7919) % 31).Append(lastIndex).ToList();
+        foreach (var i in order)
+        {
+            await sessions[i].AckUpToAsync(conversation, 1, status, Ct);
+        }
+
+        await senderConnection.WaitForStatusAsync(status, 1);
+        Assert.Equal(1, senderConnection.Events.OfType<StatusEvent>().Count(s => s.Status == status));
+    }
+
+    [Fact]
+    public async Task In_a_large_group_each_sender_gets_the_status_of_their_newest_message_once_everyone_else_passed_it()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var ids = Enumerable.Range(0, Size).Select(i => "u" + i).ToArray();
+        var conversation = await harness.CreateGroupAsync(ids[0], ids[1..]);
+        var sessions = new List<MessagingSession>();
+        var connections = new List<RecordingClientConnection>();
+        for (var i = 0; i < Size; i++)
+        {
+            var (session, connection) = await harness.ConnectAsync(ids[i]);
+            sessions.Add(session);
+            connections.Add(connection);
+        }
+
+        await sessions[0].SendAsync(EventWaits.Text(conversation, "from u0"), Ct);
+        await sessions[1].SendAsync(EventWaits.Text(conversation, "from u1"), Ct);
+
+        // Everyone but u0 and u1 reads both messages in two steps; then u1 reads u0's, and u0 reads u1's last.
+        for (var i = Size - 1; i >= 2; i--)
+        {
+            await sessions[i].AckUpToAsync(conversation, 1, ReceiptStatus.Read, Ct);
+        }
+
+        for (var i = 2; i < Size; i++)
+        {
+            await sessions[i].AckUpToAsync(conversation, 2, ReceiptStatus.Read, Ct);
+        }
+
+        await sessions[1].AckUpToAsync(conversation, 2, ReceiptStatus.Read, Ct);
+        await connections[0].WaitForStatusAsync(ReceiptStatus.Read, 1);
+        await sessions[0].AckUpToAsync(conversation, 2, ReceiptStatus.Read, Ct);
+        await connections[1].WaitForStatusAsync(ReceiptStatus.Read, 2);
+
+        Assert.Equal([(ReceiptStatus.Delivered, 1L), (ReceiptStatus.Read, 1L)], connections[0].Events.OfType<StatusEvent>().Where(s => s.Status != ReceiptStatus.Sent).Select(s => (s.Status, s.Seq)));
+        Assert.Equal([(ReceiptStatus.Delivered, 2L), (ReceiptStatus.Read, 2L)], connections[1].Events.OfType<StatusEvent>().Where(s => s.Status != ReceiptStatus.Sent).Select(s => (s.Status, s.Seq)));
+    }
+}
