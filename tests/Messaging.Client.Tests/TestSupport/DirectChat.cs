@@ -1,3 +1,4 @@
+using Messaging.Testing;
 namespace Messaging.Client.Tests.TestSupport;
 
 /// <summary>Two fresh users, alice and bob, each with a recording client, and the direct conversation alice opened with bob.</summary>

@@ -1,4 +1,4 @@
-using Messaging.Redis.Tests;
+using Messaging.Testing;
 using Messaging.ScaleOut.Tests.Infrastructure;
 using Messaging.Transports.Redis;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using Messaging.Redis.Tests;
+using Messaging.Testing;
 using Messaging.ScaleOut.Tests.Infrastructure;
 
 namespace Messaging.ScaleOut.Tests.Faults;

@@ -1,5 +1,5 @@
 using Messaging.Redis;
-using Messaging.Redis.Tests;
+using Messaging.Testing;
 using Messaging.Stores.Redis;
 using Messaging.Transports.Redis;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using Messaging.Client;
-using Messaging.Client.Tests.TestSupport;
+using Messaging.Testing;
 using Messaging.Protocol;
 
 namespace Messaging.ScaleOut.Tests.Infrastructure;

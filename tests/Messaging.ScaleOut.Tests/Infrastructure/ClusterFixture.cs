@@ -1,4 +1,4 @@
-using Messaging.Redis.Tests;
+using Messaging.Testing;
 
 namespace Messaging.ScaleOut.Tests.Infrastructure;
 

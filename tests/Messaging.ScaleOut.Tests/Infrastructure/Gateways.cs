@@ -1,4 +1,3 @@
-using Messaging.Redis.Tests;
 using Messaging.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;

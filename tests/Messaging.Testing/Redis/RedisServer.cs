@@ -5,7 +5,7 @@ using System.Text;
 using StackExchange.Redis;
 using Xunit;
 
-namespace Messaging.Redis.Tests;
+namespace Messaging.Testing;
 
 /// <summary>
 /// A private <c>redis-server</c> on a free loopback port with its own temporary directory. Killed and cleaned up on

@@ -1,13 +1,14 @@
+using Messaging.Client;
 using Messaging.Protocol;
-using Messaging.Testing;
+using Xunit;
 
-namespace Messaging.Client.Tests.TestSupport;
+namespace Messaging.Testing;
 
 /// <summary>
 /// A <see cref="MessagingClient"/> for one user and device whose events are recorded through
 /// <see cref="MessagingClient.ReadEventsAsync"/>, with awaitable conditions on them (each with a timeout).
 /// </summary>
-internal sealed class RecordingClient : IAsyncDisposable
+public sealed class RecordingClient : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
