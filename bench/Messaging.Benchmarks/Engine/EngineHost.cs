@@ -45,6 +45,7 @@ internal sealed class CountingConnection : IClientConnection
     private TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _messages;
     private long _target = long.MaxValue;
+    private StatusSignal? _status;
 
     public string ConnectionId { get; } = Guid.NewGuid().ToString("N");
 
@@ -58,8 +59,22 @@ internal sealed class CountingConnection : IClientConnection
         return _reached.Task;
     }
 
+    /// <summary>Completes once a status event of <paramref name="status"/> for <paramref name="seq"/> or later arrived.</summary>
+    public Task ExpectStatus(ReceiptStatus status, long seq)
+    {
+        var signal = new StatusSignal(status, seq);
+        Volatile.Write(ref _status, signal);
+        return signal.Reached.Task;
+    }
+
     public bool TryWrite(ClientEvent clientEvent)
     {
+        if (clientEvent is StatusEvent statusEvent && Volatile.Read(ref _status) is { } signal
+            && statusEvent.Status == signal.Status && statusEvent.Seq >= signal.Seq)
+        {
+            signal.Reached.TrySetResult();
+        }
+
         if (clientEvent is MessageEvent && Interlocked.Increment(ref _messages) >= Interlocked.Read(ref _target))
         {
             _reached.TrySetResult();
@@ -70,5 +85,10 @@ internal sealed class CountingConnection : IClientConnection
 
     public void Abort(string reason)
     {
+    }
+
+    private sealed record StatusSignal(ReceiptStatus Status, long Seq)
+    {
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

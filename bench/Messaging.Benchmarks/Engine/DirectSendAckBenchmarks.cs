@@ -1,0 +1,71 @@
+using BenchmarkDotNet.Attributes;
+
+namespace Messaging.Benchmarks.Engine;
+
+/// <summary>
+/// The two halves of a 1:1 message with both users connected on this node, as the load test's <c>direct</c> scenario
+/// drives them: the send (commit, <c>sent</c> status, read mark, index, publish, push check) awaited until the
+/// recipient's connection has the message, and the recipient's delivered <c>ack</c> of it by message id (as the
+/// client's batched ack frame carries it), which produces the sender's <c>delivered</c> status.
+/// </summary>
+[MemoryDiagnoser]
+public class DirectSendAckBenchmarks
+{
+    private const string Body = "hello, this is a 64 byte message body used by the send benchmark";
+    private EngineHost _host = null!;
+    private MessagingSession _alice = null!;
+    private MessagingSession _bob = null!;
+    private CountingConnection _aliceConnection = null!;
+    private CountingConnection _bobConnection = null!;
+    private string _conversationId = null!;
+    private long _next;
+    private string[] _pendingAck = [];
+
+    /// <summary>Starts the engine and connects both users.</summary>
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _host = await EngineHost.StartAsync();
+        var engine = _host.Engine;
+        _conversationId = (await engine.CreateDirectConversationAsync("alice", "bob")).View.Conversation.Id;
+        _aliceConnection = new CountingConnection();
+        _alice = await engine.ConnectAsync("alice", "d1", _aliceConnection);
+        _bobConnection = new CountingConnection();
+        _bob = await engine.ConnectAsync("bob", "d1", _bobConnection);
+    }
+
+    /// <summary>Stops the engine.</summary>
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        await _bob.DisposeAsync();
+        await _alice.DisposeAsync();
+        await _host.DisposeAsync();
+    }
+
+    /// <summary>One 1:1 message, sent with the recipient connected and awaited until it is delivered to them.</summary>
+    [Benchmark]
+    public async Task SendDirectRecipientConnected()
+    {
+        var delivered = _bobConnection.Expect(1);
+        var id = Interlocked.Increment(ref _next);
+        await _alice.SendAsync(new SendMessageRequest(_conversationId, Body, "s" + id));
+        await delivered;
+    }
+
+    /// <summary>
+    /// The same send, then the recipient's delivered ack of it by id, awaited until the sender's connection has the
+    /// <c>delivered</c> status. The ack's cost is this minus <see cref="SendDirectRecipientConnected"/>.
+    /// </summary>
+    [Benchmark]
+    public async Task SendDirectThenAck()
+    {
+        var delivered = _bobConnection.Expect(1);
+        var id = Interlocked.Increment(ref _next);
+        var sent = await _alice.SendAsync(new SendMessageRequest(_conversationId, Body, "a" + id));
+        await delivered;
+        var status = _aliceConnection.ExpectStatus(ReceiptStatus.Delivered, sent.Message.Seq);
+        await _bob.AckAsync([sent.Message.MessageId], ReceiptStatus.Delivered);
+        await status;
+    }
+}
