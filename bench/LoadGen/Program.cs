@@ -35,7 +35,7 @@ catch (Exception exception) when (exception is not OutOfMemoryException)
     result = new ScenarioResult
     {
         Scenario = options.Scenario.ToString().ToLowerInvariant(),
-        Target = options.Target.ToString().ToLowerInvariant(),
+        Target = options.Name,
         Label = options.Label.Length == 0 ? null : options.Label,
         Round = options.Round,
         Error = exception.GetType().Name + ": " + exception.Message,

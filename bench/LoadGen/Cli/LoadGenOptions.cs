@@ -32,12 +32,14 @@ internal sealed record LoadGenOptions
         usage: LoadGen --server URL --scenario direct|group|idle|presence|catchup --target ours|signalr|raw
                        [--rate N | --saturate] [--duration S] [--warmup S] [--pairs N] [--group-size N] [--senders N]
                        [--window N] [--size BYTES] [--connections N] [--sources N] [--hold S] [--messages N]
-                       [--trials N] [--server2 URL] [--label TEXT] [--round N] [--out FILE]
+                       [--trials N] [--server2 URL] [--label TEXT] [--name TEXT] [--round N] [--out FILE]
           direct    N pairs chatting 1:1 (both ways); delivered messages/s and send->receive latency
           group     one group of --group-size members, --senders of them sending; deliveries/s and latency
           idle      --connections idle sockets from --sources 127.0.0.x addresses; server memory per connection
           presence  time from a user's connect/disconnect (on --server2 when given) to a watcher's presence frame
           catchup   a device offline for --messages messages reconnects; time until it has all of them
+          --name    the target name recorded in the result (default: --target), e.g. ours-before for an older
+                    build of our server spoken to exactly as ours
         Results are one JSON line on stdout (and appended to --out).
         """;
 
@@ -48,6 +50,14 @@ internal sealed record LoadGenOptions
     public Scenario Scenario { get; init; } = Scenario.Direct;
 
     public TargetKind Target { get; init; } = TargetKind.Ours;
+
+    /// <summary>
+    /// The target name written to the result: <see cref="Target"/> in lower case unless <c>--name</c> gives another, so
+    /// two builds of one server (ours and ours-before) are driven by the same client code and told apart in the results.
+    /// </summary>
+    public string Name => NameOverride ?? Target.ToString().ToLowerInvariant();
+
+    private string? NameOverride { get; init; }
 
     /// <summary>Offered messages per second over all senders; <see langword="null"/> with <see cref="Saturate"/>.</summary>
     public double? Rate { get; init; }
@@ -134,6 +144,7 @@ internal sealed record LoadGenOptions
             Messages = Int("messages", 10_000),
             Trials = Int("trials", 50),
             Label = Get("label") ?? string.Empty,
+            NameOverride = Get("name") is { Length: > 0 } targetName ? targetName : null,
             Round = Get("round") is { } round ? int.Parse(round, CultureInfo.InvariantCulture) : 0,
             Out = Get("out"),
         };

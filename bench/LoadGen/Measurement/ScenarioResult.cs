@@ -53,6 +53,12 @@ internal sealed record ScenarioResult
     /// <summary>Server CPU time per delivery while measuring, in microseconds (independent of what else runs on the machine).</summary>
     public double? ServerCpuPerDeliveryUs { get; init; }
 
+    /// <summary>
+    /// The load generator's own CPU time per delivery while measuring, in microseconds: client and server share the
+    /// cores, so a costlier client leaves its target less CPU.
+    /// </summary>
+    public double? ClientCpuPerDeliveryUs { get; init; }
+
     public int? Held { get; init; }
 
     public double? RssPerConnBytes { get; init; }

@@ -16,6 +16,12 @@ internal sealed record TrafficResult(long SentMeasured, long Delivered, double S
 
     /// <summary>Server CPU microseconds per delivery during the measurement (process CPU time, all cores).</summary>
     public double? ServerCpuPerDelivery { get; init; }
+
+    /// <summary>
+    /// This process's CPU microseconds per delivery during the measurement: what the client (senders, receive loops,
+    /// parsing, latency recording, receipts) took from the cores it shares with the server.
+    /// </summary>
+    public double ClientCpuPerDelivery { get; init; }
 }
 
 /// <summary>
@@ -80,12 +86,14 @@ internal sealed class TrafficDriver : IDeliverySink
 
         await Task.Delay(warmup, cancellationToken).ConfigureAwait(false);
         var before = await serverStats(cancellationToken).ConfigureAwait(false);
+        var clientCpuBefore = Environment.CpuUsage.TotalTime;
         _recorder.Measuring = true;
         var started = Stopwatch.GetTimestamp();
         await Task.Delay(duration, cancellationToken).ConfigureAwait(false);
         _recorder.Measuring = false;
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var delivered = _recorder.Delivered;
+        var clientCpu = Environment.CpuUsage.TotalTime - clientCpuBefore;
         var after = await serverStats(cancellationToken).ConfigureAwait(false);
 
         _stopping = true;
@@ -103,6 +111,7 @@ internal sealed class TrafficDriver : IDeliverySink
         {
             ServerAllocPerDelivery = before is null || after is null ? null : Math.Round((double)(after.AllocatedBytes - before.AllocatedBytes) / perDelivery, 1),
             ServerCpuPerDelivery = before is null || after is null ? null : Math.Round((after.CpuMs - before.CpuMs) * 1000 / perDelivery, 2),
+            ClientCpuPerDelivery = Math.Round(clientCpu.TotalMicroseconds / perDelivery, 2),
         };
     }
 

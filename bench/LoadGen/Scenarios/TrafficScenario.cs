@@ -37,7 +37,7 @@ internal static class TrafficScenario
     public static ScenarioResult Base(LoadGenOptions options) => new()
     {
         Scenario = options.Scenario.ToString().ToLowerInvariant(),
-        Target = options.Target.ToString().ToLowerInvariant(),
+        Target = options.Name,
         Label = options.Label.Length == 0 ? null : options.Label,
         Round = options.Round,
     };
@@ -54,6 +54,7 @@ internal static class TrafficScenario
         LatencyMs = traffic.Latency,
         ServerAllocPerDeliveryBytes = traffic.ServerAllocPerDelivery,
         ServerCpuPerDeliveryUs = traffic.ServerCpuPerDelivery,
+        ClientCpuPerDeliveryUs = traffic.ClientCpuPerDelivery,
     };
 }
 
