@@ -1,5 +1,4 @@
-using System.Collections.Immutable;
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -13,14 +12,25 @@ namespace Messaging;
 /// <para>
 /// Guarantees: channels are literal (a subscription to <c>a</c> never sees <c>a*</c> or <c>ab</c>); each subscription
 /// has its own bounded queue and its handler is called one envelope at a time, in publish order per publisher and
-/// channel; a handler that throws or is slow never delays or stops other subscriptions (the exception is logged and
-/// the next envelope is delivered); once the subscription's <see cref="IAsyncDisposable.DisposeAsync"/> completes
-/// the handler is not called again.
+/// channel; a handler that throws never stops other subscriptions (the exception is logged and the next envelope is
+/// delivered); once the subscription's <see cref="IAsyncDisposable.DisposeAsync"/> completes the handler is not
+/// called again.
+/// </para>
+/// <para>
+/// Dispatch is inline when possible: when a subscription is idle (no handler call in flight, queue empty),
+/// <see cref="PublishAsync"/> calls its handler on the publishing thread. When the handler's
+/// <see cref="ValueTask"/> completes synchronously nothing else happens; otherwise the subscription continues
+/// asynchronously and later envelopes queue behind it. A publish runs at most a small batch of handler calls of one
+/// subscription before it hands the rest of that subscription's queue to the thread pool, so a publisher is never
+/// trapped draining. Handlers therefore must not block synchronously (no waiting on locks held elsewhere, no
+/// sync-over-async): a blocking handler delays the publisher and the other subscriptions of the same publish. A
+/// handler that only enqueues work (as the engine's does) or awaits is what this transport is built for. Handlers
+/// run in the execution context captured when they subscribed, never in the publisher's.
 /// </para>
 /// <para>
 /// Limits: one process only. At-most-once, like the distributed backplanes: when a subscription's queue is full the
-/// envelope is dropped for that subscription and counted in <see cref="DroppedEnvelopes"/>; publish never blocks.
-/// Envelopes are passed by reference, never serialised.
+/// envelope is dropped for that subscription and counted in <see cref="DroppedEnvelopes"/>; publish never waits for
+/// queue space. Envelopes are passed by reference, never serialised.
 /// </para>
 /// </remarks>
 public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsyncDisposable
@@ -28,13 +38,28 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
     /// <summary>The default capacity of each subscription's queue.</summary>
     public const int DefaultQueueCapacity = 10_000;
 
-    // Set while a handler runs, so that a handler disposing its own subscription does not wait for itself.
+    // How many handler calls of one subscription a publish runs on its own thread before handing off to the pool.
+    internal const int InlineBatch = 16;
+
+    // How many handler calls the thread pool runs per work item before it re-queues the subscription (fairness).
+    private const int PoolBatch = 256;
+
+    // How deeply a handler's own publishes may nest inline dispatch on one thread before they queue instead.
+    private const int MaxInlineDepth = 4;
+
+    // Set in each subscription's execution context, so that a handler disposing its own subscription does not wait
+    // for itself (also on the inline path).
     private static readonly AsyncLocal<Subscription?> CurrentSubscription = new();
+
+    [ThreadStatic]
+    private static int t_inlineDepth;
 
     private readonly Lock _gate = new();
     private readonly ILogger _logger;
     private readonly int _queueCapacity;
-    private ImmutableDictionary<TransportChannel, ImmutableArray<Subscription>> _subscriptions = ImmutableDictionary<TransportChannel, ImmutableArray<Subscription>>.Empty;
+
+    // Copy-on-write arrays per channel, replaced under _gate; publish reads without a lock.
+    private readonly ConcurrentDictionary<TransportChannel, Subscription[]> _subscriptions = new();
     private long _dropped;
 
     /// <summary>Creates a transport.</summary>
@@ -51,22 +76,26 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
     public long DroppedEnvelopes => Interlocked.Read(ref _dropped);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Handlers of idle subscriptions run on the calling thread before this returns (see the class remarks); the
+    /// returned task is always completed.
+    /// </remarks>
     public ValueTask PublishAsync(IReadOnlyList<TransportChannel> channels, Envelope envelope, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(channels);
         ArgumentNullException.ThrowIfNull(envelope);
         cancellationToken.ThrowIfCancellationRequested();
-        var snapshot = Volatile.Read(ref _subscriptions);
-        foreach (var channel in channels)
+        for (var c = 0; c < channels.Count; c++)
         {
-            if (!snapshot.TryGetValue(channel, out var subscriptions))
+            var channel = channels[c];
+            if (!_subscriptions.TryGetValue(channel, out var subscriptions))
             {
                 continue;
             }
 
             foreach (var subscription in subscriptions)
             {
-                if (!subscription.TryEnqueue(envelope))
+                if (!subscription.Post(envelope))
                 {
                     Interlocked.Increment(ref _dropped);
                     LogEnvelopeDropped(_logger, channel.Kind, channel.Id);
@@ -87,10 +116,9 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
         lock (_gate)
         {
             var existing = _subscriptions.GetValueOrDefault(channel, []);
-            _subscriptions = _subscriptions.SetItem(channel, existing.Add(subscription));
+            _subscriptions[channel] = [.. existing, subscription];
         }
 
-        subscription.Start();
         return ValueTask.FromResult<IAsyncDisposable>(subscription);
     }
 
@@ -98,13 +126,13 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
     /// <returns>A task that completes when no handler runs any more.</returns>
     public async ValueTask DisposeAsync()
     {
-        ImmutableDictionary<TransportChannel, ImmutableArray<Subscription>> all;
+        Subscription[] all;
         lock (_gate)
         {
-            all = _subscriptions;
+            all = [.. _subscriptions.Values.SelectMany(s => s)];
         }
 
-        foreach (var subscription in all.Values.SelectMany(s => s))
+        foreach (var subscription in all)
         {
             await subscription.DisposeAsync().ConfigureAwait(false);
         }
@@ -116,8 +144,15 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
         {
             if (_subscriptions.TryGetValue(subscription.Channel, out var existing))
             {
-                var remaining = existing.Remove(subscription);
-                _subscriptions = remaining.IsEmpty ? _subscriptions.Remove(subscription.Channel) : _subscriptions.SetItem(subscription.Channel, remaining);
+                var remaining = Array.FindAll(existing, s => s != subscription);
+                if (remaining.Length == 0)
+                {
+                    _subscriptions.TryRemove(subscription.Channel, out _);
+                }
+                else
+                {
+                    _subscriptions[subscription.Channel] = remaining;
+                }
             }
         }
     }
@@ -128,80 +163,279 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
     [LoggerMessage(EventId = 902, Level = LogLevel.Warning, Message = "The queue of a subscriber of {ChannelKind} channel '{ChannelId}' is full; an envelope was dropped.")]
     private static partial void LogEnvelopeDropped(ILogger logger, ChannelKind channelKind, string channelId);
 
-    private sealed class Subscription : IAsyncDisposable
+    // An actor: at most one drainer owns the subscription at a time (the publisher that found it idle, an async
+    // continuation of a pending handler call, or a thread-pool work item after a hand-off), and only the owner calls
+    // the handler. Envelopes posted while it is owned wait in the bounded queue, in arrival order.
+    private sealed class Subscription : IAsyncDisposable, IThreadPoolWorkItem
     {
+        private static readonly ContextCallback RunInlineCallback = static state => ((Subscription)state!).RunInline();
+        private static readonly ContextCallback RunPooledCallback = static state => ((Subscription)state!).RunPooled();
+
         private readonly InMemoryMessageTransport _owner;
         private readonly EnvelopeHandler _handler;
-        private readonly Channel<Envelope> _queue;
+        private readonly Queue<Envelope> _queue = new();
         private readonly CancellationTokenSource _stopping = new();
-        private Task _loop = Task.CompletedTask;
-        private int _disposed;
+        private ExecutionContext? _context;
+        private bool _running;
+        private bool _disposed;
+        private TaskCompletionSource? _idle;
+
+        // Handed from Post to RunInline by the owner only.
+        private Envelope? _inline;
 
         public Subscription(InMemoryMessageTransport owner, TransportChannel channel, EnvelopeHandler handler)
         {
             _owner = owner;
             Channel = channel;
             _handler = handler;
-            _queue = System.Threading.Channels.Channel.CreateBounded<Envelope>(new BoundedChannelOptions(owner._queueCapacity)
+
+            // The subscriber's execution context plus CurrentSubscription = this: every handler call runs in it,
+            // as it did when each subscription had a task started at subscribe time. Null when the subscriber
+            // suppressed the flow; then CurrentSubscription is set around each run instead.
+            if (ExecutionContext.Capture() is { } context)
             {
-                SingleReader = true,
-                FullMode = BoundedChannelFullMode.Wait,
-            });
+                ExecutionContext.Run(context, static state => ((Subscription)state!).CaptureContext(), this);
+            }
         }
 
         public TransportChannel Channel { get; }
 
-        public bool TryEnqueue(Envelope envelope) => Volatile.Read(ref _disposed) != 0 || _queue.Writer.TryWrite(envelope);
+        // Queues or runs the envelope; false when the queue is full (dropped). After disposal envelopes are ignored.
+        public bool Post(Envelope envelope)
+        {
+            lock (_queue)
+            {
+                if (_disposed)
+                {
+                    return true;
+                }
 
-        public void Start() => _loop = Task.Run(RunAsync);
+                if (_running || t_inlineDepth >= MaxInlineDepth)
+                {
+                    if (_queue.Count >= _owner._queueCapacity)
+                    {
+                        return false;
+                    }
+
+                    _queue.Enqueue(envelope);
+                    if (!_running)
+                    {
+                        // Too deep to run inline: a pool thread takes it.
+                        _running = true;
+                        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                    }
+
+                    return true;
+                }
+
+                _running = true;
+            }
+
+            _inline = envelope;
+            t_inlineDepth++;
+            try
+            {
+                RunInContext(RunInlineCallback);
+            }
+            finally
+            {
+                t_inlineDepth--;
+            }
+
+            return true;
+        }
 
         public async ValueTask DisposeAsync()
         {
-            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            Task? running = null;
+            lock (_queue)
             {
-                return;
+                if (_disposed)
+                {
+                    return;
+                }
+
+                _disposed = true;
+                _queue.Clear();
+                if (_running)
+                {
+                    _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    running = _idle.Task;
+                }
             }
 
             _owner.Remove(this);
-            _queue.Writer.TryComplete();
             await _stopping.CancelAsync().ConfigureAwait(false);
-            if (CurrentSubscription.Value != this)
+            if (running is not null && CurrentSubscription.Value != this)
             {
-                await _loop.ConfigureAwait(false);
+                await running.ConfigureAwait(false);
             }
         }
 
-        private async Task RunAsync()
+        void IThreadPoolWorkItem.Execute() => RunInContext(RunPooledCallback);
+
+        private void CaptureContext()
         {
             CurrentSubscription.Value = this;
-            var token = _stopping.Token;
+            _context = ExecutionContext.Capture();
+        }
+
+        private void RunInContext(ContextCallback callback)
+        {
+            if (_context is not null)
+            {
+                ExecutionContext.Run(_context, callback, this);
+                return;
+            }
+
+            var previous = CurrentSubscription.Value;
+            CurrentSubscription.Value = this;
             try
             {
-                await foreach (var envelope in _queue.Reader.ReadAllAsync(token).ConfigureAwait(false))
-                {
-                    if (token.IsCancellationRequested)
-                    {
-                        return;
-                    }
-
-                    try
-                    {
-                        await _handler(envelope, token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (token.IsCancellationRequested)
-                    {
-                        return;
-                    }
-                    catch (Exception exception)
-                    {
-                        LogHandlerFailed(_owner._logger, Channel.Kind, Channel.Id, exception);
-                    }
-                }
+                callback(this);
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            finally
             {
-                // Unsubscribed: the remaining envelopes are discarded on purpose.
-                return;
+                CurrentSubscription.Value = previous;
+            }
+        }
+
+        private void RunInline()
+        {
+            var envelope = _inline!;
+            _inline = null;
+            Drain(envelope, InlineBatch);
+        }
+
+        private void RunPooled()
+        {
+            if (TakeNext(int.MaxValue, out var envelope))
+            {
+                Drain(envelope!, PoolBatch);
+            }
+        }
+
+        // Runs as the owner: calls the handler for the envelope and for what is queued behind it, until the queue is
+        // empty (ownership released), a call is pending (ownership moves to its continuation) or the budget is spent
+        // (ownership moves to a thread-pool work item).
+        private void Drain(Envelope envelope, int budget)
+        {
+            while (true)
+            {
+                var pending = Invoke(envelope);
+                if (!pending.IsCompleted)
+                {
+                    _ = ContinueAsync(pending);
+                    return;
+                }
+
+                if (!Observe(pending) || !TakeNext(--budget, out var next))
+                {
+                    return;
+                }
+
+                envelope = next!;
+            }
+        }
+
+        private async Task ContinueAsync(ValueTask pending)
+        {
+            while (true)
+            {
+                try
+                {
+                    await pending.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+                {
+                    Release();
+                    return;
+                }
+                catch (Exception exception)
+                {
+                    LogHandlerFailed(_owner._logger, Channel.Kind, Channel.Id, exception);
+                }
+
+                // Already off the publisher's thread: drain without a budget, as a dedicated loop would.
+                if (!TakeNext(int.MaxValue, out var next))
+                {
+                    return;
+                }
+
+                pending = Invoke(next!);
+            }
+        }
+
+        // Calls the handler; a synchronous throw becomes a faulted task so one path observes both.
+        private ValueTask Invoke(Envelope envelope)
+        {
+            try
+            {
+                return _handler(envelope, _stopping.Token);
+            }
+            catch (Exception exception)
+            {
+                return ValueTask.FromException(exception);
+            }
+        }
+
+        // Observes a completed call; false when the subscription was cancelled during it (ownership released).
+        private bool Observe(ValueTask completed)
+        {
+            if (completed.IsCompletedSuccessfully)
+            {
+                return true;
+            }
+
+            try
+            {
+                completed.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                Release();
+                return false;
+            }
+            catch (Exception exception)
+            {
+                LogHandlerFailed(_owner._logger, Channel.Kind, Channel.Id, exception);
+            }
+
+            return true;
+        }
+
+        // As the owner: takes the next envelope, or releases ownership when there is none or the subscription was
+        // disposed, or hands ownership to the thread pool when the budget is spent.
+        private bool TakeNext(int budget, out Envelope? envelope)
+        {
+            lock (_queue)
+            {
+                if (_disposed || _queue.Count == 0)
+                {
+                    envelope = null;
+                    _running = false;
+                    _idle?.TrySetResult();
+                    return false;
+                }
+
+                if (budget <= 0)
+                {
+                    envelope = null;
+                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                    return false;
+                }
+
+                envelope = _queue.Dequeue();
+                return true;
+            }
+        }
+
+        private void Release()
+        {
+            lock (_queue)
+            {
+                _running = false;
+                _idle?.TrySetResult();
             }
         }
     }
