@@ -5,14 +5,20 @@
 # then the BenchmarkDotNet micro-benchmarks. Everything listens on 127.0.0.1 only; every server this script starts is
 # killed when it ends, also on failure or Ctrl+C.
 #
-#   bench/run.sh [--rounds N] [--duration S] [--idle N] [--idle-max N] [--skip-micro] [--no-report] [--no-build]
+# Before and after in the same run: --before REV (default e166741, the tree the first published run measured) checks
+# REV out into a temporary git worktree outside the repository (removed again once built, and on exit), builds that
+# revision's bench server with its own src/ into its own artifacts folder, and runs it as a fourth target,
+# "ours-before", next to ours, SignalR and raw in every round (direct, group, idle, direct-redis), driven by the same
+# load generator exactly as ours. --before none skips it.
 #
-# Budget on a 2-core machine with the defaults: about 15 minutes.
+#   bench/run.sh [--rounds N] [--duration S] [--idle N] [--idle-max N] [--before REV|none] [--skip-micro] [--no-report] [--no-build]
+#
+# Budget on a 2-core machine with the defaults: about 15 minutes, up to 18 when other work shares the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-rounds=3 duration=4 warmup=1 idle=5000 idle_max=18000 micro=1 report=1 build=1
+rounds=3 duration=4 warmup=1 idle=5000 idle_max=18000 micro=1 report=1 build=1 before=e166741
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
@@ -22,6 +28,7 @@ while [ $# -gt 0 ]; do
     --skip-micro) micro=0; shift ;;
     --no-report) report=0; shift ;;
     --no-build) build=0; shift ;;
+    --before) before=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -36,8 +43,15 @@ started=$(date +%s)
 
 log() { printf '[%4ss] %s\n' "$(( $(date +%s) - started ))" "$*" >&2; }
 
-# --- cleanup: every process started here is tracked by pid and killed on exit ------------------------------------
+# --- cleanup: every process started here is tracked by pid and killed on exit; the before worktree is removed ----
 pids=()
+worktree=
+remove_worktree() {
+  if [ -n "$worktree" ]; then
+    git -C "$root" worktree remove --force "$worktree" 2>/dev/null || rm -rf "$worktree"
+    worktree=
+  fi
+}
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do
@@ -48,7 +62,7 @@ cleanup() {
   done
   pids=()
 }
-trap cleanup EXIT
+trap 'cleanup; remove_worktree' EXIT
 trap 'exit 130' INT TERM
 
 # --- build --------------------------------------------------------------------------------------------------------
@@ -62,10 +76,38 @@ if [ "$build" = 1 ]; then
   done
 fi
 
+# --- the before server: another revision's bench server, built from that revision's own tree ------------------
+# The build output goes to its own artifacts folder, stamped with the commit it was built from, so a later run with the
+# same --before reuses it instead of rebuilding.
+targets=(ours signalr raw)
+before_dll= before_sha=
+if [ "$before" != none ]; then
+  before_sha=$(git rev-parse --verify --quiet "$before^{commit}") || { echo "--before $before is not a commit" >&2; exit 2; }
+  before_artifacts=$MESSAGING_ARTIFACTS-before
+  before_dll=$before_artifacts/bin/MessagingBenchServer/release/MessagingBenchServer.dll
+  if [ -f "$before_dll" ] && [ "$(cat "$before_artifacts/built-from" 2>/dev/null)" = "$before_sha" ]; then
+    log "ours-before: reusing the build of $before (${before_sha:0:10}) in $before_artifacts"
+  else
+    worktree=$(mktemp -d "${TMPDIR:-/tmp}/messaging-before.XXXXXX")
+    log "ours-before: $before (${before_sha:0:10}) checked out in $worktree, building into $before_artifacts"
+    git worktree add --detach --quiet "$worktree" "$before_sha"
+    [ -f "$worktree/bench/Hosts/MessagingBenchServer/MessagingBenchServer.csproj" ] \
+      || { echo "$before has no bench/Hosts/MessagingBenchServer" >&2; exit 2; }
+    rm -f "$before_artifacts/built-from"
+    MESSAGING_ARTIFACTS=$before_artifacts dotnet build "$worktree/bench/Hosts/MessagingBenchServer/MessagingBenchServer.csproj" \
+      -c Release -nologo -v:q -clp:ErrorsOnly
+    echo "$before_sha" >"$before_artifacts/built-from"
+    # The built server runs from the artifacts folder and needs nothing from the worktree.
+    remove_worktree
+  fi
+  targets=(ours ours-before signalr raw)
+fi
+
 # --- servers ------------------------------------------------------------------------------------------------------
 server_dll() {
   case "$1" in
     ours) echo "$bin/MessagingBenchServer/release/MessagingBenchServer.dll" ;;
+    ours-before) echo "$before_dll" ;;
     signalr) echo "$bin/SignalRChat/release/SignalRChat.dll" ;;
     raw) echo "$bin/RawWebSocket/release/RawWebSocket.dll" ;;
   esac
@@ -133,8 +175,16 @@ run() {
   fi
   start_server "$target" "${server_args[@]}"
   log "  $label $target"
-  loadgen --server "$url" --target "$target" --label "$label" --round "$round" "$@"
+  loadgen --server "$url" $(target_args "$target") --label "$label" --round "$round" "$@"
   stop_server "$server_pid"
+}
+
+# ours-before is spoken to exactly as ours; only the name in results.jsonl differs.
+target_args() {
+  case "$1" in
+    ours-before) echo "--target ours --name ours-before" ;;
+    *) echo "--target $1" ;;
+  esac
 }
 
 # The last result line of a label, target and round as one number (jq path), or empty.
@@ -143,8 +193,8 @@ last_value() {
 }
 
 rotate() { # prints the targets starting at offset $1
-  local all=(ours signalr raw) i
-  for i in 0 1 2; do echo "${all[$(( ($1 + i) % 3 ))]}"; done
+  local n=${#targets[@]} i
+  for i in $(seq 0 $((n - 1))); do echo "${targets[$(( ($1 + i) % n ))]}"; done
 }
 
 # --- machine ------------------------------------------------------------------------------------------------------
@@ -155,6 +205,8 @@ rotate() { # prints the targets starting at offset $1
   echo "dotnet: $(dotnet --version)"
   echo "redis: $(redis-server --version | awk '{print $3}')"
   echo "open files limit: $(ulimit -n)"
+  echo "ours: $(git rev-parse --short=10 HEAD)$(git status --porcelain -- src bench/Hosts bench/Shared | grep -q . && echo " + uncommitted changes under src/ or bench/")"
+  if [ -n "$before_sha" ]; then echo "ours-before: $before (${before_sha:0:10})"; fi
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "started: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 } >"$out/machine.txt"
@@ -192,7 +244,7 @@ for round in $(seq 1 "$rounds"); do
   done
 
   # Redis: our stores + backplane against SignalR's Redis backplane (same server, flushed between runs).
-  for target in $( [ $((round % 2)) = 0 ] && echo "signalr ours" || echo "ours signalr"); do
+  for target in $(rotate "$round" | grep -v '^raw$'); do
     flush_redis
     run "$target" direct-redis-saturate --server-args --redis "127.0.0.1:$redis_port" -- \
       "${common[@]}" --scenario direct --pairs 20 --saturate --window 8
@@ -234,6 +286,6 @@ cleanup
 if [ "$report" = 1 ]; then
   micro_md=$(find "$out/micro" -name '*-report-github.md' 2>/dev/null | head -n 1 || true)
   dotnet "$bin/Report/release/Report.dll" --results "$results" --machine "$out/machine.txt" ${micro_md:+--micro "$micro_md"} \
-    --out "$root/docs/benchmarks.md" --images "$root/docs/img" --command "bench/run.sh --rounds $rounds --duration $duration --idle $idle --idle-max $idle_max"
+    --out "$root/docs/benchmarks.md" --images "$root/docs/img" --command "bench/run.sh --rounds $rounds --duration $duration --idle $idle --idle-max $idle_max --before $before"
 fi
 log "done: $results"

@@ -2,12 +2,15 @@ using ScottPlot;
 
 namespace Messaging.Bench.Report;
 
-/// <summary>The PNG charts of the report: throughput, latency percentiles and idle memory, medians per target.</summary>
+/// <summary>
+/// The PNG charts of the report: throughput, latency percentiles and idle memory, medians per target. ours-before (an
+/// older build of our server run in the same rounds) is drawn next to ours when the run has it.
+/// </summary>
 internal static class Charts
 {
-    public static readonly string[] Targets = ["ours", "signalr", "raw"];
+    public static readonly string[] Targets = ["ours", "ours-before", "signalr", "raw"];
 
-    private static readonly Color[] TargetColors = [new Color(31, 119, 180), new Color(255, 127, 14), new Color(127, 127, 127)];
+    private static readonly Color[] TargetColors = [new Color(31, 119, 180), new Color(158, 198, 232), new Color(255, 127, 14), new Color(127, 127, 127)];
 
     /// <summary>Writes the charts and returns (title, path relative to the document) for each.</summary>
     public static IReadOnlyList<(string Title, string Path)> Write(ResultSet results, string imagesDir, string documentDir)
@@ -39,17 +42,20 @@ internal static class Charts
 
     private static Plot Grouped(ResultSet results, string[] labels, string[] groupNames, string[] paths, string title, string yLabel, double scale = 1)
     {
+        // Only the targets the run measured get a slot, so a run without ours-before draws as before.
+        var shown = Enumerable.Range(0, Targets.Length).Where(t => labels.Any(label => results.Rounds(label, Targets[t]) > 0)).ToArray();
         var plot = new Plot();
         var bars = new List<Bar>();
         for (var g = 0; g < labels.Length; g++)
         {
-            for (var t = 0; t < Targets.Length; t++)
+            for (var slot = 0; slot < shown.Length; slot++)
             {
+                var t = shown[slot];
                 if (results.Median(labels[g], Targets[t], paths[g]) is { } value)
                 {
                     bars.Add(new Bar
                     {
-                        Position = (g * (Targets.Length + 1)) + t,
+                        Position = (g * (shown.Length + 1)) + slot,
                         Value = value * scale,
                         FillColor = TargetColors[t],
                         Label = Format(value * scale),
@@ -60,11 +66,11 @@ internal static class Charts
 
         var barPlot = plot.Add.Bars(bars);
         barPlot.ValueLabelStyle.FontSize = 11;
-        var ticks = groupNames.Select((name, g) => new Tick((g * (Targets.Length + 1)) + 1, name)).ToArray();
+        var ticks = groupNames.Select((name, g) => new Tick((g * (shown.Length + 1)) + ((shown.Length - 1) / 2.0), name)).ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.Axes.Margins(bottom: 0, top: 0.15);
-        for (var t = 0; t < Targets.Length; t++)
+        foreach (var t in shown)
         {
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = Targets[t], FillColor = TargetColors[t] });
         }
