@@ -1,24 +1,35 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 
 namespace Messaging;
 
 /// <summary>
-/// The serialized delivery pipeline of one client connection: a bounded queue and a single worker, so live envelopes,
-/// catch-up, statuses, typing and presence reach the connection one at a time, in order, without locks. Enqueueing
-/// never blocks (transport handlers must not); a full queue, or a connection without flow control that refuses a
-/// write, is a slow consumer: the connection is aborted and the pipeline stops (the client resumes by catch-up). A
-/// connection with flow control (<see cref="IFlowControlledClientConnection"/>) is waited for by the worker instead, so
-/// only this bounded queue decides who is too slow.
+/// The serialized delivery pipeline of one client connection: a bounded queue drained by one runner at a time, so
+/// live envelopes, catch-up, statuses, typing and presence reach the connection one at a time, in order, without
+/// locks. There is no dedicated worker: whoever enqueues into an idle pipeline drains it on its own thread (a live
+/// message, a status or a typing event is written straight through, with no thread-pool hop), until an item has to
+/// wait (a store read, flow control), a heavy item comes up (catch-up, refill, a gap re-read, a presence snapshot)
+/// or a batch of <see cref="InlineBatch"/> items was written; the rest then continues on the thread pool and later
+/// items queue behind it. Enqueueing never blocks and never waits for I/O (transport handlers must not); a full queue,
+/// or a connection without flow control that refuses a write, is a slow consumer: the connection is aborted and the
+/// pipeline stops (the client resumes by catch-up). A connection with flow control
+/// (<see cref="IFlowControlledClientConnection"/>) is waited for instead, so only this bounded queue decides who is
+/// too slow.
 /// </summary>
 internal sealed class ConnectionPipeline : IDeliveryWriter
 {
+    /// <summary>How many items a drain runs on the enqueuing thread before it moves to the thread pool.</summary>
+    internal const int InlineBatch = 64;
+
     private readonly EngineContext _context;
     private readonly PresencePrivacy _privacy;
     private readonly IClientConnection _connection;
-    private readonly Channel<Item> _queue;
+    private readonly ConcurrentQueue<Item> _queue = new();
     private readonly OrderedDelivery _delivery;
     private readonly CancellationTokenSource _stopping = new();
-    private Task _worker = Task.CompletedTask;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _count;
+    private int _running;
+    private int _started;
     private int _stopped;
 
     public ConnectionPipeline(EngineContext context, PresencePrivacy privacy, string userId, string deviceId, IClientConnection connection)
@@ -29,11 +40,6 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
         UserId = userId;
         DeviceId = deviceId;
         ConnectionId = connection.ConnectionId;
-        _queue = Channel.CreateBounded<Item>(new BoundedChannelOptions(EngineLimits.DeliveryQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
         _delivery = new OrderedDelivery(context, userId, deviceId, this, conversationId => Enqueue(new RecheckItem(conversationId)));
     }
 
@@ -46,8 +52,12 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
     /// <summary>Whether the pipeline still delivers (not aborted or stopped).</summary>
     public bool IsAlive => Volatile.Read(ref _stopped) == 0;
 
-    /// <summary>Starts the worker; items queued before (the initial catch-up) run first.</summary>
-    public void Start() => _worker = Task.Run(RunAsync);
+    /// <summary>Starts delivering; items queued before (the initial catch-up) run first, on the thread pool.</summary>
+    public void Start()
+    {
+        Volatile.Write(ref _started, 1);
+        TryDrain();
+    }
 
     /// <summary>Queues a live message (from the backplane).</summary>
     /// <param name="message">The message.</param>
@@ -108,12 +118,12 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
         }
     }
 
-    /// <summary>Stops delivering (the connection closed) and waits for the worker to finish.</summary>
-    /// <returns>A task that completes when the worker ended.</returns>
+    /// <summary>Stops delivering (the connection closed) and waits until no item runs any more.</summary>
+    /// <returns>A task that completes when the last runner left; what was still queued is abandoned.</returns>
     public async ValueTask StopAsync()
     {
         TryStop();
-        await _worker.ConfigureAwait(false);
+        await _drained.Task.ConfigureAwait(false);
     }
 
     private bool TryStop()
@@ -123,8 +133,11 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
             return false;
         }
 
-        _queue.Writer.TryComplete();
         _stopping.Cancel();
+
+        // Nobody may be running: take the pipeline to abandon what is queued (or leave it to the runner, which sees
+        // the stop when it releases the pipeline).
+        TryDrain();
         return true;
     }
 
@@ -136,36 +149,75 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
             return;
         }
 
-        if (!_queue.Writer.TryWrite(item))
+        if (Interlocked.Increment(ref _count) > EngineLimits.DeliveryQueueCapacity)
         {
+            Interlocked.Decrement(ref _count);
             item.Abandon();
             Abort("slow consumer");
+            return;
+        }
+
+        _queue.Enqueue(item);
+        if (Volatile.Read(ref _started) != 0 || !IsAlive)
+        {
+            TryDrain();
         }
     }
 
-    private async Task RunAsync()
+    // Becomes the runner when nobody is; the drain runs on this thread until it has to wait or hands off.
+    private void TryDrain()
+    {
+        if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
+        {
+            _ = DrainAsync(inline: true);
+        }
+    }
+
+    // The runner. Only one runs at a time (it holds _running); it hands the pipeline over to the thread pool, still
+    // held, before a heavy item or after a batch when it runs on an enqueuing thread.
+    private async Task DrainAsync(bool inline)
     {
         var token = _stopping.Token;
-        try
+        var processed = 0;
+        while (true)
         {
-            while (await _queue.Reader.WaitToReadAsync(token).ConfigureAwait(false))
+            while (_queue.TryPeek(out var next))
             {
-                while (IsAlive && _queue.Reader.TryRead(out var item))
+                if (inline && IsAlive && (next.IsHeavy || processed == InlineBatch))
                 {
-                    await ProcessAsync(item, token).ConfigureAwait(false);
+                    ThreadPool.UnsafeQueueUserWorkItem(static pipeline => _ = pipeline.DrainAsync(inline: false), this, preferLocal: false);
+                    return;
                 }
+
+                if (!_queue.TryDequeue(out var item))
+                {
+                    break;
+                }
+
+                Interlocked.Decrement(ref _count);
+                if (!IsAlive)
+                {
+                    item.Abandon();
+                    continue;
+                }
+
+                processed++;
+                await ProcessAsync(item, token).ConfigureAwait(false);
             }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            // Stopped: what is still queued is abandoned below.
-        }
-        finally
-        {
-            _delivery.StopRechecks();
-            while (_queue.Reader.TryRead(out var item))
+
+            var stopped = !IsAlive;
+            if (stopped)
             {
-                item.Abandon();
+                _delivery.StopRechecks();
+                _drained.TrySetResult();
+            }
+
+            Interlocked.Exchange(ref _running, 0);
+
+            // An item enqueued, or a stop requested, while this runner was finishing found the pipeline taken: look again.
+            if ((_queue.IsEmpty && stopped == !IsAlive) || Interlocked.CompareExchange(ref _running, 1, 0) != 0)
+            {
+                return;
             }
         }
     }
@@ -211,8 +263,8 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
+            // Stopped while the item waited: the drain abandons the rest.
             item.Abandon();
-            throw;
         }
         catch (Exception exception)
         {
@@ -307,6 +359,9 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
 
     private abstract record Item
     {
+        /// <summary>Whether the item may read the store at length (never run on an enqueuing thread).</summary>
+        public virtual bool IsHeavy => true;
+
         public virtual void Abandon()
         {
         }
@@ -316,11 +371,20 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
         }
     }
 
-    private sealed record MessageItem(Message Message, string? OriginConnectionId) : Item;
+    private sealed record MessageItem(Message Message, string? OriginConnectionId) : Item
+    {
+        public override bool IsHeavy => false;
+    }
 
-    private sealed record EventItem(ClientEvent Event) : Item;
+    private sealed record EventItem(ClientEvent Event) : Item
+    {
+        public override bool IsHeavy => false;
+    }
 
-    private sealed record PresenceItem(string SubjectId, PresenceChange? Change) : Item;
+    private sealed record PresenceItem(string SubjectId, PresenceChange? Change) : Item
+    {
+        public override bool IsHeavy => Change is null;
+    }
 
     private sealed record RecheckItem(string ConversationId) : Item;
 

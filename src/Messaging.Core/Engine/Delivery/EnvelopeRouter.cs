@@ -30,7 +30,7 @@ internal sealed class EnvelopeRouter(EngineContext context, LocalConnections loc
                 var change = new PresenceChange(presence.UserId, presence.Status, presence.LastSeen);
                 foreach (var watcher in watchers.WatchersOf(channel.Id))
                 {
-                    Guard(watcher, p => p.EnqueuePresence(change));
+                    Guard(watcher, change, static (p, c) => p.EnqueuePresence(c));
                 }
 
                 break;
@@ -71,7 +71,7 @@ internal sealed class EnvelopeRouter(EngineContext context, LocalConnections loc
             case MessageEnvelope message:
                 foreach (var connection in connections)
                 {
-                    Guard(connection, p => p.EnqueueMessage(message.Message, message.OriginConnectionId));
+                    Guard(connection, message, static (p, m) => p.EnqueueMessage(m.Message, m.OriginConnectionId));
                 }
 
                 break;
@@ -79,7 +79,7 @@ internal sealed class EnvelopeRouter(EngineContext context, LocalConnections loc
                 var statusEvent = new StatusEvent(status.ConversationId, status.MessageId, status.Seq, status.Status, status.ClientMsgId, status.Timestamp);
                 foreach (var connection in connections)
                 {
-                    Guard(connection, p => p.EnqueueEvent(statusEvent));
+                    Guard(connection, statusEvent, static (p, e) => p.EnqueueEvent(e));
                 }
 
                 break;
@@ -88,18 +88,18 @@ internal sealed class EnvelopeRouter(EngineContext context, LocalConnections loc
                 var typingEvent = new TypingEvent(typing.ConversationId, typing.UserId, typing.IsTyping);
                 foreach (var connection in connections)
                 {
-                    Guard(connection, p => p.EnqueueEvent(typingEvent));
+                    Guard(connection, typingEvent, static (p, e) => p.EnqueueEvent(e));
                 }
 
                 break;
         }
     }
 
-    private void Guard(ConnectionPipeline pipeline, Action<ConnectionPipeline> enqueue)
+    private void Guard<TState>(ConnectionPipeline pipeline, TState state, Action<ConnectionPipeline, TState> enqueue)
     {
         try
         {
-            enqueue(pipeline);
+            enqueue(pipeline, state);
         }
         catch (Exception exception)
         {

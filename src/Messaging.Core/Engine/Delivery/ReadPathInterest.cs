@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Messaging;
 
 /// <summary>
@@ -12,16 +14,14 @@ internal sealed class ReadPathInterest(EngineContext context, ChannelSubscriptio
     private readonly Dictionary<string, HashSet<string>> _usersByConversation = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _conversationsByUser = new(StringComparer.Ordinal);
 
+    // Read by every envelope of a read-path conversation, changed only on joins and leaves: an immutable array per
+    // conversation, replaced under the gate, read without it.
+    private readonly ConcurrentDictionary<string, string[]> _snapshots = new(StringComparer.Ordinal);
+
     /// <summary>The local users interested in a conversation.</summary>
     /// <param name="conversationId">The conversation.</param>
-    /// <returns>A snapshot.</returns>
-    public string[] LocalMembers(string conversationId)
-    {
-        lock (_gate)
-        {
-            return _usersByConversation.TryGetValue(conversationId, out var users) ? [.. users] : [];
-        }
-    }
+    /// <returns>A snapshot (never modified).</returns>
+    public string[] LocalMembers(string conversationId) => _snapshots.TryGetValue(conversationId, out var users) ? users : [];
 
     /// <summary>Subscribes a newly connected user's read-path conversations (call under the user's lock).</summary>
     /// <param name="userId">The user.</param>
@@ -108,6 +108,7 @@ internal sealed class ReadPathInterest(EngineContext context, ChannelSubscriptio
             }
 
             GetSet(_conversationsByUser, userId).Add(conversationId);
+            _snapshots[conversationId] = [.. _usersByConversation[conversationId]];
         }
 
         try
@@ -146,6 +147,11 @@ internal sealed class ReadPathInterest(EngineContext context, ChannelSubscriptio
             if (users.Count == 0)
             {
                 _usersByConversation.Remove(conversationId);
+                _snapshots.TryRemove(conversationId, out _);
+            }
+            else
+            {
+                _snapshots[conversationId] = [.. users];
             }
 
             if (_conversationsByUser.TryGetValue(userId, out var ids) && ids.Remove(conversationId) && ids.Count == 0)
