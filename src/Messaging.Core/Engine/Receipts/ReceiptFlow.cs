@@ -31,9 +31,11 @@ internal sealed class ReceiptFlow(EngineContext context, ConversationAccess acce
             throw Validation.BadRequest($"An ack may carry at most {EngineLimits.MaxAckBatch} message ids.");
         }
 
-        // Resolve everything first, so an invisible id changes nothing.
-        var conversations = new Dictionary<string, Conversation>(StringComparer.Ordinal);
-        var upTo = new Dictionary<string, long>(StringComparer.Ordinal);
+        // Resolve everything first, so an invisible id changes nothing. An ack nearly always names one conversation:
+        // that one is kept in locals, and a map is made only for the others.
+        Conversation? first = null;
+        Message? firstNewest = null;
+        Dictionary<string, (Conversation Conversation, Message Newest)>? others = null;
         foreach (var messageId in messageIds)
         {
             var message = string.IsNullOrEmpty(messageId) || messageId.Length > EngineLimits.MaxIdLength
@@ -44,23 +46,37 @@ internal sealed class ReceiptFlow(EngineContext context, ConversationAccess acce
                 throw new MessagingNotFoundException(MessageNotFound);
             }
 
-            if (!conversations.ContainsKey(message.ConversationId))
+            if (first is null)
             {
-                var conversation = await context.Conversations.GetAsync(message.ConversationId, cancellationToken).ConfigureAwait(false);
-                if (conversation is null || !conversation.IsMember(userId))
-                {
-                    throw new MessagingNotFoundException(MessageNotFound);
-                }
-
-                conversations.Add(conversation.Id, conversation);
+                first = await RequireVisibleAsync(message.ConversationId, userId, cancellationToken).ConfigureAwait(false);
+                firstNewest = message;
             }
-
-            upTo[message.ConversationId] = Math.Max(upTo.GetValueOrDefault(message.ConversationId), message.Seq);
+            else if (string.Equals(first.Id, message.ConversationId, StringComparison.Ordinal))
+            {
+                firstNewest = message.Seq > firstNewest!.Seq ? message : firstNewest;
+            }
+            else if ((others ??= new(StringComparer.Ordinal)).TryGetValue(message.ConversationId, out var entry))
+            {
+                others[message.ConversationId] = message.Seq > entry.Newest.Seq ? (entry.Conversation, message) : entry;
+            }
+            else
+            {
+                others.Add(message.ConversationId, (await RequireVisibleAsync(message.ConversationId, userId, cancellationToken).ConfigureAwait(false), message));
+            }
         }
 
-        foreach (var (conversationId, seq) in upTo)
+        if (first is null)
         {
-            await AdvanceAsync(conversations[conversationId], userId, deviceId, seq, status, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await AdvanceAsync(first, userId, deviceId, firstNewest!.Seq, status, cancellationToken, firstNewest).ConfigureAwait(false);
+        if (others is not null)
+        {
+            foreach (var (conversation, newest) in others.Values)
+            {
+                await AdvanceAsync(conversation, userId, deviceId, newest.Seq, status, cancellationToken, newest).ConfigureAwait(false);
+            }
         }
     }
 
@@ -96,14 +112,22 @@ internal sealed class ReceiptFlow(EngineContext context, ConversationAccess acce
     /// <param name="seq">The seq, at most the conversation's last seq.</param>
     /// <param name="status">Delivered, or read (which also means delivered).</param>
     /// <param name="cancellationToken">Cancels the advance.</param>
+    /// <param name="newest">The message at <paramref name="seq"/>, when the caller has it (spares reading it back).</param>
     /// <returns>A task that completes when the marks moved and the statuses were published.</returns>
-    public async ValueTask AdvanceAsync(Conversation conversation, string userId, string deviceId, long seq, ReceiptStatus status, CancellationToken cancellationToken)
+    public async ValueTask AdvanceAsync(Conversation conversation, string userId, string deviceId, long seq, ReceiptStatus status, CancellationToken cancellationToken, Message? newest = null)
     {
         var read = status == ReceiptStatus.Read ? seq : 0;
         var (before, after) = await context.Receipts.AdvanceAsync(conversation.Id, userId, deviceId, seq, read, context.Now, cancellationToken).ConfigureAwait(false);
         if (after.DeliveredUpTo > before.DeliveredUpTo || after.ReadUpTo > before.ReadUpTo)
         {
-            await statuses.PublishCrossedAsync(conversation, userId, before, after, cancellationToken).ConfigureAwait(false);
+            await statuses.PublishCrossedAsync(conversation, userId, before, after, cancellationToken, newest).ConfigureAwait(false);
         }
+    }
+
+    // The conversation of an acked message, when the caller is a member; otherwise the message is not found.
+    private async ValueTask<Conversation> RequireVisibleAsync(string conversationId, string userId, CancellationToken cancellationToken)
+    {
+        var conversation = await context.Conversations.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
+        return conversation is not null && conversation.IsMember(userId) ? conversation : throw new MessagingNotFoundException(MessageNotFound);
     }
 }

@@ -24,10 +24,36 @@ internal sealed class StatusNotifier(EngineContext context)
     /// <param name="before">The user's aggregate marks before.</param>
     /// <param name="after">The user's aggregate marks after.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <param name="newest">
+    /// The message the move was for (the newest one an ack named, or the message just sent), when the caller has it:
+    /// if it sits at the new delivered mark it spares reading it back from the store.
+    /// </param>
     /// <returns>A task that completes when the statuses were published (failures are logged).</returns>
-    public async ValueTask PublishCrossedAsync(Conversation conversation, string ackerId, Watermark before, Watermark after, CancellationToken cancellationToken)
+    public async ValueTask PublishCrossedAsync(Conversation conversation, string ackerId, Watermark before, Watermark after, CancellationToken cancellationToken, Message? newest = null)
     {
-        var bySender = await ReadCrossedAsync(conversation.Id, ackerId, before.ReadUpTo, after.DeliveredUpTo, cancellationToken).ConfigureAwait(false);
+        var deliveredMoved = after.DeliveredUpTo > before.DeliveredUpTo;
+        var readMoved = after.ReadUpTo > before.ReadUpTo;
+        if (!deliveredMoved && !readMoved)
+        {
+            return;
+        }
+
+        var atMark = newest is not null && newest.Seq == after.DeliveredUpTo ? newest : null;
+        if (atMark is not null && await TryPublishDirectAsync(conversation, ackerId, before, after, atMark).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        // Only the ranges that moved can cross a message: (before, after] of delivered, and of read when it moved (read
+        // never passes delivered). The acker's own message at the mark is nobody else's to get a status for.
+        var from = readMoved ? Math.Min(before.ReadUpTo, before.DeliveredUpTo) : before.DeliveredUpTo;
+        var to = atMark is not null && string.Equals(atMark.SenderId, ackerId, StringComparison.Ordinal) ? atMark.Seq - 1 : after.DeliveredUpTo;
+        if (to <= from)
+        {
+            return;
+        }
+
+        var bySender = await ReadCrossedAsync(conversation.Id, ackerId, from, to, cancellationToken).ConfigureAwait(false);
         if (bySender.Count == 0)
         {
             return;
@@ -152,6 +178,33 @@ internal sealed class StatusNotifier(EngineContext context)
         return bySender;
     }
 
+    // In a conversation of two the other member's aggregate is the acker's own mark, so when the message at the
+    // acker's new delivered mark is the other member's, it is the newest one each moved mark crossed for them and the
+    // one status per moved mark they get (anyone else's messages there belong to former members, who get none).
+    private async ValueTask<bool> TryPublishDirectAsync(Conversation conversation, string ackerId, Watermark before, Watermark after, Message atMark)
+    {
+        if (conversation.Members.Count != 2
+            || atMark.Kind is not (MessageKind.Text or MessageKind.Media)
+            || string.Equals(atMark.SenderId, ackerId, StringComparison.Ordinal)
+            || !conversation.IsMember(atMark.SenderId)
+            || (after.ReadUpTo > before.ReadUpTo && after.ReadUpTo != atMark.Seq))
+        {
+            return false;
+        }
+
+        if (after.DeliveredUpTo > before.DeliveredUpTo)
+        {
+            await PublishAsync(atMark.SenderId, atMark, ReceiptStatus.Delivered).ConfigureAwait(false);
+        }
+
+        if (after.ReadUpTo > before.ReadUpTo)
+        {
+            await PublishAsync(atMark.SenderId, atMark, ReceiptStatus.Read).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
     // A sender's aggregate is min(acker's mark, the minimum over the members other than the sender and the acker), so
     // the acker's move changes it only while the acker was below every one of those members. Two distinct members
     // (other than the acker) at or below the acker's old mark leave at least one such member for every sender, so
@@ -251,17 +304,21 @@ internal sealed class StatusNotifier(EngineContext context)
                 continue;
             }
 
-            var envelope = new StatusEnvelope(message.ConversationId, message.MessageId, message.Seq, status, message.ClientMsgId, context.Now);
-            try
-            {
-                await context.PublishAsync([TransportChannel.User(senderId)], envelope, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception exception)
-            {
-                context.Logger.StatusPublishFailed(message.ConversationId, message.Seq, exception);
-            }
-
+            await PublishAsync(senderId, message, status).ConfigureAwait(false);
             return;
+        }
+    }
+
+    private async ValueTask PublishAsync(string senderId, Message message, ReceiptStatus status)
+    {
+        var envelope = new StatusEnvelope(message.ConversationId, message.MessageId, message.Seq, status, message.ClientMsgId, context.Now);
+        try
+        {
+            await context.PublishAsync([TransportChannel.User(senderId)], envelope, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            context.Logger.StatusPublishFailed(message.ConversationId, message.Seq, exception);
         }
     }
 

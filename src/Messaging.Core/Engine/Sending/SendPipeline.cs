@@ -91,7 +91,7 @@ internal sealed class SendPipeline(EngineContext context, ConversationAccess acc
                 // Sending reads everything before it for the USER (unread count), recorded on the reserved sender
                 // pseudo-device: the sending device's delivered mark is its catch-up cursor and must never move past
                 // messages still in flight to it.
-                await receipts.AdvanceAsync(conversation, sender.UserId, ReservedDeviceIds.Sender, message.Seq, ReceiptStatus.Read, CancellationToken.None).ConfigureAwait(false);
+                await receipts.AdvanceAsync(conversation, sender.UserId, ReservedDeviceIds.Sender, message.Seq, ReceiptStatus.Read, CancellationToken.None, message).ConfigureAwait(false);
             }
             catch (Exception exception)
             {
