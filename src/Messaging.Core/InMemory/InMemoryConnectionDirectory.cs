@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Messaging;
 
 /// <summary>An <see cref="IConnectionDirectory"/> held in process memory, with node leases on a <see cref="TimeProvider"/>.</summary>
@@ -5,7 +7,8 @@ namespace Messaging;
 /// <para>
 /// Guarantees: an entry is visible from its registration until it is unregistered or until its node has gone
 /// <see cref="Ttl"/> without a registration or a <see cref="RefreshNodeAsync"/> (then all of the node's entries
-/// disappear together and are purged). Thread-safe.
+/// disappear together and are purged). Thread-safe; lookups take no lock, and registrations of different users never
+/// contend.
 /// </para>
 /// <para>Limits: one process only; nodes in other processes cannot see these entries. Refresh at least every TTL/2.</para>
 /// </remarks>
@@ -14,10 +17,10 @@ public sealed class InMemoryConnectionDirectory : IConnectionDirectory
     /// <summary>The TTL used when none is given.</summary>
     public static readonly TimeSpan DefaultTtl = TimeSpan.FromSeconds(90);
 
-    private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
-    private readonly Dictionary<string, Dictionary<string, DeviceConnection>> _byUser = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _nodeRefreshedAt = new(StringComparer.Ordinal);
+    private readonly long _ttlTicks;
+    private readonly ConcurrentDictionary<string, UserConnections> _byUser = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, NodeLease> _nodes = new(StringComparer.Ordinal);
 
     /// <summary>Creates a directory.</summary>
     /// <param name="timeProvider">The clock of the node leases.</param>
@@ -29,6 +32,7 @@ public sealed class InMemoryConnectionDirectory : IConnectionDirectory
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(ttl));
         _timeProvider = timeProvider;
         Ttl = value;
+        _ttlTicks = value.Ticks;
     }
 
     /// <summary>How long a node's entries live without a refresh.</summary>
@@ -39,19 +43,21 @@ public sealed class InMemoryConnectionDirectory : IConnectionDirectory
     {
         Validate(connection);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
+        var lease = _nodes.GetOrAdd(connection.NodeId, static _ => new NodeLease());
+        lease.Renew(Now());
+        while (true)
         {
-            if (!_byUser.TryGetValue(connection.UserId, out var connections))
+            var user = _byUser.GetOrAdd(connection.UserId, static _ => new UserConnections());
+            lock (user)
             {
-                connections = new Dictionary<string, DeviceConnection>(StringComparer.Ordinal);
-                _byUser.Add(connection.UserId, connections);
+                // A user emptied and removed concurrently is retired: register into a fresh one.
+                if (!user.Retired)
+                {
+                    user.Set(new Entry(connection, lease));
+                    return ValueTask.CompletedTask;
+                }
             }
-
-            connections[connection.ConnectionId] = connection;
-            _nodeRefreshedAt[connection.NodeId] = _timeProvider.GetUtcNow();
         }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -59,11 +65,14 @@ public sealed class InMemoryConnectionDirectory : IConnectionDirectory
     {
         Validate(connection);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
+        if (_byUser.TryGetValue(connection.UserId, out var user))
         {
-            if (_byUser.TryGetValue(connection.UserId, out var connections) && connections.Remove(connection.ConnectionId) && connections.Count == 0)
+            lock (user)
             {
-                _byUser.Remove(connection.UserId);
+                if (user.Remove(connection.ConnectionId))
+                {
+                    RetireIfEmpty(connection.UserId, user);
+                }
             }
         }
 
@@ -75,11 +84,7 @@ public sealed class InMemoryConnectionDirectory : IConnectionDirectory
     {
         ArgumentNullException.ThrowIfNull(nodeId);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            _nodeRefreshedAt[nodeId] = _timeProvider.GetUtcNow();
-        }
-
+        _nodes.GetOrAdd(nodeId, static _ => new NodeLease()).Renew(Now());
         return ValueTask.CompletedTask;
     }
 
@@ -88,11 +93,18 @@ public sealed class InMemoryConnectionDirectory : IConnectionDirectory
     {
         ArgumentNullException.ThrowIfNull(userId);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
+        if (LiveEntries(userId, Now()) is not { } entries)
         {
-            IReadOnlyList<DeviceConnection> live = LiveConnections(userId) is { } connections ? [.. connections.Values] : [];
-            return ValueTask.FromResult(live);
+            return ValueTask.FromResult<IReadOnlyList<DeviceConnection>>([]);
         }
+
+        var connections = new DeviceConnection[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            connections[i] = entries[i].Connection;
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<DeviceConnection>>(connections);
     }
 
     /// <inheritdoc />
@@ -100,15 +112,27 @@ public sealed class InMemoryConnectionDirectory : IConnectionDirectory
     {
         ArgumentNullException.ThrowIfNull(userIds);
         cancellationToken.ThrowIfCancellationRequested();
-        var connected = new HashSet<string>(StringComparer.Ordinal);
-        lock (_gate)
+        var now = Now();
+        if (userIds.Count <= ConnectedUsers.LinearScanLimit)
         {
+            var few = ConnectedUsers.Collect(userIds.Count);
             foreach (var userId in userIds)
             {
-                if (LiveConnections(userId) is not null)
+                if (LiveEntries(userId, now) is not null)
                 {
-                    connected.Add(userId);
+                    few.Add(userId);
                 }
+            }
+
+            return ValueTask.FromResult(few.ToSet());
+        }
+
+        var connected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var userId in userIds)
+        {
+            if (LiveEntries(userId, now) is not null)
+            {
+                connected.Add(userId);
             }
         }
 
@@ -123,35 +147,114 @@ public sealed class InMemoryConnectionDirectory : IConnectionDirectory
         ArgumentException.ThrowIfNullOrEmpty(connection.NodeId, nameof(connection));
     }
 
-    // Called under the gate: purges the user's entries of lapsed nodes and returns what is left, or null.
-    private Dictionary<string, DeviceConnection>? LiveConnections(string userId)
+    private long Now() => _timeProvider.GetUtcNow().UtcTicks;
+
+    // The user's entries on live nodes, or null when none. Reads a snapshot without a lock; only when some entry's
+    // node has lapsed does it take the user's lock to purge them.
+    private Entry[]? LiveEntries(string userId, long now)
     {
-        if (!_byUser.TryGetValue(userId, out var connections))
+        if (!_byUser.TryGetValue(userId, out var user))
         {
             return null;
         }
 
-        var now = _timeProvider.GetUtcNow();
-        List<string>? lapsed = null;
-        foreach (var (connectionId, connection) in connections)
+        var entries = user.Entries;
+        foreach (var entry in entries)
         {
-            if (!_nodeRefreshedAt.TryGetValue(connection.NodeId, out var refreshedAt) || now - refreshedAt >= Ttl)
+            if (entry.Lease.HasLapsed(now, _ttlTicks))
             {
-                (lapsed ??= []).Add(connectionId);
+                return Purge(userId, user, now);
             }
         }
 
-        foreach (var connectionId in lapsed ?? [])
+        return entries.Length == 0 ? null : entries;
+    }
+
+    private Entry[]? Purge(string userId, UserConnections user, long now)
+    {
+        lock (user)
         {
-            connections.Remove(connectionId);
+            user.RemoveLapsed(now, _ttlTicks);
+            RetireIfEmpty(userId, user);
+            return user.Entries.Length == 0 ? null : user.Entries;
+        }
+    }
+
+    // Called under the user's lock.
+    private void RetireIfEmpty(string userId, UserConnections user)
+    {
+        if (user.Entries.Length == 0 && !user.Retired)
+        {
+            user.Retired = true;
+            _byUser.TryRemove(new KeyValuePair<string, UserConnections>(userId, user));
+        }
+    }
+
+    // When a node last registered or refreshed, in UTC ticks; written and read without a lock.
+    private sealed class NodeLease
+    {
+        private long _renewedAt;
+
+        public void Renew(long now)
+        {
+            // Never moves backwards, so a late refresh cannot shorten a lease a concurrent one extended.
+            var current = Volatile.Read(ref _renewedAt);
+            while (current < now)
+            {
+                var seen = Interlocked.CompareExchange(ref _renewedAt, now, current);
+                if (seen == current)
+                {
+                    return;
+                }
+
+                current = seen;
+            }
         }
 
-        if (connections.Count == 0)
+        public bool HasLapsed(long now, long ttlTicks) => now - Volatile.Read(ref _renewedAt) >= ttlTicks;
+    }
+
+    private readonly record struct Entry(DeviceConnection Connection, NodeLease Lease);
+
+    // One user's connections: an immutable array replaced under the object's lock, read without it.
+    private sealed class UserConnections
+    {
+        private Entry[] _entries = [];
+
+        public Entry[] Entries => Volatile.Read(ref _entries);
+
+        public bool Retired { get; set; }
+
+        public void Set(Entry entry)
         {
-            _byUser.Remove(userId);
-            return null;
+            var entries = _entries;
+            for (var i = 0; i < entries.Length; i++)
+            {
+                if (string.Equals(entries[i].Connection.ConnectionId, entry.Connection.ConnectionId, StringComparison.Ordinal))
+                {
+                    var replaced = (Entry[])entries.Clone();
+                    replaced[i] = entry;
+                    Volatile.Write(ref _entries, replaced);
+                    return;
+                }
+            }
+
+            Volatile.Write(ref _entries, [.. entries, entry]);
         }
 
-        return connections;
+        public bool Remove(string connectionId)
+        {
+            var entries = _entries;
+            var index = Array.FindIndex(entries, e => string.Equals(e.Connection.ConnectionId, connectionId, StringComparison.Ordinal));
+            if (index < 0)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _entries, [.. entries.AsSpan(0, index), .. entries.AsSpan(index + 1)]);
+            return true;
+        }
+
+        public void RemoveLapsed(long now, long ttlTicks) => Volatile.Write(ref _entries, Array.FindAll(_entries, e => !e.Lease.HasLapsed(now, ttlTicks)));
     }
 }
