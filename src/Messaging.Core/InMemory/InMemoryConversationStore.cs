@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Messaging;
 
 /// <summary>An <see cref="IConversationStore"/> held in process memory.</summary>
@@ -9,37 +11,60 @@ namespace Messaging;
 /// until the user is added again; <see cref="TouchAsync"/> never moves a conversation's last seq or activity time
 /// backwards. All members are thread-safe.
 /// </para>
+/// <para>
+/// Each conversation and each user's index has its own lock, so operations on different conversations and users never
+/// contend; <see cref="GetAsync"/> and <see cref="TouchAsync"/> take no lock. Activity times are kept as UTC instants
+/// (read back with a zero offset).
+/// </para>
 /// <para>Limits: one process only; everything is lost on restart; listing sorts a user's conversations per call.</para>
 /// </remarks>
 public sealed class InMemoryConversationStore : IConversationStore
 {
-    private readonly Lock _gate = new();
-    private readonly Dictionary<string, Entry> _conversations = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _byUser = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Dictionary<string, (long Seq, DateTimeOffset At)>> _departedByUser = new(StringComparer.Ordinal);
+    private static readonly Comparison<(long Recency, ConversationActivity Activity)> MostRecentFirst = static (a, b) =>
+    {
+        var byTime = b.Recency.CompareTo(a.Recency);
+        return byTime != 0 ? byTime : string.CompareOrdinal(a.Activity.Conversation.Id, b.Activity.Conversation.Id);
+    };
+
+    private readonly ConcurrentDictionary<string, Entry> _conversations = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, UserIndex> _users = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public ValueTask<(Conversation Conversation, bool Created)> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversation);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
+        if (_conversations.TryGetValue(conversation.Id, out var found))
         {
-            if (_conversations.TryGetValue(conversation.Id, out var existing))
-            {
-                return ValueTask.FromResult((existing.Conversation, false));
-            }
-
-            // Copy the members so a caller mutating its list cannot change the stored conversation.
-            var stored = conversation with { Members = [.. conversation.Members] };
-            _conversations.Add(stored.Id, new Entry(stored, 0, stored.CreatedAt));
-            foreach (var member in stored.Members)
-            {
-                Index(member.UserId, stored.Id);
-            }
-
-            return ValueTask.FromResult((stored, true));
+            return ValueTask.FromResult((Published(found), false));
         }
+
+        // Copy the members so a caller mutating its list cannot change the stored conversation.
+        var stored = conversation with { Members = [.. conversation.Members] };
+        var entry = new Entry(stored);
+        lock (entry)
+        {
+            var existing = _conversations.GetOrAdd(stored.Id, entry);
+            if (existing == entry)
+            {
+                foreach (var member in stored.Members)
+                {
+                    var index = IndexOf(member.UserId);
+                    lock (index)
+                    {
+                        index.Add(stored.Id);
+                    }
+                }
+
+                // The create takes effect here: before it, readers skip the entry.
+                Volatile.Write(ref entry.IsPublished, true);
+                return ValueTask.FromResult((stored, true));
+            }
+
+            found = existing;
+        }
+
+        return ValueTask.FromResult((Published(found), false));
     }
 
     /// <inheritdoc />
@@ -47,10 +72,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            return ValueTask.FromResult(_conversations.GetValueOrDefault(conversationId)?.Conversation);
-        }
+        return ValueTask.FromResult(Find(conversationId)?.Conversation);
     }
 
     /// <inheritdoc />
@@ -77,13 +99,10 @@ public sealed class InMemoryConversationStore : IConversationStore
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
+        if (Find(conversationId) is { } entry)
         {
-            if (_conversations.TryGetValue(conversationId, out var entry))
-            {
-                entry.LastSeq = Math.Max(entry.LastSeq, seq);
-                entry.LastActivity = timestamp > entry.LastActivity ? timestamp : entry.LastActivity;
-            }
+            RaiseTo(ref entry.LastSeq, seq);
+            RaiseTo(ref entry.LastActivityTicks, timestamp.UtcTicks);
         }
 
         return ValueTask.CompletedTask;
@@ -91,67 +110,149 @@ public sealed class InMemoryConversationStore : IConversationStore
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<ConversationActivity>> ListForUserAsync(string userId, int limit, CancellationToken cancellationToken = default)
-        => ListAsync(userId, limit, user => _byUser.GetValueOrDefault(user)?.Select(id => (_conversations[id], _conversations[id].LastActivity, (long?)null)), cancellationToken);
+    {
+        Validate(userId, limit, cancellationToken);
+        if (!_users.TryGetValue(userId, out var index))
+        {
+            return ValueTask.FromResult<IReadOnlyList<ConversationActivity>>([]);
+        }
+
+        List<(long, ConversationActivity)> list;
+        lock (index)
+        {
+            list = new(index.Memberships.Count);
+            foreach (var conversationId in index.Memberships)
+            {
+                if (Find(conversationId) is { } entry)
+                {
+                    var activity = entry.Activity(leftAtSeq: null);
+                    list.Add((activity.LastActivity.UtcTicks, activity));
+                }
+            }
+        }
+
+        return ValueTask.FromResult(MostRecent(list, limit));
+    }
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<ConversationActivity>> ListDepartedAsync(string userId, int limit, CancellationToken cancellationToken = default)
-        => ListAsync(userId, limit, user => _departedByUser.GetValueOrDefault(user)?.Select(d => (_conversations[d.Key], d.Value.At, (long?)d.Value.Seq)), cancellationToken);
+    {
+        Validate(userId, limit, cancellationToken);
+        if (!_users.TryGetValue(userId, out var index))
+        {
+            return ValueTask.FromResult<IReadOnlyList<ConversationActivity>>([]);
+        }
 
-    // Lists a user's entries most recent first by the given time (ties by id), under the lock.
-    private ValueTask<IReadOnlyList<ConversationActivity>> ListAsync(
-        string userId, int limit, Func<string, IEnumerable<(Entry Entry, DateTimeOffset Recency, long? LeftAtSeq)>?> entries, CancellationToken cancellationToken)
+        List<(long, ConversationActivity)> list;
+        lock (index)
+        {
+            if (index.Departures is not { Count: > 0 } departures)
+            {
+                return ValueTask.FromResult<IReadOnlyList<ConversationActivity>>([]);
+            }
+
+            list = new(departures.Count);
+            foreach (var (conversationId, (seq, at)) in departures)
+            {
+                if (Find(conversationId) is { } entry)
+                {
+                    list.Add((at.UtcTicks, entry.Activity(seq)));
+                }
+            }
+        }
+
+        return ValueTask.FromResult(MostRecent(list, limit));
+    }
+
+    private static void Validate(string userId, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(userId);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
+    }
+
+    // Sorts by the recency each activity was listed with (most recent first, ties by id) and keeps the first limit.
+    private static IReadOnlyList<ConversationActivity> MostRecent(List<(long Recency, ConversationActivity Activity)> list, int limit)
+    {
+        list.Sort(MostRecentFirst);
+        var result = new ConversationActivity[Math.Min(limit, list.Count)];
+        for (var i = 0; i < result.Length; i++)
         {
-            IReadOnlyList<ConversationActivity> list =
-            [
-                .. (entries(userId) ?? [])
-                    .OrderByDescending(e => e.Recency)
-                    .ThenBy(e => e.Entry.Conversation.Id, StringComparer.Ordinal)
-                    .Take(limit)
-                    .Select(e => new ConversationActivity(e.Entry.Conversation, e.Entry.LastSeq, e.Entry.LastActivity, e.LeftAtSeq)),
-            ];
-            return ValueTask.FromResult(list);
+            result[i] = list[i].Activity;
+        }
+
+        return result;
+    }
+
+    private static void RaiseTo(ref long field, long value)
+    {
+        var current = Volatile.Read(ref field);
+        while (current < value)
+        {
+            var seen = Interlocked.CompareExchange(ref field, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
         }
     }
 
+    // An entry another create is still publishing is waited for under its lock.
+    private static Conversation Published(Entry entry)
+    {
+        if (!Volatile.Read(ref entry.IsPublished))
+        {
+            lock (entry)
+            {
+            }
+        }
+
+        return entry.Conversation;
+    }
+
+    private Entry? Find(string conversationId)
+        => _conversations.TryGetValue(conversationId, out var entry) && Volatile.Read(ref entry.IsPublished) ? entry : null;
+
+    private UserIndex IndexOf(string userId) => _users.GetOrAdd(userId, static _ => new UserIndex());
+
     // Applies a membership change of one user atomically; change returns the new members, or null for "no change".
-    // A removal records the departure at leftAtSeq; an addition forgets it.
+    // A removal records the departure at leftAtSeq; an addition forgets it. Lock order: the conversation, then the
+    // user's index; the conversation is replaced under both, so the index and the members never disagree for a lister.
     private ValueTask<Conversation?> ChangeMembersAsync(string conversationId, string userId, long leftAtSeq, Func<Conversation, IReadOnlyList<ConversationMember>?> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         ArgumentNullException.ThrowIfNull(userId);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
+        if (!_conversations.TryGetValue(conversationId, out var entry))
         {
-            if (!_conversations.TryGetValue(conversationId, out var entry))
+            return ValueTask.FromResult<Conversation?>(null);
+        }
+
+        lock (entry)
+        {
+            if (!entry.IsPublished)
             {
                 return ValueTask.FromResult<Conversation?>(null);
             }
 
             if (change(entry.Conversation) is { } members)
             {
-                entry.Conversation = entry.Conversation with { Members = members };
-                if (entry.Conversation.IsMember(userId))
+                var changed = entry.Conversation with { Members = members };
+                var index = IndexOf(userId);
+                lock (index)
                 {
-                    Index(userId, conversationId);
-                    if (_departedByUser.TryGetValue(userId, out var departures))
+                    if (changed.IsMember(userId))
                     {
-                        departures.Remove(conversationId);
+                        index.Add(conversationId);
                     }
-                }
-                else
-                {
-                    _byUser.GetValueOrDefault(userId)?.Remove(conversationId);
-                    if (!_departedByUser.TryGetValue(userId, out var departures))
+                    else
                     {
-                        _departedByUser.Add(userId, departures = new Dictionary<string, (long, DateTimeOffset)>(StringComparer.Ordinal));
+                        index.Depart(conversationId, leftAtSeq, entry.LastActivity);
                     }
 
-                    departures[conversationId] = (leftAtSeq, entry.LastActivity);
+                    entry.Conversation = changed;
                 }
             }
 
@@ -159,23 +260,41 @@ public sealed class InMemoryConversationStore : IConversationStore
         }
     }
 
-    private void Index(string userId, string conversationId)
+    private sealed class Entry(Conversation conversation)
     {
-        if (!_byUser.TryGetValue(userId, out var ids))
+        public long LastSeq;
+        public long LastActivityTicks = conversation.CreatedAt.UtcTicks;
+        public bool IsPublished;
+        private Conversation _conversation = conversation;
+
+        public Conversation Conversation
         {
-            ids = new HashSet<string>(StringComparer.Ordinal);
-            _byUser.Add(userId, ids);
+            get => Volatile.Read(ref _conversation);
+            set => Volatile.Write(ref _conversation, value);
         }
 
-        ids.Add(conversationId);
+        public DateTimeOffset LastActivity => new(Volatile.Read(ref LastActivityTicks), TimeSpan.Zero);
+
+        public ConversationActivity Activity(long? leftAtSeq) => new(Conversation, Volatile.Read(ref LastSeq), LastActivity, leftAtSeq);
     }
 
-    private sealed class Entry(Conversation conversation, long lastSeq, DateTimeOffset lastActivity)
+    // One user's conversations and departures, guarded by the object's lock.
+    private sealed class UserIndex
     {
-        public Conversation Conversation { get; set; } = conversation;
+        public HashSet<string> Memberships { get; } = new(StringComparer.Ordinal);
 
-        public long LastSeq { get; set; } = lastSeq;
+        public Dictionary<string, (long Seq, DateTimeOffset At)>? Departures { get; private set; }
 
-        public DateTimeOffset LastActivity { get; set; } = lastActivity;
+        public void Add(string conversationId)
+        {
+            Memberships.Add(conversationId);
+            Departures?.Remove(conversationId);
+        }
+
+        public void Depart(string conversationId, long leftAtSeq, DateTimeOffset at)
+        {
+            Memberships.Remove(conversationId);
+            (Departures ??= new(StringComparer.Ordinal))[conversationId] = (leftAtSeq, at);
+        }
     }
 }
