@@ -75,11 +75,19 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
 
         lock (log)
         {
-            var seqs = log.Messages.Keys;
-            var result = new List<Message>(Math.Min(limit, seqs.Count));
-            for (var i = log.FirstIndexAbove(afterSeq); i < seqs.Count && result.Count < limit; i++)
+            // Exactly the messages found, and nothing allocated when the reader is up to date.
+            var start = log.FirstIndexAbove(afterSeq);
+            var count = Math.Min(limit, log.Messages.Count - start);
+            if (count <= 0)
             {
-                result.Add(log.Messages.Values[i]);
+                return ValueTask.FromResult<IReadOnlyList<Message>>([]);
+            }
+
+            var result = new Message[count];
+            var values = log.Messages.Values;
+            for (var i = 0; i < count; i++)
+            {
+                result[i] = values[start + i];
             }
 
             return ValueTask.FromResult<IReadOnlyList<Message>>(result);
@@ -96,11 +104,19 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
 
         lock (log)
         {
-            var result = new List<Message>(Math.Min(limit, log.Messages.Count));
             var end = beforeSeq <= 1 ? 0 : log.FirstIndexAbove(beforeSeq - 1);
-            for (var i = end - 1; i >= 0 && result.Count < limit; i--)
+            var count = Math.Min(limit, end);
+            if (count <= 0)
             {
-                result.Add(log.Messages.Values[i]);
+                return ValueTask.FromResult<IReadOnlyList<Message>>([]);
+            }
+
+            // Newest first, as before.
+            var result = new Message[count];
+            var values = log.Messages.Values;
+            for (var i = 0; i < count; i++)
+            {
+                result[i] = values[end - 1 - i];
             }
 
             return ValueTask.FromResult<IReadOnlyList<Message>>(result);
