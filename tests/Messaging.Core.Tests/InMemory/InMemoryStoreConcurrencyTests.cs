@@ -1,0 +1,141 @@
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace Messaging.Tests.InMemory;
+
+// The per-user and per-conversation locking of the in-memory stores: races the role suites do not provoke.
+public sealed class InMemoryStoreConcurrencyTests
+{
+    private static readonly DateTimeOffset Epoch = new(2024, 1, 15, 10, 30, 0, TimeSpan.Zero);
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Connected_users_are_the_live_ones_each_once_for_small_and_large_queries()
+    {
+        var clock = new FakeTimeProvider(Epoch);
+        var directory = new InMemoryConnectionDirectory(clock, TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 20; i += 2)
+        {
+            await directory.RegisterAsync(new DeviceConnection($"u{i}", "phone", $"c{i}", "node-a"), Token);
+        }
+
+        var small = await directory.GetConnectedUsersAsync(["u0", "u1", "u2", "u0"], Token);
+        var large = await directory.GetConnectedUsersAsync([.. Enumerable.Range(0, 20).Select(i => $"u{i}"), "u4"], Token);
+        var none = await directory.GetConnectedUsersAsync(["u1", "u3"], Token);
+
+        Assert.Equal(["u0", "u2"], small.Order(StringComparer.Ordinal));
+        Assert.True(small.Contains("u2") && !small.Contains("u1") && small.SetEquals(["u2", "u0"]));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"u{i * 2}").Order(StringComparer.Ordinal), large.Order(StringComparer.Ordinal));
+        Assert.Empty(none);
+
+        clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.Empty(await directory.GetConnectedUsersAsync(["u0", "u2"], Token));
+    }
+
+    [Fact]
+    public async Task A_registration_racing_with_the_removal_of_the_users_last_connection_is_kept()
+    {
+        var directory = new InMemoryConnectionDirectory(TimeProvider.System);
+        for (var round = 0; round < 200; round++)
+        {
+            var user = $"user{round}";
+            var leaving = new DeviceConnection(user, "phone", $"{user}-old", "node-a");
+            var arriving = new DeviceConnection(user, "laptop", $"{user}-new", "node-a");
+            await directory.RegisterAsync(leaving, Token);
+
+            using var start = new Barrier(2);
+            await Task.WhenAll(
+                Task.Run(() => { start.SignalAndWait(Token); return directory.UnregisterAsync(leaving, Token).AsTask(); }, Token),
+                Task.Run(() => { start.SignalAndWait(Token); return directory.RegisterAsync(arriving, Token).AsTask(); }, Token));
+
+            Assert.Equal([arriving], await directory.GetConnectionsAsync(user, Token));
+        }
+    }
+
+    [Fact]
+    public async Task A_conversation_visible_to_get_is_in_every_members_index()
+    {
+        var store = new InMemoryConversationStore();
+        const int Conversations = 300;
+        var creators = Enumerable.Range(0, 2).Select(_ => Task.Run(
+            async () =>
+            {
+                for (var i = 0; i < Conversations; i++)
+                {
+                    await store.CreateAsync(Conversation($"g{i}", "alice", $"bob{i}"), Token);
+                }
+            },
+            Token));
+        var readers = Task.Run(
+            async () =>
+            {
+                for (var i = 0; i < Conversations; i++)
+                {
+                    while (await store.GetAsync($"g{i}", Token) is null)
+                    {
+                        await Task.Yield();
+                    }
+
+                    var listed = await store.ListForUserAsync($"bob{i}", 10, Token);
+                    Assert.Equal($"g{i}", Assert.Single(listed).Conversation.Id);
+                }
+            },
+            Token);
+
+        await Task.WhenAll([.. creators, readers]);
+        Assert.Equal(Conversations, (await store.ListForUserAsync("alice", int.MaxValue, Token)).Count);
+    }
+
+    [Fact]
+    public async Task Concurrent_touches_keep_the_maximum_seq_and_time_and_listing_follows_them()
+    {
+        var store = new InMemoryConversationStore();
+        await store.CreateAsync(Conversation("g1", "alice", "bob"), Token);
+        await store.CreateAsync(Conversation("g2", "alice", "carol"), Token);
+
+        await Task.WhenAll(Enumerable.Range(1, 4).Select(t => Task.Run(
+            async () =>
+            {
+                for (var seq = t; seq <= 1_000; seq += 4)
+                {
+                    await store.TouchAsync("g1", seq, Epoch.AddSeconds(seq), Token);
+                }
+            },
+            Token)));
+        await store.TouchAsync("g2", 5, Epoch.AddSeconds(500), Token);
+
+        var listed = await store.ListForUserAsync("alice", 10, Token);
+        Assert.Equal(["g1", "g2"], listed.Select(a => a.Conversation.Id));
+        Assert.Equal(1_000, listed[0].LastSeq);
+        Assert.Equal(Epoch.AddSeconds(1_000), listed[0].LastActivity);
+    }
+
+    [Fact]
+    public async Task Concurrent_touches_and_sweeps_of_many_users_report_each_transition_once()
+    {
+        var store = new InMemoryPresenceStore();
+        const int Users = 500;
+        var online = await Task.WhenAll(Enumerable.Range(0, Users).Select(u => Task.Run(
+            async () => await store.TouchAsync($"u{u}", "phone", Epoch, Epoch.AddSeconds(1), Token),
+            Token)));
+        var sweeps = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(
+            async () => await store.ExpireAsync(Epoch.AddSeconds(2), Token),
+            Token)));
+
+        Assert.Equal(Users, online.Count(c => c is { Status: PresenceStatus.Online }));
+        var offline = sweeps.SelectMany(s => s).ToList();
+        Assert.Equal(Users, offline.Count);
+        Assert.Equal(Users, offline.Select(c => c.UserId).Distinct().Count());
+        Assert.All(offline, c => Assert.Equal(Epoch, c.LastSeen));
+    }
+
+    private static Conversation Conversation(string id, params string[] members) => new()
+    {
+        Id = id,
+        Kind = ConversationKind.Group,
+        Name = "group",
+        Members = [.. members.Select(m => new ConversationMember(m, MemberRole.Member, Epoch))],
+        CreatedAt = Epoch,
+    };
+}
