@@ -29,6 +29,8 @@ public static class MessagingGatewayServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MessagingGatewayOptions>, MessagingGatewayOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, WebSocketStartupFilter>());
         services.TryAddSingleton<GatewayMetrics>();
+        services.TryAddSingleton<EncodedMessageCache>();
+        services.TryAddSingleton<IdleConnectionSweep>();
         services.TryAddSingleton<WebSocketEndpoint>();
         services.AddMetrics();
         services.AddAuthorization();

@@ -18,9 +18,13 @@ internal sealed class WebSocketEndpoint(
     GatewayMetrics metrics,
     ILogger<WebSocketEndpoint> logger,
     IHostApplicationLifetime lifetime,
+    EncodedMessageCache messages,
+    IdleConnectionSweep idleSweep,
     TimeProvider? time = null)
 {
     private readonly MessagingGatewayOptions _options = options.Value;
+    private const int InitialReceiveBufferSize = 4096;
+
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public async Task HandleAsync(HttpContext context)
@@ -64,12 +68,10 @@ internal sealed class WebSocketEndpoint(
 
     private async Task RunAsync(WebSocket socket, string userId, string deviceId, CancellationToken requestAborted)
     {
-        var connection = new WebSocketClientConnection(socket, _options, _time, logger, metrics);
+        var connection = new WebSocketClientConnection(socket, _options, _time, logger, metrics, messages);
         metrics.ConnectionOpened();
         using var stopping = lifetime.ApplicationStopping.Register(static state => ((WebSocketClientConnection)state!).Close(CloseCodes.EndpointUnavailable, "server shutting down"), connection);
-
-        // The writer runs before the engine connects: catch-up starts writing during ConnectAsync.
-        var writer = connection.RunWriterAsync();
+        idleSweep.Add(connection);
         MessagingSession? session = null;
         try
         {
@@ -94,8 +96,9 @@ internal sealed class WebSocketEndpoint(
                 await DisconnectAsync(session, connection).ConfigureAwait(false);
             }
 
+            idleSweep.Remove(connection);
             connection.Close(CloseCodes.NormalClosure, string.Empty);
-            await writer.ConfigureAwait(false);
+            await connection.WhenSendsCompletedAsync().ConfigureAwait(false);
             await connection.DisposeAsync().ConfigureAwait(false);
             metrics.ConnectionClosed();
             logger.Disconnected(connection.ConnectionId, connection.CloseStatus ?? (int?)socket.CloseStatus, socket.CloseStatusDescription);
@@ -115,37 +118,53 @@ internal sealed class WebSocketEndpoint(
         }
     }
 
-    /// <summary>Reads text frames up to <see cref="MessagingGatewayOptions.MaxFrameBytes"/> and hands each complete one to the dispatcher.</summary>
+    /// <summary>
+    /// Reads text frames up to <see cref="MessagingGatewayOptions.MaxFrameBytes"/> and hands each complete one to the
+    /// dispatcher. Between frames it waits with a zero-byte read and holds no buffer: one is rented when data arrives
+    /// and returned when the frame is complete, so an idle connection costs no receive buffer.
+    /// </summary>
     private async Task ReceiveAsync(WebSocket socket, WebSocketClientConnection connection, FrameDispatcher dispatcher, CancellationToken cancellationToken)
     {
         var maxFrameBytes = _options.MaxFrameBytes;
-        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        byte[]? buffer = null;
         var length = 0;
-        await using var idle = _time.CreateTimer(
-            static state => ((WebSocketClientConnection)state!).Close(CloseCodes.PolicyViolation, "idle timeout"),
-            connection,
-            _options.IdleTimeout,
-            Timeout.InfiniteTimeSpan);
         try
         {
             while (true)
             {
-                if (length == buffer.Length)
+                ValueWebSocketReceiveResult result;
+                if (buffer is null)
                 {
-                    buffer = Grow(buffer, length, maxFrameBytes + 1);
+                    result = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                    if (result.MessageType != WebSocketMessageType.Close && !result.EndOfMessage)
+                    {
+                        // A frame with a payload is arriving: read it into a buffer.
+                        buffer = ArrayPool<byte>.Shared.Rent(InitialReceiveBufferSize);
+                        continue;
+                    }
+                }
+                else
+                {
+                    if (length == buffer.Length)
+                    {
+                        buffer = Grow(buffer, length, maxFrameBytes + 1);
+                    }
+
+                    result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
                 }
 
-                var result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     connection.Close(CloseCodes.NormalClosure, string.Empty);
                     return;
                 }
 
+                length += result.Count;
                 if (connection.IsClosing)
                 {
                     // Closing: whatever still arrives is dropped while waiting for the client's close frame.
                     length = 0;
+                    ReturnAtEndOfMessage(ref buffer, result);
                     continue;
                 }
 
@@ -153,14 +172,15 @@ internal sealed class WebSocketEndpoint(
                 {
                     connection.Close(CloseCodes.InvalidMessageType, "binary frames are not supported");
                     length = 0;
+                    ReturnAtEndOfMessage(ref buffer, result);
                     continue;
                 }
 
-                length += result.Count;
                 if (length > maxFrameBytes)
                 {
                     connection.Close(CloseCodes.MessageTooBig, "frame too large");
                     length = 0;
+                    ReturnAtEndOfMessage(ref buffer, result);
                     continue;
                 }
 
@@ -169,14 +189,27 @@ internal sealed class WebSocketEndpoint(
                     continue;
                 }
 
-                idle.Change(_options.IdleTimeout, Timeout.InfiniteTimeSpan);
-                await dispatcher.HandleAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                connection.MarkActive();
+                await dispatcher.HandleAsync(buffer is null ? ReadOnlyMemory<byte>.Empty : buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
                 length = 0;
+                ReturnAtEndOfMessage(ref buffer, result);
             }
         }
         finally
         {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private static void ReturnAtEndOfMessage(ref byte[]? buffer, ValueWebSocketReceiveResult result)
+    {
+        if (result.EndOfMessage && buffer is not null)
+        {
             ArrayPool<byte>.Shared.Return(buffer);
+            buffer = null;
         }
     }
 
