@@ -1,4 +1,4 @@
-using System.Threading.RateLimiting;
+using System.Diagnostics;
 using Messaging.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -9,13 +9,16 @@ namespace Messaging.Transports.AspNetCore;
 /// failure becomes an <c>error</c> frame (with the frame's <c>client_msg_id</c> when it had one) and the connection
 /// stays open. Fields a client cannot set (the sender) are never read from the frame.
 /// </summary>
-internal sealed class FrameDispatcher : IDisposable
+internal sealed class FrameDispatcher
 {
     private readonly MessagingSession _session;
     private readonly WebSocketClientConnection _connection;
     private readonly ILogger _logger;
     private readonly GatewayMetrics _metrics;
-    private readonly TokenBucketRateLimiter _rateLimiter;
+    private readonly double _burst;
+    private readonly double _tokensPerTick;
+    private double _tokens;
+    private long _refilledAt;
 
     public FrameDispatcher(MessagingSession session, WebSocketClientConnection connection, MessagingGatewayOptions options, ILogger logger, GatewayMetrics metrics)
     {
@@ -24,15 +27,11 @@ internal sealed class FrameDispatcher : IDisposable
         _logger = logger;
         _metrics = metrics;
 
-        // Replenished on demand (AutoReplenishment off) so idle connections cost no timer.
-        _rateLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = options.RateLimitBurst,
-            TokensPerPeriod = options.RateLimitPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = false,
-        });
+        // A token bucket refilled on use from the elapsed time: an idle connection costs no timer and no limiter object.
+        _burst = options.RateLimitBurst;
+        _tokensPerTick = (double)options.RateLimitPerSecond / Stopwatch.Frequency;
+        _tokens = _burst;
+        _refilledAt = Stopwatch.GetTimestamp();
     }
 
     public async ValueTask HandleAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
@@ -45,14 +44,10 @@ internal sealed class FrameDispatcher : IDisposable
         }
 
         var clientMsgId = (frame as SendMessageFrame)?.ClientMsgId;
-        _rateLimiter.TryReplenish();
-        using (var lease = _rateLimiter.AttemptAcquire())
+        if (!TryTakeToken())
         {
-            if (!lease.IsAcquired)
-            {
-                Reject(ErrorCodes.RateLimited, "Too many frames; slow down.", clientMsgId);
-                return;
-            }
+            Reject(ErrorCodes.RateLimited, "Too many frames; slow down.", clientMsgId);
+            return;
         }
 
         try
@@ -70,7 +65,20 @@ internal sealed class FrameDispatcher : IDisposable
         }
     }
 
-    public void Dispose() => _rateLimiter.Dispose();
+    /// <summary>Takes a token from the bucket; frames of one connection are handled one at a time, so no lock.</summary>
+    private bool TryTakeToken()
+    {
+        var now = Stopwatch.GetTimestamp();
+        _tokens = Math.Min(_burst, _tokens + ((now - _refilledAt) * _tokensPerTick));
+        _refilledAt = now;
+        if (_tokens < 1)
+        {
+            return false;
+        }
+
+        _tokens--;
+        return true;
+    }
 
     private async ValueTask DispatchAsync(ClientFrame frame, CancellationToken cancellationToken)
     {

@@ -77,7 +77,7 @@ internal sealed class WebSocketEndpoint(
         {
             session = await engine.ConnectAsync(userId, deviceId, connection, requestAborted).ConfigureAwait(false);
             logger.Connected(connection.ConnectionId, userId, deviceId);
-            using var dispatcher = new FrameDispatcher(session, connection, _options, logger, metrics);
+            var dispatcher = new FrameDispatcher(session, connection, _options, logger, metrics);
             await ReceiveAsync(socket, connection, dispatcher, requestAborted).ConfigureAwait(false);
         }
         catch (MessagingException exception)
