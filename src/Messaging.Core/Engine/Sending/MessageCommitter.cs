@@ -28,15 +28,17 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
     /// <returns>What happened.</returns>
     public async ValueTask<CommitResult> CommitAsync(Message draft, CancellationToken cancellationToken)
     {
+        if (context.Messages is IAtomicSequencingStore atomic)
+        {
+            // The atomic step de-duplicates itself (and answers with the original): no separate look-up first.
+            return await CommitAtomicallyAsync(atomic, draft, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A repeat must not take a seq: look it up before sequencing.
         var existing = await context.Messages.FindByClientMsgIdAsync(draft.ConversationId, draft.SenderId, draft.ClientMsgId, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
         {
             return new CommitResult(existing, Duplicate: true, null, null);
-        }
-
-        if (context.Messages is IAtomicSequencingStore atomic)
-        {
-            return await CommitAtomicallyAsync(atomic, draft, cancellationToken).ConfigureAwait(false);
         }
 
         await fence.EnsureFencedAsync(draft.ConversationId, cancellationToken).ConfigureAwait(false);
