@@ -264,8 +264,10 @@ internal sealed class StatusNotifier(EngineContext context)
     {
         long deliveredBefore = long.MaxValue, deliveredAfter = long.MaxValue, readBefore = long.MaxValue, readAfter = long.MaxValue;
         var any = false;
-        foreach (var member in conversation.Members)
+        var members = conversation.Members;
+        for (var i = 0; i < members.Count; i++)
         {
+            var member = members[i];
             if (string.Equals(member.UserId, senderId, StringComparison.Ordinal))
             {
                 continue;

@@ -43,9 +43,23 @@ internal static class FanoutChannels
     /// <returns>The channels, each once.</returns>
     public static IReadOnlyList<TransportChannel> UsersOf(Conversation conversation, string? except, params ReadOnlySpan<string> extra)
     {
-        var channels = new List<TransportChannel>(conversation.Members.Count + extra.Length);
-        foreach (var member in conversation.Members)
+        // Indexed loops: Members is an interface, whose enumerator would be one more allocation per send.
+        var members = conversation.Members;
+        if (except is null && extra.IsEmpty)
         {
+            var all = new TransportChannel[members.Count];
+            for (var i = 0; i < all.Length; i++)
+            {
+                all[i] = TransportChannel.User(members[i].UserId);
+            }
+
+            return all;
+        }
+
+        var channels = new List<TransportChannel>(members.Count + extra.Length);
+        for (var i = 0; i < members.Count; i++)
+        {
+            var member = members[i];
             if (!string.Equals(member.UserId, except, StringComparison.Ordinal))
             {
                 channels.Add(TransportChannel.User(member.UserId));

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Messaging;
 
 /// <summary>
@@ -5,7 +7,12 @@ namespace Messaging;
 /// for members with no live connection. Failures are logged and never undo or fail the committed send: receivers
 /// recover the message by gap filling and catch-up.
 /// </summary>
-internal sealed class MessageFanout(EngineContext context)
+/// <param name="context">The engine's roles.</param>
+/// <param name="isConnectedHere">
+/// Whether a user has a live connection on this node, when the engine can tell: such members need no directory
+/// look-up before push (they are connected). <see langword="null"/>: every recipient is looked up.
+/// </param>
+internal sealed class MessageFanout(EngineContext context, Func<string, bool>? isConnectedHere = null)
 {
     /// <summary>Publishes the message envelope (all channels in one publish).</summary>
     /// <param name="conversation">The conversation at commit time.</param>
@@ -33,16 +40,24 @@ internal sealed class MessageFanout(EngineContext context)
     /// <returns>A task that completes when every notification was handed off (or its failure logged).</returns>
     public async ValueTask NotifyOfflineMembersAsync(Conversation conversation, Message message)
     {
-        var recipients = new List<string>(conversation.Members.Count);
-        foreach (var member in conversation.Members)
+        if (PushIsNoOp())
         {
-            if (!string.Equals(member.UserId, message.SenderId, StringComparison.Ordinal))
+            return;
+        }
+
+        // Only the members not connected on this node need the directory; in a 1:1 with the recipient here, none do.
+        var members = conversation.Members;
+        List<string>? recipients = null;
+        for (var i = 0; i < members.Count; i++)
+        {
+            var userId = members[i].UserId;
+            if (!string.Equals(userId, message.SenderId, StringComparison.Ordinal) && isConnectedHere?.Invoke(userId) != true)
             {
-                recipients.Add(member.UserId);
+                (recipients ??= new List<string>(members.Count - 1)).Add(userId);
             }
         }
 
-        if (recipients.Count == 0)
+        if (recipients is null)
         {
             return;
         }
@@ -75,4 +90,8 @@ internal sealed class MessageFanout(EngineContext context)
             }
         }
     }
+
+    // The default notifier (no push provider registered) only writes a debug log: with that level off it does nothing,
+    // so neither does finding out who would have been notified. Asked per send, so a log level changed at run time counts.
+    private bool PushIsNoOp() => context.Push is LoggingPushNotifier && !context.Logger.IsEnabled(LogLevel.Debug);
 }
