@@ -14,6 +14,11 @@ internal static class MessagingActivitySource
     /// <returns>The activity to dispose when the send ends.</returns>
     public static Activity? StartSend(string conversationId, string senderId)
     {
+        if (!Instance.HasListeners())
+        {
+            return null;
+        }
+
         var activity = Instance.StartActivity("messaging.send", ActivityKind.Internal);
         if (activity is not null)
         {

@@ -11,6 +11,9 @@ internal sealed class MessagingMetrics : IDisposable
     /// <summary>The name of the meter (and of the activity source): <c>Messaging</c>.</summary>
     public const string MeterName = "Messaging";
 
+    private static readonly object BoxedTrue = true;
+    private static readonly object BoxedFalse = false;
+
     private readonly Meter _meter;
     private readonly Counter<long> _messagesSent;
     private readonly Counter<long> _duplicates;
@@ -30,17 +33,57 @@ internal sealed class MessagingMetrics : IDisposable
         _sendDuration = _meter.CreateHistogram<double>("messaging.send.duration", "ms", "Time from a send request to its commit and fan-out.");
     }
 
-    public void MessageSent() => _messagesSent.Add(1);
+    /// <summary>Whether anybody listens to the send duration (then, and only then, is a send timed).</summary>
+    public bool SendDurationEnabled => _sendDuration.Enabled;
 
-    public void Duplicate() => _duplicates.Add(1);
+    // Each instrument is checked before its tags are built, so nothing is computed or boxed while nobody listens.
+    public void MessageSent()
+    {
+        if (_messagesSent.Enabled)
+        {
+            _messagesSent.Add(1);
+        }
+    }
 
-    public void Delivered() => _deliveredEvents.Add(1);
+    public void Duplicate()
+    {
+        if (_duplicates.Enabled)
+        {
+            _duplicates.Add(1);
+        }
+    }
 
-    public void ConnectionAborted(string reason) => _abortedConnections.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    public void Delivered()
+    {
+        if (_deliveredEvents.Enabled)
+        {
+            _deliveredEvents.Add(1);
+        }
+    }
 
-    public void FanoutPublished(string kind) => _fanoutPublishes.Add(1, new KeyValuePair<string, object?>("envelope", kind));
+    public void ConnectionAborted(string reason)
+    {
+        if (_abortedConnections.Enabled)
+        {
+            _abortedConnections.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
 
-    public void SendDuration(TimeSpan elapsed, bool duplicate) => _sendDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("duplicate", duplicate));
+    public void FanoutPublished(string kind)
+    {
+        if (_fanoutPublishes.Enabled)
+        {
+            _fanoutPublishes.Add(1, new KeyValuePair<string, object?>("envelope", kind));
+        }
+    }
+
+    public void SendDuration(TimeSpan elapsed, bool duplicate)
+    {
+        if (_sendDuration.Enabled)
+        {
+            _sendDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("duplicate", duplicate ? BoxedTrue : BoxedFalse));
+        }
+    }
 
     public void Dispose() => _meter.Dispose();
 }

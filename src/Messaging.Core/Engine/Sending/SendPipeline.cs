@@ -22,18 +22,22 @@ internal sealed class SendPipeline(EngineContext context, ConversationAccess acc
     public async ValueTask<SendResult> SendAsync(Sender sender, SendMessageRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var started = Stopwatch.GetTimestamp();
+        var started = context.Metrics.SendDurationEnabled ? Stopwatch.GetTimestamp() : 0;
         using var activity = MessagingActivitySource.StartSend(request.ConversationId ?? string.Empty, sender.UserId);
         try
         {
             var conversation = await access.RequireMemberAsync(request.ConversationId, sender.UserId, cancellationToken).ConfigureAwait(false);
             SendValidator.Validate(request, context.Options);
             var media = request.MediaId is null ? null : await MediaSharing.AttachAsync(context.Media, sender.UserId, request.MediaId, conversation.Id, cancellationToken).ConfigureAwait(false);
-            var draft = Draft(conversation.Id, sender.UserId, request.ClientMsgId, request.Content, request.MediaId, request.MediaId is null ? MessageKind.Text : MessageKind.Media) with { Media = media };
+            var draft = Draft(conversation.Id, sender.UserId, request.ClientMsgId, request.Content, request.MediaId, request.MediaId is null ? MessageKind.Text : MessageKind.Media, media);
             var result = await CommitAsync(conversation, draft, sender, alsoUserId: null, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("messaging.seq", result.Message.Seq);
             activity?.SetTag("messaging.duplicate", result.Duplicate);
-            context.Metrics.SendDuration(Stopwatch.GetElapsedTime(started), result.Duplicate);
+            if (started != 0)
+            {
+                context.Metrics.SendDuration(Stopwatch.GetElapsedTime(started), result.Duplicate);
+            }
+
             return result;
         }
         catch (Exception exception)
@@ -117,8 +121,9 @@ internal sealed class SendPipeline(EngineContext context, ConversationAccess acc
         }
     }
 
-    private Message Draft(string conversationId, string senderId, string clientMsgId, string content, string? mediaId, MessageKind kind) => new()
+    private Message Draft(string conversationId, string senderId, string clientMsgId, string content, string? mediaId, MessageKind kind, MediaAttachment? media = null) => new()
     {
+        Media = media,
         ConversationId = conversationId,
         Seq = 0,
         MessageId = context.Ids.NewMessageId(),
