@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -196,11 +195,8 @@ internal sealed class OursTarget : IChatTarget
             }
         }
 
-        private ValueTask SendFrameAsync(ClientFrame frame, CancellationToken cancellationToken)
-        {
-            var buffer = new ArrayBufferWriter<byte>(256);
-            ProtocolWriter.Write(frame, buffer);
-            return Socket.SendAsync(buffer.WrittenMemory, cancellationToken);
-        }
+        // Written straight into the socket's reusable send buffer, as SignalR's client writes into pooled memory.
+        private ValueTask SendFrameAsync(ClientFrame frame, CancellationToken cancellationToken) =>
+            Socket.SendAsync(frame, static (f, buffer) => ProtocolWriter.Write(f, buffer), cancellationToken);
     }
 }

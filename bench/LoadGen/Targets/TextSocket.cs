@@ -5,12 +5,14 @@ namespace Messaging.LoadGen.Targets;
 
 /// <summary>
 /// A client WebSocket carrying text messages: one receive loop handing each complete message to a callback, and
-/// sends serialised by a lock (a WebSocket allows one send at a time).
+/// sends serialised by a lock (a WebSocket allows one send at a time). Messages written with
+/// <see cref="SendAsync{TState}"/> go through one reusable buffer under that lock, so a send allocates no buffer.
 /// </summary>
 internal sealed class TextSocket : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly ArrayBufferWriter<byte> _sendBuffer = new(512);
     private readonly Action<ReadOnlySpan<byte>> _onMessage;
     private readonly Task _receiveLoop;
 
@@ -48,6 +50,22 @@ internal sealed class TextSocket : IAsyncDisposable
         try
         {
             await _socket.SendAsync(utf8, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Sends the message <paramref name="write"/> puts into the socket's send buffer (held until the send completes).</summary>
+    public async ValueTask SendAsync<TState>(TState state, Action<TState, IBufferWriter<byte>> write, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _sendBuffer.ResetWrittenCount();
+            write(state, _sendBuffer);
+            await _socket.SendAsync(_sendBuffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
