@@ -67,8 +67,10 @@ trap 'exit 130' INT TERM
 
 # --- build --------------------------------------------------------------------------------------------------------
 projects=(bench/Hosts/MessagingBenchServer/MessagingBenchServer.csproj bench/Baselines/SignalRChat/SignalRChat.csproj
-  bench/Baselines/RawWebSocket/RawWebSocket.csproj bench/LoadGen/LoadGen.csproj bench/Messaging.Benchmarks/Messaging.Benchmarks.csproj
-  bench/Report/Report.csproj)
+  bench/Baselines/RawWebSocket/RawWebSocket.csproj bench/LoadGen/LoadGen.csproj bench/Report/Report.csproj)
+if [ "$micro" = 1 ]; then
+  projects+=(bench/Messaging.Benchmarks/Messaging.Benchmarks.csproj)
+fi
 if [ "$build" = 1 ]; then
   for project in "${projects[@]}"; do
     log "build $project"
