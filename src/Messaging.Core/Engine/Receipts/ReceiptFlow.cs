@@ -36,8 +36,9 @@ internal sealed class ReceiptFlow(EngineContext context, ConversationAccess acce
         Conversation? first = null;
         Message? firstNewest = null;
         Dictionary<string, (Conversation Conversation, Message Newest)>? others = null;
-        foreach (var messageId in messageIds)
+        for (var i = 0; i < messageIds.Count; i++)
         {
+            var messageId = messageIds[i];
             var message = string.IsNullOrEmpty(messageId) || messageId.Length > EngineLimits.MaxIdLength
                 ? null
                 : await context.Messages.GetByIdAsync(messageId, cancellationToken).ConfigureAwait(false);

@@ -18,6 +18,10 @@ internal sealed class StatusNotifier(EngineContext context)
     // How many members (picked at random, repeats allowed) that check reads at most.
     private const int Probes = 8;
 
+    // The first batch read back from a mark in a conversation of two: the newest message of the other member is
+    // nearly always among the last few.
+    private const int ScanFirstBatch = 8;
+
     /// <summary>Publishes the statuses caused by one user's aggregate marks moving from <paramref name="before"/> to <paramref name="after"/>.</summary>
     /// <param name="conversation">The conversation.</param>
     /// <param name="ackerId">The user whose marks moved.</param>
@@ -39,8 +43,9 @@ internal sealed class StatusNotifier(EngineContext context)
         }
 
         var atMark = newest is not null && newest.Seq == after.DeliveredUpTo ? newest : null;
-        if (atMark is not null && await TryPublishDirectAsync(conversation, ackerId, before, after, atMark).ConfigureAwait(false))
+        if (conversation.Members.Count == 2 && OtherMember(conversation, ackerId) is { } other)
         {
+            await PublishToOtherMemberAsync(conversation.Id, other, before, after, atMark, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -178,31 +183,84 @@ internal sealed class StatusNotifier(EngineContext context)
         return bySender;
     }
 
-    // In a conversation of two the other member's aggregate is the acker's own mark, so when the message at the
-    // acker's new delivered mark is the other member's, it is the newest one each moved mark crossed for them and the
-    // one status per moved mark they get (anyone else's messages there belong to former members, who get none).
-    private async ValueTask<bool> TryPublishDirectAsync(Conversation conversation, string ackerId, Watermark before, Watermark after, Message atMark)
+    // In a conversation of two the other member's aggregate is the acker's own mark, so for each mark that moved the
+    // other member's newest text or media message in the moved range is the one status they get (messages there of
+    // former members get none: their aggregate includes the other member's mark, which did not move). That is the
+    // message the ack named when it sits at the new mark; otherwise it is found reading back from the mark, newest
+    // first, in small batches that stop at the first such message.
+    private async ValueTask PublishToOtherMemberAsync(string conversationId, string other, Watermark before, Watermark after, Message? atMark, CancellationToken cancellationToken)
     {
-        if (conversation.Members.Count != 2
-            || atMark.Kind is not (MessageKind.Text or MessageKind.Media)
-            || string.Equals(atMark.SenderId, ackerId, StringComparison.Ordinal)
-            || !conversation.IsMember(atMark.SenderId)
-            || (after.ReadUpTo > before.ReadUpTo && after.ReadUpTo != atMark.Seq))
+        bool needDelivered = after.DeliveredUpTo > before.DeliveredUpTo, needRead = after.ReadUpTo > before.ReadUpTo;
+        Message? delivered = null, read = null;
+        var position = after.DeliveredUpTo + 1;
+        if (atMark is not null)
         {
-            return false;
+            Consider(atMark);
+            position = atMark.Seq;
         }
 
-        if (after.DeliveredUpTo > before.DeliveredUpTo)
+        var low = Math.Min(before.DeliveredUpTo, before.ReadUpTo);
+        var want = ScanFirstBatch;
+        while ((needDelivered || needRead) && position - 1 > low)
         {
-            await PublishAsync(atMark.SenderId, atMark, ReceiptStatus.Delivered).ConfigureAwait(false);
+            var limit = (int)Math.Min(want, position - 1 - low);
+            var batch = await context.Messages.ReadBeforeAsync(conversationId, position, limit, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count && (needDelivered || needRead); i++)
+            {
+                Consider(batch[i]);
+                position = Math.Min(position, batch[i].Seq);
+            }
+
+            if (batch.Count < limit)
+            {
+                break;
+            }
+
+            want = Math.Max(want, context.Options.CatchUpBatchSize);
         }
 
-        if (after.ReadUpTo > before.ReadUpTo)
+        if (delivered is not null)
         {
-            await PublishAsync(atMark.SenderId, atMark, ReceiptStatus.Read).ConfigureAwait(false);
+            await PublishAsync(other, delivered, ReceiptStatus.Delivered).ConfigureAwait(false);
         }
 
-        return true;
+        if (read is not null)
+        {
+            await PublishAsync(other, read, ReceiptStatus.Read).ConfigureAwait(false);
+        }
+
+        void Consider(Message message)
+        {
+            needDelivered &= message.Seq > before.DeliveredUpTo;
+            needRead &= message.Seq > before.ReadUpTo;
+            if (message.Kind is not (MessageKind.Text or MessageKind.Media) || !string.Equals(message.SenderId, other, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (needDelivered && message.Seq <= after.DeliveredUpTo)
+            {
+                delivered = message;
+                needDelivered = false;
+            }
+
+            if (needRead && message.Seq <= after.ReadUpTo)
+            {
+                read = message;
+                needRead = false;
+            }
+        }
+    }
+
+    // The member of a conversation of two who is not the acker, or null when the acker is not a member.
+    private static string? OtherMember(Conversation conversation, string ackerId)
+    {
+        var members = conversation.Members;
+        var first = members[0].UserId;
+        var second = members[1].UserId;
+        return string.Equals(first, ackerId, StringComparison.Ordinal) ? second
+            : string.Equals(second, ackerId, StringComparison.Ordinal) ? first
+            : null;
     }
 
     // A sender's aggregate is min(acker's mark, the minimum over the members other than the sender and the acker), so
