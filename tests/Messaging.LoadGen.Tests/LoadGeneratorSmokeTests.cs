@@ -32,6 +32,39 @@ public sealed class LoadGeneratorSmokeTests
         Assert.NotNull(result.LatencyMs);
         Assert.Equal(result.Delivered, result.LatencyMs.Count);
         Assert.True(result.LatencyMs.P50 > 0, "A delivery takes some time.");
+        Assert.True(result.ClientCpuPerDeliveryUs > 0, "Receiving and parsing a delivery costs the client some CPU.");
+    }
+
+    [Fact]
+    public async Task A_run_named_ours_before_speaks_our_protocol_and_is_recorded_under_that_name()
+    {
+        await using var server = await ChatServer.StartAsync(o => o.ConfigureGateway = g =>
+        {
+            g.RateLimitBurst = 10_000;
+            g.RateLimitPerSecond = 10_000;
+        }, TestContext.Current.CancellationToken);
+        var options = LoadGenOptions.Parse(
+        [
+            "--server", server.BaseUri.ToString(), "--scenario", "group", "--target", "ours", "--name", "ours-before",
+            "--saturate", "--group-size", "3", "--senders", "1", "--window", "2", "--warmup", "0.5", "--duration", "1",
+        ]);
+
+        var result = await LoadRunner.RunAsync(options, TestContext.Current.CancellationToken);
+
+        Assert.Null(result.Error);
+        Assert.Equal("ours-before", result.Target);
+        Assert.Equal(0, result.Undelivered);
+        Assert.True(result.Delivered > 0, "The group run delivered messages.");
+        Assert.Contains("\"target\":\"ours-before\"", result.ToJson(), StringComparison.Ordinal);
+        Assert.Contains("\"client_cpu_per_delivery_us\":", result.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_name_the_target_after_its_kind_unless_told_otherwise()
+    {
+        Assert.Equal("signalr", LoadGenOptions.Parse(["--server", "http://127.0.0.1:5000", "--target", "signalr", "--saturate"]).Name);
+        var before = LoadGenOptions.Parse(["--server", "http://127.0.0.1:5000", "--target", "ours", "--name", "ours-before", "--saturate"]);
+        Assert.Equal((TargetKind.Ours, "ours-before"), (before.Target, before.Name));
     }
 
     [Fact]
