@@ -26,6 +26,9 @@ internal sealed class ConnectedUsers : IReadOnlySet<string>
 
     public int Count => _count;
 
+    /// <summary>A set of one user.</summary>
+    internal static IReadOnlySet<string> Of(string userId) => new ConnectedUsers([userId], 1);
+
     /// <summary>Starts collecting at most <paramref name="capacity"/> users (at most <see cref="LinearScanLimit"/>).</summary>
     internal static Builder Collect(int capacity) => new(capacity);
 

@@ -113,24 +113,34 @@ public sealed class InMemoryConnectionDirectory : IConnectionDirectory
         ArgumentNullException.ThrowIfNull(userIds);
         cancellationToken.ThrowIfCancellationRequested();
         var now = Now();
-        if (userIds.Count <= ConnectedUsers.LinearScanLimit)
+        if (userIds is IReadOnlyList<string> list)
         {
-            var few = ConnectedUsers.Collect(userIds.Count);
-            foreach (var userId in userIds)
+            // The one recipient of a direct message: the user's own cached set of one, nothing allocated.
+            if (list.Count == 1)
             {
-                if (LiveEntries(userId, now) is not null)
-                {
-                    few.Add(userId);
-                }
+                return ValueTask.FromResult(LiveUser(list[0], now) is { } user ? user.AsSet(list[0]) : ConnectedUsers.None);
             }
 
-            return ValueTask.FromResult(few.ToSet());
+            // Indexed, so no boxed enumerator.
+            if (list.Count <= ConnectedUsers.LinearScanLimit)
+            {
+                var few = ConnectedUsers.Collect(list.Count);
+                for (var i = 0; i < list.Count; i++)
+                {
+                    if (LiveUser(list[i], now) is not null)
+                    {
+                        few.Add(list[i]);
+                    }
+                }
+
+                return ValueTask.FromResult(few.ToSet());
+            }
         }
 
         var connected = new HashSet<string>(StringComparer.Ordinal);
         foreach (var userId in userIds)
         {
-            if (LiveEntries(userId, now) is not null)
+            if (LiveUser(userId, now) is not null)
             {
                 connected.Add(userId);
             }
@@ -149,35 +159,38 @@ public sealed class InMemoryConnectionDirectory : IConnectionDirectory
 
     private long Now() => _timeProvider.GetUtcNow().UtcTicks;
 
-    // The user's entries on live nodes, or null when none. Reads a snapshot without a lock; only when some entry's
+    // The user's entries on live nodes, or null when none.
+    private Entry[]? LiveEntries(string userId, long now) => LiveUser(userId, now, out var entries) is null ? null : entries;
+
+    private UserConnections? LiveUser(string userId, long now) => LiveUser(userId, now, out _);
+
+    // The user when some entry is on a live node, or null. Reads a snapshot without a lock; only when some entry's
     // node has lapsed does it take the user's lock to purge them.
-    private Entry[]? LiveEntries(string userId, long now)
+    private UserConnections? LiveUser(string userId, long now, out Entry[] entries)
     {
         if (!_byUser.TryGetValue(userId, out var user))
         {
+            entries = [];
             return null;
         }
 
-        var entries = user.Entries;
+        entries = user.Entries;
         foreach (var entry in entries)
         {
             if (entry.Lease.HasLapsed(now, _ttlTicks))
             {
-                return Purge(userId, user, now);
+                lock (user)
+                {
+                    user.RemoveLapsed(now, _ttlTicks);
+                    RetireIfEmpty(userId, user);
+                    entries = user.Entries;
+                }
+
+                break;
             }
         }
 
-        return entries.Length == 0 ? null : entries;
-    }
-
-    private Entry[]? Purge(string userId, UserConnections user, long now)
-    {
-        lock (user)
-        {
-            user.RemoveLapsed(now, _ttlTicks);
-            RetireIfEmpty(userId, user);
-            return user.Entries.Length == 0 ? null : user.Entries;
-        }
+        return entries.Length == 0 ? null : user;
     }
 
     // Called under the user's lock.
@@ -220,10 +233,14 @@ public sealed class InMemoryConnectionDirectory : IConnectionDirectory
     private sealed class UserConnections
     {
         private Entry[] _entries = [];
+        private IReadOnlySet<string>? _self;
 
         public Entry[] Entries => Volatile.Read(ref _entries);
 
         public bool Retired { get; set; }
+
+        // The set of just this user, made once (a benign race may make it twice).
+        public IReadOnlySet<string> AsSet(string userId) => _self ??= ConnectedUsers.Of(userId);
 
         public void Set(Entry entry)
         {

@@ -34,6 +34,25 @@ public sealed class InMemoryStoreConcurrencyTests
     }
 
     [Fact]
+    public async Task A_single_recipient_lookup_reuses_the_users_set_and_follows_its_connections()
+    {
+        var directory = new InMemoryConnectionDirectory(TimeProvider.System);
+        var connection = new DeviceConnection("bob", "phone", "c1", "node-a");
+        await directory.RegisterAsync(connection, Token);
+
+        var first = await directory.GetConnectedUsersAsync(["bob"], Token);
+        var second = await directory.GetConnectedUsersAsync(["bob"], Token);
+        Assert.Same(first, second);
+        Assert.Equal(["bob"], second);
+        Assert.False(second.Contains("alice"));
+
+        await directory.UnregisterAsync(connection, Token);
+        Assert.Empty(await directory.GetConnectedUsersAsync(["bob"], Token));
+        await directory.RegisterAsync(connection with { ConnectionId = "c2" }, Token);
+        Assert.Equal(["bob"], await directory.GetConnectedUsersAsync(["bob"], Token));
+    }
+
+    [Fact]
     public async Task A_registration_racing_with_the_removal_of_the_users_last_connection_is_kept()
     {
         var directory = new InMemoryConnectionDirectory(TimeProvider.System);
