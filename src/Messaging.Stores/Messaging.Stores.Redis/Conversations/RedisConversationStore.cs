@@ -20,8 +20,9 @@ namespace Messaging.Stores.Redis;
 /// <para>
 /// Limits: a user's index lives in the user's hash slot, so it is updated right after the conversation's script,
 /// not inside it; a crash in between leaves the index briefly behind (listing re-checks membership and skips stale
-/// entries; the next touch or membership change repairs it). <see cref="TouchAsync"/> updates every member's index,
-/// one pipelined command per member.
+/// entries; the next touch or membership change repairs it). <see cref="TouchAsync"/> updates every member's index:
+/// on a standalone server (or one with replicas) inside its script, in one round trip; on a Redis Cluster right after
+/// the script, one pipelined command per member.
 /// </para>
 /// </remarks>
 public sealed class RedisConversationStore : IConversationStore
@@ -108,9 +109,13 @@ public sealed class RedisConversationStore : IConversationStore
     public async ValueTask TouchAsync(string conversationId, long seq, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
-        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var multiplexer = await _context.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+        var database = multiplexer.GetDatabase();
+
+        // Not on a cluster, the script raises the members' indexes too: one round trip, and atomic with the touch.
+        RedisValue indexHere = _context.IsStandalone(multiplexer) ? conversationId : string.Empty;
         var members = (RedisResult[])(await RedisStoreContext.Guard(
-            RedisScripts.ConversationTouch.EvaluateAsync(database, Keys(conversationId), [seq, StoredTime.Ticks(timestamp), timestamp.ToUnixTimeMilliseconds()]),
+            RedisScripts.ConversationTouch.EvaluateAsync(database, Keys(conversationId), [seq, StoredTime.Ticks(timestamp), timestamp.ToUnixTimeMilliseconds(), indexHere]),
             cancellationToken).ConfigureAwait(false))!;
         if (members.Length == 0)
         {
@@ -246,19 +251,39 @@ public sealed class RedisConversationStore : IConversationStore
         return RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(added)), cancellationToken);
     }
 
+    // One command per conversation (conversation_read.lua), pipelined.
     private static async Task<ConversationActivity?[]> ReadAsync(IDatabase database, IReadOnlyList<string> conversationIds, CancellationToken cancellationToken)
     {
-        var batch = database.CreateBatch();
-        var reads = conversationIds.Select(id => (Info: batch.HashGetAllAsync(RedisKeys.ConversationInfo(id)), Members: batch.HashGetAllAsync(RedisKeys.ConversationMembers(id)))).ToArray();
-        await RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(reads.SelectMany(r => new[] { r.Info, r.Members }))), cancellationToken).ConfigureAwait(false);
         var result = new ConversationActivity?[conversationIds.Count];
+        if (conversationIds.Count == 1)
+        {
+            result[0] = Read(conversationIds[0], await RedisStoreContext.Guard(ReadOne(database, conversationIds[0]), cancellationToken).ConfigureAwait(false));
+            return result;
+        }
+
+        var batch = database.CreateBatch();
+        var reads = new Task<RedisResult>[conversationIds.Count];
         for (var i = 0; i < reads.Length; i++)
         {
-            var info = reads[i].Info.Result;
-            result[i] = info.Length == 0 ? null : ConversationRecord.Read(conversationIds[i], info, reads[i].Members.Result);
+            reads[i] = ReadOne(batch, conversationIds[i]);
+        }
+
+        var replies = await RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(reads)), cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < replies.Length; i++)
+        {
+            result[i] = Read(conversationIds[i], replies[i]);
         }
 
         return result;
+    }
+
+    private static Task<RedisResult> ReadOne(IDatabaseAsync database, string conversationId)
+        => RedisScripts.ConversationRead.EvaluateAsync(database, Keys(conversationId), []);
+
+    private static ConversationActivity? Read(string conversationId, RedisResult reply)
+    {
+        var parts = (RedisResult[])reply!;
+        return parts[0].Length == 0 ? null : ConversationRecord.Read(conversationId, parts[0], parts[1]);
     }
 
     private async Task<ConversationActivity?> ChangeMemberAsync(string conversationId, RedisValue[] arguments, string userId, CancellationToken cancellationToken)

@@ -16,6 +16,7 @@ internal static class RedisScripts
     public static readonly RedisScript ConversationCreate = Load("conversation_create.lua");
     public static readonly RedisScript ConversationMember = Load("conversation_member.lua");
     public static readonly RedisScript ConversationTouch = Load("conversation_touch.lua");
+    public static readonly RedisScript ConversationRead = Load("conversation_read.lua");
     public static readonly RedisScript ReceiptAdvance = Load("receipt_advance.lua");
     public static readonly RedisScript PresenceTouch = Load("presence_touch.lua");
     public static readonly RedisScript PresenceExpire = Load("presence_expire.lua");

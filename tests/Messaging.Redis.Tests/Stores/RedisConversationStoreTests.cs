@@ -1,0 +1,66 @@
+using Messaging.Stores.Redis;
+using Xunit;
+
+namespace Messaging.Redis.Tests.Stores;
+
+// Redis-only facts of the conversation store; the role's laws run in RedisConversationStoreConformanceTests.
+public sealed class RedisConversationStoreTests(RedisFixture redis)
+{
+    private static readonly DateTimeOffset Created = new(2024, 1, 15, 10, 30, 0, TimeSpan.Zero);
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_touch_on_a_standalone_server_raises_every_members_index_whatever_the_user_id_contains()
+    {
+        var store = new RedisConversationStore(redis.Multiplexer);
+        var id = NewId("conv");
+        string[] members = [NewId("a{b}"), NewId("c%7Bd}"), NewId("e%")];
+        await store.CreateAsync(
+            new Conversation
+            {
+                Id = id,
+                Kind = ConversationKind.Group,
+                Name = "g",
+                Members = [.. members.Select(m => new ConversationMember(m, MemberRole.Member, Created))],
+                CreatedAt = Created,
+            },
+            Token);
+        var touched = Created.AddMinutes(5);
+
+        await store.TouchAsync(id, 7, touched, Token);
+
+        var database = redis.Multiplexer.GetDatabase();
+        foreach (var member in members)
+        {
+            Assert.Equal(touched.ToUnixTimeMilliseconds(), await database.SortedSetScoreAsync(RedisKeys.UserConversations(member), id));
+        }
+
+        // Only the documented keys: nothing was written under an unescaped tag.
+        var server = redis.Multiplexer.GetServer(redis.Multiplexer.GetEndPoints()[0]);
+        var strays = server.Keys(pattern: "messaging:user:{*}:conversations").Select(k => (string)k!).Where(k => k.Contains(members[0], StringComparison.Ordinal));
+        Assert.Empty(strays);
+        var activity = Assert.Single(await store.ListForUserAsync(members[1], 10, Token));
+        Assert.Equal((id, 7L, touched), (activity.Conversation.Id, activity.LastSeq, activity.LastActivity));
+    }
+
+    [Fact]
+    public async Task A_conversation_reads_back_with_its_members_in_join_order()
+    {
+        var store = new RedisConversationStore(redis.Multiplexer);
+        var id = NewId("conv");
+        var members = Enumerable.Range(0, 12).Select(i => new ConversationMember(NewId("u" + i), i == 3 ? MemberRole.Admin : MemberRole.Member, Created.AddSeconds(i))).ToArray();
+        var conversation = new Conversation { Id = id, Kind = ConversationKind.Group, Name = null, Members = members, CreatedAt = Created };
+
+        await store.CreateAsync(conversation, Token);
+
+        var read = await store.GetAsync(id, Token);
+        Assert.NotNull(read);
+        Assert.Equal(members, read.Members);
+        Assert.Null(read.Name);
+        Assert.Equal(ConversationKind.Group, read.Kind);
+        Assert.Null(await store.GetAsync(NewId("missing"), Token));
+    }
+
+    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+}
