@@ -63,6 +63,37 @@ public sealed class RedisConnectionDirectoryTests(RedisFixture redis)
         Assert.Empty(await nodeB.GetConnectionsAsync(connection.UserId, Token));
     }
 
+    [Fact]
+    public async Task A_node_known_to_be_live_is_not_asked_about_again_before_its_deadline()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var multiplexer = await server.ConnectAsync();
+        var registering = new RedisConnectionDirectory(multiplexer, _clock, Ttl);
+        var reading = new RedisConnectionDirectory(multiplexer, _clock, Ttl);
+        var connection = new DeviceConnection(NewId("user"), "phone", NewId("conn"), NewId("node"));
+        await registering.RegisterAsync(connection, Token);
+
+        // The registering instance knows the deadline it wrote; the other one reads it once.
+        Assert.Equal([connection], await registering.GetConnectionsAsync(connection.UserId, Token));
+        Assert.Equal(0, await LeaseReadsAsync(multiplexer));
+        Assert.Equal([connection], await reading.GetConnectionsAsync(connection.UserId, Token));
+        Assert.Equal([connection], await reading.GetConnectionsAsync(connection.UserId, Token));
+        Assert.Equal(1, await LeaseReadsAsync(multiplexer));
+
+        // Past the deadline it asks again, and sees the refresh another instance made meanwhile.
+        _clock.Advance(Ttl - TimeSpan.FromSeconds(1));
+        await registering.RefreshNodeAsync(connection.NodeId, Token);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal([connection], await reading.GetConnectionsAsync(connection.UserId, Token));
+        Assert.Equal(2, await LeaseReadsAsync(multiplexer));
+
+        // And a node that stopped refreshing is dead for both once its last deadline passed.
+        _clock.Advance(Ttl);
+        Assert.Empty(await reading.GetConnectionsAsync(connection.UserId, Token));
+        await registering.RegisterAsync(connection, Token);
+        Assert.Equal([connection], await reading.GetConnectionsAsync(connection.UserId, Token));
+    }
+
     [Theory]
     [InlineData("n", "d")]
     [InlineData("node:1", "dev:ice")]
@@ -83,4 +114,12 @@ public sealed class RedisConnectionDirectoryTests(RedisFixture redis)
         => Assert.False(RedisConnectionDirectory.TryDecodeEntry(value, out _, out _));
 
     private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    // MGET calls so far: the directory reads node leases with MGET and nothing else.
+    private static async Task<long> LeaseReadsAsync(StackExchange.Redis.IConnectionMultiplexer multiplexer)
+    {
+        var info = await multiplexer.GetServer(multiplexer.GetEndPoints()[0]).InfoAsync("commandstats");
+        var mget = info.SelectMany(g => g).FirstOrDefault(p => p.Key == "cmdstat_mget").Value;
+        return mget is null ? 0 : long.Parse(mget.Split(',')[0].Split('=')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Messaging.Redis;
 using Microsoft.Extensions.Logging;
@@ -22,14 +23,26 @@ namespace Messaging.Transports.Redis;
 /// deadline, so keys of dead nodes do not pile up; a user hash holding only dead entries stays until that user is
 /// looked up again. Refresh at least every TTL/2.
 /// </para>
+/// <para>
+/// Cost: a read takes one round trip for the users' hashes; the leases of the nodes they mention are read in a second
+/// one only for nodes whose deadline this instance has not seen yet or saw pass. A deadline only moves forward (every
+/// write sets "now + TTL" of the writing node), so a node known to be live until a deadline is live until then
+/// without asking Redis again; the node's own registrations and refreshes record the deadline they wrote.
+/// </para>
 /// </remarks>
 public sealed class RedisConnectionDirectory : IConnectionDirectory, IAsyncDisposable
 {
     // How long a lease key outlives its deadline in Redis: only garbage collection, liveness is the deadline.
     private static readonly TimeSpan LeaseKeyGrace = TimeSpan.FromMinutes(1);
 
+    // How many node deadlines are remembered before the passed ones are dropped.
+    private const int LeaseCacheLimit = 1024;
+
     private readonly RedisConnection _connection;
     private readonly TimeProvider _timeProvider;
+
+    // Node id -> the latest lease deadline (Unix ms) seen in Redis or written by this instance.
+    private readonly ConcurrentDictionary<string, long> _leases = new(StringComparer.Ordinal);
 
     // False when the connection is shared (DI) and disposed by its registration.
     private readonly bool _disposeConnection;
@@ -65,8 +78,9 @@ public sealed class RedisConnectionDirectory : IConnectionDirectory, IAsyncDispo
         var database = await GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var batch = database.CreateBatch();
         var stored = batch.HashSetAsync(RedisChannels.DirectoryUser(connection.UserId), connection.ConnectionId, EncodeEntry(connection.NodeId, connection.DeviceId));
-        var leased = RenewLease(batch, connection.NodeId);
+        var (leased, deadline) = RenewLease(batch, connection.NodeId);
         await AwaitAsync(RedisConnection.Send(batch, Task.WhenAll(stored, leased)), cancellationToken).ConfigureAwait(false);
+        RememberLease(connection.NodeId, deadline);
     }
 
     /// <inheritdoc />
@@ -82,7 +96,9 @@ public sealed class RedisConnectionDirectory : IConnectionDirectory, IAsyncDispo
     {
         ArgumentException.ThrowIfNullOrEmpty(nodeId);
         var database = await GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        await AwaitAsync(RenewLease(database, nodeId), cancellationToken).ConfigureAwait(false);
+        var (leased, deadline) = RenewLease(database, nodeId);
+        await AwaitAsync(leased, cancellationToken).ConfigureAwait(false);
+        RememberLease(nodeId, deadline);
     }
 
     /// <inheritdoc />
@@ -149,10 +165,33 @@ public sealed class RedisConnectionDirectory : IConnectionDirectory, IAsyncDispo
     private static Task AwaitAsync(Task task, CancellationToken cancellationToken)
         => RedisConnection.Guard(task, "The Redis connection directory failed.", cancellationToken);
 
-    private Task<bool> RenewLease(IDatabaseAsync database, string nodeId)
+    private (Task<bool> Written, long Deadline) RenewLease(IDatabaseAsync database, string nodeId)
     {
-        var deadline = _timeProvider.GetUtcNow() + Ttl;
-        return database.StringSetAsync(RedisChannels.DirectoryNode(nodeId), deadline.ToUnixTimeMilliseconds(), Ttl + LeaseKeyGrace);
+        var deadline = (_timeProvider.GetUtcNow() + Ttl).ToUnixTimeMilliseconds();
+        return (database.StringSetAsync(RedisChannels.DirectoryNode(nodeId), deadline, Ttl + LeaseKeyGrace), deadline);
+    }
+
+    // Keeps the later of the known and the given deadline of a node.
+    private void RememberLease(string nodeId, long deadline)
+    {
+        if (_leases.Count >= LeaseCacheLimit)
+        {
+            var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+            foreach (var (node, known) in _leases)
+            {
+                if (known <= now)
+                {
+                    _leases.TryRemove(new KeyValuePair<string, long>(node, known));
+                }
+            }
+
+            if (_leases.Count >= LeaseCacheLimit)
+            {
+                return;
+            }
+        }
+
+        _leases.AddOrUpdate(nodeId, static (_, given) => given, static (_, known, given) => Math.Max(known, given), deadline);
     }
 
     private async ValueTask<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
@@ -162,8 +201,9 @@ public sealed class RedisConnectionDirectory : IConnectionDirectory, IAsyncDispo
         return multiplexer.GetDatabase();
     }
 
-    // Reads the users' hashes and the leases of every node they mention in two pipelined round trips, deletes the
-    // entries of dead nodes (and undecodable ones) and returns the live connections per user, in input order.
+    // Reads the users' hashes and the leases of the nodes they mention whose deadline is not known to lie ahead (a
+    // second round trip, only when there are such nodes), deletes the entries of dead nodes (and undecodable ones) and
+    // returns the live connections per user, in input order.
     private async Task<List<DeviceConnection>[]> ReadLiveAsync(IReadOnlyList<string> userIds, CancellationToken cancellationToken)
     {
         var result = new List<DeviceConnection>[userIds.Count];
@@ -173,30 +213,49 @@ public sealed class RedisConnectionDirectory : IConnectionDirectory, IAsyncDispo
         }
 
         var database = await GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var batch = database.CreateBatch();
-        var reads = userIds.Select(u => batch.HashGetAllAsync(RedisChannels.DirectoryUser(u))).ToArray();
-        var hashes = await AwaitAsync(RedisConnection.Send(batch, Task.WhenAll(reads)), cancellationToken).ConfigureAwait(false);
+        HashEntry[][] hashes;
+        if (userIds.Count == 1)
+        {
+            hashes = [await AwaitAsync(database.HashGetAllAsync(RedisChannels.DirectoryUser(userIds[0])), cancellationToken).ConfigureAwait(false)];
+        }
+        else
+        {
+            var batch = database.CreateBatch();
+            var reads = userIds.Select(u => batch.HashGetAllAsync(RedisChannels.DirectoryUser(u))).ToArray();
+            hashes = await AwaitAsync(RedisConnection.Send(batch, Task.WhenAll(reads)), cancellationToken).ConfigureAwait(false);
+        }
 
+        var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         var nodes = new Dictionary<string, bool>(StringComparer.Ordinal);
+        List<string>? unknown = null;
         foreach (var hash in hashes)
         {
             foreach (var entry in hash)
             {
-                if (TryDecodeEntry(entry.Value!, out var nodeId, out _))
+                if (TryDecodeEntry(entry.Value!, out var nodeId, out _) && !nodes.ContainsKey(nodeId))
                 {
-                    nodes.TryAdd(nodeId, false);
+                    var live = _leases.TryGetValue(nodeId, out var known) && known > now;
+                    nodes.Add(nodeId, live);
+                    if (!live)
+                    {
+                        (unknown ??= []).Add(nodeId);
+                    }
                 }
             }
         }
 
-        if (nodes.Count > 0)
+        if (unknown is not null)
         {
-            var names = nodes.Keys.ToArray();
-            var deadlines = await AwaitAsync(database.StringGetAsync([.. names.Select(RedisChannels.DirectoryNode)]), cancellationToken).ConfigureAwait(false);
-            var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-            for (var i = 0; i < names.Length; i++)
+            var deadlines = await AwaitAsync(database.StringGetAsync([.. unknown.Select(RedisChannels.DirectoryNode)]), cancellationToken).ConfigureAwait(false);
+            now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+            for (var i = 0; i < unknown.Count; i++)
             {
-                nodes[names[i]] = deadlines[i].TryParse(out long deadline) && deadline > now;
+                var live = deadlines[i].TryParse(out long deadline) && deadline > now;
+                nodes[unknown[i]] = live;
+                if (live)
+                {
+                    RememberLease(unknown[i], deadline);
+                }
             }
         }
 
