@@ -19,15 +19,23 @@ namespace Messaging.Stores.Redis;
 /// </remarks>
 internal static class StoredMessageCodec
 {
-    public static string Encode(Message message)
+    public static string Encode(Message message) => System.Text.Encoding.UTF8.GetString(EncodeUtf8(message));
+
+    /// <summary>The payload as UTF-8, what is sent to Redis (no intermediate string).</summary>
+    public static byte[] EncodeUtf8(Message message)
     {
         var description = message.Media is { } media ? new StoredMedia(media.ContentType, media.Length, media.FileName) : null;
         var stored = new StoredMessage(message.MessageId, message.SenderId, message.ClientMsgId, message.Content, message.MediaId, message.Timestamp, KindName(message.Kind), description);
-        return JsonSerializer.Serialize(stored, StoredMessageJsonContext.Default.StoredMessage);
+        return JsonSerializer.SerializeToUtf8Bytes(stored, StoredMessageJsonContext.Default.StoredMessage);
     }
 
     /// <exception cref="InvalidDataException">The payload is not a stored message.</exception>
     public static Message Decode(string conversationId, long seq, string payload)
+        => Decode(conversationId, seq, System.Text.Encoding.UTF8.GetBytes(payload));
+
+    /// <summary>Decodes a payload straight from the UTF-8 bytes Redis returned.</summary>
+    /// <exception cref="InvalidDataException">The payload is not a stored message.</exception>
+    public static Message Decode(string conversationId, long seq, ReadOnlySpan<byte> payload)
     {
         StoredMessage? stored;
         try
@@ -62,9 +70,14 @@ internal static class StoredMessageCodec
     /// <summary>Decodes a de-duplication entry ("&lt;seq&gt; &lt;payload&gt;").</summary>
     /// <exception cref="InvalidDataException">The entry is malformed.</exception>
     public static Message DecodeClientEntry(string conversationId, string entry)
+        => DecodeClientEntry(conversationId, System.Text.Encoding.UTF8.GetBytes(entry));
+
+    /// <summary>Decodes a de-duplication entry from the UTF-8 bytes Redis returned.</summary>
+    /// <exception cref="InvalidDataException">The entry is malformed.</exception>
+    public static Message DecodeClientEntry(string conversationId, ReadOnlySpan<byte> entry)
     {
-        var space = entry.IndexOf(' ', StringComparison.Ordinal);
-        if (space <= 0 || !long.TryParse(entry.AsSpan(0, space), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq))
+        var space = entry.IndexOf((byte)' ');
+        if (space <= 0 || !System.Buffers.Text.Utf8Parser.TryParse(entry[..space], out long seq, out var consumed) || consumed != space || seq < 0 || entry[0] is (byte)'+' or (byte)'-')
         {
             throw new InvalidDataException("A de-duplication entry is malformed.");
         }

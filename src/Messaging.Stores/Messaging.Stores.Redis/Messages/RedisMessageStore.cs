@@ -93,7 +93,7 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
         }
 
         var parts = (RedisResult[])result!;
-        return StoredMessageCodec.Decode(conversationId, (long)parts[0], (string)parts[1]!);
+        return StoredMessageCodec.Decode(conversationId, (long)parts[0], Bytes(parts[1]));
     }
 
     /// <inheritdoc />
@@ -104,7 +104,7 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
         ArgumentNullException.ThrowIfNull(clientMsgId);
         var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var entry = await RedisStoreContext.Guard(database.StringGetAsync(RedisKeys.ClientMessage(conversationId, senderId, clientMsgId)), cancellationToken).ConfigureAwait(false);
-        return entry.IsNull ? null : StoredMessageCodec.DecodeClientEntry(conversationId, entry!);
+        return entry.IsNull ? null : StoredMessageCodec.DecodeClientEntry(conversationId, ((ReadOnlyMemory<byte>)entry).Span);
     }
 
     /// <inheritdoc />
@@ -133,7 +133,7 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
         var messages = new List<Message>(entries.Length);
         foreach (var entry in entries)
         {
-            messages.Add(StoredMessageCodec.Decode(conversationId, (long)entry.Score, entry.Element!));
+            messages.Add(StoredMessageCodec.Decode(conversationId, (long)entry.Score, ((ReadOnlyMemory<byte>)entry.Element).Span));
         }
 
         return messages;
@@ -145,7 +145,7 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
         ArgumentException.ThrowIfNullOrEmpty(message.ConversationId, nameof(message));
         ArgumentException.ThrowIfNullOrEmpty(message.MessageId, nameof(message));
         var conversationId = message.ConversationId;
-        var payload = StoredMessageCodec.Encode(message);
+        var payload = StoredMessageCodec.EncodeUtf8(message);
         var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
 
         // The id index is written first in the same pipeline (it cannot join the script: another slot). If the append
@@ -181,8 +181,11 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
         return (int)reply[0] switch
         {
             0 => new AppendResult(AppendOutcome.Appended, message with { Seq = (long)reply[1] }),
-            1 => new AppendResult(AppendOutcome.DuplicateClientMessage, StoredMessageCodec.DecodeClientEntry(conversationId, (string)reply[1]!)),
-            _ => new AppendResult(AppendOutcome.SeqTaken, reply[1].IsNull ? null : StoredMessageCodec.Decode(conversationId, message.Seq, (string)reply[1]!)),
+            1 => new AppendResult(AppendOutcome.DuplicateClientMessage, StoredMessageCodec.DecodeClientEntry(conversationId, Bytes(reply[1]))),
+            _ => new AppendResult(AppendOutcome.SeqTaken, reply[1].IsNull ? null : StoredMessageCodec.Decode(conversationId, message.Seq, Bytes(reply[1]))),
         };
     }
+
+    // A bulk string reply as bytes, without a detour through a string.
+    private static ReadOnlySpan<byte> Bytes(RedisResult result) => (byte[]?)result ?? throw new InvalidDataException("A stored message is missing.");
 }

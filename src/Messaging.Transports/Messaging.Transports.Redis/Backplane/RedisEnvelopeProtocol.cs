@@ -46,11 +46,50 @@ internal static class RedisEnvelopeProtocol
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    // Buffers kept per thread and reused (Write is synchronous), so an envelope costs one array: the result. A buffer
+    // that grew past this size for a large message is not kept.
+    private const int MaxKeptBuffer = 64 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_envelope;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_message;
+
     /// <summary>Serialises an envelope.</summary>
     public static byte[] Write(Envelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        var buffer = new ArrayBufferWriter<byte>(256);
+        var buffer = Rent(ref t_envelope);
+        try
+        {
+            WriteEnvelope(buffer, envelope);
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            Return(ref t_envelope, buffer);
+        }
+    }
+
+    private static ArrayBufferWriter<byte> Rent(ref ArrayBufferWriter<byte>? kept)
+    {
+        var buffer = kept ?? new ArrayBufferWriter<byte>(512);
+        kept = null;
+        return buffer;
+    }
+
+    private static void Return(ref ArrayBufferWriter<byte>? kept, ArrayBufferWriter<byte> buffer)
+    {
+        if (buffer.Capacity <= MaxKeptBuffer)
+        {
+            buffer.ResetWrittenCount();
+            kept = buffer;
+        }
+    }
+
+    private static void WriteEnvelope(ArrayBufferWriter<byte> buffer, Envelope envelope)
+    {
         var writer = new Writer(buffer);
         writer.Byte(Version);
         switch (envelope)
@@ -90,8 +129,6 @@ internal static class RedisEnvelopeProtocol
             default:
                 throw new ArgumentException($"Unknown envelope type {envelope.GetType().Name}.", nameof(envelope));
         }
-
-        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Deserialises an envelope.</summary>
@@ -133,7 +170,22 @@ internal static class RedisEnvelopeProtocol
     private static void WriteMessage(ArrayBufferWriter<byte> output, Message message)
     {
         // Written to its own buffer first so the length prefix can precede it.
-        var body = new ArrayBufferWriter<byte>(128 + (message.Content.Length * 3));
+        var body = Rent(ref t_message);
+        try
+        {
+            WriteMessageBody(body, message);
+            var outer = new Writer(output);
+            outer.VarInt((ulong)body.WrittenCount);
+            outer.Bytes(body.WrittenSpan);
+        }
+        finally
+        {
+            Return(ref t_message, body);
+        }
+    }
+
+    private static void WriteMessageBody(ArrayBufferWriter<byte> body, Message message)
+    {
         var writer = new Writer(body);
         writer.String(message.ConversationId);
         writer.VarInt((ulong)message.Seq);
@@ -151,10 +203,6 @@ internal static class RedisEnvelopeProtocol
             writer.VarInt((ulong)media.Length);
             writer.String(media.FileName);
         }
-
-        var outer = new Writer(output);
-        outer.VarInt((ulong)body.WrittenCount);
-        outer.Bytes(body.WrittenSpan);
     }
 
     private static Message ReadMessage(ref Reader outer)

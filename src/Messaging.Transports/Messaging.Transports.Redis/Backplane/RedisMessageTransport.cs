@@ -100,15 +100,17 @@ public sealed partial class RedisMessageTransport : IMessageTransport, ISubscrip
         }
         else
         {
-            // One round trip for all channels: the batch sends its PUBLISH commands back to back.
+            // One round trip for all channels: the batch sends its PUBLISH commands back to back on one connection,
+            // and Redis answers them in order, so the reply to the last one stands for all (a failed connection
+            // fails the last one too). The others need no task of their own.
             var batch = multiplexer.GetDatabase().CreateBatch();
-            var publishes = new Task<long>[channels.Count];
-            for (var i = 0; i < channels.Count; i++)
+            var last = channels.Count - 1;
+            for (var i = 0; i < last; i++)
             {
-                publishes[i] = batch.PublishAsync(RedisChannels.For(channels[i]), payload);
+                _ = batch.PublishAsync(RedisChannels.For(channels[i]), payload, CommandFlags.FireAndForget);
             }
 
-            published = RedisConnection.Send(batch, Task.WhenAll(publishes));
+            published = RedisConnection.Send(batch, batch.PublishAsync(RedisChannels.For(channels[last]), payload));
         }
 
         await RedisConnection.Guard(published, "Publishing to the Redis backplane failed.", cancellationToken).ConfigureAwait(false);
