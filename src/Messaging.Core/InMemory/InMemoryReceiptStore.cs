@@ -10,11 +10,15 @@ namespace Messaging;
 /// <see cref="AdvanceAsync"/> returns it before and after the advance atomically. An aggregate's
 /// <see cref="Watermark.DeliveredAt"/> / <see cref="Watermark.ReadAt"/> are the times its mark last moved.
 /// </para>
+/// <para>
+/// Each user's marks in a conversation have their own lock. <see cref="GetAllAsync"/> walks a per-conversation list of
+/// the users kept sorted by id as they first appear, so listing sorts nothing and allocates only its answer.
+/// </para>
 /// <para>Limits: one process only; everything is lost on restart.</para>
 /// </remarks>
 public sealed class InMemoryReceiptStore : IReceiptStore
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, UserMarks>> _conversations = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConversationMarks> _conversations = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public ValueTask<(Watermark Before, Watermark After)> AdvanceAsync(string conversationId, string userId, string deviceId, long deliveredUpTo, long readUpTo, DateTimeOffset at, CancellationToken cancellationToken = default)
@@ -23,8 +27,7 @@ public sealed class InMemoryReceiptStore : IReceiptStore
         ArgumentNullException.ThrowIfNull(userId);
         ArgumentNullException.ThrowIfNull(deviceId);
         cancellationToken.ThrowIfCancellationRequested();
-        var users = _conversations.GetOrAdd(conversationId, static _ => new(StringComparer.Ordinal));
-        var marks = users.GetOrAdd(userId, static _ => new UserMarks());
+        var marks = _conversations.GetOrAdd(conversationId, static _ => new ConversationMarks()).GetOrAdd(userId);
         lock (marks)
         {
             var before = marks.Aggregate;
@@ -74,19 +77,25 @@ public sealed class InMemoryReceiptStore : IReceiptStore
             return ValueTask.FromResult<IReadOnlyList<MemberWatermark>>([]);
         }
 
-        var result = new List<MemberWatermark>();
-        foreach (var (userId, marks) in users)
+        var sorted = users.Sorted;
+        var result = new MemberWatermark[sorted.Length];
+        var count = 0;
+        foreach (var (userId, marks) in sorted)
         {
             lock (marks)
             {
                 if (marks.Aggregate.DeliveredUpTo > 0)
                 {
-                    result.Add(new MemberWatermark(userId, marks.Aggregate));
+                    result[count++] = new MemberWatermark(userId, marks.Aggregate);
                 }
             }
         }
 
-        result.Sort(static (a, b) => string.CompareOrdinal(a.UserId, b.UserId));
+        if (count < result.Length)
+        {
+            Array.Resize(ref result, count);
+        }
+
         return ValueTask.FromResult<IReadOnlyList<MemberWatermark>>(result);
     }
 
@@ -106,7 +115,47 @@ public sealed class InMemoryReceiptStore : IReceiptStore
         ArgumentNullException.ThrowIfNull(conversationId);
         ArgumentNullException.ThrowIfNull(userId);
         cancellationToken.ThrowIfCancellationRequested();
-        return _conversations.TryGetValue(conversationId, out var users) ? users.GetValueOrDefault(userId) : null;
+        return _conversations.TryGetValue(conversationId, out var users) ? users.Find(userId) : null;
+    }
+
+    // One conversation's users: looked up by id, and listed in id order from an array replaced (under the object's
+    // lock) only when a user first appears.
+    private sealed class ConversationMarks
+    {
+        private readonly ConcurrentDictionary<string, UserMarks> _users = new(StringComparer.Ordinal);
+        private (string UserId, UserMarks Marks)[] _sorted = [];
+
+        public (string UserId, UserMarks Marks)[] Sorted => Volatile.Read(ref _sorted);
+
+        public UserMarks? Find(string userId) => _users.GetValueOrDefault(userId);
+
+        public UserMarks GetOrAdd(string userId)
+        {
+            if (_users.TryGetValue(userId, out var marks))
+            {
+                return marks;
+            }
+
+            lock (this)
+            {
+                if (_users.TryGetValue(userId, out marks))
+                {
+                    return marks;
+                }
+
+                marks = new UserMarks();
+                var sorted = _sorted;
+                var at = 0;
+                while (at < sorted.Length && string.CompareOrdinal(sorted[at].UserId, userId) < 0)
+                {
+                    at++;
+                }
+
+                Volatile.Write(ref _sorted, [.. sorted.AsSpan(0, at), (userId, marks), .. sorted.AsSpan(at)]);
+                _users[userId] = marks;
+                return marks;
+            }
+        }
     }
 
     private sealed class UserMarks

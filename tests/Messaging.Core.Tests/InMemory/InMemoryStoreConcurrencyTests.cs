@@ -149,6 +149,28 @@ public sealed class InMemoryStoreConcurrencyTests
         Assert.All(offline, c => Assert.Equal(Epoch, c.LastSeen));
     }
 
+    [Fact]
+    public async Task Receipt_listing_is_in_user_id_order_whatever_order_users_first_advanced_in()
+    {
+        var store = new InMemoryReceiptStore();
+        var users = Enumerable.Range(0, 200).Select(i => $"user{(i * 7919) % 200}").ToArray();
+        await Task.WhenAll(users.Chunk(50).Select(chunk => Task.Run(
+            async () =>
+            {
+                foreach (var user in chunk)
+                {
+                    await store.AdvanceAsync("g1", user, "phone", 3, 0, Epoch, Token);
+                }
+            },
+            Token)));
+        await store.AdvanceAsync("g1", "zz-nothing-delivered", "phone", 0, 0, Epoch, Token);
+
+        var all = await store.GetAllAsync("g1", Token);
+
+        Assert.Equal(users.Order(StringComparer.Ordinal), all.Select(m => m.UserId));
+        Assert.All(all, m => Assert.Equal(3, m.Mark.DeliveredUpTo));
+    }
+
     private static Conversation Conversation(string id, params string[] members) => new()
     {
         Id = id,
