@@ -34,7 +34,8 @@ public sealed class MessagingGatewayOptions
 
     /// <summary>
     /// A connection that sends no frame for this long is closed with 1008. Clients send <c>ping</c> every heartbeat
-    /// interval (30 seconds by default). Default 2 minutes.
+    /// interval (30 seconds by default). Checked by one sweep of all connections every quarter of this time (at most
+    /// every 5 seconds), so the close comes up to a quarter later. Default 2 minutes.
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -43,7 +43,11 @@ internal sealed class IdleConnectionSweep : IDisposable
             {
                 if (_timer is null && !_disposed)
                 {
-                    _timer = _time.CreateTimer(static state => ((IdleConnectionSweep)state!).Sweep(), this, _period, _period);
+                    // Not the first connection's execution context (its request, its activity) for the process's life.
+                    using (ExecutionContext.SuppressFlow())
+                    {
+                        _timer = _time.CreateTimer(static state => ((IdleConnectionSweep)state!).Sweep(), this, _period, _period);
+                    }
                 }
             }
         }
