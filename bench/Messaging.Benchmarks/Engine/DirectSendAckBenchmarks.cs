@@ -6,7 +6,7 @@ namespace Messaging.Benchmarks.Engine;
 /// The two halves of a 1:1 message with both users connected on this node, as the load test's <c>direct</c> scenario
 /// drives them: the send (commit, <c>sent</c> status, read mark, index, publish, push check) awaited until the
 /// recipient's connection has the message, and the recipient's delivered <c>ack</c> of it by message id (as the
-/// client's batched ack frame carries it), which produces the sender's <c>delivered</c> status.
+/// client's batched ack frame carries it) or up to its seq, which produces the sender's <c>delivered</c> status.
 /// </summary>
 [MemoryDiagnoser]
 public class DirectSendAckBenchmarks
@@ -66,6 +66,22 @@ public class DirectSendAckBenchmarks
         await delivered;
         var status = _aliceConnection.ExpectStatus(ReceiptStatus.Delivered, sent.Message.Seq);
         await _bob.AckAsync([sent.Message.MessageId], ReceiptStatus.Delivered);
+        await status;
+    }
+
+    /// <summary>
+    /// The same send, then the recipient's delivered ack up to its seq (the form the load generator's batched acks
+    /// take), awaited until the sender's connection has the <c>delivered</c> status.
+    /// </summary>
+    [Benchmark]
+    public async Task SendDirectThenAckUpTo()
+    {
+        var delivered = _bobConnection.Expect(1);
+        var id = Interlocked.Increment(ref _next);
+        var sent = await _alice.SendAsync(new SendMessageRequest(_conversationId, Body, "u" + id));
+        await delivered;
+        var status = _aliceConnection.ExpectStatus(ReceiptStatus.Delivered, sent.Message.Seq);
+        await _bob.AckUpToAsync(_conversationId, sent.Message.Seq, ReceiptStatus.Delivered);
         await status;
     }
 }
