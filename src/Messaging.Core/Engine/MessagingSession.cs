@@ -10,6 +10,7 @@ public sealed class MessagingSession : IAsyncDisposable
 {
     private readonly MessagingEngine _engine;
     private readonly ConnectionPipeline _pipeline;
+    private Sender? _sender;
     private int _disposed;
 
     internal MessagingSession(MessagingEngine engine, ConnectionPipeline pipeline)
@@ -39,7 +40,7 @@ public sealed class MessagingSession : IAsyncDisposable
     public ValueTask<SendResult> SendAsync(SendMessageRequest request, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return _engine.Sending.SendAsync(new Sender(UserId, DeviceId, _pipeline), request, cancellationToken);
+        return _engine.Sending.SendAsync(_sender ??= new Sender(UserId, DeviceId, _pipeline), request, cancellationToken);
     }
 
     /// <summary>

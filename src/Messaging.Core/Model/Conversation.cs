@@ -66,8 +66,9 @@ public sealed record Conversation
             return MemberIndex.For(members).Find(userId);
         }
 
-        foreach (var member in members)
+        for (var i = 0; i < members.Count; i++)
         {
+            var member = members[i];
             if (string.Equals(member.UserId, userId, StringComparison.Ordinal))
             {
                 return member;
