@@ -29,6 +29,34 @@ public sealed class InMemoryMessageTransportTests
     }
 
     [Fact]
+    public async Task Inline_dispatch_to_a_synchronous_handler_allocates_nothing()
+    {
+        await using var transport = new InMemoryMessageTransport();
+        var channel = TransportChannel.User("alice");
+        var handled = 0;
+        await transport.SubscribeAsync(channel, (_, _) =>
+        {
+            handled++;
+            return ValueTask.CompletedTask;
+        }, Token);
+        TransportChannel[] channels = [channel];
+        var envelope = Typing(0);
+        for (var i = 0; i < 100; i++)
+        {
+            await transport.PublishAsync(channels, envelope, Token);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1_000; i++)
+        {
+            _ = transport.PublishAsync(channels, envelope, Token);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(1_100, handled);
+    }
+
+    [Fact]
     public async Task Pending_handler_continues_asynchronously_and_later_envelopes_queue_behind_it()
     {
         await using var transport = new InMemoryMessageTransport();
