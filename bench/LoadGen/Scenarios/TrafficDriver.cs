@@ -96,9 +96,11 @@ internal sealed class TrafficDriver : IDeliverySink
         var clientCpu = Environment.CpuUsage.TotalTime - clientCpuBefore;
         var after = await serverStats(cancellationToken).ConfigureAwait(false);
 
-        _stopping = true;
+        // Only once no loop can send any more is the expected count final: before that, a delivery that momentarily
+        // equals it would end the drain while the last messages are still in flight.
         await stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(loops).ConfigureAwait(false);
+        _stopping = true;
         if (Interlocked.Read(ref _received) >= Interlocked.Read(ref _expected))
         {
             _drained.TrySetResult();

@@ -41,7 +41,7 @@ internal sealed class OursTarget : IChatTarget
             Scheme = "ws",
             Query = $"access_token={Uri.EscapeDataString(user)}&device_id=d1",
         }.Uri;
-        var connection = new Connection(this, sink);
+        var connection = new Connection(this, sink, user);
         connection.Socket = await TextSocket.ConnectAsync(uri, _sockets.Invoker(sourceIndex), connection.OnFrame, cancellationToken).ConfigureAwait(false);
         return connection;
     }
@@ -97,7 +97,7 @@ internal sealed class OursTarget : IChatTarget
         }
     }
 
-    private sealed class Connection(OursTarget target, IDeliverySink sink) : IChatConnection
+    private sealed class Connection(OursTarget target, IDeliverySink sink, string userId) : IChatConnection
     {
         private readonly Dictionary<string, long> _unacked = new(StringComparer.Ordinal);
         private long _sent;
@@ -116,7 +116,13 @@ internal sealed class OursTarget : IChatTarget
             switch (frame)
             {
                 case MessageFrame { Message: var message }:
-                    sink.OnMessage(message.Content);
+                    // The server may write a sender's own message to the sending device when it comes from a store
+                    // read (a gap fill) rather than live; it is not a delivery to a recipient, so it is not counted.
+                    if (!string.Equals(message.SenderId, userId, StringComparison.Ordinal))
+                    {
+                        sink.OnMessage(message.Content);
+                    }
+
                     if (target.Acknowledge)
                     {
                         Unacked(message.ConversationId, message.Seq);
