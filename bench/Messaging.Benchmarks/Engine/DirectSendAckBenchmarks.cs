@@ -43,29 +43,16 @@ public class DirectSendAckBenchmarks
         await _host.DisposeAsync();
     }
 
-    /// <summary>One 1:1 message, sent with the recipient connected and awaited until it is delivered to them.</summary>
-    [Benchmark]
-    public async Task SendDirectRecipientConnected()
-    {
-        var delivered = _bobConnection.Expect(1);
-        var id = Interlocked.Increment(ref _next);
-        await _alice.SendAsync(new SendMessageRequest(_conversationId, Body, "s" + id));
-        await delivered;
-    }
-
     /// <summary>
-    /// The same send, then the recipient's delivered ack of it by id, awaited until the sender's connection has the
-    /// <c>delivered</c> status. The ack's cost is this minus <see cref="SendDirectRecipientConnected"/>.
+    /// A 1:1 message sent with the recipient connected, then the recipient's delivered ack of it by id, awaited until
+    /// the sender's connection has the <c>delivered</c> status. The ack's cost is this minus
+    /// <see cref="SendPathBenchmarks.SendDirectAndDeliver"/>.
     /// </summary>
     [Benchmark]
     public async Task SendDirectThenAck()
     {
-        var delivered = _bobConnection.Expect(1);
-        var id = Interlocked.Increment(ref _next);
-        var sent = await _alice.SendAsync(new SendMessageRequest(_conversationId, Body, "a" + id));
-        await delivered;
-        var status = _aliceConnection.ExpectStatus(ReceiptStatus.Delivered, sent.Message.Seq);
-        await _bob.AckAsync([sent.Message.MessageId], ReceiptStatus.Delivered);
+        var (message, status) = await SendAndExpectDeliveredAsync("a");
+        await _bob.AckAsync([message.MessageId], ReceiptStatus.Delivered);
         await status;
     }
 
@@ -76,12 +63,18 @@ public class DirectSendAckBenchmarks
     [Benchmark]
     public async Task SendDirectThenAckUpTo()
     {
+        var (message, status) = await SendAndExpectDeliveredAsync("u");
+        await _bob.AckUpToAsync(_conversationId, message.Seq, ReceiptStatus.Delivered);
+        await status;
+    }
+
+    // Sends one message, waits until the recipient has it, and returns it with the wait for its delivered status.
+    private async Task<(Message Message, Task Status)> SendAndExpectDeliveredAsync(string prefix)
+    {
         var delivered = _bobConnection.Expect(1);
         var id = Interlocked.Increment(ref _next);
-        var sent = await _alice.SendAsync(new SendMessageRequest(_conversationId, Body, "u" + id));
+        var sent = await _alice.SendAsync(new SendMessageRequest(_conversationId, Body, prefix + id));
         await delivered;
-        var status = _aliceConnection.ExpectStatus(ReceiptStatus.Delivered, sent.Message.Seq);
-        await _bob.AckUpToAsync(_conversationId, sent.Message.Seq, ReceiptStatus.Delivered);
-        await status;
+        return (sent.Message, _aliceConnection.ExpectStatus(ReceiptStatus.Delivered, sent.Message.Seq));
     }
 }
