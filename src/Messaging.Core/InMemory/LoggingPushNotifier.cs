@@ -19,6 +19,9 @@ public sealed partial class LoggingPushNotifier : IPushNotifier
         _logger = logger;
     }
 
+    /// <summary>Whether a notification would be logged at all (its category is enabled at <see cref="LogLevel.Debug"/>).</summary>
+    internal bool IsEnabled => _logger.IsEnabled(LogLevel.Debug);
+
     /// <inheritdoc />
     public ValueTask NotifyAsync(PushNotification notification, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,5 @@
+using Messaging.Tests.Engine;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
@@ -146,6 +148,22 @@ public sealed class InMemoryAdapterTests
         Assert.Contains("bob", entry.Text, StringComparison.Ordinal);
         Assert.Contains("c1", entry.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", entry.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Push_notifier_with_its_own_category_enabled_is_called_even_when_the_engine_logs_less()
+    {
+        // The engine skips the offline-member look-up only when the default notifier itself would log nothing.
+        var logger = new RecordingLogger<LoggingPushNotifier>();
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s.AddSingleton<IPushNotifier>(new LoggingPushNotifier(logger)));
+        var conversation = await harness.CreateGroupAsync("alice", "bob", "carol");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        await harness.ConnectAsync("bob");
+
+        await alice.SendAsync(EventWaits.Text(conversation, "hi"), Token);
+
+        var entry = Assert.Single(logger.Entries);
+        Assert.Contains("carol", entry.Text, StringComparison.Ordinal);
     }
 
     [Fact]

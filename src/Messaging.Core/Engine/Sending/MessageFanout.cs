@@ -93,5 +93,5 @@ internal sealed class MessageFanout(EngineContext context, Func<string, bool>? i
 
     // The default notifier (no push provider registered) only writes a debug log: with that level off it does nothing,
     // so neither does finding out who would have been notified. Asked per send, so a log level changed at run time counts.
-    private bool PushIsNoOp() => context.Push is LoggingPushNotifier && !context.Logger.IsEnabled(LogLevel.Debug);
+    private bool PushIsNoOp() => context.Push is LoggingPushNotifier { IsEnabled: false };
 }
