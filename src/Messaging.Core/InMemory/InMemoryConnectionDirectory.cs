@@ -208,21 +208,8 @@ public sealed class InMemoryConnectionDirectory : IConnectionDirectory
     {
         private long _renewedAt;
 
-        public void Renew(long now)
-        {
-            // Never moves backwards, so a late refresh cannot shorten a lease a concurrent one extended.
-            var current = Volatile.Read(ref _renewedAt);
-            while (current < now)
-            {
-                var seen = Interlocked.CompareExchange(ref _renewedAt, now, current);
-                if (seen == current)
-                {
-                    return;
-                }
-
-                current = seen;
-            }
-        }
+        // Never moves backwards, so a late refresh cannot shorten a lease a concurrent one extended.
+        public void Renew(long now) => AtomicMax.RaiseTo(ref _renewedAt, now);
 
         public bool HasLapsed(long now, long ttlTicks) => now - Volatile.Read(ref _renewedAt) >= ttlTicks;
     }

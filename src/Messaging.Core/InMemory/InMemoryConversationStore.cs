@@ -101,8 +101,8 @@ public sealed class InMemoryConversationStore : IConversationStore
         cancellationToken.ThrowIfCancellationRequested();
         if (Find(conversationId) is { } entry)
         {
-            RaiseTo(ref entry.LastSeq, seq);
-            RaiseTo(ref entry.LastActivityTicks, timestamp.UtcTicks);
+            AtomicMax.RaiseTo(ref entry.LastSeq, seq);
+            AtomicMax.RaiseTo(ref entry.LastActivityTicks, timestamp.UtcTicks);
         }
 
         return ValueTask.CompletedTask;
@@ -182,21 +182,6 @@ public sealed class InMemoryConversationStore : IConversationStore
         }
 
         return result;
-    }
-
-    private static void RaiseTo(ref long field, long value)
-    {
-        var current = Volatile.Read(ref field);
-        while (current < value)
-        {
-            var seen = Interlocked.CompareExchange(ref field, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
     }
 
     // An entry another create is still publishing is waited for under its lock.

@@ -75,19 +75,6 @@ public sealed class InMemorySequencer : ISequencer
         public long Value;
         public bool Fenced;
 
-        public void RaiseTo(long seq)
-        {
-            var current = Volatile.Read(ref Value);
-            while (current < seq)
-            {
-                var seen = Interlocked.CompareExchange(ref Value, seq, current);
-                if (seen == current)
-                {
-                    return;
-                }
-
-                current = seen;
-            }
-        }
+        public void RaiseTo(long seq) => AtomicMax.RaiseTo(ref Value, seq);
     }
 }
