@@ -44,7 +44,7 @@ public sealed class ReadmeServerTests
     {
         await using var server = await SnippetHost.StartAsync(ReadmeServer.Program, ServerArgs());
 
-        await ReadmeClient.HelloBobAsync(server.BaseUri, Token("alice"));
+        await ReadmeClient.HelloBobAsync([server.BaseUri.ToString(), Token("alice")]);
 
         using var http = new HttpClient { BaseAddress = server.BaseUri };
         using var response = await SendAsync(http, HttpMethod.Get, "conversations", Token("bob"));
