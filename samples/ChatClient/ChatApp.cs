@@ -142,11 +142,21 @@ internal sealed class ChatApp
                 }
 
                 break;
-            case "/open" when words.Length == 2 && RequireUserIds(words[1..]):
+            case "/open" when words.Length == 2:
+                if (!RequireUserIds(words[1..]))
+                {
+                    break;
+                }
+
                 Open(await _client.CreateDirectConversationAsync(words[1], cancellationToken));
                 await _client.SubscribePresenceAsync([words[1]], cancellationToken);
                 break;
-            case "/group" when words.Length >= 3 && RequireUserIds(words[2..]):
+            case "/group" when words.Length >= 3:
+                if (!RequireUserIds(words[2..]))
+                {
+                    break;
+                }
+
                 Open(await _client.CreateGroupAsync(words[1], words[2..], cancellationToken));
                 break;
             case "/history":
@@ -160,7 +170,12 @@ internal sealed class ChatApp
                 }
 
                 break;
-            case "/who" when words.Length == 2 && RequireUserIds(words[1..]):
+            case "/who" when words.Length == 2:
+                if (!RequireUserIds(words[1..]))
+                {
+                    break;
+                }
+
                 var presence = await _client.GetPresenceAsync(words[1], cancellationToken);
                 _terminal.Print(PresenceText(presence.UserId, presence.Status, presence.LastSeen));
                 break;
