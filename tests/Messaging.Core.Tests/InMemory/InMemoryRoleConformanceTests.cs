@@ -57,3 +57,10 @@ public sealed class DefaultFanoutPolicyConformanceTests : FanoutPolicyConformanc
 {
     protected override IFanoutPolicy Create(int writePathMaxMembers) => new DefaultFanoutPolicy(writePathMaxMembers);
 }
+
+public sealed class InMemoryContactStoreConformanceTests : ContactStoreConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<IContactStore> CreateAsync() => ValueTask.FromResult<IContactStore>(new InMemoryContactStore());
+}
