@@ -17,7 +17,7 @@ namespace Messaging.Transports.AspNetCore;
 /// id; applied by wrapping the gateway's own endpoints, so it needs no middleware in the host's pipeline and never
 /// touches the host's other endpoints or its own rate limiter policies. Anonymous requests (tus discovery) pass.
 /// </summary>
-internal sealed class UserRequestLimiter : IAsyncDisposable
+internal sealed class UserRequestLimiter : IDisposable, IAsyncDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter;
     private readonly string _userIdClaimType;
@@ -48,6 +48,8 @@ internal sealed class UserRequestLimiter : IAsyncDisposable
             endpoint.RequestDelegate = context => context.RequestServices.GetRequiredService<UserRequestLimiter>().InvokeAsync(context, next);
         }
     });
+
+    public void Dispose() => _limiter.Dispose();
 
     public ValueTask DisposeAsync() => _limiter.DisposeAsync();
 
