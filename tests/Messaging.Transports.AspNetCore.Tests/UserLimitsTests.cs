@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.WebSockets;
 using Messaging.Protocol;
 using Messaging.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,13 +62,11 @@ public sealed class UserLimitsTests
         var first = await Wire.ConnectReadyAsync(server, alice, "phone");
         await using var second = await Wire.ConnectReadyAsync(server, alice, "laptop");
 
-        using var refused = new ClientWebSocket();
-        refused.Options.CollectHttpResponseDetails = true;
-        await Assert.ThrowsAsync<WebSocketException>(() => refused.ConnectAsync(server.WebSocketUri(alice, "tablet"), Cancellation));
+        var (status, headers) = await Wire.RefusedHandshakeAsync(server.WebSocketUri(alice, "tablet"));
         await using var otherUser = await Wire.ConnectReadyAsync(server, bob);
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, refused.HttpStatusCode);
-        Assert.True(refused.HttpResponseHeaders!.TryGetValue("Retry-After", out var retryAfter) && int.Parse(retryAfter.Single()!, System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Equal(HttpStatusCode.TooManyRequests, status);
+        Assert.True(headers.TryGetValue("Retry-After", out var retryAfter) && int.Parse(retryAfter.Single(), System.Globalization.CultureInfo.InvariantCulture) > 0);
 
         await first.DisposeAsync();
         await Eventually.TrueAsync(() => limits.ConnectionsOf(alice) == 1, "the closed connection's slot to be given back");
