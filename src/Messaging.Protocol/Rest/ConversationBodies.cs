@@ -29,10 +29,17 @@ public sealed record ConversationBody
 
     /// <summary>
     /// <c>history_start_seq</c>: the first seq the server still holds; older ones were removed by a retention the host
-    /// configured, and history and catch-up skip them like tombstones. 1 when nothing was removed (and when a server
-    /// that predates the field leaves it out).
+    /// configured, and history and catch-up skip them like tombstones. 1 when nothing was removed; never below 1, so
+    /// a body from a server that predates the field (where it reads as 0) also says 1.
     /// </summary>
-    public long HistoryStartSeq { get; init; } = 1;
+    public long HistoryStartSeq
+    {
+        get => Math.Max(1, _historyStartSeq);
+        init => _historyStartSeq = value;
+    }
+
+    // Left at 0 by a body without the field (the serializer sets every init-only property it knows).
+    private readonly long _historyStartSeq;
 
     /// <summary><c>last_message</c>, or <see langword="null"/> when the conversation is empty.</summary>
     public MessageData? LastMessage { get; init; }
