@@ -172,33 +172,25 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
 
     /// <inheritdoc />
     public ValueTask<long> GetLastSeqAsync(string conversationId, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(conversationId);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (!_conversations.TryGetValue(conversationId, out var log))
-        {
-            return ValueTask.FromResult(0L);
-        }
-
-        lock (log)
-        {
-            return ValueTask.FromResult(log.LastSeq);
-        }
-    }
+        => ReadPosition(conversationId, whenUnknown: 0, static log => log.LastSeq, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<long> GetHistoryStartAsync(string conversationId, CancellationToken cancellationToken = default)
+        => ReadPosition(conversationId, whenUnknown: 1, static log => log.HistoryStart, cancellationToken);
+
+    // One seq position of a conversation's log, read under its lock; whenUnknown for a conversation without messages.
+    private ValueTask<long> ReadPosition(string conversationId, long whenUnknown, Func<ConversationLog, long> read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         cancellationToken.ThrowIfCancellationRequested();
         if (!_conversations.TryGetValue(conversationId, out var log))
         {
-            return ValueTask.FromResult(1L);
+            return ValueTask.FromResult(whenUnknown);
         }
 
         lock (log)
         {
-            return ValueTask.FromResult(log.HistoryStart);
+            return ValueTask.FromResult(read(log));
         }
     }
 
