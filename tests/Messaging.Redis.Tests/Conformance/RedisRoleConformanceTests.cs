@@ -16,9 +16,12 @@ public sealed class RedisSequencerConformanceTests(RedisFixture redis) : Sequenc
 
 public sealed class RedisMessageStoreConformanceTests(RedisFixture redis) : MessageStoreConformanceTests
 {
-    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true, AtomicSequencing = true };
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true, AtomicSequencing = true, Retention = true };
 
     protected override ValueTask<IMessageStore> CreateAsync() => ValueTask.FromResult<IMessageStore>(new RedisMessageStore(redis.Multiplexer));
+
+    protected override ValueTask<IMessageStore> CreateWithRetentionAsync(int retention)
+        => ValueTask.FromResult<IMessageStore>(new RedisMessageStore(redis.Multiplexer, new RedisStoreOptions { MessageRetention = retention }));
 }
 
 public sealed class RedisConversationStoreConformanceTests(RedisFixture redis) : ConversationStoreConformanceTests
