@@ -15,7 +15,7 @@ internal static class GatewayReadme
         builder.Services.AddMessaging();                                  // the engine (in-memory adapters by default)
         builder.Services.AddMessagingGateway(o =>
         {
-            o.AllowedOrigins.Add("https://chat.example.com");             // optional Origin allow-list for browsers
+            o.AllowedOrigins.Add("https://chat.example.com");             // browsers' origins (default: same origin only)
             o.UserIdClaimType = "sub";                                    // default: ClaimTypes.NameIdentifier, then Identity.Name
         });
         builder.Services.AddAuthentication()                              // YOUR authentication: every endpoint requires a user

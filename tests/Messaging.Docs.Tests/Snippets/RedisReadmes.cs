@@ -23,7 +23,7 @@ internal static class RedisReadmes
         builder.Services.AddMessaging().UseRedis(o =>
         {
             o.ConnectionString = builder.Configuration["Messaging:Redis"];
-            o.ConfigureStores = stores => stores.MessageRetention = 10_000;                // newest messages kept per conversation
+            o.ConfigureStores = stores => stores.MessageRetention = 10_000;                // optional; default: keep every message
             o.ConfigureTransport = transport => transport.DirectoryTtl = TimeSpan.FromSeconds(90);
         });
     }
@@ -53,7 +53,7 @@ internal static class RedisReadmes
             .UseRedisStores(o =>
             {
                 o.ConnectionString = builder.Configuration.GetConnectionString("redis");
-                o.MessageRetention = 10_000;                           // newest messages kept per conversation
+                o.MessageRetention = 10_000;                           // optional: newest messages kept per conversation (default: all)
                 o.DeduplicationWindow = TimeSpan.FromDays(7);          // how long a repeated client_msg_id is recognised
                 o.PresenceShards = 16;                                 // same value on every node
             });
