@@ -74,16 +74,7 @@ public sealed class AttachmentTests(ChromiumFixture chromium) : IDisposable
         Assert.Empty(bob.Errors);
     }
 
-    private async Task<TwoUserChat> OpenChatAsync()
-    {
-        var browser = await chromium.GetBrowserAsync();
-        var server = new ChatServerHost(settings: new Dictionary<string, string?> { ["Messaging:MediaRoot"] = _mediaRoot });
-        var address = server.Start();
-        var alice = await ChatPage.SignInAsync(browser, address, "alice");
-        var bob = await ChatPage.SignInAsync(browser, address, "bob");
-        await alice.StartDirectChatAsync("bob");
-        return new TwoUserChat(server, alice, bob);
-    }
+    private async Task<TwoUserChat> OpenChatAsync() => await TwoUserChat.StartAsync(await chromium.GetBrowserAsync(), _mediaRoot);
 
     public void Dispose()
     {
@@ -91,16 +82,5 @@ public sealed class AttachmentTests(ChromiumFixture chromium) : IDisposable
         {
             Directory.Delete(_mediaRoot, recursive: true);
         }
-    }
-}
-
-/// <summary>The sample server with alice and bob signed in and their direct chat open on alice's page.</summary>
-internal sealed record TwoUserChat(ChatServerHost Server, ChatPage Alice, ChatPage Bob) : IAsyncDisposable
-{
-    public async ValueTask DisposeAsync()
-    {
-        await Alice.DisposeAsync();
-        await Bob.DisposeAsync();
-        await Server.DisposeAsync();
     }
 }
