@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.Json;
 using Messaging.Browser.Tests.Hosting;
 using Messaging.Browser.Tests.Pages;
@@ -16,10 +14,7 @@ public sealed class TypingTests(ChromiumFixture chromium)
         var browser = await chromium.GetBrowserAsync();
         await using var server = new ChatServerHost();
         var address = server.Start();
-        // Every typing frame Bob's page sends, and Alice's first "typing" from Bob after his message reached her.
-        // (Listeners go on before the pages open their sockets.)
-        var clock = Stopwatch.StartNew();
-        var bobTyping = new ConcurrentQueue<(TimeSpan At, bool IsTyping)>();
+        // Alice's first "typing" from Bob after his message reached her (listening before her page opens its socket).
         var messageSeen = false;
         var typingAfterMessage = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var alice = await ChatPage.SignInAsync(browser, address, "alice", page =>
@@ -39,17 +34,19 @@ public sealed class TypingTests(ChromiumFixture chromium)
             };
             return Task.CompletedTask;
         });
-        await using var bob = await ChatPage.SignInAsync(browser, address, "bob", page =>
-        {
-            page.WebSocket += (_, socket) => socket.FrameSent += (_, frame) =>
-            {
-                if (Parse(frame.Text) is { } sent && sent.GetProperty("type").GetString() == "typing")
-                {
-                    bobTyping.Enqueue((clock.Elapsed, sent.GetProperty("is_typing").GetBoolean()));
-                }
-            };
-            return Task.CompletedTask;
-        });
+        // Bob's page notes when (by its own clock) it hands each typing frame to its socket.
+        await using var bob = await ChatPage.SignInAsync(browser, address, "bob", page => page.AddInitScriptAsync(
+            """
+            (() => {
+              window.typingSent = [];
+              const send = WebSocket.prototype.send;
+              WebSocket.prototype.send = function (data) {
+                const frame = JSON.parse(data);
+                if (frame.type === 'typing') window.typingSent.push({ at: performance.now(), isTyping: frame.is_typing });
+                return send.call(this, data);
+              };
+            })();
+            """));
         await alice.StartDirectChatAsync("bob");
         await alice.SendAsync("Are you there?");
         await bob.OpenConversationAsync("alice");
@@ -77,9 +74,9 @@ public sealed class TypingTests(ChromiumFixture chromium)
 
         // When Bob stops, the indicator goes away; Bob's "typing" frames stayed throttled throughout.
         await Expect(alice.TypingIndicator).ToBeHiddenAsync();
-        var started = bobTyping.Where(f => f.IsTyping).Select(f => f.At).ToList();
-        Assert.True(started.Count >= 2, $"{started.Count} typing frames");
-        Assert.All(started.Zip(started.Skip(1)), pair => Assert.True(pair.Second - pair.First >= TimeSpan.FromSeconds(2), $"{pair.Second - pair.First} apart"));
+        var started = await bob.Page.EvaluateAsync<double[]>("() => window.typingSent.filter((f) => f.isTyping).map((f) => f.at)");
+        Assert.True(started.Length >= 2, $"{started.Length} typing frames");
+        Assert.All(started.Zip(started.Skip(1)), pair => Assert.True(pair.Second - pair.First >= 2000, $"{pair.Second - pair.First} ms apart"));
         Assert.Empty(alice.Errors);
         Assert.Empty(bob.Errors);
     }

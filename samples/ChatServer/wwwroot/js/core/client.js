@@ -19,15 +19,18 @@ export const MAX_CONTENT_LENGTH = 16_384;
 const PAGE_SIZE = 50;
 const TYPING_REPEAT_MS = 2500;
 const TYPING_IDLE_MS = 3000;
-// After a send, "stopped" waits this long for the next keystroke: a typist who goes straight on writing keeps their
-// indicator up. A fresh "typing" right after a "stopped" would not do: the server forwards "typing" at most once per
-// MessagingOptions.TypingThrottle (2 s) and would drop it.
-const TYPING_AFTER_SEND_MS = 1000;
+// The server forwards "typing" at most once per MessagingOptions.TypingThrottle (default 2 s) per user and chat and
+// drops the rest: starting again soon after a "stopped" waits until it would pass.
+const TYPING_THROTTLE_MS = 2000;
+// After a send, "stopped" waits this long for the next keystroke, so a typist who goes straight on writing keeps their
+// indicator up instead of it going off and, held back by the throttle, coming back up to 2 s later.
+const TYPING_AFTER_SEND_MS = 1500;
 const RETRYABLE_ERRORS = new Set(['rate_limited', 'internal']);
 const RECEIPT_REFRESH_LIMIT = 20;
 
 export class ChatClient extends EventTarget {
-  #typing = { conversationId: null, sentAt: 0, idleTimer: 0 };
+  /** The chat being typed in (null: stopped), and when and where the last "typing" went out. */
+  #typing = { conversationId: null, sentAt: 0, sentTo: null, idleTimer: 0, resumeTimer: 0 };
   #delivered = new Set();
   #deliveredTimer = 0;
   #unknown = new Map();
@@ -67,6 +70,7 @@ export class ChatClient extends EventTarget {
     document.removeEventListener('visibilitychange', this.onVisibility);
     window.removeEventListener('focus', this.onVisibility);
     clearTimeout(this.#typing.idleTimer);
+    clearTimeout(this.#typing.resumeTimer);
     clearTimeout(this.#deliveredTimer);
     this.connection.stop();
   }
@@ -136,19 +140,32 @@ export class ChatClient extends EventTarget {
     this.state.removePending(conversationId, clientMsgId);
   }
 
-  /** Called on every keystroke; sends typing=true at most every 2.5 s and typing=false after 3 s of quiet. */
+  /**
+   * Called on every keystroke: sends typing=true at once, then at most every 2.5 s, and typing=false after 3 s of
+   * quiet. Starting again in the same chat within the server's throttle of the last one waits for it to pass.
+   */
   notifyTyping(conversationId) {
     const typing = this.#typing;
-    const now = Date.now();
-    if (typing.conversationId !== conversationId || now - typing.sentAt > TYPING_REPEAT_MS) {
-      if (typing.conversationId && typing.conversationId !== conversationId) this.stopTyping();
-      if (this.connection.send({ type: 'typing', conversation_id: conversationId, is_typing: true })) {
-        typing.conversationId = conversationId;
-        typing.sentAt = now;
-      }
+    if (typing.conversationId && typing.conversationId !== conversationId) this.stopTyping();
+    const active = typing.conversationId === conversationId;
+    const gap = active ? TYPING_REPEAT_MS : typing.sentTo === conversationId ? TYPING_THROTTLE_MS : 0;
+    const wait = typing.sentAt + gap - Date.now();
+    if (wait <= 0) {
+      this.#sendTyping(conversationId);
+    } else if (!active) {
+      typing.conversationId = conversationId;
+      typing.resumeTimer = setTimeout(() => this.#sendTyping(conversationId), wait);
     }
     clearTimeout(typing.idleTimer);
     typing.idleTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
+  }
+
+  #sendTyping(conversationId) {
+    const typing = this.#typing;
+    clearTimeout(typing.resumeTimer);
+    if (this.connection.send({ type: 'typing', conversation_id: conversationId, is_typing: true })) {
+      Object.assign(typing, { conversationId, sentAt: Date.now(), sentTo: conversationId });
+    }
   }
 
   /** A send ends typing unless the user goes on writing soon; the throttle's schedule carries on meanwhile. */
@@ -165,11 +182,11 @@ export class ChatClient extends EventTarget {
   stopTyping() {
     const typing = this.#typing;
     clearTimeout(typing.idleTimer);
+    clearTimeout(typing.resumeTimer);
     if (typing.conversationId) {
       this.connection.send({ type: 'typing', conversation_id: typing.conversationId, is_typing: false });
     }
     typing.conversationId = null;
-    typing.sentAt = 0;
   }
 
   /** Sends a read receipt up to the newest message of the open conversation, if the page is visible. */
@@ -192,18 +209,22 @@ export class ChatClient extends EventTarget {
 
   async #onOpen(reconnect) {
     this.#opens++;
+    let resynced = Promise.resolve();
     if (!this.#listed) await this.#refreshConversations().catch(() => {});
     // Runs beside the resends below: a resend the server refuses as not_found waits for it (see #onError).
-    else if (reconnect) this.#resynchronise().catch((error) => console.warn('Could not reload chats', error));
+    else if (reconnect) resynced = this.#resynchronise().catch((error) => console.warn('Could not reload chats', error));
     this.#subscribed.clear();
     this.#subscribePresence();
     // The server also catches up from this device's stored marks; the cursors cover what this page holds.
     if (reconnect) {
       this.connection.send({ type: 'sync', cursors: this.state.cursors() });
-      // Receipt updates are pushed once: those that fell into the gap are read back for the recent chats.
-      for (const conv of this.state.sorted().slice(0, RECEIPT_REFRESH_LIMIT)) {
-        this.#refreshReceipts(conv, conv.newestOwn(this.me));
-      }
+      // Receipt updates are pushed once: those that fell into the gap are read back for the recent chats (the ones
+      // the server still has).
+      resynced.then(() => {
+        for (const conv of this.state.sorted().slice(0, RECEIPT_REFRESH_LIMIT)) {
+          this.#refreshReceipts(conv, conv.newestOwn(this.me));
+        }
+      });
     }
     for (const item of this.outbox.all()) this.#transmit(item);
     this.#flushDelivered();
@@ -350,7 +371,17 @@ export class ChatClient extends EventTarget {
     const list = await this.api.listConversations();
     const listed = new Map(list.map((dto) => [dto.conversation_id, dto]));
     const missing = known.filter((conv) => !listed.has(conv.id));
-    const rewound = known.filter((conv) => listed.has(conv.id) && (listed.get(conv.id).last_seq ?? 0) < conv.lastSeq);
+    // Fewer messages than this page holds, and the server's newest is not one this page holds at that seq (so the
+    // list is not merely a moment behind live delivery): the conversation started over.
+    const rewound = known.filter((conv) => {
+      const dto = listed.get(conv.id);
+      if (!dto || (dto.last_seq ?? 0) >= conv.lastSeq) return false;
+      const newest = dto.last_message;
+      if (!newest) return true;
+      const held = conv.messages.get(newest.message_id)
+        ?? (conv.lastMessage?.messageId === newest.message_id ? conv.lastMessage : null);
+      return held?.seq !== newest.seq;
+    });
     const stale = [...missing, ...rewound];
     let discarded = 0;
     for (const conv of stale) {
