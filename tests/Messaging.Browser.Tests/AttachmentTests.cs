@@ -32,7 +32,9 @@ public sealed class AttachmentTests(ChromiumFixture chromium) : IDisposable
         });
         var data = RandomNumberGenerator.GetBytes(20 * 1024 * 1024);
         data.AsSpan(0, 16).Clear();
-        await alice.Page.GetByTestId("attach-input").SetInputFilesAsync(new FilePayload { Name = "report.bin", MimeType = "application/octet-stream", Buffer = data });
+        // Handing 20 MB to the page is slow when the browser tests run side by side on a busy machine.
+        await alice.Page.GetByTestId("attach-input").SetInputFilesAsync(
+            new FilePayload { Name = "report.bin", MimeType = "application/octet-stream", Buffer = data }, new() { Timeout = 120_000 });
 
         await Expect(alice.Page.GetByTestId("upload-progress")).ToBeVisibleAsync();
         await alice.Page.WaitForFunctionAsync("() => document.getElementById('upload-bar').value >= 30");
