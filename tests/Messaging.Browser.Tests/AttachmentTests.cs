@@ -32,7 +32,9 @@ public sealed class AttachmentTests(ChromiumFixture chromium) : IDisposable
         });
         var data = RandomNumberGenerator.GetBytes(20 * 1024 * 1024);
         data.AsSpan(0, 16).Clear();
-        await alice.Page.GetByTestId("attach-input").SetInputFilesAsync(new FilePayload { Name = "report.bin", MimeType = "application/octet-stream", Buffer = data });
+        // Handing 20 MB to the page is slow when the browser tests run side by side on a busy machine.
+        await alice.Page.GetByTestId("attach-input").SetInputFilesAsync(
+            new FilePayload { Name = "report.bin", MimeType = "application/octet-stream", Buffer = data }, new() { Timeout = 120_000 });
 
         await Expect(alice.Page.GetByTestId("upload-progress")).ToBeVisibleAsync();
         await alice.Page.WaitForFunctionAsync("() => document.getElementById('upload-bar').value >= 30");
@@ -74,16 +76,7 @@ public sealed class AttachmentTests(ChromiumFixture chromium) : IDisposable
         Assert.Empty(bob.Errors);
     }
 
-    private async Task<TwoUserChat> OpenChatAsync()
-    {
-        var browser = await chromium.GetBrowserAsync();
-        var server = new ChatServerHost(settings: new Dictionary<string, string?> { ["Messaging:MediaRoot"] = _mediaRoot });
-        var address = server.Start();
-        var alice = await ChatPage.SignInAsync(browser, address, "alice");
-        var bob = await ChatPage.SignInAsync(browser, address, "bob");
-        await alice.StartDirectChatAsync("bob");
-        return new TwoUserChat(server, alice, bob);
-    }
+    private async Task<TwoUserChat> OpenChatAsync() => await TwoUserChat.StartAsync(await chromium.GetBrowserAsync(), _mediaRoot);
 
     public void Dispose()
     {
@@ -91,16 +84,5 @@ public sealed class AttachmentTests(ChromiumFixture chromium) : IDisposable
         {
             Directory.Delete(_mediaRoot, recursive: true);
         }
-    }
-}
-
-/// <summary>The sample server with alice and bob signed in and their direct chat open on alice's page.</summary>
-internal sealed record TwoUserChat(ChatServerHost Server, ChatPage Alice, ChatPage Bob) : IAsyncDisposable
-{
-    public async ValueTask DisposeAsync()
-    {
-        await Alice.DisposeAsync();
-        await Bob.DisposeAsync();
-        await Server.DisposeAsync();
     }
 }

@@ -16,11 +16,14 @@ internal sealed class ChatServerHost : WebApplicationFactory<Program>
     private readonly string _environment;
     private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    public ChatServerHost(string environment = "Development", IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="environment">The hosting environment.</param>
+    /// <param name="settings">Configuration on top of the sample's own.</param>
+    /// <param name="port">A fixed port (to start a server again where an earlier one ran); 0 picks a free one.</param>
+    public ChatServerHost(string environment = "Development", IReadOnlyDictionary<string, string?>? settings = null, int port = 0)
     {
         _environment = environment;
         _settings = settings ?? new Dictionary<string, string?>();
-        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
     }
 
     /// <summary>Starts the server; returns its base address (http://127.0.0.1:port/).</summary>

@@ -45,17 +45,22 @@ internal sealed class ChatPage : IAsyncDisposable
 
     public ILocator ConnectionBanner => Page.GetByTestId("connection-banner");
 
+    public ILocator ComposerLimit => Page.GetByTestId("composer-limit");
+
+    public ILocator Toasts => Page.GetByTestId("toast");
+
     public ILocator Messages => Page.GetByTestId("message-list").GetByTestId("message");
 
     /// <summary>Opens the app in a fresh context and signs in with the development scheme (name = token).</summary>
     /// <param name="beforeNavigation">Runs before the app loads (for example to route its WebSocket).</param>
-    public static async Task<ChatPage> SignInAsync(IBrowser browser, Uri server, string user, Func<IPage, Task>? beforeNavigation = null)
+    /// <param name="locale">The browser's locale (it sets the time format, for example "10:30 PM" in en-US).</param>
+    public static async Task<ChatPage> SignInAsync(IBrowser browser, Uri server, string user, Func<IPage, Task>? beforeNavigation = null, string locale = "en-GB")
     {
         var context = await browser.NewContextAsync(new()
         {
             BaseURL = server.ToString(),
             ViewportSize = new() { Width = 1280, Height = 760 },
-            Locale = "en-GB",
+            Locale = locale,
             TimezoneId = "UTC",
             ColorScheme = ColorScheme.Light,
         });
@@ -110,6 +115,16 @@ internal sealed class ChatPage : IAsyncDisposable
         await ComposerInput.PressAsync("Enter");
         await Expect(Message(text)).ToBeVisibleAsync();
     }
+
+    /// <summary>How far the message list is scrolled above its end, in CSS pixels (0 = the newest message is in view).</summary>
+    public Task<double> DistanceFromBottomAsync() => Page.EvaluateAsync<double>(DistanceFromBottomScript);
+
+    /// <summary>Waits until the message list shows its end (the reader follows new messages).</summary>
+    public Task WaitForBottomAsync() =>
+        Page.WaitForFunctionAsync($"() => ({DistanceFromBottomScript})() <= 1", null, new() { Timeout = 10_000 });
+
+    private const string DistanceFromBottomScript =
+        "() => { const s = document.getElementById('message-scroller'); return s.scrollHeight - s.scrollTop - s.clientHeight; }";
 
     /// <summary>Saves a PNG of the page under the test output folder and returns its path.</summary>
     public async Task<string> ScreenshotAsync(string name)

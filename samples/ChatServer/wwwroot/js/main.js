@@ -84,6 +84,8 @@ function startChat(userId) {
     chat.renderHeader();
   });
   client.addEventListener('active', () => {
+    // A chat the client closed itself (the server no longer has it) leaves the address too, so opening it again works.
+    if (!client.activeId && location.hash) history.replaceState(null, '', `${location.pathname}${location.search}`);
     renderList();
     renderChat();
   });

@@ -9,19 +9,34 @@ import { deviceId, newId } from './session.js';
 import { ChatState } from './state.js';
 import { uploadFile } from './uploads.js';
 
+/**
+ * The longest message text the server accepts, in UTF-16 code units (what both String.length and the server count).
+ * The server does not publish it: it is MessagingOptions.MaxContentLength (src/Messaging.Core/Engine/Options/
+ * MessagingOptions.cs, default 16,384); a host that changes it there changes it here too.
+ */
+export const MAX_CONTENT_LENGTH = 16_384;
+
 const PAGE_SIZE = 50;
 const TYPING_REPEAT_MS = 2500;
 const TYPING_IDLE_MS = 3000;
+// The server forwards "typing" at most once per MessagingOptions.TypingThrottle (default 2 s) per user and chat and
+// drops the rest: starting again soon after a "stopped" waits until it would pass.
+const TYPING_THROTTLE_MS = 2000;
+// After a send, "stopped" waits this long for the next keystroke, so a typist who goes straight on writing keeps their
+// indicator up instead of it going off and, held back by the throttle, coming back up to 2 s later.
+const TYPING_AFTER_SEND_MS = 1500;
 const RETRYABLE_ERRORS = new Set(['rate_limited', 'internal']);
 const RECEIPT_REFRESH_LIMIT = 20;
 
 export class ChatClient extends EventTarget {
-  #typing = { conversationId: null, sentAt: 0, idleTimer: 0 };
+  /** The chat being typed in (null: stopped), and when and where the last "typing" went out. */
+  #typing = { conversationId: null, sentAt: 0, sentTo: null, idleTimer: 0, resumeTimer: 0 };
   #delivered = new Set();
   #deliveredTimer = 0;
   #unknown = new Map();
   #subscribed = new Set();
   #listed = false;
+  #resyncing = null;
   #opens = 0;
   /** client_msg_id -> the connection (by open count) that first carried it; -1 for a previous page's. */
   #firstSentOn = new Map();
@@ -55,6 +70,7 @@ export class ChatClient extends EventTarget {
     document.removeEventListener('visibilitychange', this.onVisibility);
     window.removeEventListener('focus', this.onVisibility);
     clearTimeout(this.#typing.idleTimer);
+    clearTimeout(this.#typing.resumeTimer);
     clearTimeout(this.#deliveredTimer);
     this.connection.stop();
   }
@@ -104,9 +120,10 @@ export class ChatClient extends EventTarget {
 
   /** Shows the message at once (clock icon) and sends it now or after the next reconnect. */
   send(conversationId, content, attachment = null) {
+    if (content.length > MAX_CONTENT_LENGTH) throw new RangeError(`A message may have at most ${MAX_CONTENT_LENGTH} characters.`);
     const item = { client_msg_id: newId(), conversation_id: conversationId, content, created_at: new Date().toISOString() };
     if (attachment) Object.assign(item, { media_id: attachment.mediaId, media: attachment.media });
-    this.stopTyping();
+    this.#typingAfterSend(conversationId);
     this.outbox.add(item);
     this.state.addPending(conversationId, item.client_msg_id, content, new Date(item.created_at), attachment);
     this.#transmit(item);
@@ -123,29 +140,53 @@ export class ChatClient extends EventTarget {
     this.state.removePending(conversationId, clientMsgId);
   }
 
-  /** Called on every keystroke; sends typing=true at most every 2.5 s and typing=false after 3 s of quiet. */
+  /**
+   * Called on every keystroke: sends typing=true at once, then at most every 2.5 s, and typing=false after 3 s of
+   * quiet. Starting again in the same chat within the server's throttle of the last one waits for it to pass.
+   */
   notifyTyping(conversationId) {
     const typing = this.#typing;
-    const now = Date.now();
-    if (typing.conversationId !== conversationId || now - typing.sentAt > TYPING_REPEAT_MS) {
-      if (typing.conversationId && typing.conversationId !== conversationId) this.stopTyping();
-      if (this.connection.send({ type: 'typing', conversation_id: conversationId, is_typing: true })) {
-        typing.conversationId = conversationId;
-        typing.sentAt = now;
-      }
+    if (typing.conversationId && typing.conversationId !== conversationId) this.stopTyping();
+    const active = typing.conversationId === conversationId;
+    const gap = active ? TYPING_REPEAT_MS : typing.sentTo === conversationId ? TYPING_THROTTLE_MS : 0;
+    const wait = typing.sentAt + gap - Date.now();
+    if (wait <= 0) {
+      this.#sendTyping(conversationId);
+    } else if (!active) {
+      typing.conversationId = conversationId;
+      typing.resumeTimer = setTimeout(() => this.#sendTyping(conversationId), wait);
     }
     clearTimeout(typing.idleTimer);
     typing.idleTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
   }
 
+  #sendTyping(conversationId) {
+    const typing = this.#typing;
+    clearTimeout(typing.resumeTimer);
+    if (this.connection.send({ type: 'typing', conversation_id: conversationId, is_typing: true })) {
+      Object.assign(typing, { conversationId, sentAt: Date.now(), sentTo: conversationId });
+    }
+  }
+
+  /** A send ends typing unless the user goes on writing soon; the throttle's schedule carries on meanwhile. */
+  #typingAfterSend(conversationId) {
+    const typing = this.#typing;
+    if (typing.conversationId !== conversationId) {
+      this.stopTyping();
+      return;
+    }
+    clearTimeout(typing.idleTimer);
+    typing.idleTimer = setTimeout(() => this.stopTyping(), TYPING_AFTER_SEND_MS);
+  }
+
   stopTyping() {
     const typing = this.#typing;
     clearTimeout(typing.idleTimer);
+    clearTimeout(typing.resumeTimer);
     if (typing.conversationId) {
       this.connection.send({ type: 'typing', conversation_id: typing.conversationId, is_typing: false });
     }
     typing.conversationId = null;
-    typing.sentAt = 0;
   }
 
   /** Sends a read receipt up to the newest message of the open conversation, if the page is visible. */
@@ -168,16 +209,22 @@ export class ChatClient extends EventTarget {
 
   async #onOpen(reconnect) {
     this.#opens++;
+    let resynced = Promise.resolve();
     if (!this.#listed) await this.#refreshConversations().catch(() => {});
+    // Runs beside the resends below: a resend the server refuses as not_found waits for it (see #onError).
+    else if (reconnect) resynced = this.#resynchronise().catch((error) => console.warn('Could not reload chats', error));
     this.#subscribed.clear();
     this.#subscribePresence();
     // The server also catches up from this device's stored marks; the cursors cover what this page holds.
     if (reconnect) {
       this.connection.send({ type: 'sync', cursors: this.state.cursors() });
-      // Receipt updates are pushed once: those that fell into the gap are read back for the recent chats.
-      for (const conv of this.state.sorted().slice(0, RECEIPT_REFRESH_LIMIT)) {
-        this.#refreshReceipts(conv, conv.newestOwn(this.me));
-      }
+      // Receipt updates are pushed once: those that fell into the gap are read back for the recent chats (the ones
+      // the server still has).
+      resynced.then(() => {
+        for (const conv of this.state.sorted().slice(0, RECEIPT_REFRESH_LIMIT)) {
+          this.#refreshReceipts(conv, conv.newestOwn(this.me));
+        }
+      });
     }
     for (const item of this.outbox.all()) this.#transmit(item);
     this.#flushDelivered();
@@ -247,6 +294,8 @@ export class ChatClient extends EventTarget {
 
   #onError(frame) {
     const item = frame.client_msg_id ? this.outbox.get(frame.client_msg_id) : null;
+    // A refusal of a message that already left the outbox (stored, or discarded with a chat the server lost).
+    if (frame.client_msg_id && !item) return;
     if (!item) {
       this.#notice(frame.message || `Request failed (${frame.code}).`);
       return;
@@ -255,6 +304,17 @@ export class ChatClient extends EventTarget {
       setTimeout(() => this.outbox.get(item.client_msg_id) && this.#transmit(item), 3000);
       return;
     }
+    if (frame.code === 'not_found') {
+      // A chat this page shows that the server does not know: it may have lost its state. Reload the list first;
+      // if the chat is gone, its unsent messages went with it.
+      this.#resynchronise().catch((error) => console.warn('Could not reload chats', error))
+        .finally(() => this.outbox.get(item.client_msg_id) && this.#fail(item, frame));
+      return;
+    }
+    this.#fail(item, frame);
+  }
+
+  #fail(item, frame) {
     this.outbox.remove(item.client_msg_id);
     this.state.setPendingError(item.conversation_id, item.client_msg_id, frame.message || frame.code);
   }
@@ -291,6 +351,61 @@ export class ChatClient extends EventTarget {
     }
     this.#listed = true;
     this.#subscribePresence();
+  }
+
+  /**
+   * Compares the chat list with what this page holds (after a reconnect, or when the server did not know a chat). A
+   * server that lost its state (an in-memory one restarted) no longer lists chats this page shows, or lists them with
+   * fewer messages: those are dropped with their unsent messages (no server can deliver them) and their presence,
+   * and the user is told. Chats created while the list was on its way are left alone. One comparison at a time.
+   */
+  #resynchronise() {
+    this.#resyncing ??= this.#compareWithServer().finally(() => {
+      this.#resyncing = null;
+    });
+    return this.#resyncing;
+  }
+
+  async #compareWithServer() {
+    const known = [...this.state.conversations.values()];
+    const list = await this.api.listConversations();
+    const listed = new Map(list.map((dto) => [dto.conversation_id, dto]));
+    const missing = known.filter((conv) => !listed.has(conv.id));
+    // Fewer messages than this page holds, and the server's newest is not one this page holds at that seq (so the
+    // list is not merely a moment behind live delivery): the conversation started over.
+    const rewound = known.filter((conv) => {
+      const dto = listed.get(conv.id);
+      if (!dto || (dto.last_seq ?? 0) >= conv.lastSeq) return false;
+      const newest = dto.last_message;
+      if (!newest) return true;
+      const held = conv.messages.get(newest.message_id)
+        ?? (conv.lastMessage?.messageId === newest.message_id ? conv.lastMessage : null);
+      return held?.seq !== newest.seq;
+    });
+    const stale = [...missing, ...rewound];
+    let discarded = 0;
+    for (const conv of stale) {
+      for (const item of this.outbox.all().filter((queued) => queued.conversation_id === conv.id)) {
+        this.outbox.remove(item.client_msg_id);
+        this.#firstSentOn.delete(item.client_msg_id);
+        discarded++;
+      }
+      this.state.removeConversation(conv.id);
+    }
+    for (const dto of list) this.state.upsertConversation(dto);
+    if (stale.length === 0) return;
+    this.state.clearPresence();
+    this.#subscribed.clear();
+    this.#subscribePresence();
+    if (stale.some((conv) => conv.id === this.activeId)) this.close();
+    const lost = rewound.length > 0 || missing.length === known.length;
+    const [only] = stale;
+    const chats = stale.length > 1 ? `${stale.length} of your chats`
+      : only.isGroup ? `the group “${only.title(this.me)}”` : `your chat with ${only.title(this.me)}`;
+    const unsent = discarded ? ` ${discarded} unsent message${discarded === 1 ? ' was' : 's were'} discarded.` : '';
+    this.#notice(lost
+      ? `The server has lost ${chats} (it was probably restarted without its data). Your chat list was reloaded.${unsent}`
+      : `You are no longer in ${chats}.${unsent}`);
   }
 
   #discover(conversationId) {

@@ -62,6 +62,8 @@ export class Conversation {
     this.seqs = new Set();
     this.history = { loaded: false, loading: false, complete: false };
     this.typing = new Map();
+    /** Receipt watermarks for own messages: every other member has received / read everything up to these seqs. */
+    this.receipts = { delivered: 0, read: 0 };
   }
 
   get isGroup() {
@@ -179,11 +181,21 @@ export class ChatState extends EventTarget {
       if (dto.last_message) {
         const last = conv.messages.get(dto.last_message.message_id) ?? messageFromFrame(dto.last_message, this.me);
         conv.lastMessage = last;
+        this.#applyReceipts(conv, last);
       }
     }
     conv.lastActivity = later(conv.lastActivity, parseDate(dto.last_activity) ?? conv.lastMessage?.timestamp ?? conv.createdAt);
     this.emit('conversations');
     return conv;
+  }
+
+  /** Forgets a conversation the server no longer has (its messages and typing timers with it). */
+  removeConversation(conversationId) {
+    const conv = this.conversations.get(conversationId);
+    if (!conv) return;
+    conv.typing.forEach((timer) => clearTimeout(timer));
+    this.conversations.delete(conversationId);
+    this.emit('conversations');
   }
 
   /** Applies a message (live, catch-up or history). Returns null for an unknown conversation. */
@@ -205,8 +217,9 @@ export class ChatState extends EventTarget {
         conv.messages.set(message.key, message);
         added = true;
       }
+      // A typist's message does not end their typing: they may go on writing the next one. Their "stopped" (or
+      // 3 s without a "typing") does; clearing here would hide the indicator until their next throttled "typing".
       this.#commit(conv, message);
-      if (message.senderId !== this.me) this.#stopTyping(conv, message.senderId);
     }
     this.emit('messages', conv.id);
     this.emit('conversations');
@@ -224,12 +237,11 @@ export class ChatState extends EventTarget {
       this.#commit(conv, message);
     }
     if (message) raise(message, frame.status);
-    if (frame.status === 'delivered' || frame.status === 'read') {
-      for (const own of conv.messages.values()) {
-        if (own.senderId === this.me && own.seq != null && own.seq <= frame.seq) raise(own, frame.status);
-      }
-      const last = conv.lastMessage;
-      if (last && last.senderId === this.me && last.seq <= frame.seq) raise(last, frame.status);
+    if ((frame.status === 'delivered' || frame.status === 'read') && frame.seq > conv.receipts[frame.status]) {
+      // Kept on the conversation, so own messages that load later (history paging) get the status too.
+      conv.receipts[frame.status] = frame.seq;
+      for (const own of conv.messages.values()) this.#applyReceipts(conv, own);
+      if (conv.lastMessage) this.#applyReceipts(conv, conv.lastMessage);
     }
     this.emit('messages', conv.id);
     this.emit('conversations');
@@ -320,7 +332,15 @@ export class ChatState extends EventTarget {
     return message;
   }
 
+  /** Raises an own sequenced message to the conversation's receipt watermarks (read implies delivered). */
+  #applyReceipts(conv, message) {
+    if (message.senderId !== this.me || message.seq == null) return;
+    if (message.seq <= conv.receipts.read) raise(message, 'read');
+    else if (message.seq <= conv.receipts.delivered) raise(message, 'delivered');
+  }
+
   #commit(conv, message) {
+    this.#applyReceipts(conv, message);
     conv.seqs.add(message.seq);
     while (conv.seqs.has(conv.syncedSeq + 1)) conv.syncedSeq++;
     conv.lastSeq = Math.max(conv.lastSeq, message.seq);

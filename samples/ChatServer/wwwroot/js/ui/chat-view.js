@@ -2,9 +2,13 @@
 import { byId, setText } from './dom.js';
 import { formatLastSeen, formatTyping, paintAvatar } from './format.js';
 import { MessageList } from './message-list.js';
+import { MAX_CONTENT_LENGTH } from '../core/client.js';
 import { showToast } from './toast.js';
 
 const MAX_COMPOSER_PX = 140;
+// The remaining count shows once this few characters are left.
+const LIMIT_WARNING_AT = 500;
+const count = new Intl.NumberFormat('en');
 
 export class ChatView {
   #client;
@@ -23,6 +27,7 @@ export class ChatView {
       presence: byId('presence'),
       composer: byId('composer'),
       input: byId('composer-input'),
+      limit: byId('composer-limit'),
       send: byId('send-button'),
       attach: byId('attach-button'),
       file: byId('attach-input'),
@@ -51,10 +56,14 @@ export class ChatView {
     panel.hidden = !conv;
     const changed = this.#conversationId !== (conv?.id ?? null);
     this.#conversationId = conv?.id ?? null;
-    if (!conv) return;
+    if (!conv) {
+      this.#messages.clear();
+      return;
+    }
     if (changed) {
       input.value = '';
       this.#resizeComposer();
+      this.#updateSend();
       this.#messages.show(conv);
       if (window.matchMedia('(pointer: fine)').matches) input.focus({ preventScroll: true });
     }
@@ -127,14 +136,11 @@ export class ChatView {
   }
 
   #wireComposer() {
-    const { composer, input, send } = this.#nodes;
-    const updateSend = () => {
-      send.disabled = input.value.trim() === '';
-    };
-    updateSend();
+    const { composer, input } = this.#nodes;
+    this.#updateSend();
     input.addEventListener('input', () => {
       this.#resizeComposer();
-      updateSend();
+      this.#updateSend();
       if (!this.#conversationId) return;
       if (input.value.trim()) this.#client.notifyTyping(this.#conversationId);
       else this.#client.stopTyping();
@@ -149,13 +155,28 @@ export class ChatView {
     composer.addEventListener('submit', (event) => {
       event.preventDefault();
       const text = input.value.trim();
-      if (!text || !this.#conversationId) return;
+      if (!text || text.length > MAX_CONTENT_LENGTH || !this.#conversationId) return;
       this.#client.send(this.#conversationId, text);
       input.value = '';
       this.#resizeComposer();
-      updateSend();
+      this.#updateSend();
       input.focus();
     });
+  }
+
+  // The server's limit is checked here, before sending: an over-long text stays in the composer, send disabled.
+  #updateSend() {
+    const { input, send, limit } = this.#nodes;
+    const length = input.value.trim().length;
+    const left = MAX_CONTENT_LENGTH - length;
+    send.disabled = length === 0 || left < 0;
+    limit.hidden = left >= LIMIT_WARNING_AT;
+    limit.classList.toggle('is-over', left < 0);
+    if (left < 0) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+    setText(limit, left < 0
+      ? `${count.format(-left)} character${left === -1 ? '' : 's'} over the ${count.format(MAX_CONTENT_LENGTH)} limit`
+      : `${count.format(left)} character${left === 1 ? '' : 's'} left`);
   }
 
   // Grows the composer with its text, up to a limit; back to the stylesheet's height when empty or not laid out.

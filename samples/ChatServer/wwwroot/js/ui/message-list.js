@@ -19,22 +19,40 @@ export class MessageList {
   #firstUnreadSeq = null;
   #unreadCount = 0;
   #lastKey = null;
+  /** Whether the reader follows the newest message: true at the bottom, false once they scroll up. */
+  #atBottom = true;
+  /** scrollTop at the last scroll event. */
+  #lastTop = 0;
 
   constructor(client, { scroller, list, historyStatus }) {
     this.#client = client;
     this.#scroller = scroller;
     this.#list = list;
     this.#historyStatus = historyStatus;
-    let atBottom = true;
     scroller.addEventListener('scroll', () => {
-      atBottom = this.#nearBottom();
+      // Only scrolling up stops following. The browser also scrolls by itself (scroll anchoring when content grows,
+      // clamping when it shrinks), and the event of a scroll to the end may come after an image grew the content again.
+      const top = scroller.scrollTop;
+      this.#atBottom = this.#nearBottom() || (this.#atBottom && top >= this.#lastTop);
+      this.#lastTop = top;
       const conv = this.#conversationId && client.state.get(this.#conversationId);
       if (conv && scroller.scrollTop < 160) client.loadOlder(conv);
     }, { passive: true });
-    // When the pane shrinks (the composer grows, the window resizes) a reader at the bottom stays there.
-    new ResizeObserver(() => {
-      if (atBottom) scroller.scrollTop = scroller.scrollHeight;
-    }).observe(scroller);
+    // A reader at the bottom stays there when the pane shrinks (the composer grows, the window resizes) and when
+    // the messages grow after they were laid out: an image gets its height only once it has loaded.
+    const follow = new ResizeObserver(() => {
+      if (this.#atBottom) this.#scrollToEnd();
+    });
+    follow.observe(scroller);
+    follow.observe(list);
+  }
+
+  /** Shows nothing; the next `show` starts afresh even for the same id (a chat the server lost and has again). */
+  clear() {
+    this.#conversationId = null;
+    this.#rows.clear();
+    this.#separators.clear();
+    this.#list.replaceChildren();
   }
 
   /** Switches to a conversation: remembers where its unread messages start for the divider. */
@@ -84,10 +102,16 @@ export class MessageList {
     const appendedOwn = newest && newest.key !== this.#lastKey && newest.senderId === this.#client.me;
     this.#lastKey = newest?.key ?? null;
     if (scrollToEnd || nearBottom || appendedOwn) {
-      scroller.scrollTop = scroller.scrollHeight;
+      this.#scrollToEnd();
     } else if (firstBefore && this.#list.querySelector('[data-testid="message"]') !== firstBefore) {
       scroller.scrollTop = scroller.scrollHeight - fromBottom; // older page prepended: keep the reader's place
     }
+  }
+
+  // Also records that the reader follows: the scroll event comes a frame later, after an image may have grown.
+  #scrollToEnd() {
+    this.#scroller.scrollTop = this.#scroller.scrollHeight;
+    this.#atBottom = true;
   }
 
   #nearBottom() {
@@ -119,7 +143,7 @@ export class MessageList {
   #createRow(message) {
     const own = message.senderId === this.#client.me;
     const sender = el('span', { class: 'sender', 'data-testid': 'message-sender' });
-    const text = el('p', { class: 'message-text', 'data-testid': 'message-text' });
+    const text = el('p', { class: 'message-text reserves-meta', 'data-testid': 'message-text' });
     const time = el('time', { class: 'message-time', 'data-testid': 'message-time' });
     const mark = own ? statusMark(message.status) : null;
     const attachment = el('div', { class: 'attachment', 'data-testid': 'message-attachment', hidden: true });
@@ -148,7 +172,13 @@ export class MessageList {
     setText(row.text, message.content || (message.mediaId && !message.media ? 'Attachment' : ''));
     row.text.hidden = !row.text.textContent;
     this.#renderAttachment(row, message);
-    setText(row.time, formatTime(message.timestamp));
+    // The time and marks sit in the bubble's corner; the last text line (or a file link) reserves room for them
+    // with an invisible copy of the time (see .reserves-meta), so they never cover it whatever the locale's format.
+    const time = formatTime(message.timestamp);
+    row.text.dataset.time = time;
+    row.attachment.dataset.time = time;
+    row.attachment.classList.toggle('reserves-meta', row.text.hidden && !!row.attachment.querySelector('.attachment-link'));
+    setText(row.time, time);
     row.time.setAttribute('datetime', message.timestamp.toISOString());
     row.time.setAttribute('title', message.timestamp.toLocaleString());
     if (row.mark) updateStatusMark(row.mark, message.status);
