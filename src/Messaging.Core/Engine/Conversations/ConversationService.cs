@@ -3,10 +3,14 @@ namespace Messaging;
 /// <summary>
 /// Conversations (DESIGN §3, §6 REST): create direct (idempotent, deterministic id) and group conversations, change
 /// group membership (admins; members may leave), and list or get them as the caller sees them. Membership changes are
-/// announced to the nodes with a <see cref="MembershipEnvelope"/> and to the members with a sequenced system message.
+/// announced to the nodes with a <see cref="MembershipEnvelope"/> and to the members with a sequenced system message,
+/// exactly once per change that took effect (the store decides, atomically with the member limit). When the last admin
+/// leaves, the store promotes the member who joined first and the removal's system message says so.
 /// </summary>
 internal sealed class ConversationService(EngineContext context, ConversationAccess access, ConversationViews views, SendPipeline sending, ReadPathInterest localInterest)
 {
+    private const string MemberNotFoundMessage = "Member not found.";
+
     /// <summary>Creates (or returns) the direct conversation of two users.</summary>
     /// <param name="userId">The authenticated caller.</param>
     /// <param name="otherUserId">The other user.</param>
@@ -138,16 +142,22 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
 
         if (!conversation.IsMember(userId))
         {
-            if (conversation.Members.Count >= context.Options.MaxGroupMembers)
+            // The store decides against the limit and against concurrent changes in one step; only the call whose
+            // addition took effect announces it. The change is the commit point: no cancellation from here on.
+            var member = new ConversationMember(userId, MemberRole.Member, context.Now);
+            var change = await context.Conversations.AddMemberAsync(conversation.Id, member, context.Options.MaxGroupMembers, CancellationToken.None).ConfigureAwait(false)
+                ?? throw new MessagingNotFoundException(ConversationAccess.NotFoundMessage);
+            if (change.Outcome == MembershipOutcome.Full)
             {
                 throw Validation.BadRequest($"A group may have at most {context.Options.MaxGroupMembers} members.");
             }
 
-            var member = new ConversationMember(userId, MemberRole.Member, context.Now);
-            conversation = await context.Conversations.AddMemberAsync(conversation.Id, member, cancellationToken).ConfigureAwait(false)
-                ?? throw new MessagingNotFoundException(ConversationAccess.NotFoundMessage);
-            await AnnounceAsync(conversation, userId, joined: true).ConfigureAwait(false);
-            await sending.AppendSystemMessageAsync(conversation, actorId, $"{actorId} added {userId}", userId, CancellationToken.None).ConfigureAwait(false);
+            conversation = change.Conversation;
+            if (change.Changed)
+            {
+                await AnnounceAsync(conversation, userId, joined: true).ConfigureAwait(false);
+                await sending.AppendSystemMessageAsync(conversation, actorId, $"{actorId} added {userId}", userId, CancellationToken.None).ConfigureAwait(false);
+            }
         }
 
         return await views.BuildAsync(conversation, actorId, cancellationToken).ConfigureAwait(false);
@@ -158,7 +168,7 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
     /// <param name="conversationId">The group.</param>
     /// <param name="userId">The member to remove.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The group as the caller sees it (after leaving: as it was just before).</returns>
+    /// <returns>The group as the caller sees it (after leaving: the members as they were just before).</returns>
     public async ValueTask<ConversationView> RemoveMemberAsync(string actorId, string conversationId, string userId, CancellationToken cancellationToken)
     {
         var conversation = await RequireGroupAsync(actorId, conversationId, cancellationToken).ConfigureAwait(false);
@@ -171,18 +181,32 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
 
         if (!conversation.IsMember(userId))
         {
-            throw new MessagingNotFoundException("Member not found.");
+            throw new MessagingNotFoundException(MemberNotFoundMessage);
         }
 
-        // The system message goes out while the member still belongs, so the removed member learns about it too.
-        var text = self ? $"{actorId} left" : $"{actorId} removed {userId}";
-        // Its seq is the last the removed member receives (live, or by catch-up on devices that are offline now).
-        var removal = await sending.AppendSystemMessageAsync(conversation, actorId, text, userId, CancellationToken.None).ConfigureAwait(false);
-        var view = self ? await views.BuildAsync(conversation, actorId, cancellationToken).ConfigureAwait(false) : null;
-        conversation = await context.Conversations.RemoveMemberAsync(conversation.Id, userId, removal.Seq, CancellationToken.None).ConfigureAwait(false)
+        // The removal takes effect first, so that of concurrent removals exactly one writes the system message. The
+        // departure is recorded at the last seq the store has now and moved to the system message's seq once written.
+        var lastSeq = await context.Messages.GetLastSeqAsync(conversation.Id, cancellationToken).ConfigureAwait(false);
+        var change = await context.Conversations.RemoveMemberAsync(conversation.Id, userId, lastSeq, CancellationToken.None).ConfigureAwait(false)
             ?? throw new MessagingNotFoundException(ConversationAccess.NotFoundMessage);
-        await AnnounceAsync(conversation, userId, joined: false).ConfigureAwait(false);
-        return view ?? await views.BuildAsync(conversation, actorId, cancellationToken).ConfigureAwait(false);
+        if (!change.Changed)
+        {
+            // A concurrent removal won: the same answer as removing a member who is gone.
+            throw new MessagingNotFoundException(MemberNotFoundMessage);
+        }
+
+        var text = self ? $"{actorId} left" : $"{actorId} removed {userId}";
+        if (change.PromotedUserId is { } promoted)
+        {
+            text += $"; {promoted} is now an admin";
+        }
+
+        // Sent to the remaining members and to the removed one (its own channel): its seq is the last the removed
+        // member receives (live, or by catch-up on devices that are offline now).
+        var removal = await sending.AppendSystemMessageAsync(change.Conversation, actorId, text, userId, CancellationToken.None).ConfigureAwait(false);
+        await context.Conversations.AdvanceDepartureAsync(conversation.Id, userId, removal.Seq, CancellationToken.None).ConfigureAwait(false);
+        await AnnounceAsync(change.Conversation, userId, joined: false).ConfigureAwait(false);
+        return await views.BuildAsync(self ? conversation : change.Conversation, actorId, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<Conversation> RequireGroupAsync(string actorId, string conversationId, CancellationToken cancellationToken)
