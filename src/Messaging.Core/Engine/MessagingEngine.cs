@@ -238,7 +238,7 @@ public sealed class MessagingEngine : IAsyncDisposable
     public ValueTask<PresenceInfo> GetPresenceAsync(string viewerId, string userId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(viewerId);
-        Validation.RequireId(userId, "user_id");
+        Validation.RequireUserId(userId, "user_id");
         return Presence.GetAsync(viewerId, userId, cancellationToken);
     }
 

@@ -18,7 +18,7 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
     /// <returns>The conversation and whether this call created it.</returns>
     public async ValueTask<ConversationCreation> CreateDirectAsync(string userId, string otherUserId, CancellationToken cancellationToken)
     {
-        Validation.RequireId(otherUserId, "user_id");
+        Validation.RequireUserId(otherUserId, "user_id");
         if (string.Equals(userId, otherUserId, StringComparison.Ordinal))
         {
             throw Validation.BadRequest("A direct conversation needs another user.");
@@ -64,7 +64,7 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
         var seen = new HashSet<string>(StringComparer.Ordinal) { userId };
         foreach (var memberId in memberIds ?? [])
         {
-            if (seen.Add(Validation.RequireId(memberId, "A member id")))
+            if (seen.Add(Validation.RequireUserId(memberId, "Every member id")))
             {
                 others.Add(memberId);
             }
@@ -134,7 +134,7 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
     public async ValueTask<ConversationView> AddMemberAsync(string actorId, string conversationId, string userId, CancellationToken cancellationToken)
     {
         var conversation = await RequireGroupAsync(actorId, conversationId, cancellationToken).ConfigureAwait(false);
-        Validation.RequireId(userId, "user_id");
+        Validation.RequireUserId(userId, "user_id");
         if (conversation.FindMember(actorId)!.Role != MemberRole.Admin)
         {
             throw new MessagingForbiddenException("Only group admins may add members.");
@@ -172,8 +172,13 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
     public async ValueTask<ConversationView> RemoveMemberAsync(string actorId, string conversationId, string userId, CancellationToken cancellationToken)
     {
         var conversation = await RequireGroupAsync(actorId, conversationId, cancellationToken).ConfigureAwait(false);
-        Validation.RequireId(userId, "user_id");
         var self = string.Equals(actorId, userId, StringComparison.Ordinal);
+        if (!self)
+        {
+            // The caller's own id comes from the host's authentication, whatever its form; another user's is checked.
+            Validation.RequireUserId(userId, "user_id");
+        }
+
         if (!self && conversation.FindMember(actorId)!.Role != MemberRole.Admin)
         {
             throw new MessagingForbiddenException("Only group admins may remove other members.");
