@@ -177,10 +177,27 @@ public sealed class MessagingEngine : IAsyncDisposable
     /// <param name="limit">How many at most (1..1,000).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The views.</returns>
-    public ValueTask<IReadOnlyList<ConversationView>> ListConversationsAsync(string userId, int limit = 100, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<ConversationView>> ListConversationsAsync(string userId, int limit = 100, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        return _conversations.ListAsync(userId, limit, cancellationToken);
+        return (await _conversations.ListAsync(userId, limit, cursor: null, cancellationToken).ConfigureAwait(false)).Conversations;
+    }
+
+    /// <summary>
+    /// A page of the caller's conversations, most recent activity first (ties by id), with unread counts; pass the
+    /// page's <see cref="ConversationPage.NextCursor"/> to get the next one. Paging a list that does not change meanwhile
+    /// lists each conversation exactly once; a conversation whose activity moves while paging may appear again or be
+    /// missed, as in any list ordered by activity.
+    /// </summary>
+    /// <param name="userId">The authenticated caller.</param>
+    /// <param name="limit">How many at most (1..1,000).</param>
+    /// <param name="cursor">The previous page's <see cref="ConversationPage.NextCursor"/>, or <see langword="null"/> for the first page; anything else fails with <c>bad_request</c>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The page.</returns>
+    public ValueTask<ConversationPage> ListConversationPageAsync(string userId, int limit, string? cursor, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return _conversations.ListAsync(userId, limit, cursor, cancellationToken);
     }
 
     /// <summary>Adds a member to a group (admins only, else <see cref="MessagingForbiddenException"/>).</summary>

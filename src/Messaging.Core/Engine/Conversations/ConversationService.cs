@@ -100,29 +100,53 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
         return await views.BuildAsync(conversation, userId, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The caller's conversations, most recent activity first.</summary>
+    /// <summary>
+    /// A page of the caller's conversations, most recent activity first (ties by id), starting after
+    /// <paramref name="cursor"/>: paging a list that does not change meanwhile lists each conversation exactly once.
+    /// </summary>
     /// <param name="userId">The authenticated caller.</param>
     /// <param name="limit">How many at most (1..1,000).</param>
+    /// <param name="cursor">The <see cref="ConversationPage.NextCursor"/> of the previous page, or <see langword="null"/> for the first.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The views.</returns>
-    public async ValueTask<IReadOnlyList<ConversationView>> ListAsync(string userId, int limit, CancellationToken cancellationToken)
+    /// <returns>The page.</returns>
+    public async ValueTask<ConversationPage> ListAsync(string userId, int limit, string? cursor, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > EngineLimits.MaxConversationList)
         {
             throw Validation.BadRequest($"limit must be between 1 and {EngineLimits.MaxConversationList}.");
         }
 
-        var activities = await context.Conversations.ListForUserAsync(userId, limit, cancellationToken).ConfigureAwait(false);
-        var result = new List<ConversationView>(activities.Count);
-        foreach (var activity in activities)
+        ConversationListCursor? after = cursor is null ? null : ConversationListCursor.Parse(cursor);
+
+        // The store lists from the top; read a window that reaches past the cursor by one more than the page (to know
+        // whether another page follows), growing it while the cursor lies deeper.
+        var window = limit + 1;
+        IReadOnlyList<ConversationActivity> activities;
+        int start;
+        while (true)
         {
-            if (activity.Conversation.IsMember(userId))
+            activities = await context.Conversations.ListForUserAsync(userId, window, cancellationToken).ConfigureAwait(false);
+            start = after is { } position ? FirstAfter(activities, position) : 0;
+            if (activities.Count - start > limit || activities.Count < window || window >= EngineLimits.MaxConversationsPerUser)
             {
-                result.Add(await views.BuildAsync(activity, userId, cancellationToken).ConfigureAwait(false));
+                break;
+            }
+
+            window = (int)Math.Min((long)window * 4, EngineLimits.MaxConversationsPerUser);
+        }
+
+        var end = Math.Min(activities.Count, start + limit);
+        var result = new List<ConversationView>(end - start);
+        for (var i = start; i < end; i++)
+        {
+            if (activities[i].Conversation.IsMember(userId))
+            {
+                result.Add(await views.BuildAsync(activities[i], userId, cancellationToken).ConfigureAwait(false));
             }
         }
 
-        return result;
+        var next = activities.Count > end ? ConversationListCursor.After(activities[end - 1]).ToString() : null;
+        return new ConversationPage(result, next);
     }
 
     /// <summary>Adds a member to a group (admins only); a no-op for a current member.</summary>
@@ -212,6 +236,18 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
         await context.Conversations.AdvanceDepartureAsync(conversation.Id, userId, removal.Seq, CancellationToken.None).ConfigureAwait(false);
         await AnnounceAsync(change.Conversation, userId, joined: false).ConfigureAwait(false);
         return await views.BuildAsync(self ? conversation : change.Conversation, actorId, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The index of the first activity after the cursor's position (the list is sorted in the cursor's order).
+    private static int FirstAfter(IReadOnlyList<ConversationActivity> activities, ConversationListCursor position)
+    {
+        var index = 0;
+        while (index < activities.Count && !position.Precedes(activities[index]))
+        {
+            index++;
+        }
+
+        return index;
     }
 
     private async ValueTask<Conversation> RequireGroupAsync(string actorId, string conversationId, CancellationToken cancellationToken)
