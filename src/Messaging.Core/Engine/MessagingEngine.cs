@@ -200,7 +200,10 @@ public sealed class MessagingEngine : IAsyncDisposable
         return _conversations.ListAsync(userId, limit, cursor, cancellationToken);
     }
 
-    /// <summary>Adds a member to a group (admins only, else <see cref="MessagingForbiddenException"/>).</summary>
+    /// <summary>
+    /// Adds a member to a group (admins only, else <see cref="MessagingForbiddenException"/>; a full group fails with
+    /// <c>bad_request</c>). Of concurrent additions of one user exactly one writes the system message.
+    /// </summary>
     /// <param name="actorId">The authenticated caller.</param>
     /// <param name="conversationId">The group.</param>
     /// <param name="userId">The user to add.</param>
@@ -212,7 +215,11 @@ public sealed class MessagingEngine : IAsyncDisposable
         return _conversations.AddMemberAsync(actorId, conversationId, userId, cancellationToken);
     }
 
-    /// <summary>Removes a member from a group (admins, or a member removing themself).</summary>
+    /// <summary>
+    /// Removes a member from a group (admins, or a member removing themself); a user who is not (or no longer) a member
+    /// fails with <see cref="MessagingNotFoundException"/>, so of concurrent removals exactly one succeeds and writes the
+    /// system message. When the last admin leaves, the member who joined first becomes admin and the message says so.
+    /// </summary>
     /// <param name="actorId">The authenticated caller.</param>
     /// <param name="conversationId">The group.</param>
     /// <param name="userId">The member to remove.</param>
