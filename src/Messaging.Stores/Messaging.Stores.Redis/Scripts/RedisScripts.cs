@@ -21,6 +21,7 @@ internal static class RedisScripts
     public static readonly RedisScript ReceiptAdvance = Load("receipt_advance.lua");
     public static readonly RedisScript PresenceTouch = Load("presence_touch.lua");
     public static readonly RedisScript PresenceExpire = Load("presence_expire.lua");
+    public static readonly RedisScript ContactRecord = Load("contact_record.lua");
 
     private static RedisScript Load(string fileName)
     {
