@@ -7,13 +7,38 @@ namespace Messaging.Client;
 /// <content>The REST API (DESIGN section 6). Each call fails with <see cref="MessagingClientException"/> carrying the server's code and HTTP status.</content>
 public sealed partial class MessagingClient
 {
-    /// <summary>The user's conversations, most recent activity first, with unread counts (<c>GET /conversations</c>).</summary>
+    /// <summary>
+    /// The user's most recently active conversations (the first page of up to 100 of <c>GET /conversations</c>), with
+    /// unread counts; <see cref="ListConversationPageAsync"/> pages through all of them.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The conversations.</returns>
+    /// <returns>The conversations, most recent activity first.</returns>
     public async Task<IReadOnlyList<ConversationBody>> ListConversationsAsync(CancellationToken cancellationToken = default)
     {
-        var list = await _rest.SendAsync(HttpMethod.Get, "conversations", ProtocolJsonContext.Default.ConversationListBody, cancellationToken).ConfigureAwait(false);
+        var list = await ListConversationPageAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         return list.Conversations;
+    }
+
+    /// <summary>
+    /// One page of the user's conversations, most recent activity first (<c>GET /conversations?limit=&amp;cursor=</c>).
+    /// Pass the page's <see cref="ConversationListBody.NextCursor"/> to get the next one; it is <see langword="null"/>
+    /// on the last page.
+    /// </summary>
+    /// <param name="limit">How many at most (1-100).</param>
+    /// <param name="cursor">The previous page's next cursor, or <see langword="null"/> for the first page.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The page and the cursor of the next one.</returns>
+    public Task<ConversationListBody> ListConversationPageAsync(int limit = 100, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, 100);
+        var query = "conversations?limit=" + limit.ToString(CultureInfo.InvariantCulture);
+        if (cursor is not null)
+        {
+            query += "&cursor=" + Uri.EscapeDataString(cursor);
+        }
+
+        return _rest.SendAsync(HttpMethod.Get, query, ProtocolJsonContext.Default.ConversationListBody, cancellationToken);
     }
 
     /// <summary>

@@ -12,15 +12,15 @@ public sealed class WebSocketLimitsTests
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData(null)]
-    [InlineData("not a valid id!")]
-    public async Task Handshake_without_valid_authentication_is_refused_with_401(string? accessToken)
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData("not a valid id!", HttpStatusCode.BadRequest)]
+    public async Task Handshake_without_valid_authentication_is_refused(string? accessToken, HttpStatusCode expected)
     {
         await using var server = await ChatServer.StartAsync(cancellationToken: Cancellation);
 
         var status = await HandshakeStatusAsync(server.WebSocketUri(accessToken));
 
-        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Equal(expected, status);
     }
 
     [Fact]

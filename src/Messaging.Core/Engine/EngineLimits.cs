@@ -6,7 +6,7 @@ internal static class EngineLimits
     /// <summary>The largest page of <see cref="MessagingEngine.GetMessagesAsync"/>.</summary>
     public const int MaxPageSize = 100;
 
-    /// <summary>The largest <c>limit</c> of <see cref="MessagingEngine.ListConversationsAsync"/>.</summary>
+    /// <summary>The largest <c>limit</c> of <see cref="MessagingEngine.ListConversationsAsync"/> and <see cref="MessagingEngine.ListConversationPageAsync"/>.</summary>
     public const int MaxConversationList = 1_000;
 
     /// <summary>How many of a user's conversations catch-up and subscriptions consider (most recent first).</summary>

@@ -177,13 +177,33 @@ public sealed class MessagingEngine : IAsyncDisposable
     /// <param name="limit">How many at most (1..1,000).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The views.</returns>
-    public ValueTask<IReadOnlyList<ConversationView>> ListConversationsAsync(string userId, int limit = 100, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<ConversationView>> ListConversationsAsync(string userId, int limit = 100, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        return _conversations.ListAsync(userId, limit, cancellationToken);
+        return (await _conversations.ListAsync(userId, limit, cursor: null, cancellationToken).ConfigureAwait(false)).Conversations;
     }
 
-    /// <summary>Adds a member to a group (admins only, else <see cref="MessagingForbiddenException"/>).</summary>
+    /// <summary>
+    /// A page of the caller's conversations, most recent activity first (ties by id), with unread counts; pass the
+    /// page's <see cref="ConversationPage.NextCursor"/> to get the next one. Paging a list that does not change meanwhile
+    /// lists each conversation exactly once; a conversation whose activity moves while paging may appear again or be
+    /// missed, as in any list ordered by activity.
+    /// </summary>
+    /// <param name="userId">The authenticated caller.</param>
+    /// <param name="limit">How many at most (1..1,000).</param>
+    /// <param name="cursor">The previous page's <see cref="ConversationPage.NextCursor"/>, or <see langword="null"/> for the first page; anything else fails with <c>bad_request</c>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The page.</returns>
+    public ValueTask<ConversationPage> ListConversationPageAsync(string userId, int limit, string? cursor, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        return _conversations.ListAsync(userId, limit, cursor, cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds a member to a group (admins only, else <see cref="MessagingForbiddenException"/>; a full group fails with
+    /// <c>bad_request</c>). Of concurrent additions of one user exactly one writes the system message.
+    /// </summary>
     /// <param name="actorId">The authenticated caller.</param>
     /// <param name="conversationId">The group.</param>
     /// <param name="userId">The user to add.</param>
@@ -195,7 +215,11 @@ public sealed class MessagingEngine : IAsyncDisposable
         return _conversations.AddMemberAsync(actorId, conversationId, userId, cancellationToken);
     }
 
-    /// <summary>Removes a member from a group (admins, or a member removing themself).</summary>
+    /// <summary>
+    /// Removes a member from a group (admins, or a member removing themself); a user who is not (or no longer) a member
+    /// fails with <see cref="MessagingNotFoundException"/>, so of concurrent removals exactly one succeeds and writes the
+    /// system message. When the last admin leaves, the member who joined first becomes admin and the message says so.
+    /// </summary>
     /// <param name="actorId">The authenticated caller.</param>
     /// <param name="conversationId">The group.</param>
     /// <param name="userId">The member to remove.</param>
@@ -238,7 +262,7 @@ public sealed class MessagingEngine : IAsyncDisposable
     public ValueTask<PresenceInfo> GetPresenceAsync(string viewerId, string userId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(viewerId);
-        Validation.RequireId(userId, "user_id");
+        Validation.RequireUserId(userId, "user_id");
         return Presence.GetAsync(viewerId, userId, cancellationToken);
     }
 

@@ -111,7 +111,7 @@ public sealed class MessagingSession : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(userIds);
         foreach (var userId in userIds)
         {
-            Validation.RequireId(userId, "A user id");
+            Validation.RequireUserId(userId, "Every user id");
         }
 
         cancellationToken.ThrowIfCancellationRequested();

@@ -17,6 +17,13 @@ internal static class Validation
         return value;
     }
 
+    /// <summary>Requires a user id named by a client in the form of <see cref="UserIds"/>.</summary>
+    /// <param name="value">The user id.</param>
+    /// <param name="what">The field that carried it, for the error message.</param>
+    /// <returns>The user id.</returns>
+    public static string RequireUserId(string? value, string what)
+        => value is not null && UserIds.IsValid(value) ? value : throw BadRequest($"{what} must be {UserIds.Description}.");
+
     /// <summary>Requires a client's device id: an id (see <see cref="RequireId"/>) that is not reserved for the engine.</summary>
     /// <param name="deviceId">The device id.</param>
     /// <returns>The device id.</returns>

@@ -6,7 +6,8 @@ namespace Messaging;
 /// <remarks>
 /// <para>
 /// Guarantees: <see cref="CreateAsync"/> is idempotent by conversation id (the first create wins, later ones return
-/// it); membership changes are atomic; each user's index lists exactly the conversations the user is a member of,
+/// it); membership changes are atomic, with the member limit, and only the call that changed something reports
+/// <see cref="MembershipOutcome.Changed"/>; removing the last admin promotes the remaining member who joined first; each user's index lists exactly the conversations the user is a member of,
 /// most recent activity first (ties by id); a removed member's departure is listed by <see cref="ListDepartedAsync"/>
 /// until the user is added again; <see cref="TouchAsync"/> never moves a conversation's last seq or activity time
 /// backwards. All members are thread-safe.
@@ -76,22 +77,48 @@ public sealed class InMemoryConversationStore : IConversationStore
     }
 
     /// <inheritdoc />
-    public ValueTask<Conversation?> AddMemberAsync(string conversationId, ConversationMember member, CancellationToken cancellationToken = default)
+    public ValueTask<MembershipChange?> AddMemberAsync(string conversationId, ConversationMember member, int maxMembers, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(member);
-        return ChangeMembersAsync(conversationId, member.UserId, leftAtSeq: 0, c => c.IsMember(member.UserId) ? null : [.. c.Members, member], cancellationToken);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMembers);
+        return ChangeMembersAsync(conversationId, member.UserId, leftAtSeq: 0, c =>
+            c.IsMember(member.UserId) ? new(null, MembershipOutcome.Unchanged, null)
+            : c.Members.Count >= maxMembers ? new(null, MembershipOutcome.Full, null)
+            : new([.. c.Members, member], MembershipOutcome.Changed, null), cancellationToken);
     }
 
     /// <inheritdoc />
-    public ValueTask<Conversation?> RemoveMemberAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
+    public ValueTask<MembershipChange?> RemoveMemberAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(leftAtSeq);
-        return ChangeMembersAsync(
-            conversationId,
-            userId,
-            leftAtSeq,
-            c => c.IsMember(userId) ? [.. c.Members.Where(m => !string.Equals(m.UserId, userId, StringComparison.Ordinal))] : null,
-            cancellationToken);
+        return ChangeMembersAsync(conversationId, userId, leftAtSeq, c => Without(c, userId), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask AdvanceDepartureAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentOutOfRangeException.ThrowIfNegative(leftAtSeq);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Find(conversationId) is not { } entry || !_users.TryGetValue(userId, out var index))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        // Same lock order as a membership change, so a concurrent re-add cannot be overtaken.
+        lock (entry)
+        {
+            lock (index)
+            {
+                if (!entry.Conversation.IsMember(userId))
+                {
+                    index.AdvanceDeparture(conversationId, leftAtSeq);
+                }
+            }
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -197,32 +224,63 @@ public sealed class InMemoryConversationStore : IConversationStore
         return entry.Conversation;
     }
 
+    // The members without userId; when that takes the last admin, the remaining member who joined first (the list is
+    // in join order) becomes admin.
+    private static MemberEdit Without(Conversation conversation, string userId)
+    {
+        if (conversation.FindMember(userId) is not { } removed)
+        {
+            return new(null, MembershipOutcome.Unchanged, null);
+        }
+
+        var remaining = new List<ConversationMember>(conversation.Members.Count);
+        var hasAdmin = false;
+        foreach (var member in conversation.Members)
+        {
+            if (!string.Equals(member.UserId, userId, StringComparison.Ordinal))
+            {
+                remaining.Add(member);
+                hasAdmin |= member.Role == MemberRole.Admin;
+            }
+        }
+
+        if (removed.Role != MemberRole.Admin || hasAdmin || remaining.Count == 0)
+        {
+            return new(remaining, MembershipOutcome.Changed, null);
+        }
+
+        remaining[0] = remaining[0] with { Role = MemberRole.Admin };
+        return new(remaining, MembershipOutcome.Changed, remaining[0].UserId);
+    }
+
     private Entry? Find(string conversationId)
         => _conversations.TryGetValue(conversationId, out var entry) && Volatile.Read(ref entry.IsPublished) ? entry : null;
 
     private UserIndex IndexOf(string userId) => _users.GetOrAdd(userId, static _ => new UserIndex());
 
-    // Applies a membership change of one user atomically; change returns the new members, or null for "no change".
-    // A removal records the departure at leftAtSeq; an addition forgets it. Lock order: the conversation, then the
-    // user's index; the conversation is replaced under both, so the index and the members never disagree for a lister.
-    private ValueTask<Conversation?> ChangeMembersAsync(string conversationId, string userId, long leftAtSeq, Func<Conversation, IReadOnlyList<ConversationMember>?> change, CancellationToken cancellationToken)
+    // Applies a membership change of one user atomically; edit decides it from the current conversation (new members,
+    // or null for none, with the outcome). A removal records the departure at leftAtSeq; an addition forgets it. Lock
+    // order: the conversation, then the user's index; the conversation is replaced under both, so the index and the
+    // members never disagree for a lister.
+    private ValueTask<MembershipChange?> ChangeMembersAsync(string conversationId, string userId, long leftAtSeq, Func<Conversation, MemberEdit> edit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         ArgumentNullException.ThrowIfNull(userId);
         cancellationToken.ThrowIfCancellationRequested();
         if (!_conversations.TryGetValue(conversationId, out var entry))
         {
-            return ValueTask.FromResult<Conversation?>(null);
+            return ValueTask.FromResult<MembershipChange?>(null);
         }
 
         lock (entry)
         {
             if (!entry.IsPublished)
             {
-                return ValueTask.FromResult<Conversation?>(null);
+                return ValueTask.FromResult<MembershipChange?>(null);
             }
 
-            if (change(entry.Conversation) is { } members)
+            var (members, outcome, promoted) = edit(entry.Conversation);
+            if (members is not null)
             {
                 var changed = entry.Conversation with { Members = members };
                 var index = IndexOf(userId);
@@ -241,9 +299,12 @@ public sealed class InMemoryConversationStore : IConversationStore
                 }
             }
 
-            return ValueTask.FromResult<Conversation?>(entry.Conversation);
+            return ValueTask.FromResult<MembershipChange?>(new MembershipChange(entry.Conversation, outcome, promoted));
         }
     }
+
+    // A membership edit: the new member list (null: unchanged), the outcome and the member promoted to admin.
+    private readonly record struct MemberEdit(IReadOnlyList<ConversationMember>? Members, MembershipOutcome Outcome, string? PromotedUserId);
 
     private sealed class Entry(Conversation conversation)
     {
@@ -280,6 +341,14 @@ public sealed class InMemoryConversationStore : IConversationStore
         {
             Memberships.Remove(conversationId);
             (Departures ??= new(StringComparer.Ordinal))[conversationId] = (leftAtSeq, at);
+        }
+
+        public void AdvanceDeparture(string conversationId, long leftAtSeq)
+        {
+            if (Departures is { } departures && departures.TryGetValue(conversationId, out var departure) && departure.Seq < leftAtSeq)
+            {
+                departures[conversationId] = (leftAtSeq, departure.At);
+            }
         }
     }
 }

@@ -52,7 +52,9 @@ public sealed record MemberBody(string UserId, ConversationRole Role);
 
 /// <summary><c>GET /conversations</c>: <c>{"conversations":[..],"next_cursor":null}</c>, by last activity.</summary>
 /// <param name="Conversations">The caller's conversations, most recent activity first.</param>
-/// <param name="NextCursor">Reserved for paging; <see langword="null"/> in protocol v1.</param>
+/// <param name="NextCursor">
+/// An opaque cursor: pass it as <c>cursor</c> to get the next page; <see langword="null"/> on the last page.
+/// </param>
 public sealed record ConversationListBody(IReadOnlyList<ConversationBody> Conversations, string? NextCursor = null);
 
 /// <summary>

@@ -28,6 +28,34 @@ public sealed class HistoryTests(ChatServerFixture fixture) : IClassFixture<Chat
     }
 
     [Fact]
+    public async Task Conversation_list_pages_follow_the_next_cursor_to_the_end()
+    {
+        await using var chat = await DirectChat.OpenAsync(fixture.Server.BaseUri, connectBob: false);
+        var alice = chat.Alice;
+        var groups = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            groups.Add((await alice.Client.CreateGroupAsync($"group {i}", [], TestContext.Current.CancellationToken)).ConversationId);
+        }
+
+        var listed = new List<string>();
+        var pages = 0;
+        string? cursor = null;
+        do
+        {
+            var page = await alice.Client.ListConversationPageAsync(limit: 3, cursor, TestContext.Current.CancellationToken);
+            listed.AddRange(page.Conversations.Select(c => c.ConversationId));
+            cursor = page.NextCursor;
+            pages++;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(3, pages);
+        Assert.Equal((await alice.Client.ListConversationsAsync(TestContext.Current.CancellationToken)).Select(c => c.ConversationId), listed);
+        Assert.Equal(groups.Append(chat.ConversationId).Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Conversation_list_shows_unread_counts_and_the_last_message()
     {
         await using var chat = await DirectChat.OpenAsync(fixture.Server.BaseUri, connectBob: false);

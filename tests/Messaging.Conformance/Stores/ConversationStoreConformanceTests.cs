@@ -5,13 +5,17 @@ namespace Messaging.Conformance;
 
 /// <summary>
 /// The laws of <see cref="IConversationStore"/>: idempotent create by id, atomic membership changes mirrored in each
-/// user's index, an index ordered by last activity, and activity that never moves backwards. Inherit and supply
+/// user's index (within the member limit, one effective change per transition, a new admin when the last one leaves),
+/// an index ordered by last activity, and activity that never moves backwards. Inherit and supply
 /// <see cref="CreateAsync"/>.
 /// </summary>
 /// <remarks>Capabilities read: <see cref="AdapterCapabilities.SurvivesRestart"/>.</remarks>
 public abstract class ConversationStoreConformanceTests : ConformanceSuite
 {
     private static readonly DateTimeOffset Epoch = new(2024, 1, 15, 10, 30, 0, TimeSpan.Zero);
+
+    // A member limit no test reaches unless it means to.
+    private const int NoLimit = 1_000;
 
     /// <summary>Creates a conversation store. With <see cref="AdapterCapabilities.SurvivesRestart"/>, instances share their data.</summary>
     /// <returns>The store under test.</returns>
@@ -80,7 +84,7 @@ public abstract class ConversationStoreConformanceTests : ConformanceSuite
         var id = NewId("conv");
 
         Assert.Null(await store.GetAsync(id, Token));
-        Assert.Null(await store.AddMemberAsync(id, new ConversationMember(NewId("user"), MemberRole.Member, Epoch), Token));
+        Assert.Null(await store.AddMemberAsync(id, new ConversationMember(NewId("user"), MemberRole.Member, Epoch), NoLimit, Token));
         Assert.Null(await store.RemoveMemberAsync(id, NewId("user"), 1, Token));
         Assert.Empty(await store.ListForUserAsync(NewId("user"), 10, Token));
         Assert.Empty(await store.ListDepartedAsync(NewId("user"), 10, Token));
@@ -111,20 +115,24 @@ public abstract class ConversationStoreConformanceTests : ConformanceSuite
                 var user = users[index];
                 seq++;
                 var updated = add
-                    ? await store.AddMemberAsync(conversation.Id, new ConversationMember(user, MemberRole.Member, Epoch), Token)
+                    ? await store.AddMemberAsync(conversation.Id, new ConversationMember(user, MemberRole.Member, Epoch), NoLimit, Token)
                     : await store.RemoveMemberAsync(conversation.Id, user, seq, Token);
+                var changed = false;
                 if (add && !model.Contains(user))
                 {
                     model.Add(user);
                     departed.Remove(user);
+                    changed = true;
                 }
                 else if (!add && model.Remove(user))
                 {
                     departed[user] = seq;
+                    changed = true;
                 }
 
                 Assert.NotNull(updated);
-                Assert.Equal(model, updated.Members.Select(m => m.UserId));
+                Assert.Equal(model, updated.Conversation.Members.Select(m => m.UserId));
+                Assert.Equal(changed ? MembershipOutcome.Changed : MembershipOutcome.Unchanged, updated.Outcome);
             }
 
             Assert.Equal(model, (await store.GetAsync(conversation.Id, Token))!.Members.Select(m => m.UserId));
@@ -153,7 +161,7 @@ public abstract class ConversationStoreConformanceTests : ConformanceSuite
         var member = NewId("member");
         var group = (await store.CreateAsync(NewGroup(admin, member), Token)).Conversation;
 
-        Assert.False((await store.RemoveMemberAsync(group.Id, member, 7, Token))!.IsMember(member));
+        Assert.False((await store.RemoveMemberAsync(group.Id, member, 7, Token))!.Conversation.IsMember(member));
         await store.TouchAsync(group.Id, 9, Epoch.AddMinutes(1), Token);
 
         Assert.Empty(await store.ListForUserAsync(member, 10, Token));
@@ -161,7 +169,7 @@ public abstract class ConversationStoreConformanceTests : ConformanceSuite
         Assert.Equal((group.Id, (long?)7, 9L), (departure.Conversation.Id, departure.LeftAtSeq, departure.LastSeq));
         Assert.Empty(await store.ListDepartedAsync(admin, 10, Token));
 
-        await store.AddMemberAsync(group.Id, new ConversationMember(member, MemberRole.Member, Epoch.AddMinutes(2)), Token);
+        await store.AddMemberAsync(group.Id, new ConversationMember(member, MemberRole.Member, Epoch.AddMinutes(2)), NoLimit, Token);
         Assert.Empty(await store.ListDepartedAsync(member, 10, Token));
         Assert.Null(Assert.Single(await store.ListForUserAsync(member, 10, Token)).LeftAtSeq);
 
@@ -178,10 +186,138 @@ public abstract class ConversationStoreConformanceTests : ConformanceSuite
         var conversation = (await store.CreateAsync(NewGroup(NewId("admin")), Token)).Conversation;
         var joiners = Enumerable.Range(0, 16).Select(i => NewId($"user{i}")).ToArray();
 
-        await Task.WhenAll(joiners.Select(u => Task.Run(() => store.AddMemberAsync(conversation.Id, new ConversationMember(u, MemberRole.Member, Epoch), Token).AsTask())));
+        await Task.WhenAll(joiners.Select(u => Task.Run(() => store.AddMemberAsync(conversation.Id, new ConversationMember(u, MemberRole.Member, Epoch), NoLimit, Token).AsTask())));
 
         var stored = await store.GetAsync(conversation.Id, Token);
         Assert.Equal(joiners.Order(StringComparer.Ordinal), stored!.Members.Skip(1).Select(m => m.UserId).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// Law: of concurrent additions of different users to a group with room for <c>n</c> more, exactly <c>n</c> take
+    /// effect and the others report <see cref="MembershipOutcome.Full"/>: the member limit is never exceeded.
+    /// </summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Concurrent_additions_never_exceed_the_member_limit()
+    {
+        var store = await NewStoreAsync();
+        var shape = from limit in Gen.Choose(2, 8)
+                    from joiners in Gen.Choose(limit, 30)
+                    select (limit, joiners);
+
+        await Laws.CheckAsync(shape, async s =>
+        {
+            var conversation = (await store.CreateAsync(NewGroup(NewId("admin")), Token)).Conversation;
+            var joiners = Enumerable.Range(0, s.joiners).Select(i => NewId($"user{i}")).ToArray();
+
+            var results = await Task.WhenAll(joiners.Select(u => Task.Run(() =>
+                store.AddMemberAsync(conversation.Id, new ConversationMember(u, MemberRole.Member, Epoch), s.limit, Token).AsTask())));
+
+            var stored = (await store.GetAsync(conversation.Id, Token))!;
+            Assert.Equal(s.limit, stored.Members.Count);
+            Assert.Equal(s.limit - 1, results.Count(r => r!.Outcome == MembershipOutcome.Changed));
+            Assert.Equal(s.joiners - (s.limit - 1), results.Count(r => r!.Outcome == MembershipOutcome.Full));
+            for (var i = 0; i < joiners.Length; i++)
+            {
+                Assert.Equal(results[i]!.Changed, stored.IsMember(joiners[i]));
+                Assert.True(results[i]!.Conversation.Members.Count <= s.limit);
+            }
+        }, maxTest: 20);
+    }
+
+    /// <summary>
+    /// Law: concurrent additions and removals of one user report exactly one effective change per transition: the
+    /// effective additions and removals alternate, so they differ by one exactly when the user ends up a member, and
+    /// the user's index and departure agree with the end state.
+    /// </summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Concurrent_adds_and_removes_of_one_user_report_one_effective_change_per_transition()
+    {
+        var store = await NewStoreAsync();
+        await Laws.CheckAsync(Gen.Elements(true, false).ListOf().Where(l => l.Count >= 2), async operations =>
+        {
+            var admin = NewId("admin");
+            var user = NewId("user");
+            var conversation = (await store.CreateAsync(NewGroup(admin), Token)).Conversation;
+            var results = await Task.WhenAll(operations.Select((add, i) => Task.Run(async () =>
+            {
+                var change = add
+                    ? await store.AddMemberAsync(conversation.Id, new ConversationMember(user, MemberRole.Member, Epoch), NoLimit, Token)
+                    : await store.RemoveMemberAsync(conversation.Id, user, i + 1, Token);
+                return (add, change!);
+            })));
+
+            var isMember = (await store.GetAsync(conversation.Id, Token))!.IsMember(user);
+            var added = results.Count(r => r.add && r.Item2.Changed);
+            var removed = results.Count(r => !r.add && r.Item2.Changed);
+            Assert.Equal(isMember ? 1 : 0, added - removed);
+            Assert.DoesNotContain(results, r => r.Item2.Outcome == MembershipOutcome.Full);
+            Assert.All(results.Where(r => r.Item2.Changed), r => Assert.Equal(r.add, r.Item2.Conversation.IsMember(user)));
+            Assert.Equal(isMember ? [conversation.Id] : Array.Empty<string>(), (await store.ListForUserAsync(user, 10, Token)).Select(a => a.Conversation.Id));
+            Assert.Equal(!isMember && removed > 0, (await store.ListDepartedAsync(user, 10, Token)).Count == 1);
+        }, maxTest: 30);
+    }
+
+    /// <summary>
+    /// When the last admin leaves, the remaining member who joined first becomes admin in the same step and the change
+    /// names them; a removal that leaves an admin promotes nobody, and of concurrent removals of the last admin exactly
+    /// one takes effect and promotes.
+    /// </summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Removing_the_last_admin_promotes_the_member_who_joined_first()
+    {
+        var store = await NewStoreAsync();
+        var (admin, first, second, late) = (NewId("admin"), NewId("first"), NewId("second"), NewId("late"));
+        var group = (await store.CreateAsync(NewGroup(admin, first, second), Token)).Conversation;
+        await store.AddMemberAsync(group.Id, new ConversationMember(late, MemberRole.Member, Epoch.AddMinutes(1)), NoLimit, Token);
+
+        var removals = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => store.RemoveMemberAsync(group.Id, admin, 3, Token).AsTask())));
+
+        var winner = Assert.Single(removals, r => r!.Changed)!;
+        Assert.Equal(first, winner.PromotedUserId);
+        Assert.All(removals.Where(r => !r!.Changed), r => Assert.Null(r!.PromotedUserId));
+        var stored = (await store.GetAsync(group.Id, Token))!;
+        Assert.Equal([(first, MemberRole.Admin), (second, MemberRole.Member), (late, MemberRole.Member)], stored.Members.Select(m => (m.UserId, m.Role)));
+
+        var memberLeaves = await store.RemoveMemberAsync(group.Id, second, 4, Token);
+        Assert.Null(memberLeaves!.PromotedUserId);
+        Assert.Equal(MemberRole.Member, memberLeaves.Conversation.FindMember(late)!.Role);
+
+        var lastAdminLeaves = await store.RemoveMemberAsync(group.Id, first, 5, Token);
+        Assert.Equal(late, lastAdminLeaves!.PromotedUserId);
+        Assert.Equal(MemberRole.Admin, (await store.GetAsync(group.Id, Token))!.FindMember(late)!.Role);
+
+        var nobodyLeft = await store.RemoveMemberAsync(group.Id, late, 6, Token);
+        Assert.True(nobodyLeft!.Changed);
+        Assert.Null(nobodyLeft.PromotedUserId);
+        Assert.Empty(nobodyLeft.Conversation.Members);
+    }
+
+    /// <summary>A departure moves forward only, and only while the user is away.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task A_departure_advances_forward_only_while_the_user_is_away()
+    {
+        var store = await NewStoreAsync();
+        var (admin, member, stranger) = (NewId("admin"), NewId("member"), NewId("stranger"));
+        var group = (await store.CreateAsync(NewGroup(admin, member), Token)).Conversation;
+        await store.RemoveMemberAsync(group.Id, member, 5, Token);
+
+        await store.AdvanceDepartureAsync(group.Id, member, 9, Token);
+        await store.AdvanceDepartureAsync(group.Id, member, 7, Token);
+        Assert.Equal(9, Assert.Single(await store.ListDepartedAsync(member, 10, Token)).LeftAtSeq);
+
+        await store.AdvanceDepartureAsync(group.Id, stranger, 9, Token);
+        await store.AdvanceDepartureAsync(NewId("conv"), member, 12, Token);
+        Assert.Empty(await store.ListDepartedAsync(stranger, 10, Token));
+        Assert.Equal(9, Assert.Single(await store.ListDepartedAsync(member, 10, Token)).LeftAtSeq);
+
+        await store.AddMemberAsync(group.Id, new ConversationMember(member, MemberRole.Member, Epoch), NoLimit, Token);
+        await store.AdvanceDepartureAsync(group.Id, member, 12, Token);
+        Assert.Empty(await store.ListDepartedAsync(member, 10, Token));
+        Assert.Single(await store.ListForUserAsync(member, 10, Token));
     }
 
     /// <summary>Law: touches in any order leave the maximum seq and time, and the index orders by last activity with the limit applied.</summary>

@@ -2,6 +2,9 @@ using ChatClient;
 
 namespace Messaging.Docs.Tests.ConsoleClient;
 
+// The console client's own copy of the rule, not Messaging.UserIds of the server (which this namespace would find first).
+using UserIds = ChatClient.UserIds;
+
 /// <summary>The console client's command line (<c>samples/ChatClient</c>).</summary>
 public sealed class ChatArgumentsTests
 {

@@ -2,6 +2,9 @@ using ChatClient;
 
 namespace Messaging.Docs.Tests.ConsoleClient;
 
+// The console client's own copy of the rule, not Messaging.UserIds of the server (which this namespace would find first).
+using UserIds = ChatClient.UserIds;
+
 /// <summary>
 /// The console client's user id rule, which mirrors the browser client's (<c>/^[\p{L}\p{N}._@-]{1,64}$/u</c> in
 /// <c>samples/ChatServer/wwwroot/js/core/session.js</c>): lengths count code points, as the <c>u</c> flag does.

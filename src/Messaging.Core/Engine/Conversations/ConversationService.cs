@@ -3,10 +3,14 @@ namespace Messaging;
 /// <summary>
 /// Conversations (DESIGN §3, §6 REST): create direct (idempotent, deterministic id) and group conversations, change
 /// group membership (admins; members may leave), and list or get them as the caller sees them. Membership changes are
-/// announced to the nodes with a <see cref="MembershipEnvelope"/> and to the members with a sequenced system message.
+/// announced to the nodes with a <see cref="MembershipEnvelope"/> and to the members with a sequenced system message,
+/// exactly once per change that took effect (the store decides, atomically with the member limit). When the last admin
+/// leaves, the store promotes the member who joined first and the removal's system message says so.
 /// </summary>
 internal sealed class ConversationService(EngineContext context, ConversationAccess access, ConversationViews views, SendPipeline sending, ReadPathInterest localInterest)
 {
+    private const string MemberNotFoundMessage = "Member not found.";
+
     /// <summary>Creates (or returns) the direct conversation of two users.</summary>
     /// <param name="userId">The authenticated caller.</param>
     /// <param name="otherUserId">The other user.</param>
@@ -14,7 +18,7 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
     /// <returns>The conversation and whether this call created it.</returns>
     public async ValueTask<ConversationCreation> CreateDirectAsync(string userId, string otherUserId, CancellationToken cancellationToken)
     {
-        Validation.RequireId(otherUserId, "user_id");
+        Validation.RequireUserId(otherUserId, "user_id");
         if (string.Equals(userId, otherUserId, StringComparison.Ordinal))
         {
             throw Validation.BadRequest("A direct conversation needs another user.");
@@ -60,7 +64,7 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
         var seen = new HashSet<string>(StringComparer.Ordinal) { userId };
         foreach (var memberId in memberIds ?? [])
         {
-            if (seen.Add(Validation.RequireId(memberId, "A member id")))
+            if (seen.Add(Validation.RequireUserId(memberId, "Every member id")))
             {
                 others.Add(memberId);
             }
@@ -96,29 +100,53 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
         return await views.BuildAsync(conversation, userId, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The caller's conversations, most recent activity first.</summary>
+    /// <summary>
+    /// A page of the caller's conversations, most recent activity first (ties by id), starting after
+    /// <paramref name="cursor"/>: paging a list that does not change meanwhile lists each conversation exactly once.
+    /// </summary>
     /// <param name="userId">The authenticated caller.</param>
     /// <param name="limit">How many at most (1..1,000).</param>
+    /// <param name="cursor">The <see cref="ConversationPage.NextCursor"/> of the previous page, or <see langword="null"/> for the first.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The views.</returns>
-    public async ValueTask<IReadOnlyList<ConversationView>> ListAsync(string userId, int limit, CancellationToken cancellationToken)
+    /// <returns>The page.</returns>
+    public async ValueTask<ConversationPage> ListAsync(string userId, int limit, string? cursor, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > EngineLimits.MaxConversationList)
         {
             throw Validation.BadRequest($"limit must be between 1 and {EngineLimits.MaxConversationList}.");
         }
 
-        var activities = await context.Conversations.ListForUserAsync(userId, limit, cancellationToken).ConfigureAwait(false);
-        var result = new List<ConversationView>(activities.Count);
-        foreach (var activity in activities)
+        ConversationListCursor? after = cursor is null ? null : ConversationListCursor.Parse(cursor);
+
+        // The store lists from the top; read a window that reaches past the cursor by one more than the page (to know
+        // whether another page follows), growing it while the cursor lies deeper.
+        var window = limit + 1;
+        IReadOnlyList<ConversationActivity> activities;
+        int start;
+        while (true)
         {
-            if (activity.Conversation.IsMember(userId))
+            activities = await context.Conversations.ListForUserAsync(userId, window, cancellationToken).ConfigureAwait(false);
+            start = after is { } position ? FirstAfter(activities, position) : 0;
+            if (activities.Count - start > limit || activities.Count < window || window >= EngineLimits.MaxConversationsPerUser)
             {
-                result.Add(await views.BuildAsync(activity, userId, cancellationToken).ConfigureAwait(false));
+                break;
+            }
+
+            window = (int)Math.Min((long)window * 4, EngineLimits.MaxConversationsPerUser);
+        }
+
+        var end = Math.Min(activities.Count, start + limit);
+        var result = new List<ConversationView>(end - start);
+        for (var i = start; i < end; i++)
+        {
+            if (activities[i].Conversation.IsMember(userId))
+            {
+                result.Add(await views.BuildAsync(activities[i], userId, cancellationToken).ConfigureAwait(false));
             }
         }
 
-        return result;
+        var next = activities.Count > end ? ConversationListCursor.After(activities[end - 1]).ToString() : null;
+        return new ConversationPage(result, next);
     }
 
     /// <summary>Adds a member to a group (admins only); a no-op for a current member.</summary>
@@ -130,7 +158,7 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
     public async ValueTask<ConversationView> AddMemberAsync(string actorId, string conversationId, string userId, CancellationToken cancellationToken)
     {
         var conversation = await RequireGroupAsync(actorId, conversationId, cancellationToken).ConfigureAwait(false);
-        Validation.RequireId(userId, "user_id");
+        Validation.RequireUserId(userId, "user_id");
         if (conversation.FindMember(actorId)!.Role != MemberRole.Admin)
         {
             throw new MessagingForbiddenException("Only group admins may add members.");
@@ -138,16 +166,22 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
 
         if (!conversation.IsMember(userId))
         {
-            if (conversation.Members.Count >= context.Options.MaxGroupMembers)
+            // The store decides against the limit and against concurrent changes in one step; only the call whose
+            // addition took effect announces it. The change is the commit point: no cancellation from here on.
+            var member = new ConversationMember(userId, MemberRole.Member, context.Now);
+            var change = await context.Conversations.AddMemberAsync(conversation.Id, member, context.Options.MaxGroupMembers, CancellationToken.None).ConfigureAwait(false)
+                ?? throw new MessagingNotFoundException(ConversationAccess.NotFoundMessage);
+            if (change.Outcome == MembershipOutcome.Full)
             {
                 throw Validation.BadRequest($"A group may have at most {context.Options.MaxGroupMembers} members.");
             }
 
-            var member = new ConversationMember(userId, MemberRole.Member, context.Now);
-            conversation = await context.Conversations.AddMemberAsync(conversation.Id, member, cancellationToken).ConfigureAwait(false)
-                ?? throw new MessagingNotFoundException(ConversationAccess.NotFoundMessage);
-            await AnnounceAsync(conversation, userId, joined: true).ConfigureAwait(false);
-            await sending.AppendSystemMessageAsync(conversation, actorId, $"{actorId} added {userId}", userId, CancellationToken.None).ConfigureAwait(false);
+            conversation = change.Conversation;
+            if (change.Changed)
+            {
+                await AnnounceAsync(conversation, userId, joined: true).ConfigureAwait(false);
+                await sending.AppendSystemMessageAsync(conversation, actorId, $"{actorId} added {userId}", userId, CancellationToken.None).ConfigureAwait(false);
+            }
         }
 
         return await views.BuildAsync(conversation, actorId, cancellationToken).ConfigureAwait(false);
@@ -158,12 +192,17 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
     /// <param name="conversationId">The group.</param>
     /// <param name="userId">The member to remove.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The group as the caller sees it (after leaving: as it was just before).</returns>
+    /// <returns>The group as the caller sees it (after leaving: the members as they were just before).</returns>
     public async ValueTask<ConversationView> RemoveMemberAsync(string actorId, string conversationId, string userId, CancellationToken cancellationToken)
     {
         var conversation = await RequireGroupAsync(actorId, conversationId, cancellationToken).ConfigureAwait(false);
-        Validation.RequireId(userId, "user_id");
         var self = string.Equals(actorId, userId, StringComparison.Ordinal);
+        if (!self)
+        {
+            // The caller's own id comes from the host's authentication, whatever its form; another user's is checked.
+            Validation.RequireUserId(userId, "user_id");
+        }
+
         if (!self && conversation.FindMember(actorId)!.Role != MemberRole.Admin)
         {
             throw new MessagingForbiddenException("Only group admins may remove other members.");
@@ -171,18 +210,44 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
 
         if (!conversation.IsMember(userId))
         {
-            throw new MessagingNotFoundException("Member not found.");
+            throw new MessagingNotFoundException(MemberNotFoundMessage);
         }
 
-        // The system message goes out while the member still belongs, so the removed member learns about it too.
-        var text = self ? $"{actorId} left" : $"{actorId} removed {userId}";
-        // Its seq is the last the removed member receives (live, or by catch-up on devices that are offline now).
-        var removal = await sending.AppendSystemMessageAsync(conversation, actorId, text, userId, CancellationToken.None).ConfigureAwait(false);
-        var view = self ? await views.BuildAsync(conversation, actorId, cancellationToken).ConfigureAwait(false) : null;
-        conversation = await context.Conversations.RemoveMemberAsync(conversation.Id, userId, removal.Seq, CancellationToken.None).ConfigureAwait(false)
+        // The removal takes effect first, so that of concurrent removals exactly one writes the system message. The
+        // departure is recorded at the last seq the store has now and moved to the system message's seq once written.
+        var lastSeq = await context.Messages.GetLastSeqAsync(conversation.Id, cancellationToken).ConfigureAwait(false);
+        var change = await context.Conversations.RemoveMemberAsync(conversation.Id, userId, lastSeq, CancellationToken.None).ConfigureAwait(false)
             ?? throw new MessagingNotFoundException(ConversationAccess.NotFoundMessage);
-        await AnnounceAsync(conversation, userId, joined: false).ConfigureAwait(false);
-        return view ?? await views.BuildAsync(conversation, actorId, cancellationToken).ConfigureAwait(false);
+        if (!change.Changed)
+        {
+            // A concurrent removal won: the same answer as removing a member who is gone.
+            throw new MessagingNotFoundException(MemberNotFoundMessage);
+        }
+
+        var text = self ? $"{actorId} left" : $"{actorId} removed {userId}";
+        if (change.PromotedUserId is { } promoted)
+        {
+            text += $"; {promoted} is now an admin";
+        }
+
+        // Sent to the remaining members and to the removed one (its own channel): its seq is the last the removed
+        // member receives (live, or by catch-up on devices that are offline now).
+        var removal = await sending.AppendSystemMessageAsync(change.Conversation, actorId, text, userId, CancellationToken.None).ConfigureAwait(false);
+        await context.Conversations.AdvanceDepartureAsync(conversation.Id, userId, removal.Seq, CancellationToken.None).ConfigureAwait(false);
+        await AnnounceAsync(change.Conversation, userId, joined: false).ConfigureAwait(false);
+        return await views.BuildAsync(self ? conversation : change.Conversation, actorId, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The index of the first activity after the cursor's position (the list is sorted in the cursor's order).
+    private static int FirstAfter(IReadOnlyList<ConversationActivity> activities, ConversationListCursor position)
+    {
+        var index = 0;
+        while (index < activities.Count && !position.Precedes(activities[index]))
+        {
+            index++;
+        }
+
+        return index;
     }
 
     private async ValueTask<Conversation> RequireGroupAsync(string actorId, string conversationId, CancellationToken cancellationToken)

@@ -6,20 +6,22 @@ namespace Messaging.Stores.Redis;
 /// <summary>
 /// An <see cref="IConversationStore"/> in Redis: per conversation a hash of its fields, a hash of its members and a
 /// hash of its former members' departures (changed only by Lua scripts, so creation and membership changes are
-/// atomic), and per user sorted sets of the user's conversations scored by last activity and of the conversations the
+/// atomic, membership changes with the member limit and the promotion of a new admin when the last one leaves), and per user sorted sets of the user's conversations scored by last activity and of the conversations the
 /// user left, scored by the activity when they left.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Guarantees: <see cref="CreateAsync"/> is idempotent by conversation id (the first create wins); membership
-/// changes are atomic per conversation; <see cref="TouchAsync"/> never moves a conversation's last seq or activity
+/// changes are atomic per conversation, never exceed the member limit, and report <see cref="MembershipOutcome.Changed"/>
+/// only to the call whose change took effect; <see cref="TouchAsync"/> never moves a conversation's last seq or activity
 /// backwards; <see cref="ListForUserAsync"/> returns the user's conversations, most recent activity first (ties by
 /// id), and never one the user is no longer a member of; <see cref="ListDepartedAsync"/> returns the conversations
 /// the user left and did not rejoin, with the seq of the removal.
 /// </para>
 /// <para>
 /// Limits: a user's index lives in the user's hash slot, so it is updated right after the conversation's script,
-/// not inside it; a crash in between leaves the index briefly behind (listing re-checks membership and skips stale
+/// not inside it, and read back against the membership until they agree (so concurrent changes of one user leave it
+/// matching the final membership); a crash in between leaves the index briefly behind (listing re-checks membership and skips stale
 /// entries; the next touch or membership change repairs it). <see cref="TouchAsync"/> updates every member's index:
 /// on a standalone server (or one with replicas) inside its script, in one round trip; on a Redis Cluster right after
 /// the script, one pipelined command per member.
@@ -27,6 +29,9 @@ namespace Messaging.Stores.Redis;
 /// </remarks>
 public sealed class RedisConversationStore : IConversationStore
 {
+    // How often a membership follow-up re-writes a user's indexes that concurrent changes moved under it.
+    private const int IndexFollowRounds = 8;
+
     private readonly RedisStoreContext _context;
 
     /// <summary>Creates a store on a multiplexer owned by the host (never disposed by the store).</summary>
@@ -86,23 +91,33 @@ public sealed class RedisConversationStore : IConversationStore
     }
 
     /// <inheritdoc />
-    public async ValueTask<Conversation?> AddMemberAsync(string conversationId, ConversationMember member, CancellationToken cancellationToken = default)
+    public ValueTask<MembershipChange?> AddMemberAsync(string conversationId, ConversationMember member, int maxMembers, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         ArgumentNullException.ThrowIfNull(member);
         ArgumentException.ThrowIfNullOrEmpty(member.UserId, nameof(member));
-        var stored = await ChangeMemberAsync(conversationId, ["add", member.UserId, ConversationRecord.RoleName(member.Role), StoredTime.Ticks(member.JoinedAt), 0], member.UserId, cancellationToken).ConfigureAwait(false);
-        return stored?.Conversation;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMembers);
+        return ChangeMemberAsync(conversationId, ["add", member.UserId, ConversationRecord.RoleName(member.Role), StoredTime.Ticks(member.JoinedAt), 0, maxMembers], member.UserId, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async ValueTask<Conversation?> RemoveMemberAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
+    public ValueTask<MembershipChange?> RemoveMemberAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         ArgumentNullException.ThrowIfNull(userId);
         ArgumentOutOfRangeException.ThrowIfNegative(leftAtSeq);
-        var stored = await ChangeMemberAsync(conversationId, ["remove", userId, string.Empty, string.Empty, leftAtSeq], userId, cancellationToken).ConfigureAwait(false);
-        return stored?.Conversation;
+        return ChangeMemberAsync(conversationId, ["remove", userId, string.Empty, string.Empty, leftAtSeq, 0], userId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask AdvanceDepartureAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentOutOfRangeException.ThrowIfNegative(leftAtSeq);
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        RedisKey[] keys = [RedisKeys.ConversationMembers(conversationId), RedisKeys.ConversationDepartures(conversationId)];
+        await RedisStoreContext.Guard(RedisScripts.ConversationDeparture.EvaluateAsync(database, keys, [userId, leftAtSeq]), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -286,7 +301,30 @@ public sealed class RedisConversationStore : IConversationStore
         return parts[0].Length == 0 ? null : ConversationRecord.Read(conversationId, parts[0], parts[1]);
     }
 
-    private async Task<ConversationActivity?> ChangeMemberAsync(string conversationId, RedisValue[] arguments, string userId, CancellationToken cancellationToken)
+    // The user's indexes live in the user's slot, so they follow the script. Follow-ups of concurrent changes of one
+    // user may land out of order, so each one reads the membership back after writing and writes again until the
+    // indexes agree with it: the last follow-up written always saw the final membership.
+    private static async Task FollowMembershipAsync(IDatabase database, string conversationId, string userId, bool isMember, long score, CancellationToken cancellationToken)
+    {
+        for (var round = 0; round < IndexFollowRounds; round++)
+        {
+            var batch = database.CreateBatch();
+            Task<bool>[] updates = isMember
+                ? [batch.SortedSetAddAsync(RedisKeys.UserConversations(userId), conversationId, score), batch.SortedSetRemoveAsync(RedisKeys.UserDeparted(userId), conversationId)]
+                : [batch.SortedSetRemoveAsync(RedisKeys.UserConversations(userId), conversationId), batch.SortedSetAddAsync(RedisKeys.UserDeparted(userId), conversationId, score)];
+            await RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(updates)), cancellationToken).ConfigureAwait(false);
+            var now = await RedisStoreContext.Guard(database.HashExistsAsync(RedisKeys.ConversationMembers(conversationId), userId), cancellationToken).ConfigureAwait(false);
+            if (now == isMember)
+            {
+                return;
+            }
+
+            isMember = now;
+        }
+    }
+
+    // One membership change (conversation_member.lua), then the user's indexes when it took effect.
+    private async ValueTask<MembershipChange?> ChangeMemberAsync(string conversationId, RedisValue[] arguments, string userId, CancellationToken cancellationToken)
     {
         var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         RedisKey[] keys = [.. Keys(conversationId), RedisKeys.ConversationDepartures(conversationId)];
@@ -298,16 +336,18 @@ public sealed class RedisConversationStore : IConversationStore
 
         var parts = (RedisResult[])reply!;
         var stored = ConversationRecord.Read(conversationId, parts[1], parts[2]);
-        if ((int)parts[0] == 1)
+        var outcome = (int)parts[0] switch
         {
-            // The user's indexes live in the user's slot, so they follow the script (listing skips stale entries).
-            var batch = database.CreateBatch();
-            Task<bool>[] updates = stored.Conversation.IsMember(userId)
-                ? [batch.SortedSetAddAsync(RedisKeys.UserConversations(userId), conversationId, stored.LastActivity.ToUnixTimeMilliseconds()), batch.SortedSetRemoveAsync(RedisKeys.UserDeparted(userId), conversationId)]
-                : [batch.SortedSetRemoveAsync(RedisKeys.UserConversations(userId), conversationId), batch.SortedSetAddAsync(RedisKeys.UserDeparted(userId), conversationId, stored.LastActivity.ToUnixTimeMilliseconds())];
-            await RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(updates)), cancellationToken).ConfigureAwait(false);
+            1 => MembershipOutcome.Changed,
+            2 => MembershipOutcome.Full,
+            _ => MembershipOutcome.Unchanged,
+        };
+        if (outcome == MembershipOutcome.Changed)
+        {
+            await FollowMembershipAsync(database, conversationId, userId, stored.Conversation.IsMember(userId), stored.LastActivity.ToUnixTimeMilliseconds(), cancellationToken).ConfigureAwait(false);
         }
 
-        return stored;
+        var promoted = (string?)parts[3];
+        return new MembershipChange(stored.Conversation, outcome, string.IsNullOrEmpty(promoted) ? null : promoted);
     }
 }

@@ -15,6 +15,7 @@ internal static class RedisScripts
     public static readonly RedisScript SequencerFence = Load("sequencer_fence.lua");
     public static readonly RedisScript ConversationCreate = Load("conversation_create.lua");
     public static readonly RedisScript ConversationMember = Load("conversation_member.lua");
+    public static readonly RedisScript ConversationDeparture = Load("conversation_departure.lua");
     public static readonly RedisScript ConversationTouch = Load("conversation_touch.lua");
     public static readonly RedisScript ConversationRead = Load("conversation_read.lua");
     public static readonly RedisScript ReceiptAdvance = Load("receipt_advance.lua");

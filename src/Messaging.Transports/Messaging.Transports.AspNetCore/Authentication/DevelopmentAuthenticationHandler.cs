@@ -12,7 +12,9 @@ namespace Messaging.Transports.AspNetCore;
 /// <summary>
 /// INSECURE, for local development and tests only: trusts the caller to say who they are. The user id comes from
 /// <c>Authorization: Bearer &lt;user&gt;</c> or, for browsers that cannot set WebSocket headers, the
-/// <c>access_token=&lt;user&gt;</c> query parameter. Ids must be 1-64 letters, digits or <c>- _ . @</c>.
+/// <c>access_token=&lt;user&gt;</c> query parameter. Ids must have the form of <see cref="UserIds"/> (1-64 letters or
+/// digits of any script, or <c>. _ @ -</c>); a malformed one is answered with 400 <c>bad_request</c>, a missing one
+/// with 401.
 /// </summary>
 internal sealed class DevelopmentAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -21,6 +23,8 @@ internal sealed class DevelopmentAuthenticationHandler(
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private const string BearerPrefix = "Bearer ";
+
+    private const string MalformedUserId = "The user id must be " + UserIds.Description + ".";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -40,9 +44,9 @@ internal sealed class DevelopmentAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (!Identifiers.IsValidUserId(token))
+        if (!UserIds.IsValid(token))
         {
-            return Task.FromResult(AuthenticateResult.Fail("The user id must be 1-64 letters, digits or - _ . @"));
+            return Task.FromResult(AuthenticateResult.Fail(MalformedUserId));
         }
 
         Claim[] claims = [new(ClaimTypes.NameIdentifier, token), new(ClaimTypes.Name, token)];
@@ -50,8 +54,14 @@ internal sealed class DevelopmentAuthenticationHandler(
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name)));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        WriteErrorAsync(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "Authentication required.");
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        // A token that is not a well-formed user id is a bad request, not a missing sign-in.
+        var result = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
+        await (result.Failure?.Message == MalformedUserId
+            ? WriteErrorAsync(StatusCodes.Status400BadRequest, ErrorCodes.BadRequest, MalformedUserId)
+            : WriteErrorAsync(StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, "Authentication required.")).ConfigureAwait(false);
+    }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         WriteErrorAsync(StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "Forbidden.");

@@ -10,9 +10,6 @@ internal static class Identifiers
 
     public const string DefaultDeviceId = "default";
 
-    private static readonly SearchValues<char> UserIdChars =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.@");
-
     private static readonly SearchValues<char> DeviceIdChars =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:");
 
@@ -32,10 +29,6 @@ internal static class Identifiers
 
         return string.IsNullOrEmpty(id) ? null : id;
     }
-
-    /// <summary>1 to 64 characters of letters, digits and <c>- _ . @</c> (development authentication only).</summary>
-    public static bool IsValidUserId(ReadOnlySpan<char> value) =>
-        value.Length is > 0 and <= MaxLength && !value.ContainsAnyExcept(UserIdChars);
 
     /// <summary>1 to 64 characters of letters, digits and <c>- _ . :</c>, never an id the engine reserves (<see cref="ReservedDeviceIds"/>).</summary>
     public static bool IsValidDeviceId(ReadOnlySpan<char> value) =>

@@ -10,6 +10,8 @@ internal static class RestEndpoints
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 100;
+    private const int DefaultConversationPageSize = 100;
+    private const int MaxConversationPageSize = 100;
 
     public static void Map(IEndpointRouteBuilder group)
     {
@@ -27,8 +29,15 @@ internal static class RestEndpoints
 
     private static async Task ListConversationsAsync(RestCall call)
     {
-        var views = await call.Engine.ListConversationsAsync(call.UserId, cancellationToken: call.Aborted).ConfigureAwait(false);
-        var body = new ConversationListBody(views.Select(WireMapping.ToBody).ToArray());
+        var limit = call.QueryInt64("limit") ?? DefaultConversationPageSize;
+        if (limit is < 1 or > MaxConversationPageSize)
+        {
+            throw RestRequestException.BadRequest($"limit must be between 1 and {MaxConversationPageSize}.");
+        }
+
+        var cursor = call.Context.Request.Query["cursor"].ToString();
+        var page = await call.Engine.ListConversationPageAsync(call.UserId, (int)limit, cursor.Length == 0 ? null : cursor, call.Aborted).ConfigureAwait(false);
+        var body = new ConversationListBody(page.Conversations.Select(WireMapping.ToBody).ToArray(), page.NextCursor);
         await call.WriteAsync(StatusCodes.Status200OK, body, ProtocolJsonContext.Default.ConversationListBody).ConfigureAwait(false);
     }
 
