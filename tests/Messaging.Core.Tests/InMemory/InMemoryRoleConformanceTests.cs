@@ -57,3 +57,10 @@ public sealed class DefaultFanoutPolicyConformanceTests : FanoutPolicyConformanc
 {
     protected override IFanoutPolicy Create(int writePathMaxMembers) => new DefaultFanoutPolicy(writePathMaxMembers);
 }
+
+public sealed class InMemoryMediaCatalogConformanceTests : MediaCatalogConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<IMediaCatalog> CreateAsync() => ValueTask.FromResult<IMediaCatalog>(new InMemoryMediaCatalog());
+}

@@ -42,6 +42,13 @@ public sealed class RedisPresenceStoreConformanceTests(RedisFixture redis) : Pre
     protected override ValueTask<IPresenceStore> CreateAsync(TimeProvider timeProvider) => ValueTask.FromResult<IPresenceStore>(new RedisPresenceStore(redis.Multiplexer));
 }
 
+public sealed class RedisMediaCatalogConformanceTests(RedisFixture redis) : MediaCatalogConformanceTests
+{
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true };
+
+    protected override ValueTask<IMediaCatalog> CreateAsync() => ValueTask.FromResult<IMediaCatalog>(new RedisMediaCatalog(redis.Multiplexer));
+}
+
 public sealed class RedisConnectionDirectoryConformanceTests(RedisFixture redis) : ConnectionDirectoryConformanceTests
 {
     // Node leases are deadlines computed on the given clock, so the suite's fake clock drives expiry.
