@@ -93,42 +93,28 @@ public sealed class RedisMediaCatalog : IMediaCatalog
     }
 
     /// <inheritdoc />
-    public async ValueTask<bool> RemoveAsync(string mediaId, bool unsharedOnly = false, CancellationToken cancellationToken = default)
+    public ValueTask<bool> RemoveAsync(string mediaId, bool unsharedOnly = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(mediaId);
-        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        if (await OwnerOfAsync(database, mediaId, cancellationToken).ConfigureAwait(false) is not { } owner)
-        {
-            return false;
-        }
-
-        var reply = await RedisStoreContext.Guard(
-            RedisScripts.MediaRemove.EvaluateAsync(
-                database,
-                [RedisKeys.MediaUpload(mediaId), RedisKeys.MediaShares(mediaId), RedisKeys.MediaOwner(owner), RedisKeys.MediaOpen(), RedisKeys.MediaUnsent()],
-                [mediaId, unsharedOnly ? "1" : "0"]),
-            cancellationToken).ConfigureAwait(false);
-        return (int)reply == 1;
+        return RunOnUploadAsync(
+            mediaId,
+            RedisScripts.MediaRemove,
+            owner => [RedisKeys.MediaUpload(mediaId), RedisKeys.MediaShares(mediaId), RedisKeys.MediaOwner(owner), RedisKeys.MediaOpen(), RedisKeys.MediaUnsent()],
+            [mediaId, unsharedOnly ? "1" : "0"],
+            cancellationToken);
     }
 
     /// <inheritdoc />
-    public async ValueTask<bool> ShareAsync(string mediaId, string conversationId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public ValueTask<bool> ShareAsync(string mediaId, string conversationId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(mediaId);
         ArgumentNullException.ThrowIfNull(conversationId);
-        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        if (await OwnerOfAsync(database, mediaId, cancellationToken).ConfigureAwait(false) is not { } owner)
-        {
-            return false;
-        }
-
-        var reply = await RedisStoreContext.Guard(
-            RedisScripts.MediaShare.EvaluateAsync(
-                database,
-                [RedisKeys.MediaUpload(mediaId), RedisKeys.MediaShares(mediaId), RedisKeys.MediaOwner(owner), RedisKeys.MediaUnsent()],
-                [mediaId, conversationId, StoredTime.Ticks(at)]),
-            cancellationToken).ConfigureAwait(false);
-        return (int)reply == 1;
+        return RunOnUploadAsync(
+            mediaId,
+            RedisScripts.MediaShare,
+            owner => [RedisKeys.MediaUpload(mediaId), RedisKeys.MediaShares(mediaId), RedisKeys.MediaOwner(owner), RedisKeys.MediaUnsent()],
+            [mediaId, conversationId, StoredTime.Ticks(at)],
+            cancellationToken);
     }
 
     /// <inheritdoc />
@@ -193,8 +179,19 @@ public sealed class RedisMediaCatalog : IMediaCatalog
         return [.. expired.OrderBy(static r => r.CompletedAt ?? r.UpdatedAt).Take(limit)];
     }
 
-    private static async ValueTask<string?> OwnerOfAsync(IDatabase database, string mediaId, CancellationToken cancellationToken)
-        => await RedisStoreContext.Guard(database.HashGetAsync(RedisKeys.MediaUpload(mediaId), "owner"), cancellationToken).ConfigureAwait(false);
+    // Runs a script on an existing upload; the owner (fixed at creation) is read first to name the owner's key.
+    private async ValueTask<bool> RunOnUploadAsync(string mediaId, RedisScript script, Func<string, RedisKey[]> keys, RedisValue[] arguments, CancellationToken cancellationToken)
+    {
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var owner = await RedisStoreContext.Guard(database.HashGetAsync(RedisKeys.MediaUpload(mediaId), "owner"), cancellationToken).ConfigureAwait(false);
+        if (owner.IsNull)
+        {
+            return false;
+        }
+
+        var reply = await RedisStoreContext.Guard(script.EvaluateAsync(database, keys((string)owner!), arguments), cancellationToken).ConfigureAwait(false);
+        return (int)reply == 1;
+    }
 
     private static void AddOptional(List<RedisValue> arguments, string field, string? value)
     {
