@@ -4,8 +4,9 @@ namespace Messaging;
 
 /// <summary>
 /// Media uploads and downloads on top of <see cref="IBlobStore"/> and <see cref="IMediaCatalog"/>: limits, the content
-/// check on completion, ownership, the per-user quota, download authorisation and expiry of abandoned and unsent uploads. Transports (the tus
-/// endpoints) call it with the authenticated user; every "not yours" looks exactly like "does not exist".
+/// check on completion, ownership, the per-user quota, download authorisation and expiry of abandoned and unsent
+/// uploads. Transports (the tus endpoints) call it with the authenticated user; every "not yours" looks exactly like
+/// "does not exist".
 /// </summary>
 public sealed class MediaService
 {
