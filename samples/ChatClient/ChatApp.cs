@@ -25,7 +25,7 @@ internal sealed class ChatApp
     private readonly string _me;
 
     // Names of conversations for display, and what the user sent, to show receipt markers against.
-    private readonly ConcurrentDictionary<string, string> _names = new(StringComparer.Ordinal);
+    private readonly ConversationNames _names;
     private readonly ConcurrentDictionary<string, string> _sentContent = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _lastSeq = new(StringComparer.Ordinal);
     private volatile string? _open;
@@ -35,22 +35,64 @@ internal sealed class ChatApp
         _client = client;
         _terminal = terminal;
         _me = me;
-        client.MessageReceived += (_, e) => OnMessage(e.Message);
-        client.StatusChanged += (_, e) => OnStatus(e);
-        client.TypingChanged += (_, e) => OnTyping(e);
-        client.PresenceChanged += (_, e) => _terminal.Print(PresenceText(e.UserId, e.Status, e.LastSeen));
-        client.ConnectionStateChanged += (_, e) => _terminal.Print($"· {e.State.ToString().ToLowerInvariant()}{(e.Error is null ? "" : $": {e.Error.Message}")}");
-        client.ServerError += (_, e) => _terminal.Print($"! {e.Code}: {e.Message}");
+        _names = new ConversationNames(client, me);
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         foreach (var conversation in await _client.ListConversationsAsync(cancellationToken))
         {
-            Remember(conversation);
+            _names.Remember(conversation);
         }
 
-        await _client.ConnectAsync(cancellationToken);
+        // Registered before connecting, so that catch-up shows too. One loop prints the events in order; it may wait
+        // for the name of a conversation it has not seen, which only delays the printing, never the client.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var printing = PrintEventsAsync(_client.ReadEventsAsync(stop.Token), stop.Token);
+        try
+        {
+            await _client.ConnectAsync(cancellationToken);
+            await ReadCommandsAsync(cancellationToken);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await printing;
+        }
+    }
+
+    /// <summary>The line to print for an event, or <see langword="null"/> for one that shows nothing.</summary>
+    internal async ValueTask<string?> DescribeAsync(MessagingClientEvent clientEvent) => clientEvent switch
+    {
+        MessageReceivedEvent e => await DescribeMessageAsync(e.Message),
+        MessageStatusChangedEvent e => DescribeStatus(e),
+        TypingChangedEvent { IsTyping: true } e => $"· {e.UserId} is typing…{(e.ConversationId == _open ? "" : $" in {await _names.GetAsync(e.ConversationId)}")}",
+        PresenceChangedEvent e => PresenceText(e.UserId, e.Status, e.LastSeen),
+        ConnectionStateChangedEvent e => $"· {e.State.ToString().ToLowerInvariant()}{(e.Error is null ? "" : $": {e.Error.Message}")}",
+        ServerErrorEvent e => $"! {e.Code}: {e.Message}",
+        _ => null,
+    };
+
+    private async Task PrintEventsAsync(IAsyncEnumerable<MessagingClientEvent> events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var clientEvent in events.WithCancellation(cancellationToken))
+            {
+                if (await DescribeAsync(clientEvent) is { } text)
+                {
+                    _terminal.Print(text);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The app is closing.
+        }
+    }
+
+    private async Task ReadCommandsAsync(CancellationToken cancellationToken)
+    {
         _terminal.Print($"signed in as {_me} on device {_client.DeviceId}. /help for commands.");
         while (await _terminal.ReadLineAsync(OnKeyAsync, cancellationToken) is { } line)
         {
@@ -93,18 +135,28 @@ internal sealed class ChatApp
             case "/chats":
                 foreach (var conversation in await _client.ListConversationsAsync(cancellationToken))
                 {
-                    Remember(conversation);
+                    var name = _names.Remember(conversation);
                     var unread = conversation.UnreadCount > 0 ? $" ({conversation.UnreadCount} unread)" : "";
                     var last = conversation.LastMessage is { } m ? $": {m.SenderId}: {m.Content}" : "";
-                    _terminal.Print($"  {NameOf(conversation.ConversationId)}{unread}{last}");
+                    _terminal.Print($"  {name}{unread}{last}");
                 }
 
                 break;
             case "/open" when words.Length == 2:
+                if (!RequireUserIds(words[1..]))
+                {
+                    break;
+                }
+
                 Open(await _client.CreateDirectConversationAsync(words[1], cancellationToken));
                 await _client.SubscribePresenceAsync([words[1]], cancellationToken);
                 break;
             case "/group" when words.Length >= 3:
+                if (!RequireUserIds(words[2..]))
+                {
+                    break;
+                }
+
                 Open(await _client.CreateGroupAsync(words[1], words[2..], cancellationToken));
                 break;
             case "/history":
@@ -119,6 +171,11 @@ internal sealed class ChatApp
 
                 break;
             case "/who" when words.Length == 2:
+                if (!RequireUserIds(words[1..]))
+                {
+                    break;
+                }
+
                 var presence = await _client.GetPresenceAsync(words[1], cancellationToken);
                 _terminal.Print(PresenceText(presence.UserId, presence.Status, presence.LastSeen));
                 break;
@@ -165,45 +222,46 @@ internal sealed class ChatApp
         }
     }
 
-    private void OnMessage(MessageData message)
+    private async ValueTask<string> DescribeMessageAsync(MessageData message)
     {
         _lastSeq.AddOrUpdate(message.ConversationId, message.Seq, (_, seq) => Math.Max(seq, message.Seq));
-        if (!_names.ContainsKey(message.ConversationId))
-        {
-            _ = LearnNameAsync(message.ConversationId);
-        }
-
-        var where = message.ConversationId == _open ? "" : $"[{NameOf(message.ConversationId)}] ";
-        _terminal.Print(where + Format(message));
+        var where = message.ConversationId == _open ? "" : $"[{await _names.GetAsync(message.ConversationId)}] ";
+        return where + Format(message);
     }
 
-    private void OnStatus(MessageStatusChangedEvent status)
+    private string? DescribeStatus(MessageStatusChangedEvent status)
     {
         if (status.Status == DeliveryStatus.Sent)
         {
-            return;
+            return null;
         }
 
         var marker = status.Status == DeliveryStatus.Read ? "✓✓ read" : "✓✓ delivered";
         var text = _sentContent.TryGetValue(status.MessageId, out var content) ? content : status.MessageId;
-        _terminal.Print($"  {marker} #{status.Seq} {text}");
-    }
-
-    private void OnTyping(TypingChangedEvent typing)
-    {
-        if (typing.IsTyping)
-        {
-            var where = typing.ConversationId == _open ? "" : $" in {NameOf(typing.ConversationId)}";
-            _terminal.Print($"· {typing.UserId} is typing…{where}");
-        }
+        return $"  {marker} #{status.Seq} {text}";
     }
 
     private void Open(ConversationBody conversation)
     {
-        Remember(conversation);
+        var name = _names.Remember(conversation);
         _open = conversation.ConversationId;
-        _terminal.SetPrompt($"{NameOf(conversation.ConversationId)}> ");
-        _terminal.Print($"· opened {NameOf(conversation.ConversationId)} ({conversation.Members.Count} members, {conversation.UnreadCount} unread)");
+        _terminal.SetPrompt($"{name}> ");
+        _terminal.Print($"· opened {name} ({conversation.Members.Count} members, {conversation.UnreadCount} unread)");
+    }
+
+    /// <summary>Whether every id is one the browser client accepts too; prints why not.</summary>
+    private bool RequireUserIds(IEnumerable<string> userIds)
+    {
+        foreach (var userId in userIds)
+        {
+            if (!UserIds.IsValid(userId))
+            {
+                _terminal.Print($"! {UserIds.Problem(userId)}");
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private string? RequireOpen()
@@ -215,27 +273,6 @@ internal sealed class ChatApp
 
         return _open;
     }
-
-    private void Remember(ConversationBody conversation)
-    {
-        _names[conversation.ConversationId] = conversation.Type == ConversationType.Group
-            ? conversation.Name ?? conversation.ConversationId
-            : conversation.Members.FirstOrDefault(m => m.UserId != _me)?.UserId ?? _me;
-    }
-
-    private async Task LearnNameAsync(string conversationId)
-    {
-        try
-        {
-            Remember(await _client.GetConversationAsync(conversationId));
-        }
-        catch (MessagingClientException ex)
-        {
-            _terminal.Print($"! could not load {conversationId}: {ex.Code}");
-        }
-    }
-
-    private string NameOf(string conversationId) => _names.TryGetValue(conversationId, out var name) ? name : conversationId;
 
     private string Format(MessageData message)
     {

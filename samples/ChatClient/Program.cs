@@ -4,11 +4,9 @@ using Messaging.Client;
 
 // dotnet run --project samples/ChatClient -- --server http://localhost:5000 --user alice [--device phone]
 Console.OutputEncoding = Encoding.UTF8;
-if (!ChatArguments.TryParse(args, out var arguments, out var problem))
+if (ChatArguments.Parse(args, Console.Out, Console.Error, out var exitCode) is not { } arguments)
 {
-    Console.Error.WriteLine(problem);
-    Console.Error.WriteLine("usage: ChatClient --user <id> [--server http://localhost:5000] [--device console]");
-    return 2;
+    return exitCode;
 }
 
 using var quit = new CancellationTokenSource();

@@ -32,6 +32,13 @@ public sealed record AdapterCapabilities
     /// <summary>The message store also implements <see cref="IAtomicSequencingStore"/>.</summary>
     public bool AtomicSequencing { get; init; }
 
+    /// <summary>
+    /// The message store can be configured to keep only the newest messages of each conversation (a retention), so
+    /// the suite can check where its history starts once older messages were removed; see
+    /// <see cref="MessageStoreConformanceTests.CreateWithRetentionAsync"/>.
+    /// </summary>
+    public bool Retention { get; init; }
+
     /// <summary>A transport delivers the envelopes one publisher sends to one channel in publish order.</summary>
     public bool OrderedPerChannel { get; init; }
 

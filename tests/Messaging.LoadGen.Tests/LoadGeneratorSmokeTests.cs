@@ -84,10 +84,14 @@ public sealed class LoadGeneratorSmokeTests
         Assert.False(Scenarios.Payload.TryRead("not a payload", out _, out _, out _));
     }
 
-    // The load generator sends many frames a second on one socket: the gateway's per-connection rate limit is lifted.
+    // The load generator sends many frames a second on one socket: the gateway's rate limits are lifted.
     private static Task<ChatServer> StartServerAsync() => ChatServer.StartAsync(o => o.ConfigureGateway = g =>
     {
         g.RateLimitBurst = 10_000;
         g.RateLimitPerSecond = 10_000;
+        g.UserRateLimitBurst = 10_000;
+        g.UserRateLimitPerSecond = 10_000;
+        g.RestRateLimitBurst = 10_000;
+        g.RestRateLimitPerSecond = 10_000;
     }, TestContext.Current.CancellationToken);
 }

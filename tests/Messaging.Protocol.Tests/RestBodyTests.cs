@@ -25,14 +25,26 @@ public sealed class RestBodyTests
             CreatedAt = new DateTimeOffset(2024, 1, 15, 12, 30, 0, TimeSpan.FromHours(2)),
             LastSeq = 41,
             UnreadCount = 3,
+            HistoryStartSeq = 7,
             LastMessage = Message,
         };
 
         var json = JsonSerializer.Serialize(body, ProtocolJsonContext.Default.ConversationBody);
 
         Assert.Equal(
-            """{"conversation_id":"g1","type":"group","name":"Team","members":[{"user_id":"alice","role":"admin"},{"user_id":"bob","role":"member"}],"created_at":"2024-01-15T10:30:00Z","last_seq":41,"unread_count":3,"last_message":{"message_id":"m1","conversation_id":"c1","seq":41,"sender_id":"alice","client_msg_id":"uuid-1","content":"Hello!","media_id":null,"kind":"text","timestamp":"2024-01-15T10:30:00Z"}}""",
+            """{"conversation_id":"g1","type":"group","name":"Team","members":[{"user_id":"alice","role":"admin"},{"user_id":"bob","role":"member"}],"created_at":"2024-01-15T10:30:00Z","last_seq":41,"unread_count":3,"history_start_seq":7,"last_message":{"message_id":"m1","conversation_id":"c1","seq":41,"sender_id":"alice","client_msg_id":"uuid-1","content":"Hello!","media_id":null,"kind":"text","timestamp":"2024-01-15T10:30:00Z"}}""",
             json);
+    }
+
+    [Fact]
+    public void Conversation_body_without_history_start_seq_reads_as_history_from_seq_1()
+    {
+        var body = JsonSerializer.Deserialize(
+            """{"conversation_id":"d1","type":"direct","name":null,"members":[],"created_at":"2024-01-15T10:30:00Z","last_seq":4,"unread_count":2,"last_message":null}""",
+            ProtocolJsonContext.Default.ConversationBody);
+
+        Assert.NotNull(body);
+        Assert.Equal(1, body.HistoryStartSeq);
     }
 
     [Fact]

@@ -18,6 +18,9 @@ public sealed class GatewayHostingTests
     [InlineData(nameof(MessagingGatewayOptions.SendQueueCapacity))]
     [InlineData(nameof(MessagingGatewayOptions.IdleTimeout))]
     [InlineData(nameof(MessagingGatewayOptions.RateLimitBurst))]
+    [InlineData(nameof(MessagingGatewayOptions.UserRateLimitPerSecond))]
+    [InlineData(nameof(MessagingGatewayOptions.MaxConnectionsPerUser))]
+    [InlineData(nameof(MessagingGatewayOptions.RestRateLimitBurst))]
     [InlineData(nameof(MessagingGatewayOptions.AllowedOrigins))]
     public async Task Invalid_gateway_options_fail_at_start(string option)
     {
@@ -27,6 +30,9 @@ public sealed class GatewayHostingTests
             nameof(MessagingGatewayOptions.SendQueueCapacity) => o => o.SendQueueCapacity = 0,
             nameof(MessagingGatewayOptions.IdleTimeout) => o => o.IdleTimeout = TimeSpan.Zero,
             nameof(MessagingGatewayOptions.RateLimitBurst) => o => o.RateLimitBurst = -1,
+            nameof(MessagingGatewayOptions.UserRateLimitPerSecond) => o => o.UserRateLimitPerSecond = 0,
+            nameof(MessagingGatewayOptions.MaxConnectionsPerUser) => o => o.MaxConnectionsPerUser = 0,
+            nameof(MessagingGatewayOptions.RestRateLimitBurst) => o => o.RestRateLimitBurst = 0,
             _ => o => o.AllowedOrigins.Add("https://chat.example.com/path"),
         };
 

@@ -83,6 +83,7 @@ public sealed class RestConversationTests(ChatServerFixture fixture) : IClassFix
         var active = list.Conversations[0];
         Assert.Equal(2, active.LastSeq);
         Assert.Equal(2, active.UnreadCount);
+        Assert.Equal(1, active.HistoryStartSeq);
         Assert.Equal("two", active.LastMessage!.Content);
     }
 

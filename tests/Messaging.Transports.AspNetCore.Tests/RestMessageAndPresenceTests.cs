@@ -83,8 +83,16 @@ public sealed class RestMessageAndPresenceTests(ChatServerFixture fixture) : ICl
     public async Task Presence_respects_the_users_privacy()
     {
         var (alice, bob, stranger) = (Users.New("alice"), Users.New("bob"), Users.New("stranger"));
-        await Rest.CreateDirectAsync(Server, alice, bob);
+        var direct = await Rest.CreateDirectAsync(Server, alice, bob);
         await using var b = await Wire.ConnectReadyAsync(Server, bob);
+        await using (var a = await Wire.ConnectReadyAsync(Server, alice))
+        {
+            // Contacts are users who each sent the other a message; the stranger only opened a conversation.
+            await Wire.SendAsync(a, direct.ConversationId, "hi bob");
+            await Wire.SendAsync(b, direct.ConversationId, "hi alice");
+        }
+
+        await Rest.CreateDirectAsync(Server, stranger, bob);
         using var aliceClient = Server.CreateHttpClient(alice);
         using var bobClient = Server.CreateHttpClient(bob);
         using var strangerClient = Server.CreateHttpClient(stranger);

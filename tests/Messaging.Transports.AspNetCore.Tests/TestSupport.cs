@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -100,6 +101,16 @@ internal static class Wire
         clientMsgId ??= Guid.NewGuid().ToString("N");
         await client.SendAsync(new SendMessageFrame(conversationId, content, clientMsgId));
         return await client.WaitForAsync<StatusUpdateFrame>(s => s.ClientMsgId == clientMsgId && s.Status == DeliveryStatus.Sent);
+    }
+
+    /// <summary>Opens a handshake the server is expected to refuse; returns the refusal's status and headers.</summary>
+    public static async Task<(HttpStatusCode Status, IReadOnlyDictionary<string, IEnumerable<string>> Headers)> RefusedHandshakeAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null)
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        configure?.Invoke(socket.Options);
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, TestContext.Current.CancellationToken));
+        return (socket.HttpStatusCode, socket.HttpResponseHeaders ?? new Dictionary<string, IEnumerable<string>>());
     }
 
     /// <summary>Waits for the answer to the frame with <paramref name="clientMsgId"/>: its sent status or its error.</summary>

@@ -134,12 +134,6 @@ public sealed class WebSocketLimitsTests
         Assert.Single(await Rest.MessagesAsync(server, bob, conversation.ConversationId));
     }
 
-    private static async Task<HttpStatusCode> HandshakeStatusAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null)
-    {
-        using var socket = new ClientWebSocket();
-        socket.Options.CollectHttpResponseDetails = true;
-        configure?.Invoke(socket.Options);
-        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, Cancellation));
-        return socket.HttpStatusCode;
-    }
+    private static async Task<HttpStatusCode> HandshakeStatusAsync(Uri uri, Action<ClientWebSocketOptions>? configure = null) =>
+        (await Wire.RefusedHandshakeAsync(uri, configure)).Status;
 }

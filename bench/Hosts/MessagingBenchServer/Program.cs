@@ -3,7 +3,8 @@ using Messaging.Transports.AspNetCore;
 
 // Our stack as the load generator measures it: the same registration as samples/ChatServer (AddMessaging,
 // AddMessagingGateway, development authentication, MapMessaging), plus what a benchmark needs and the sample must
-// not have: per-connection rate limits lifted (the load generator sends thousands of frames a second on one socket),
+// not have: rate limits and the per-user connection cap lifted (the load generator sends thousands of frames a second
+// on one socket and sets up thousands of conversations over REST),
 // a short presence grace (configurable), optional Redis for stores and backplane, and /bench/stats.
 //   dotnet run -c Release --project bench/Hosts/MessagingBenchServer -- [--urls URL] [--redis HOST:PORT] [--grace-ms N]
 var redis = BenchServerHosting.Option(args, "--redis");
@@ -24,6 +25,11 @@ builder.Services.AddMessagingGateway(o =>
 {
     o.RateLimitBurst = 1_000_000;
     o.RateLimitPerSecond = 1_000_000;
+    o.UserRateLimitBurst = 1_000_000;
+    o.UserRateLimitPerSecond = 1_000_000;
+    o.RestRateLimitBurst = 1_000_000;
+    o.RestRateLimitPerSecond = 1_000_000;
+    o.MaxConnectionsPerUser = 1_000_000;
     o.IdleTimeout = TimeSpan.FromMinutes(10);
 });
 builder.Services.AddAuthentication(MessagingDevelopmentAuthenticationDefaults.AuthenticationScheme)

@@ -69,6 +69,17 @@ public interface IMessageStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The last seq.</returns>
     ValueTask<long> GetLastSeqAsync(string conversationId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Where the conversation's history starts: the lowest seq the store may still return. Every seq below it is gone
+    /// for good (removed by a retention the host configured, or lost), and readers skip it like a tombstone instead of
+    /// waiting for it. 1 when nothing was removed (and for an unknown conversation); never decreases; at most the last
+    /// seq plus one.
+    /// </summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The first seq of the kept history.</returns>
+    ValueTask<long> GetHistoryStartAsync(string conversationId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>

@@ -69,6 +69,9 @@ internal static partial class MessagingLog
     [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "The backplane of node '{NodeId}' restored its subscriptions; refilling {ConnectionCount} local connections from the store.")]
     public static partial void BackplaneRecovered(this ILogger logger, string nodeId, int connectionCount);
 
+    [LoggerMessage(EventId = 1218, Level = LogLevel.Debug, Message = "The history of conversation '{ConversationId}' starts at seq {HistoryStart}; user '{UserId}' device '{DeviceId}' moved past the removed seqs from {FromSeq}.")]
+    public static partial void HistorySkipped(this ILogger logger, string userId, string deviceId, string conversationId, long fromSeq, long historyStart);
+
     [LoggerMessage(EventId = 1300, Level = LogLevel.Warning, Message = "Publishing a receipt status for seq {Seq} of conversation '{ConversationId}' failed.")]
     public static partial void StatusPublishFailed(this ILogger logger, string conversationId, long seq, Exception exception);
 

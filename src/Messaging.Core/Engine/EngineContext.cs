@@ -29,6 +29,8 @@ internal sealed class EngineContext
 
     public required IContactPolicy Contacts { get; init; }
 
+    public required IContactStore ContactStore { get; init; }
+
     public required IMessageIdGenerator Ids { get; init; }
 
     public IMediaCatalog Media { get; init; } = new InMemoryMediaCatalog();

@@ -42,7 +42,7 @@ public sealed class MessagingEngine : IAsyncDisposable
 
         Presence = new PresenceService(context, privacy);
         Receipts = new ReceiptFlow(context, access, new StatusNotifier(context));
-        Sending = new SendPipeline(context, access, new MessageCommitter(context, new SequenceFence(context.Messages, context.Sequencer)), new MessageFanout(context, local.IsConnected), Receipts);
+        Sending = new SendPipeline(context, access, new MessageCommitter(context, new SequenceFence(context.Messages, context.Sequencer)), new MessageFanout(context, local.IsConnected), Receipts, new ContactRecorder(context, Presence));
         Typing = new TypingService(context, access);
         _connections = new ConnectionManager(context, privacy, local, _subscriptions, interest, Watchers, Presence, locks);
         _conversations = new ConversationService(context, access, new ConversationViews(context), Sending, interest);

@@ -14,11 +14,11 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// Every role (<see cref="IMessageStore"/>, <see cref="ISequencer"/>, <see cref="IConversationStore"/>,
 /// <see cref="IReceiptStore"/>, <see cref="IMessageTransport"/>, <see cref="IConnectionDirectory"/>,
 /// <see cref="IPresenceStore"/>, <see cref="IFanoutPolicy"/>, <see cref="IPushNotifier"/>,
-/// <see cref="IContactPolicy"/>, <see cref="IMessageIdGenerator"/>) and <see cref="TimeProvider"/> gets an in-memory
-/// default registered with <c>TryAdd</c>. The rule for hosts and adapters: a role registered <em>before</em>
-/// <c>AddMessaging</c> (with any <c>Add*</c>) wins because the default is then skipped; a role registered
-/// <em>after</em> it must use <c>AddSingleton</c> (not <c>TryAdd*</c>), and wins because the last registration is the
-/// one resolved.
+/// <see cref="IContactStore"/>, <see cref="IContactPolicy"/>, <see cref="IMessageIdGenerator"/>) and
+/// <see cref="TimeProvider"/> gets an in-memory default registered with <c>TryAdd</c>. The rule for hosts and
+/// adapters: a role registered <em>before</em> <c>AddMessaging</c> (with any <c>Add*</c>) wins because the default is
+/// then skipped; a role registered <em>after</em> it must use <c>AddSingleton</c> (not <c>TryAdd*</c>), and wins
+/// because the last registration is the one resolved.
 /// </para>
 /// <para>
 /// <see cref="MessagingOptions"/> are validated when the host starts (<c>ValidateOnStart</c>), and a hosted service
@@ -55,7 +55,8 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddSingleton<IPresenceStore, InMemoryPresenceStore>();
         services.TryAddSingleton<IFanoutPolicy>(static sp => new DefaultFanoutPolicy(sp.GetRequiredService<IOptions<MessagingOptions>>().Value.WritePathMaxMembers));
         services.TryAddSingleton<IPushNotifier>(static sp => new LoggingPushNotifier(sp.GetService<ILogger<LoggingPushNotifier>>() ?? NullLogger<LoggingPushNotifier>.Instance));
-        services.TryAddSingleton<IContactPolicy>(static sp => new SharedConversationContactPolicy(sp.GetRequiredService<IConversationStore>()));
+        services.TryAddSingleton<IContactStore, InMemoryContactStore>();
+        services.TryAddSingleton<IContactPolicy>(static sp => new MutualMessageContactPolicy(sp.GetRequiredService<IContactStore>()));
         services.TryAddSingleton<IMessageIdGenerator>(static sp => new UuidV7MessageIdGenerator(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IMediaCatalog, InMemoryMediaCatalog>();
 
@@ -81,6 +82,7 @@ public static class MessagingServiceCollectionExtensions
             Fanout = services.GetRequiredService<IFanoutPolicy>(),
             Push = services.GetRequiredService<IPushNotifier>(),
             Contacts = services.GetRequiredService<IContactPolicy>(),
+            ContactStore = services.GetRequiredService<IContactStore>(),
             Ids = services.GetRequiredService<IMessageIdGenerator>(),
             Media = services.GetRequiredService<IMediaCatalog>(),
             Time = services.GetRequiredService<TimeProvider>(),

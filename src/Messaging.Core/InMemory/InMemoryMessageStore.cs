@@ -17,13 +17,28 @@ namespace Messaging;
 /// </para>
 /// <para>
 /// Limits: one process only; everything is lost on restart; nothing is evicted (client message ids are remembered
-/// for the lifetime of the store, longer than any de-duplication window).
+/// for the lifetime of the store, longer than any de-duplication window), so the history of every conversation
+/// starts at seq 1 (<see cref="GetHistoryStartAsync"/>).
 /// </para>
 /// </remarks>
 public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
 {
     private readonly ConcurrentDictionary<string, ConversationLog> _conversations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Message> _byId = new(StringComparer.Ordinal);
+    private readonly int? _retention;
+
+    /// <summary>Creates an empty store that keeps every message.</summary>
+    public InMemoryMessageStore()
+    {
+    }
+
+    // Keeps only the newest messages of each conversation, as a store with a configured retention does (the removed
+    // seqs read as gone and move the history start; client message ids stay remembered).
+    internal InMemoryMessageStore(int retention)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(retention);
+        _retention = retention;
+    }
 
     /// <inheritdoc />
     public ValueTask<AppendResult> AppendAsync(Message message, CancellationToken cancellationToken = default)
@@ -42,6 +57,12 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
             if (log.Messages.TryGetValue(message.Seq, out var holder))
             {
                 return ValueTask.FromResult(new AppendResult(AppendOutcome.SeqTaken, holder));
+            }
+
+            if (message.Seq < log.HistoryStart)
+            {
+                // Removed by retention: the seq stays used, but its message is gone.
+                return ValueTask.FromResult(new AppendResult(AppendOutcome.SeqTaken, null));
             }
 
             return ValueTask.FromResult(Store(log, message));
@@ -151,17 +172,25 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
 
     /// <inheritdoc />
     public ValueTask<long> GetLastSeqAsync(string conversationId, CancellationToken cancellationToken = default)
+        => ReadPosition(conversationId, whenUnknown: 0, static log => log.LastSeq, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<long> GetHistoryStartAsync(string conversationId, CancellationToken cancellationToken = default)
+        => ReadPosition(conversationId, whenUnknown: 1, static log => log.HistoryStart, cancellationToken);
+
+    // One seq position of a conversation's log, read under its lock; whenUnknown for a conversation without messages.
+    private ValueTask<long> ReadPosition(string conversationId, long whenUnknown, Func<ConversationLog, long> read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         cancellationToken.ThrowIfCancellationRequested();
         if (!_conversations.TryGetValue(conversationId, out var log))
         {
-            return ValueTask.FromResult(0L);
+            return ValueTask.FromResult(whenUnknown);
         }
 
         lock (log)
         {
-            return ValueTask.FromResult(log.LastSeq);
+            return ValueTask.FromResult(read(log));
         }
     }
 
@@ -190,6 +219,13 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
 
         log.Messages.Add(message.Seq, message);
         log.ByClientMsgId.Add((message.SenderId, message.ClientMsgId), message);
+        while (log.Messages.Count > _retention)
+        {
+            var oldest = log.Messages.Values[0];
+            log.Messages.RemoveAt(0);
+            _byId.TryRemove(oldest.MessageId, out _);
+            log.HistoryStart = oldest.Seq + 1;
+        }
 
         return new AppendResult(AppendOutcome.Appended, message);
     }
@@ -200,7 +236,10 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
 
         public Dictionary<(string SenderId, string ClientMsgId), Message> ByClientMsgId { get; } = [];
 
-        public long LastSeq => Messages.Count == 0 ? 0 : Messages.Keys[^1];
+        public long LastSeq => Messages.Count == 0 ? HistoryStart - 1 : Messages.Keys[^1];
+
+        // Every seq below it was removed by retention.
+        public long HistoryStart { get; set; } = 1;
 
         public Message? FindDuplicate(Message message) => ByClientMsgId.GetValueOrDefault((message.SenderId, message.ClientMsgId));
 

@@ -21,8 +21,25 @@ public sealed record ConversationBody
     /// <summary><c>last_seq</c>: the highest seq (0 when empty).</summary>
     public required long LastSeq { get; init; }
 
-    /// <summary><c>unread_count</c>: <c>last_seq</c> minus the caller's read mark.</summary>
+    /// <summary>
+    /// <c>unread_count</c>: <c>last_seq</c> minus the caller's read mark, counting only messages that still exist (seqs
+    /// below <see cref="HistoryStartSeq"/> are not unread).
+    /// </summary>
     public required long UnreadCount { get; init; }
+
+    /// <summary>
+    /// <c>history_start_seq</c>: the first seq the server still holds; older ones were removed by a retention the host
+    /// configured, and history and catch-up skip them like tombstones. 1 when nothing was removed; never below 1, so
+    /// a body from a server that predates the field (where it reads as 0) also says 1.
+    /// </summary>
+    public long HistoryStartSeq
+    {
+        get => Math.Max(1, _historyStartSeq);
+        init => _historyStartSeq = value;
+    }
+
+    // Left at 0 by a body without the field (the serializer sets every init-only property it knows).
+    private readonly long _historyStartSeq;
 
     /// <summary><c>last_message</c>, or <see langword="null"/> when the conversation is empty.</summary>
     public MessageData? LastMessage { get; init; }

@@ -10,10 +10,15 @@ internal sealed class RedisStoreContext : IAsyncDisposable
     // 0 unknown, 1 standalone (a primary, possibly with replicas), 2 anything else (cluster, proxy).
     private int _topology;
 
-    public RedisStoreContext(RedisConnection connection, int messageRetention, TimeSpan deduplicationWindow, int presenceShards)
+    // messageRetention: messages kept per conversation, null to keep every message.
+    public RedisStoreContext(RedisConnection connection, int? messageRetention, TimeSpan deduplicationWindow, int presenceShards)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(messageRetention);
+        if (messageRetention is { } retention)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(retention, nameof(messageRetention));
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(deduplicationWindow, TimeSpan.FromMilliseconds(1));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(presenceShards);
         Connection = connection;
@@ -24,7 +29,7 @@ internal sealed class RedisStoreContext : IAsyncDisposable
 
     public RedisConnection Connection { get; }
 
-    public int MessageRetention { get; }
+    public int? MessageRetention { get; }
 
     public TimeSpan DeduplicationWindow { get; }
 

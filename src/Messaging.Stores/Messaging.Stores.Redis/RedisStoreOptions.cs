@@ -11,9 +11,6 @@ namespace Messaging.Stores.Redis;
 /// </remarks>
 public sealed class RedisStoreOptions
 {
-    /// <summary>The default of <see cref="MessageRetention"/>.</summary>
-    public const int DefaultMessageRetention = 10_000;
-
     /// <summary>The default of <see cref="PresenceShards"/>.</summary>
     public const int DefaultPresenceShards = 16;
 
@@ -27,10 +24,14 @@ public sealed class RedisStoreOptions
     public IConnectionMultiplexer? ConnectionMultiplexer { get; set; }
 
     /// <summary>
-    /// How many of the newest messages the store keeps per conversation (the hot window). Older messages are removed
-    /// as new ones arrive; reads return only what is still kept.
+    /// How many of the newest messages the store keeps per conversation, or <see langword="null"/> (the default) to keep
+    /// every message. When the Redis store is the only message store, removing messages loses them for good, so the
+    /// default keeps everything; set a retention only when Redis is a hot window in front of a durable store or when
+    /// old messages may be dropped. Older messages are then removed as new ones arrive: the conversation's history
+    /// starts later (<see cref="IMessageStore.GetHistoryStartAsync"/>), catch-up, gap filling and history skip the
+    /// removed seqs like tombstones, and unread counts leave them out.
     /// </summary>
-    public int MessageRetention { get; set; } = DefaultMessageRetention;
+    public int? MessageRetention { get; set; }
 
     /// <summary>How long a repeated <c>(conversation, sender, client_msg_id)</c> returns the original message.</summary>
     public TimeSpan DeduplicationWindow { get; set; } = DefaultDeduplicationWindow;
@@ -44,7 +45,7 @@ public sealed class RedisStoreOptions
     /// <summary>The options as text, with any password in the connection string redacted.</summary>
     /// <returns>A description safe to log.</returns>
     public override string ToString()
-        => $"ConnectionString={RedisConnection.Redact(ConnectionString)}, ConnectionMultiplexer={(ConnectionMultiplexer is null ? "(none)" : "(host-owned)")}, MessageRetention={MessageRetention}, DeduplicationWindow={DeduplicationWindow}, PresenceShards={PresenceShards}";
+        => $"ConnectionString={RedisConnection.Redact(ConnectionString)}, ConnectionMultiplexer={(ConnectionMultiplexer is null ? "(none)" : "(host-owned)")}, MessageRetention={MessageRetention?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(keep everything)"}, DeduplicationWindow={DeduplicationWindow}, PresenceShards={PresenceShards}";
 
     // Null when valid, else every problem found.
     internal string? Validate()
@@ -57,7 +58,7 @@ public sealed class RedisStoreOptions
 
         if (MessageRetention < 1)
         {
-            problems.Add("MessageRetention must be at least 1.");
+            problems.Add("MessageRetention must be at least 1, or null to keep every message.");
         }
 
         if (DeduplicationWindow < TimeSpan.FromMilliseconds(1))

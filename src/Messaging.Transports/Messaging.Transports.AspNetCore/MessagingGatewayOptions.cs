@@ -49,9 +49,41 @@ public sealed class MessagingGatewayOptions
     public int RateLimitPerSecond { get; set; } = 20;
 
     /// <summary>
-    /// Origins allowed to open the WebSocket (for example <c>https://chat.example.com</c>). Empty: any origin. A
-    /// handshake with an <c>Origin</c> header not in the list gets 403; requests without <c>Origin</c> (non-browser
-    /// clients) are allowed.
+    /// Frames one user may send in a burst over all of their WebSocket connections to this gateway node together (a
+    /// second token bucket, shared by the user's connections, checked after the connection's own). A frame over it
+    /// gets an <c>error</c> <c>rate_limited</c> and nothing is stored. The bucket lives while the user has a
+    /// connection to the node. Default 200, room for several devices and tabs catching up and acknowledging at once.
+    /// </summary>
+    public int UserRateLimitBurst { get; set; } = 200;
+
+    /// <summary>Frames per second one user may sustain over all of their connections to this node. Default 50.</summary>
+    public int UserRateLimitPerSecond { get; set; } = 50;
+
+    /// <summary>
+    /// Live WebSocket connections one user may hold on this gateway node; one more is refused at the handshake with
+    /// 429 and <c>Retry-After</c>, before the upgrade. Counted per node: behind a load balancer a user may hold this
+    /// many on every node. Default 32 (phones, laptops and many browser tabs).
+    /// </summary>
+    public int MaxConnectionsPerUser { get; set; } = 32;
+
+    /// <summary>
+    /// Requests one user may make in a burst to the REST API, the media endpoints and the WebSocket handshake
+    /// together, on this node (a token bucket per authenticated user). A request over it gets 429
+    /// <c>rate_limited</c> with <c>Retry-After</c>. Default 100.
+    /// </summary>
+    public int RestRateLimitBurst { get; set; } = 100;
+
+    /// <summary>Requests per second one user may sustain (the REST bucket's refill, added once a second). Default 20.</summary>
+    public int RestRateLimitPerSecond { get; set; } = 20;
+
+    /// <summary>
+    /// Origins allowed to open the WebSocket (for example <c>https://chat.example.com</c>), or <c>*</c> for any origin.
+    /// Empty (the default): same origin only, that is an <c>Origin</c> whose host and port are the request's
+    /// <c>Host</c> (the scheme is not compared, so TLS ended at a proxy still counts as same origin). A handshake with
+    /// an <c>Origin</c> header that is not allowed gets 403. Requests without <c>Origin</c> (non-browser clients)
+    /// are always allowed. A list replaces the same-origin default: list the gateway's own public origin too if its
+    /// pages connect. Behind a proxy that rewrites <c>Host</c>, either let the forwarded-headers middleware restore
+    /// it (<c>ForwardedHeaders.XForwardedHost</c>) or list the public origins here.
     /// </summary>
     public IList<string> AllowedOrigins { get; } = new List<string>();
 }

@@ -6,11 +6,13 @@ namespace Messaging.Conformance;
 /// <summary>
 /// The laws of <see cref="IMessageStore"/> (and <see cref="IAtomicSequencingStore"/> when declared): unique
 /// <c>(conversation, seq)</c> and <c>(conversation, sender, client_msg_id)</c>, idempotent appends that return the
-/// original, ordered and bounded range reads, tombstones stored like any message. Inherit and supply <see cref="CreateAsync"/>.
+/// original, ordered and bounded range reads, tombstones stored like any message, a history start that says which
+/// seqs are gone for good. Inherit and supply <see cref="CreateAsync"/> (and <see cref="CreateWithRetentionAsync"/>
+/// for an adapter that declares <see cref="AdapterCapabilities.Retention"/>).
 /// </summary>
 /// <remarks>
 /// Capabilities read: <see cref="AdapterCapabilities.AtomicSequencing"/>, <see cref="AdapterCapabilities.SurvivesRestart"/>,
-/// <see cref="AdapterCapabilities.MultiNode"/>.
+/// <see cref="AdapterCapabilities.MultiNode"/>, <see cref="AdapterCapabilities.Retention"/>.
 /// </remarks>
 public abstract class MessageStoreConformanceTests : ConformanceSuite
 {
@@ -19,6 +21,15 @@ public abstract class MessageStoreConformanceTests : ConformanceSuite
     /// <summary>Creates a message store. With <see cref="AdapterCapabilities.SurvivesRestart"/> or <see cref="AdapterCapabilities.MultiNode"/>, instances share their data.</summary>
     /// <returns>The store under test.</returns>
     protected abstract ValueTask<IMessageStore> CreateAsync();
+
+    /// <summary>
+    /// Creates a message store that keeps only the newest <paramref name="retention"/> messages of each conversation.
+    /// Called only when the adapter declares <see cref="AdapterCapabilities.Retention"/>.
+    /// </summary>
+    /// <param name="retention">How many messages to keep per conversation.</param>
+    /// <returns>The store under test.</returns>
+    protected virtual ValueTask<IMessageStore> CreateWithRetentionAsync(int retention)
+        => throw new NotSupportedException($"Declare {nameof(AdapterCapabilities)}.{nameof(AdapterCapabilities.Retention)} only with an override of {nameof(CreateWithRetentionAsync)}.");
 
     /// <summary>A message as the engine would append it.</summary>
     /// <param name="conversationId">The conversation.</param>
@@ -277,6 +288,94 @@ public abstract class MessageStoreConformanceTests : ConformanceSuite
 
         Assert.Equal(AppendOutcome.Appended, result.Outcome);
         Assert.Equal(3, result.Existing!.Seq);
+    }
+
+    /// <summary>
+    /// Law: a store created without a retention keeps everything: the history starts at seq 1 whatever was appended,
+    /// in whatever order (and for an unknown conversation), so readers never skip a seq as removed.
+    /// </summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task History_starts_at_seq_1_when_nothing_was_removed()
+    {
+        var store = await NewStoreAsync();
+        Assert.Equal(1, await store.GetHistoryStartAsync(NewId("conv"), Token));
+        var shape = from count in Gen.Choose(0, 30)
+                    from order in Gen.Shuffle(Enumerable.Range(1, count).ToArray())
+                    select order;
+
+        await Laws.CheckAsync(shape, async order =>
+        {
+            var conversation = NewId("conv");
+            foreach (var seq in order)
+            {
+                await store.AppendAsync(NewMessage(conversation, seq), Token);
+                Assert.Equal(1, await store.GetHistoryStartAsync(conversation, Token));
+            }
+
+            Assert.Equal(order.Length, (await store.ReadAfterAsync(conversation, 0, 100, Token)).Count);
+        }, maxTest: 20);
+    }
+
+    /// <summary>
+    /// Law: with a retention, the history starts at the oldest kept seq: it never decreases, never passes the last
+    /// seq plus one, every seq at or above it that was appended is still read, every seq below it reads as gone, and
+    /// a removed seq is never stored again.
+    /// </summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task History_start_moves_to_the_oldest_kept_seq_as_retention_removes_messages()
+    {
+        Require(Capabilities.Retention, nameof(AdapterCapabilities.Retention), "the history start follows what a retention removed.");
+        var shape = from retention in Gen.Choose(1, 6)
+                    from count in Gen.Choose(0, 25)
+                    select (retention, count);
+
+        await Laws.CheckAsync(shape, async s =>
+        {
+            var store = Track(await CreateWithRetentionAsync(s.retention));
+            var conversation = NewId("conv");
+            var historyStart = 1L;
+            for (var seq = 1; seq <= s.count; seq++)
+            {
+                await store.AppendAsync(NewMessage(conversation, seq), Token);
+                var now = await store.GetHistoryStartAsync(conversation, Token);
+                Assert.InRange(now, historyStart, seq + 1);
+                historyStart = now;
+            }
+
+            var expectedStart = Math.Max(1, s.count - s.retention + 1);
+            Assert.Equal(expectedStart, historyStart);
+            var kept = await store.ReadAfterAsync(conversation, 0, 100, Token);
+            Assert.Equal(Enumerable.Range(expectedStart, s.count - expectedStart + 1).Select(q => (long)q), kept.Select(m => m.Seq));
+            Assert.Equal(s.count, await store.GetLastSeqAsync(conversation, Token));
+            if (expectedStart > 1)
+            {
+                Assert.Empty(await store.ReadBeforeAsync(conversation, expectedStart, 10, Token));
+                Assert.Equal(AppendOutcome.SeqTaken, (await store.AppendAsync(NewMessage(conversation, expectedStart - 1, "bob"), Token)).Outcome);
+                Assert.Equal(expectedStart, await store.GetHistoryStartAsync(conversation, Token));
+            }
+        }, maxTest: 20);
+    }
+
+    /// <summary>Atomic sequencing after a retention removed messages continues after the last seq, never reusing a removed one.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Atomic_sequencing_continues_after_the_last_seq_when_retention_removed_messages()
+    {
+        Require(Capabilities.Retention, nameof(AdapterCapabilities.Retention), "a retention never makes a removed seq reusable.");
+        Require(Capabilities.AtomicSequencing, nameof(AdapterCapabilities.AtomicSequencing), "de-duplicate, sequence and append in one step.");
+        var store = Track(await CreateWithRetentionAsync(2));
+        var conversation = NewId("conv");
+        for (var i = 0; i < 5; i++)
+        {
+            await ((IAtomicSequencingStore)store).SequenceAndAppendAsync(NewMessage(conversation, 0), Token);
+        }
+
+        Assert.Equal(4, await store.GetHistoryStartAsync(conversation, Token));
+        var next = await ((IAtomicSequencingStore)store).SequenceAndAppendAsync(NewMessage(conversation, 0), Token);
+        Assert.Equal(6, next.Existing!.Seq);
+        Assert.Equal([5L, 6L], (await store.ReadAfterAsync(conversation, 0, 10, Token)).Select(m => m.Seq));
     }
 
     /// <summary>Messages survive a restart of the store.</summary>

@@ -33,6 +33,10 @@ internal static class EventWaits
         return sent;
     }
 
+    /// <summary>The presence events of one user, in the order they arrived.</summary>
+    public static List<PresenceInfo> Presences(this IReadOnlyList<ClientEvent> events, string userId)
+        => [.. events.OfType<PresenceEvent>().Select(p => p.Presence).Where(p => p.UserId == userId)];
+
     public static SendMessageRequest Text(string conversationId, string content, string? clientMsgId = null)
         => new(conversationId, content, clientMsgId ?? Guid.NewGuid().ToString("N"));
 }

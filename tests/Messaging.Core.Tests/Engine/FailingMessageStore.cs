@@ -45,4 +45,7 @@ internal sealed class FailingMessageStore : IMessageStore
 
     public ValueTask<long> GetLastSeqAsync(string conversationId, CancellationToken cancellationToken = default)
         => _inner.GetLastSeqAsync(conversationId, cancellationToken);
+
+    public ValueTask<long> GetHistoryStartAsync(string conversationId, CancellationToken cancellationToken = default)
+        => _inner.GetHistoryStartAsync(conversationId, cancellationToken);
 }

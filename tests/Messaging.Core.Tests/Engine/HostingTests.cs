@@ -27,7 +27,8 @@ public sealed class HostingTests
         Assert.IsType<InMemoryPresenceStore>(provider.GetRequiredService<IPresenceStore>());
         Assert.Equal(100, Assert.IsType<DefaultFanoutPolicy>(provider.GetRequiredService<IFanoutPolicy>()).WritePathMaxMembers);
         Assert.IsType<LoggingPushNotifier>(provider.GetRequiredService<IPushNotifier>());
-        Assert.IsType<SharedConversationContactPolicy>(provider.GetRequiredService<IContactPolicy>());
+        Assert.IsType<InMemoryContactStore>(provider.GetRequiredService<IContactStore>());
+        Assert.IsType<MutualMessageContactPolicy>(provider.GetRequiredService<IContactPolicy>());
         Assert.IsType<UuidV7MessageIdGenerator>(provider.GetRequiredService<IMessageIdGenerator>());
         Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
         Assert.StartsWith("node-", provider.GetRequiredService<MessagingEngine>().NodeId, StringComparison.Ordinal);

@@ -118,14 +118,16 @@ public sealed class PresenceTests
     }
 
     [Fact]
-    public async Task Contacts_visibility_shows_presence_only_to_users_sharing_a_conversation()
+    public async Task Contacts_visibility_shows_presence_only_to_users_who_exchanged_direct_messages()
     {
         await using var harness = await EngineHarness.StartAsync();
-        await harness.CreateDirectAsync("bob", "carol");
+        var direct = await harness.CreateDirectAsync("bob", "carol");
         await harness.Engine.SetPresenceVisibilityAsync("bob", PresenceVisibility.Contacts, Ct);
         var (carol, contact) = await harness.ConnectAsync("carol");
         var (mallory, stranger) = await harness.ConnectAsync("mallory");
-        await harness.ConnectAsync("bob");
+        var (bob, _) = await harness.ConnectAsync("bob");
+        await bob.SendAsync(EventWaits.Text(direct, "hi carol"), Ct);
+        await carol.SendAsync(EventWaits.Text(direct, "hi bob"), Ct);
 
         await carol.SubscribePresenceAsync(["bob"], Ct);
         await mallory.SubscribePresenceAsync(["bob"], Ct);
@@ -231,6 +233,5 @@ public sealed class PresenceTests
         public ValueTask SetVisibilityAsync(string userId, PresenceVisibility visibility, CancellationToken cancellationToken = default) => _inner.SetVisibilityAsync(userId, visibility, cancellationToken);
     }
 
-    private static List<PresenceInfo> Presences(IReadOnlyList<ClientEvent> events, string userId)
-        => [.. events.OfType<PresenceEvent>().Select(p => p.Presence).Where(p => p.UserId == userId)];
+    private static List<PresenceInfo> Presences(IReadOnlyList<ClientEvent> events, string userId) => events.Presences(userId);
 }

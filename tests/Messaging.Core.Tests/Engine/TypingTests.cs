@@ -32,7 +32,7 @@ public sealed class TypingTests
     }
 
     [Fact]
-    public async Task Is_typing_is_throttled_per_user_and_conversation_while_stopped_always_passes()
+    public async Task Is_typing_is_throttled_per_user_and_conversation_while_stopped_after_it_passes_at_once()
     {
         await using var harness = await EngineHarness.StartAsync(o => o.TypingThrottle = TimeSpan.FromSeconds(2));
         var conversation = await harness.CreateDirectAsync("alice", "bob");
@@ -51,6 +51,34 @@ public sealed class TypingTests
 
         await bob.WaitForAsync(events => events.OfType<TypingEvent>().Count(t => !t.IsTyping) == 2);
         Assert.Equal([true, false, true, false], bob.Events.OfType<TypingEvent>().Select(t => t.IsTyping));
+    }
+
+    [Fact]
+    public async Task Repeated_stopped_is_throttled_like_is_typing_while_a_change_of_state_passes_at_once()
+    {
+        await using var harness = await EngineHarness.StartAsync(o => o.TypingThrottle = TimeSpan.FromSeconds(2));
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var (_, bob) = await harness.ConnectAsync("bob");
+
+        for (var i = 0; i < 100; i++)
+        {
+            await alice.SetTypingAsync(conversation, false, Ct);
+        }
+
+        await alice.SetTypingAsync(conversation, true, Ct);
+        for (var i = 0; i < 100; i++)
+        {
+            await alice.SetTypingAsync(conversation, false, Ct);
+        }
+
+        harness.Time.Advance(TimeSpan.FromSeconds(2));
+        await alice.SetTypingAsync(conversation, false, Ct);
+        await alice.SetTypingAsync(conversation, true, Ct);
+
+        // The last "is typing" is forwarded after every earlier event, so once it arrived nothing else is on its way.
+        await bob.WaitForAsync(events => events.OfType<TypingEvent>().Count(t => t.IsTyping) == 2);
+        Assert.Equal([false, true, false, false, true], bob.Events.OfType<TypingEvent>().Select(t => t.IsTyping));
     }
 
     [Fact]

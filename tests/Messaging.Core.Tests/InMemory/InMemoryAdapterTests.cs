@@ -119,20 +119,19 @@ public sealed class InMemoryAdapterTests
     }
 
     [Fact]
-    public async Task Contacts_are_users_who_share_a_conversation()
+    public async Task Contacts_are_users_who_each_sent_the_other_a_direct_message()
     {
-        var conversations = new InMemoryConversationStore();
-        await conversations.CreateAsync(Conversation(ConversationIds.Direct("alice", "bob"), ConversationKind.Direct, "alice", "bob"), Token);
-        await conversations.CreateAsync(Conversation("g1", ConversationKind.Group, "alice", "carol"), Token);
-        var policy = new SharedConversationContactPolicy(conversations);
+        var contacts = new InMemoryContactStore();
+        var policy = new MutualMessageContactPolicy(contacts);
+        await contacts.RecordMessageAsync("alice", "bob", Token);
+        await contacts.RecordMessageAsync("carol", "alice", Token);
+        await contacts.RecordMessageAsync("alice", "carol", Token);
 
-        Assert.True(await policy.IsContactAsync("alice", "bob", Token));
+        Assert.False(await policy.IsContactAsync("alice", "bob", Token));
+        Assert.False(await policy.IsContactAsync("bob", "alice", Token));
+        Assert.True(await policy.IsContactAsync("alice", "carol", Token));
         Assert.True(await policy.IsContactAsync("carol", "alice", Token));
         Assert.True(await policy.IsContactAsync("dave", "dave", Token));
-        Assert.False(await policy.IsContactAsync("bob", "carol", Token));
-
-        await conversations.RemoveMemberAsync("g1", "carol", 1, Token);
-        Assert.False(await policy.IsContactAsync("alice", "carol", Token));
     }
 
     [Fact]

@@ -12,9 +12,11 @@ public sealed class InMemorySequencerConformanceTests : SequencerConformanceTest
 
 public sealed class InMemoryMessageStoreConformanceTests : MessageStoreConformanceTests
 {
-    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+    protected override AdapterCapabilities Capabilities { get; } = AdapterCapabilities.InMemory with { Retention = true };
 
     protected override ValueTask<IMessageStore> CreateAsync() => ValueTask.FromResult<IMessageStore>(new InMemoryMessageStore());
+
+    protected override ValueTask<IMessageStore> CreateWithRetentionAsync(int retention) => ValueTask.FromResult<IMessageStore>(new InMemoryMessageStore(retention));
 }
 
 public sealed class InMemoryConversationStoreConformanceTests : ConversationStoreConformanceTests
@@ -56,6 +58,13 @@ public sealed class InMemoryTransportConformanceTests : TransportConformanceTest
 public sealed class DefaultFanoutPolicyConformanceTests : FanoutPolicyConformanceTests
 {
     protected override IFanoutPolicy Create(int writePathMaxMembers) => new DefaultFanoutPolicy(writePathMaxMembers);
+}
+
+public sealed class InMemoryContactStoreConformanceTests : ContactStoreConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<IContactStore> CreateAsync() => ValueTask.FromResult<IContactStore>(new InMemoryContactStore());
 }
 
 public sealed class InMemoryMediaCatalogConformanceTests : MediaCatalogConformanceTests

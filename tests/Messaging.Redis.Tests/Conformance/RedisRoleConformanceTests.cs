@@ -16,9 +16,12 @@ public sealed class RedisSequencerConformanceTests(RedisFixture redis) : Sequenc
 
 public sealed class RedisMessageStoreConformanceTests(RedisFixture redis) : MessageStoreConformanceTests
 {
-    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true, AtomicSequencing = true };
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true, AtomicSequencing = true, Retention = true };
 
     protected override ValueTask<IMessageStore> CreateAsync() => ValueTask.FromResult<IMessageStore>(new RedisMessageStore(redis.Multiplexer));
+
+    protected override ValueTask<IMessageStore> CreateWithRetentionAsync(int retention)
+        => ValueTask.FromResult<IMessageStore>(new RedisMessageStore(redis.Multiplexer, new RedisStoreOptions { MessageRetention = retention }));
 }
 
 public sealed class RedisConversationStoreConformanceTests(RedisFixture redis) : ConversationStoreConformanceTests
@@ -40,6 +43,13 @@ public sealed class RedisPresenceStoreConformanceTests(RedisFixture redis) : Pre
     protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true };
 
     protected override ValueTask<IPresenceStore> CreateAsync(TimeProvider timeProvider) => ValueTask.FromResult<IPresenceStore>(new RedisPresenceStore(redis.Multiplexer));
+}
+
+public sealed class RedisContactStoreConformanceTests(RedisFixture redis) : ContactStoreConformanceTests
+{
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true };
+
+    protected override ValueTask<IContactStore> CreateAsync() => ValueTask.FromResult<IContactStore>(new RedisContactStore(redis.Multiplexer));
 }
 
 public sealed class RedisMediaCatalogConformanceTests(RedisFixture redis) : MediaCatalogConformanceTests

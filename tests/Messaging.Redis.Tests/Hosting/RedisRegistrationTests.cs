@@ -23,6 +23,7 @@ public sealed class RedisRegistrationTests(RedisFixture redis)
         Assert.IsType<RedisConversationStore>(provider.GetRequiredService<IConversationStore>());
         Assert.IsType<RedisReceiptStore>(provider.GetRequiredService<IReceiptStore>());
         Assert.IsType<RedisPresenceStore>(provider.GetRequiredService<IPresenceStore>());
+        Assert.IsType<RedisContactStore>(provider.GetRequiredService<IContactStore>());
         Assert.IsType<RedisMediaCatalog>(provider.GetRequiredService<IMediaCatalog>());
         Assert.IsType<RedisMessageTransport>(provider.GetRequiredService<IMessageTransport>());
         Assert.IsType<RedisConnectionDirectory>(provider.GetRequiredService<IConnectionDirectory>());
@@ -87,6 +88,49 @@ public sealed class RedisRegistrationTests(RedisFixture redis)
         var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Token));
 
         Assert.Contains(expected, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_message_retention_below_one_fails_when_the_host_starts()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddMessaging().UseRedisStores(o =>
+        {
+            o.ConnectionMultiplexer = redis.Multiplexer;
+            o.MessageRetention = 0;
+        });
+        using var host = builder.Build();
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Token));
+
+        Assert.Contains("MessageRetention", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_registered_message_store_keeps_every_message_unless_a_retention_is_configured()
+    {
+        Assert.Null(new RedisStoreOptions().MessageRetention);
+        var services = new ServiceCollection();
+        services.AddMessaging().UseRedisStores(redis.Multiplexer);
+        await using var provider = services.BuildServiceProvider();
+        var store = provider.GetRequiredService<IMessageStore>();
+        var conversation = "conv-" + Guid.NewGuid().ToString("N");
+
+        // More than any small window: the store must not trim on its own.
+        const int Count = 300;
+        await Task.WhenAll(Enumerable.Range(1, Count).Select(seq => store.AppendAsync(new Message
+        {
+            ConversationId = conversation,
+            Seq = seq,
+            MessageId = Guid.CreateVersion7().ToString(),
+            SenderId = "alice",
+            ClientMsgId = "cmid" + seq,
+            Content = "m" + seq,
+            Timestamp = DateTimeOffset.UnixEpoch,
+        }, Token).AsTask()));
+
+        Assert.Equal(1, await store.GetHistoryStartAsync(conversation, Token));
+        Assert.Equal(Enumerable.Range(1, Count).Select(s => (long)s), (await store.ReadAfterAsync(conversation, 0, Count + 1, Token)).Select(m => m.Seq));
     }
 
     [Fact]

@@ -24,6 +24,8 @@ public sealed class RedisKeysTests(RedisFixture redis)
         Assert.Equal("messaging:presence:{p3}:expiries", (string?)RedisKeys.PresenceExpiries(3));
         Assert.Equal("messaging:presence:{p3}:leases:alice", (string?)RedisKeys.PresenceLeases(3, "alice"));
         Assert.Equal("messaging:presence:{p3}:user:alice", (string?)RedisKeys.PresenceState(3, "alice"));
+        Assert.Equal("messaging:contacts:{5:alicebob}", (string?)RedisKeys.Contacts("alice", "bob"));
+        Assert.Equal("messaging:contacts:{5:alicebob}", (string?)RedisKeys.Contacts("bob", "alice"));
         Assert.Equal("5:alicephone", RedisKeys.DeviceField("alice", "phone"));
     }
 

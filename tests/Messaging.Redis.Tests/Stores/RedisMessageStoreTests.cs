@@ -63,6 +63,7 @@ public sealed class RedisMessageStoreTests(RedisFixture redis)
         Assert.Null(await store.GetByIdAsync(sent[0].MessageId, Token));
         Assert.Equal(sent[4], await store.GetByIdAsync(sent[4].MessageId, Token));
         Assert.Equal(5, await store.GetLastSeqAsync(conversation, Token));
+        Assert.Equal(3, await store.GetHistoryStartAsync(conversation, Token));
 
         // The de-duplication entry outlives the window: a resend still gets the original.
         var resend = await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid1", NewId("m")), Token);

@@ -14,7 +14,7 @@ public sealed class RedisScriptsTests
         [
             RedisScripts.MessageAppend, RedisScripts.MessageGetById, RedisScripts.SequencerNext, RedisScripts.SequencerFence,
             RedisScripts.ConversationCreate, RedisScripts.ConversationMember, RedisScripts.ConversationTouch, RedisScripts.ConversationRead,
-            RedisScripts.ReceiptAdvance, RedisScripts.PresenceTouch, RedisScripts.PresenceExpire,
+            RedisScripts.ReceiptAdvance, RedisScripts.PresenceTouch, RedisScripts.PresenceExpire, RedisScripts.ContactRecord,
         ];
 
         Assert.All(scripts, s => Assert.StartsWith("-- ", s.Text, StringComparison.Ordinal));
@@ -32,25 +32,11 @@ public sealed class RedisScriptsTests
             await sequencer.NextAsync("conv", Token);
         }
 
-        var stats = await CommandStatsAsync(connection);
+        var stats = await RedisCommandStats.ReadAsync(connection);
         Assert.True(stats.GetValueOrDefault("evalsha") >= 9, $"EVALSHA calls: {stats.GetValueOrDefault("evalsha")}, EVAL calls: {stats.GetValueOrDefault("eval")}");
 
         // The restarted server has an empty script cache: NOSCRIPT must be answered by re-sending the script.
         await server.RestartAsync();
         Assert.Equal(1, await sequencer.NextAsync("conv", Token));
-    }
-
-    private static async Task<Dictionary<string, long>> CommandStatsAsync(StackExchange.Redis.IConnectionMultiplexer connection)
-    {
-        var info = await connection.GetServer(connection.GetEndPoints()[0]).InfoAsync("commandstats");
-        var result = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var pair in info.SelectMany(g => g))
-        {
-            // cmdstat_evalsha: calls=9,usec=...
-            var calls = pair.Value.Split(',')[0].Split('=')[1];
-            result[pair.Key.Replace("cmdstat_", string.Empty, StringComparison.Ordinal)] = long.Parse(calls, System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        return result;
     }
 }

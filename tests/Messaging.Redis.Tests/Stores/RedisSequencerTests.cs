@@ -102,5 +102,7 @@ public sealed class RedisSequencerTests
         public ValueTask<Message?> GetByIdAsync(string messageId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public ValueTask<Message?> FindByClientMsgIdAsync(string conversationId, string senderId, string clientMsgId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask<long> GetHistoryStartAsync(string conversationId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 }

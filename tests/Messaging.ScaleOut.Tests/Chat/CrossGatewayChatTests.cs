@@ -38,6 +38,30 @@ public sealed class CrossGatewayChatTests(ClusterFixture cluster) : IClassFixtur
     }
 
     [Fact]
+    public async Task Contacts_only_presence_across_gateways_needs_a_message_from_each_side_and_is_then_pushed()
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var bob = await ChatUser.ConnectAsync(Gateways, 0, "bob");
+        await using var carol = await ChatUser.ConnectAsync(Gateways, 1, "carol");
+        await bob.Client.SetPrivacyAsync(LastSeenVisibility.Contacts, token);
+        var chat = await carol.Client.CreateDirectConversationAsync(bob.UserId, token);
+        await carol.Client.SendAsync(chat.ConversationId, "hi bob", cancellationToken: token);
+        await carol.Client.SubscribePresenceAsync([bob.UserId], token);
+        var first = await carol.WaitForAsync<PresenceChangedEvent>(e => e.UserId == bob.UserId, "bob's presence");
+
+        // Opening the chat and writing into it is not enough: bob has not answered.
+        Assert.Equal((PresenceState.Offline, (DateTimeOffset?)null), (first.Status, first.LastSeen));
+        Assert.Equal(new PresenceBody(bob.UserId, PresenceState.Offline, null), await carol.Client.GetPresenceAsync(bob.UserId, token));
+
+        await bob.WaitForMessagesAsync(chat.ConversationId, 1);
+        await bob.Client.SendAsync(chat.ConversationId, "hi carol", cancellationToken: token);
+
+        // The answer, written on the other gateway, makes them contacts: bob's presence is pushed to carol at once.
+        await carol.WaitForAsync<PresenceChangedEvent>(e => e.UserId == bob.UserId && e.Status == PresenceState.Online, "bob online once they are contacts");
+        Assert.Equal(new PresenceBody(bob.UserId, PresenceState.Online, null), await carol.Client.GetPresenceAsync(bob.UserId, token));
+    }
+
+    [Fact]
     public async Task Groups_on_the_write_path_and_on_the_read_path_reach_members_on_every_gateway()
     {
         var users = new List<ChatUser>();

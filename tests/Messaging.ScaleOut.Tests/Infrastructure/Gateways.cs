@@ -1,3 +1,4 @@
+using Messaging.Stores.Redis;
 using Messaging.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
@@ -38,7 +39,8 @@ internal sealed class Gateways : IAsyncDisposable
     /// <param name="redis">The shared Redis.</param>
     /// <param name="count">How many gateways.</param>
     /// <param name="configureServices">Per gateway index: replaces services after <c>UseRedis</c> (a decorated transport).</param>
-    public static async Task<Gateways> StartAsync(RedisServer redis, int count = 3, Action<int, IServiceCollection, IConnectionMultiplexer>? configureServices = null)
+    /// <param name="configureStores">Tunes the Redis stores of every gateway (a message retention).</param>
+    public static async Task<Gateways> StartAsync(RedisServer redis, int count = 3, Action<int, IServiceCollection, IConnectionMultiplexer>? configureServices = null, Action<RedisStoreOptions>? configureStores = null)
     {
         var servers = new ChatServer?[count];
         var connections = new IConnectionMultiplexer[count];
@@ -58,7 +60,11 @@ internal sealed class Gateways : IAsyncDisposable
                             m.WritePathMaxMembers = WritePathMaxMembers;
                             m.PresenceGracePeriod = PresenceGrace;
                             m.PresenceSweepInterval = TimeSpan.FromMilliseconds(50);
-                        }).UseRedis(connection);
+                        }).UseRedis(r =>
+                        {
+                            r.ConnectionMultiplexer = connection;
+                            r.ConfigureStores = configureStores;
+                        });
                         configureServices?.Invoke(index, services, connection);
                     };
                 }, TestContext.Current.CancellationToken);

@@ -1,6 +1,9 @@
 namespace Messaging;
 
-/// <summary>Builds <see cref="ConversationView"/>s: last seq, the viewer's unread count and the last visible message.</summary>
+/// <summary>
+/// Builds <see cref="ConversationView"/>s: last seq, where the kept history starts, the viewer's unread count (of
+/// messages that still exist) and the last visible message.
+/// </summary>
 internal sealed class ConversationViews(EngineContext context)
 {
     // Tombstones are never shown; look a little further back for the last real message.
@@ -27,15 +30,18 @@ internal sealed class ConversationViews(EngineContext context)
         var conversation = activity.Conversation;
         var mark = await context.Receipts.GetUserAsync(conversation.Id, viewerId, cancellationToken).ConfigureAwait(false);
         Message? lastMessage = null;
+        long historyStart = 1;
         if (activity.LastSeq > 0)
         {
+            historyStart = await context.Messages.GetHistoryStartAsync(conversation.Id, cancellationToken).ConfigureAwait(false);
             var newest = await context.Messages.ReadBeforeAsync(conversation.Id, long.MaxValue, LastMessageLookBack, cancellationToken).ConfigureAwait(false);
             lastMessage = newest.FirstOrDefault(m => m.Kind != MessageKind.Tombstone);
         }
 
         var lastSeq = Math.Max(activity.LastSeq, lastMessage?.Seq ?? 0);
         var lastActivity = lastMessage is { } last && last.Timestamp > activity.LastActivity ? last.Timestamp : activity.LastActivity;
-        var unread = Math.Max(0, lastSeq - mark.ReadUpTo);
-        return new ConversationView(conversation, lastSeq, unread, lastMessage, lastActivity);
+        // Seqs below the history start are gone: nobody can read them, so they are not unread either.
+        var unread = Math.Max(0, lastSeq - Math.Max(mark.ReadUpTo, historyStart - 1));
+        return new ConversationView(conversation, lastSeq, unread, lastMessage, lastActivity) { HistoryStartSeq = historyStart };
     }
 }

@@ -72,6 +72,25 @@ internal sealed class ConversationCursor(string conversationId, long position)
         Drain(toWrite);
     }
 
+    /// <summary>
+    /// Moves past seqs up to <paramref name="position"/> that are gone from the store (below its history start). A
+    /// waiting message among them was received before it was removed: it is still emitted, in order.
+    /// </summary>
+    /// <param name="position">The seq before the store's history start.</param>
+    /// <param name="toWrite">Receives the messages to write.</param>
+    public void SkipRemoved(long position, List<Message> toWrite)
+    {
+        while (HasPending && LowestPending <= position)
+        {
+            var (message, write) = _pending!.Values[0];
+            _pending.RemoveAt(0);
+            Emit(message, write, toWrite);
+        }
+
+        Position = Math.Max(Position, position);
+        Drain(toWrite);
+    }
+
     /// <summary>Sets the position (catch-up from a cursor); waiting messages at or below it are dropped.</summary>
     /// <param name="position">The new position.</param>
     public void Reset(long position)

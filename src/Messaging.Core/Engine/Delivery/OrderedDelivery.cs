@@ -3,8 +3,10 @@ namespace Messaging;
 /// <summary>
 /// Per-connection, per-conversation ordering (DESIGN §5 Deliver and Catch-up): a message at or below the cursor is a
 /// duplicate and dropped; the next seq is written; a message ahead of the cursor waits while the gap is filled from
-/// the store. A seq missing from the store too (an append still in flight) is re-read after a short delay, and given
-/// up after <see cref="EngineLimits.GapGiveUpAfter"/>, so nobody waits forever. Tombstones advance the cursor but are
+/// the store. Seqs below the store's history start (<see cref="IMessageStore.GetHistoryStartAsync"/>: removed by a
+/// retention or lost) are gone for good and skipped at once, like tombstones. Any other seq missing from the store too
+/// (an append still in flight) is re-read after a short delay, and given up after
+/// <see cref="EngineLimits.GapGiveUpAfter"/>, so nobody waits forever. Tombstones advance the cursor but are
 /// never written. A former member's cursor is capped at the removal's seq (<see cref="ConversationCursor.Limit"/>).
 /// Every write is paced by the connection's flow control (see <see cref="IDeliveryWriter"/>). Used only by the
 /// connection's delivery worker, one item at a time.
@@ -284,7 +286,8 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
     }
 
     // Reads the store after the cursor up to upTo (inclusive, never past the cursor's limit), accepting contiguous
-    // messages and writing them; stops at a hole. False when the connection was aborted meanwhile.
+    // messages and writing them; moves past seqs below the store's history start (removed for good) without waiting;
+    // stops at any other hole. False when the connection was aborted meanwhile.
     private async ValueTask<bool> FillAsync(ConversationCursor cursor, long upTo, CancellationToken cancellationToken)
     {
         upTo = Math.Min(upTo, cursor.Limit ?? long.MaxValue);
@@ -329,17 +332,46 @@ internal sealed class OrderedDelivery(EngineContext context, string userId, stri
                 cursor.Accept(message, write: true, _toWrite);
             }
 
+            // A hole, or a waiting message the store no longer returns: the missing seqs may be gone for good.
+            var skipped = (hole || (batch.Count == 0 && cursor.HasPending)) && await SkipRemovedAsync(cursor, upTo, cancellationToken).ConfigureAwait(false);
             if (!await FlushAsync(cancellationToken).ConfigureAwait(false))
             {
                 return false;
             }
 
-            if (hole || cursor.Position == start || batch.Count < want)
+            if (!skipped && (hole || cursor.Position == start || batch.Count < want))
             {
                 return true;
             }
         }
 
+        return true;
+    }
+
+    // Moves the cursor past seqs below the store's history start (removed by retention or lost), like tombstones,
+    // releasing waiting messages that thereby became contiguous; true when it moved.
+    private async ValueTask<bool> SkipRemovedAsync(ConversationCursor cursor, long upTo, CancellationToken cancellationToken)
+    {
+        long historyStart;
+        try
+        {
+            historyStart = await context.Messages.GetHistoryStartAsync(cursor.ConversationId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // As with a failed read: waiting messages stay parked and the re-read retries later.
+            context.Logger.DeliveryStoreFailed(userId, deviceId, cursor.ConversationId, exception);
+            return false;
+        }
+
+        var removedUpTo = Math.Min(historyStart - 1, upTo);
+        if (removedUpTo <= cursor.Position)
+        {
+            return false;
+        }
+
+        context.Logger.HistorySkipped(userId, deviceId, cursor.ConversationId, cursor.Position + 1, historyStart);
+        cursor.SkipRemoved(removedUpTo, _toWrite);
         return true;
     }
 

@@ -56,6 +56,18 @@ internal sealed class PresenceService(EngineContext context, PresencePrivacy pri
         }
 
         await context.Presence.SetVisibilityAsync(userId, visibility, cancellationToken).ConfigureAwait(false);
+        await RepublishAsync(userId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Publishes a user's current presence again, so every watcher sees it under the rule that applies now (privacy is
+    /// applied per viewer on delivery): after a visibility change, or when a watcher became a contact.
+    /// </summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="cancellationToken">Cancels the read of the current presence.</param>
+    /// <returns>A task that completes when published (a failed publish is logged).</returns>
+    public async ValueTask RepublishAsync(string userId, CancellationToken cancellationToken)
+    {
         var current = await context.Presence.GetAsync(userId, cancellationToken).ConfigureAwait(false);
         await PublishAsync(current).ConfigureAwait(false);
     }

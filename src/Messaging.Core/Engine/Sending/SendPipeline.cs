@@ -10,9 +10,10 @@ internal sealed record Sender(string UserId, string DeviceId, ConnectionPipeline
 
 /// <summary>
 /// The send flow (DESIGN §5): authorise, validate, commit (de-duplicate, sequence, append), then — only after the
-/// commit — the <c>sent</c> status, the sender's read mark, the conversation index, fan-out and push.
+/// commit — the <c>sent</c> status, the sender's read mark, the contact record of a direct message, the conversation
+/// index, fan-out and push.
 /// </summary>
-internal sealed class SendPipeline(EngineContext context, ConversationAccess access, MessageCommitter committer, MessageFanout fanout, ReceiptFlow receipts)
+internal sealed class SendPipeline(EngineContext context, ConversationAccess access, MessageCommitter committer, MessageFanout fanout, ReceiptFlow receipts, ContactRecorder contacts)
 {
     /// <summary>Sends a client's message.</summary>
     /// <param name="sender">Who sends, from which connection.</param>
@@ -101,6 +102,9 @@ internal sealed class SendPipeline(EngineContext context, ConversationAccess acc
             {
                 context.Logger.PostCommitStepFailed("read mark", message.ConversationId, message.Seq, exception);
             }
+
+            // Before the fan-out, so a recipient who answers this message finds its direction already recorded.
+            await contacts.RecordAsync(conversation, message).ConfigureAwait(false);
         }
 
         await TouchAsync(message).ConfigureAwait(false);

@@ -3,16 +3,17 @@ using System.Collections.Concurrent;
 namespace Messaging;
 
 /// <summary>
-/// Typing indicators (DESIGN §5): members only; "is typing" is forwarded at most once per
-/// <see cref="MessagingOptions.TypingThrottle"/> per (user, conversation), "stopped" always; published to the other
-/// members (write path: their user channels; read path: the conversation channel, receivers skip the typist) and
-/// never stored.
+/// Typing indicators (DESIGN §5): members only; published to the other members (write path: their user channels; read
+/// path: the conversation channel, receivers skip the typist) and never stored. Throttled per (user, conversation):
+/// "is typing" at most once per <see cref="MessagingOptions.TypingThrottle"/>; "stopped" passes at once after a
+/// forwarded "is typing" (receivers must see the change), and a repeated "stopped" at most once per throttle. So what
+/// receivers saw last is always the typist's latest forwarded state, and repeats of a state cost nothing.
 /// </summary>
 internal sealed class TypingService(EngineContext context, ConversationAccess access)
 {
     private const int PruneAbove = 10_000;
 
-    private readonly ConcurrentDictionary<(string UserId, string ConversationId), DateTimeOffset> _lastForwarded = new();
+    private readonly ConcurrentDictionary<(string UserId, string ConversationId), Forwarded> _lastForwarded = new();
 
     /// <summary>Forwards a typing indicator.</summary>
     /// <param name="userId">The typist.</param>
@@ -23,7 +24,7 @@ internal sealed class TypingService(EngineContext context, ConversationAccess ac
     public async ValueTask SetTypingAsync(string userId, string conversationId, bool isTyping, CancellationToken cancellationToken)
     {
         var conversation = await access.RequireMemberAsync(conversationId, userId, cancellationToken).ConfigureAwait(false);
-        if (isTyping && !TryPass(userId, conversation.Id))
+        if (!TryPass(userId, conversation.Id, isTyping))
         {
             return;
         }
@@ -32,7 +33,7 @@ internal sealed class TypingService(EngineContext context, ConversationAccess ac
         await context.PublishAsync(channels, new TypingEnvelope(conversation.Id, userId, isTyping), cancellationToken).ConfigureAwait(false);
     }
 
-    private bool TryPass(string userId, string conversationId)
+    private bool TryPass(string userId, string conversationId, bool isTyping)
     {
         var now = context.Now;
         var throttle = context.Options.TypingThrottle;
@@ -41,7 +42,7 @@ internal sealed class TypingService(EngineContext context, ConversationAccess ac
         {
             if (!_lastForwarded.TryGetValue(key, out var last))
             {
-                if (_lastForwarded.TryAdd(key, now))
+                if (_lastForwarded.TryAdd(key, Forwarded.Initial.With(isTyping, now)))
                 {
                     PruneIfLarge(now, throttle);
                     return true;
@@ -50,12 +51,15 @@ internal sealed class TypingService(EngineContext context, ConversationAccess ac
                 continue;
             }
 
-            if (now - last < throttle)
+            var passes = isTyping
+                ? now - last.StartedAt >= throttle
+                : last.IsTyping || now - last.StoppedAt >= throttle;
+            if (!passes)
             {
                 return false;
             }
 
-            if (_lastForwarded.TryUpdate(key, now, last))
+            if (_lastForwarded.TryUpdate(key, last.With(isTyping, now), last))
             {
                 return true;
             }
@@ -72,10 +76,19 @@ internal sealed class TypingService(EngineContext context, ConversationAccess ac
 
         foreach (var (key, last) in _lastForwarded)
         {
-            if (now - last >= throttle)
+            if (now - last.StartedAt >= throttle && now - last.StoppedAt >= throttle)
             {
-                _lastForwarded.TryRemove(new KeyValuePair<(string, string), DateTimeOffset>(key, last));
+                _lastForwarded.TryRemove(new KeyValuePair<(string, string), Forwarded>(key, last));
             }
         }
+    }
+
+    /// <summary>When each state was last forwarded, and which state that was last.</summary>
+    private readonly record struct Forwarded(DateTimeOffset StartedAt, DateTimeOffset StoppedAt, bool IsTyping)
+    {
+        public static Forwarded Initial { get; } = new(DateTimeOffset.MinValue, DateTimeOffset.MinValue, false);
+
+        public Forwarded With(bool isTyping, DateTimeOffset now) =>
+            isTyping ? this with { StartedAt = now, IsTyping = true } : this with { StoppedAt = now, IsTyping = false };
     }
 }

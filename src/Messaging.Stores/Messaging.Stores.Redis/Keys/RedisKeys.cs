@@ -21,6 +21,7 @@ namespace Messaging.Stores.Redis;
 /// messaging:msg:&lt;messageId&gt;              STRING  conversation id (expires with the de-duplication window)
 /// messaging:user:{u}:conversations       ZSET    conversationId -> last activity (Unix ms)
 /// messaging:user:{u}:departed            ZSET    conversationId -> activity when the user left (Unix ms)
+/// messaging:contacts:{&lt;n&gt;:&lt;a&gt;&lt;b&gt;}        SET     who of a, b (a &lt; b, n = length of a) sent the other a direct message
 /// messaging:presence:{p&lt;k&gt;}:expiries     ZSET    userId -> latest lease expiry (Unix ms), one per shard k
 /// messaging:presence:{p&lt;k&gt;}:leases:&lt;u&gt;   ZSET    deviceId -> lease expiry (Unix ms)
 /// messaging:presence:{p&lt;k&gt;}:user:&lt;u&gt;     HASH    online, active (UTC ticks), visibility
@@ -35,9 +36,10 @@ namespace Messaging.Stores.Redis;
 /// conversation (or user) is in one slot and the multi-key scripts run on a cluster. Braces and <c>%</c> in an id
 /// are percent-encoded inside the tag, so the tag is always exactly the id and no two ids share a key. A user's
 /// presence keys carry the tag of the user's shard <c>p&lt;k&gt;</c> (k = FNV-1a of the user id modulo the shard
-/// count) so that one script can sweep a whole shard atomically. Every media key carries the one tag <c>{media}</c>:
-/// an upload's scripts touch its record, its owner's quota and the expiry indexes together, and the catalog is small
-/// metadata (the bytes live in the blob store).
+/// count) so that one script can sweep a whole shard atomically. A pair's contact key holds the two user ids in
+/// ordinal order, the first prefixed with its length, so each unordered pair has exactly one key.
+/// Every media key carries the one tag <c>{media}</c>: an upload's scripts touch its record, its owner's quota and
+/// the expiry indexes together, and the catalog is small metadata (the bytes live in the blob store).
 /// </para>
 /// </remarks>
 internal static class RedisKeys
@@ -75,6 +77,12 @@ internal static class RedisKeys
     public static RedisKey UserConversations(string userId) => Prefix + "user:{" + Tag(userId) + "}:conversations";
 
     public static RedisKey UserDeparted(string userId) => Prefix + "user:{" + Tag(userId) + "}:departed";
+
+    public static RedisKey Contacts(string userA, string userB)
+    {
+        var (first, second) = string.CompareOrdinal(userA, userB) <= 0 ? (userA, userB) : (userB, userA);
+        return Prefix + "contacts:{" + Tag(string.Create(CultureInfo.InvariantCulture, $"{first.Length}:{first}{second}")) + "}";
+    }
 
     public static string PresenceShardPrefix(int shard) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}presence:{{p{shard}}}:");
 

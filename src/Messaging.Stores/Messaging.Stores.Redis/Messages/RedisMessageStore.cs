@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace Messaging.Stores.Redis;
 
 /// <summary>
-/// The hot window of a conversation's messages in Redis; also an <see cref="IAtomicSequencingStore"/>: one Lua script
+/// A conversation's messages in Redis (all of them by default, or a hot window with a configured retention); also an <see cref="IAtomicSequencingStore"/>: one Lua script
 /// de-duplicates, takes the next seq and appends atomically, so the engine needs no separate sequencer.
 /// </summary>
 /// <remarks>
@@ -17,11 +17,12 @@ namespace Messaging.Stores.Redis;
 /// its client message id.
 /// </para>
 /// <para>
-/// Retention: each conversation keeps its newest <see cref="RedisStoreOptions.MessageRetention"/> messages. A read
-/// returns only kept messages (a <see cref="ReadAfterAsync"/> from below the window starts at the oldest kept one;
-/// <see cref="GetByIdAsync"/> of a removed message returns <see langword="null"/>); <see cref="GetLastSeqAsync"/>
-/// is unaffected, and appending a removed seq again answers <see cref="AppendOutcome.SeqTaken"/> with no
-/// <see cref="AppendResult.Existing"/> message.
+/// Retention: by default every message is kept, since with Redis as the only message store a removed message is lost
+/// for good. With <see cref="RedisStoreOptions.MessageRetention"/> set, each conversation keeps its newest that many
+/// messages and <see cref="GetHistoryStartAsync"/> moves to the oldest kept seq. A read returns only kept messages (a
+/// <see cref="ReadAfterAsync"/> from below the window starts at the oldest kept one; <see cref="GetByIdAsync"/> of a
+/// removed message returns <see langword="null"/>); <see cref="GetLastSeqAsync"/> is unaffected, and appending a
+/// removed seq again answers <see cref="AppendOutcome.SeqTaken"/> with no <see cref="AppendResult.Existing"/> message.
 /// </para>
 /// <para>
 /// Durability is Redis's: with <c>appendonly yes</c> and <c>appendfsync always</c> an acknowledged append survives a
@@ -116,6 +117,15 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
         return last.IsNull ? 0 : (long)last;
     }
 
+    /// <inheritdoc />
+    public async ValueTask<long> GetHistoryStartAsync(string conversationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var trimmed = await RedisStoreContext.Guard(database.HashGetAsync(RedisKeys.MessageLog(conversationId), "trimmed"), cancellationToken).ConfigureAwait(false);
+        return trimmed.IsNull ? 1 : (long)trimmed + 1;
+    }
+
     // Messages scored between start and stop (the excluded bound left out), in the given order, at most limit.
     private async ValueTask<IReadOnlyList<Message>> ReadRangeAsync(string conversationId, double start, double stop, Exclude exclude, Order order, int limit, CancellationToken cancellationToken)
     {
@@ -167,7 +177,7 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
                 payload,
                 message.Kind == MessageKind.Tombstone ? "1" : "0",
                 (long)_context.DeduplicationWindow.TotalMilliseconds,
-                _context.MessageRetention,
+                _context.MessageRetention is { } retention ? (RedisValue)retention : RedisValue.EmptyString,
             ]);
         var reply = (RedisResult[])(await RedisStoreContext.Guard(RedisConnection.Send(batch, appended), cancellationToken).ConfigureAwait(false))!;
         await RedisStoreContext.Guard(indexed, cancellationToken).ConfigureAwait(false);

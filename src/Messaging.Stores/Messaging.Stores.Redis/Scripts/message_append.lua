@@ -7,7 +7,7 @@
 -- KEYS[5] counter   STRING the sequencer's counter
 -- ARGV[1] seq, or '' to take the next one   ARGV[2] message id   ARGV[3] payload
 -- ARGV[4] '1' for a tombstone (it claims no client message id)   ARGV[5] de-duplication window (ms)
--- ARGV[6] retention: messages kept per conversation
+-- ARGV[6] retention: messages kept per conversation, '' to keep every message
 -- Returns {0, seq} appended | {1, "<seq> <payload>"} duplicate | {2, payload or nil} seq taken (nil: trimmed)
 local tombstone = ARGV[4] == '1'
 if not tombstone then
@@ -48,8 +48,12 @@ if seq > counter then
   redis.call('SET', KEYS[5], seqText)
 end
 
--- Retention: keep the newest ARGV[6] messages and remember the highest removed seq.
-local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[6])
+-- Retention (when configured): keep the newest ARGV[6] messages and remember the highest removed seq, where the
+-- conversation's history now starts (RedisMessageStore.GetHistoryStartAsync reads it).
+local excess = 0
+if ARGV[6] ~= '' then
+  excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[6])
+end
 if excess > 0 then
   local cut = redis.call('ZRANGE', KEYS[1], excess - 1, excess - 1, 'WITHSCORES')
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', cut[2])

@@ -34,4 +34,7 @@ internal static partial class GatewayLog
 
     [LoggerMessage(2008, LogLevel.Error, "REST request {Method} {Path} failed")]
     public static partial void RestFailed(this ILogger logger, string method, string path, Exception exception);
+
+    [LoggerMessage(2030, LogLevel.Debug, "Request {Method} {Path} over the user's rate limit; retry after {RetryAfterSeconds} s")]
+    public static partial void RequestRateLimited(this ILogger logger, string method, string path, int retryAfterSeconds);
 }

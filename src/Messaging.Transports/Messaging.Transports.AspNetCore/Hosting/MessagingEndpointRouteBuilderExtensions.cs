@@ -11,7 +11,8 @@ public static class MessagingEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps <c>GET {prefix}/ws</c> (WebSocket) and the REST API of protocol v1 under <paramref name="prefix"/>. Every
-    /// endpoint requires an authenticated user (the host's authentication; see <see cref="MessagingGatewayOptions.UserIdClaimType"/>).
+    /// endpoint requires an authenticated user (the host's authentication; see <see cref="MessagingGatewayOptions.UserIdClaimType"/>)
+    /// and is rate-limited per user (<see cref="MessagingGatewayOptions.RestRateLimitBurst"/>; 429 with <c>Retry-After</c>).
     /// Requires <c>services.AddMessaging()</c> and <c>services.AddMessagingGateway()</c>.
     /// </summary>
     /// <param name="endpoints">The application's endpoints.</param>
@@ -37,6 +38,7 @@ public static class MessagingEndpointRouteBuilderExtensions
             MediaDownloadEndpoint.Map(group);
         }
 
+        UserRequestLimiter.Apply(group);
         return group;
     }
 }

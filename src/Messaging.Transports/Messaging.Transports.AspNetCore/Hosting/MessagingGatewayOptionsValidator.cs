@@ -48,14 +48,33 @@ internal sealed class MessagingGatewayOptionsValidator : IValidateOptions<Messag
             failures.Add($"{nameof(options.RateLimitPerSecond)} must be positive.");
         }
 
+        RequirePositive(failures, options.UserRateLimitBurst, nameof(options.UserRateLimitBurst));
+        RequirePositive(failures, options.UserRateLimitPerSecond, nameof(options.UserRateLimitPerSecond));
+        RequirePositive(failures, options.MaxConnectionsPerUser, nameof(options.MaxConnectionsPerUser));
+        RequirePositive(failures, options.RestRateLimitBurst, nameof(options.RestRateLimitBurst));
+        RequirePositive(failures, options.RestRateLimitPerSecond, nameof(options.RestRateLimitPerSecond));
+
         foreach (var origin in options.AllowedOrigins)
         {
+            if (origin == OriginPolicy.AnyOrigin)
+            {
+                continue;
+            }
+
             if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.AbsolutePath != "/" || origin.EndsWith('/'))
             {
-                failures.Add($"{nameof(options.AllowedOrigins)} entry \"{origin}\" must be an origin such as https://chat.example.com (scheme, host and optional port).");
+                failures.Add($"{nameof(options.AllowedOrigins)} entry \"{origin}\" must be an origin such as https://chat.example.com (scheme, host and optional port) or *.");
             }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void RequirePositive(List<string> failures, int value, string name)
+    {
+        if (value < 1)
+        {
+            failures.Add($"{name} must be positive.");
+        }
     }
 }

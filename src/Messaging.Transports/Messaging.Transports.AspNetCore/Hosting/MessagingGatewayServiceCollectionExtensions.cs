@@ -32,6 +32,8 @@ public static class MessagingGatewayServiceCollectionExtensions
         services.TryAddSingleton<EncodedMessageCache>();
         services.TryAddSingleton<IdleConnectionSweep>();
         services.TryAddSingleton<WebSocketEndpoint>();
+        services.TryAddSingleton<UserConnectionLimits>();
+        services.TryAddSingleton<UserRequestLimiter>();
         services.AddMetrics();
         services.AddAuthorization();
         return services;

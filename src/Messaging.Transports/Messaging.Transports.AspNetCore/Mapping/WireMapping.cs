@@ -49,6 +49,7 @@ internal static class WireMapping
             CreatedAt = conversation.CreatedAt,
             LastSeq = view.LastSeq,
             UnreadCount = view.UnreadCount,
+            HistoryStartSeq = view.HistoryStartSeq,
             LastMessage = view.LastMessage is { } last ? ToData(last) : null,
         };
     }

@@ -1,11 +1,11 @@
-using System.Diagnostics;
 using Messaging.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace Messaging.Transports.AspNetCore;
 
 /// <summary>
-/// Handles the complete text frames of one connection, in order: parse, rate-limit, then call the session. Every
+/// Handles the complete text frames of one connection, in order: parse, rate-limit (the connection's own bucket, then
+/// the budget shared by all of the user's connections on this node), then call the session. Every
 /// failure becomes an <c>error</c> frame (with the frame's <c>client_msg_id</c> when it had one) and the connection
 /// stays open. Fields a client cannot set (the sender) are never read from the frame.
 /// </summary>
@@ -13,6 +13,8 @@ internal sealed class FrameDispatcher
 {
     private readonly MessagingSession _session;
     private readonly WebSocketClientConnection _connection;
+    private readonly UserConnectionLimits.UserConnections _user;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly GatewayMetrics _metrics;
     private readonly double _burst;
@@ -20,18 +22,27 @@ internal sealed class FrameDispatcher
     private double _tokens;
     private long _refilledAt;
 
-    public FrameDispatcher(MessagingSession session, WebSocketClientConnection connection, MessagingGatewayOptions options, ILogger logger, GatewayMetrics metrics)
+    public FrameDispatcher(
+        MessagingSession session,
+        WebSocketClientConnection connection,
+        UserConnectionLimits.UserConnections user,
+        MessagingGatewayOptions options,
+        TimeProvider time,
+        ILogger logger,
+        GatewayMetrics metrics)
     {
         _session = session;
         _connection = connection;
+        _user = user;
+        _time = time;
         _logger = logger;
         _metrics = metrics;
 
         // A token bucket refilled on use from the elapsed time: an idle connection costs no timer and no limiter object.
         _burst = options.RateLimitBurst;
-        _tokensPerTick = (double)options.RateLimitPerSecond / Stopwatch.Frequency;
+        _tokensPerTick = (double)options.RateLimitPerSecond / time.TimestampFrequency;
         _tokens = _burst;
-        _refilledAt = Stopwatch.GetTimestamp();
+        _refilledAt = time.GetTimestamp();
     }
 
     public async ValueTask HandleAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
@@ -44,7 +55,7 @@ internal sealed class FrameDispatcher
         }
 
         var clientMsgId = (frame as SendMessageFrame)?.ClientMsgId;
-        if (!TryTakeToken())
+        if (!TryTakeToken() || !_user.TryTakeFrame())
         {
             Reject(ErrorCodes.RateLimited, "Too many frames; slow down.", clientMsgId);
             return;
@@ -68,7 +79,7 @@ internal sealed class FrameDispatcher
     /// <summary>Takes a token from the bucket; frames of one connection are handled one at a time, so no lock.</summary>
     private bool TryTakeToken()
     {
-        var now = Stopwatch.GetTimestamp();
+        var now = _time.GetTimestamp();
         _tokens = Math.Min(_burst, _tokens + ((now - _refilledAt) * _tokensPerTick));
         _refilledAt = now;
         if (_tokens < 1)

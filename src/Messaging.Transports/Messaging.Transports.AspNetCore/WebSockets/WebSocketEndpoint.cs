@@ -9,8 +9,9 @@ using Microsoft.Extensions.Options;
 namespace Messaging.Transports.AspNetCore;
 
 /// <summary>
-/// <c>GET /ws</c>: checks the handshake (authenticated user, Origin allow-list, <c>device_id</c>), accepts the
-/// WebSocket, connects a session to the engine and runs the receive loop until either side closes.
+/// <c>GET /ws</c>: checks the handshake (authenticated user, allowed Origin, <c>device_id</c>, the user's connection
+/// cap on this node), accepts the WebSocket, connects a session to the engine and runs the receive loop until either
+/// side closes.
 /// </summary>
 internal sealed class WebSocketEndpoint(
     MessagingEngine engine,
@@ -20,9 +21,14 @@ internal sealed class WebSocketEndpoint(
     IHostApplicationLifetime lifetime,
     EncodedMessageCache messages,
     IdleConnectionSweep idleSweep,
+    UserConnectionLimits userLimits,
     TimeProvider? time = null)
 {
+    // A refused connection is not a matter of time: one of the user's other connections has to close first.
+    private const int ConnectionCapRetryAfterSeconds = 10;
+
     private readonly MessagingGatewayOptions _options = options.Value;
+    private readonly OriginPolicy _origins = new(options.Value);
     private const int InitialReceiveBufferSize = 4096;
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -35,7 +41,7 @@ internal sealed class WebSocketEndpoint(
             return;
         }
 
-        if (!IsOriginAllowed(context.Request))
+        if (!_origins.IsAllowed(context.Request))
         {
             await RefuseAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "Origin not allowed.").ConfigureAwait(false);
             return;
@@ -59,15 +65,31 @@ internal sealed class WebSocketEndpoint(
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        var user = userLimits.TryOpen(userId);
+        if (user is null)
         {
-            KeepAliveInterval = _options.KeepAliveInterval,
-        }).ConfigureAwait(false);
-        await RunAsync(socket, userId, deviceId, context.RequestAborted).ConfigureAwait(false);
+            context.Response.Headers.RetryAfter = ConnectionCapRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await RefuseAsync(context, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited, $"At most {_options.MaxConnectionsPerUser} connections per user; close one first.").ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            {
+                KeepAliveInterval = _options.KeepAliveInterval,
+            }).ConfigureAwait(false);
+            await RunAsync(socket, user, deviceId, context.RequestAborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            user.Close();
+        }
     }
 
-    private async Task RunAsync(WebSocket socket, string userId, string deviceId, CancellationToken requestAborted)
+    private async Task RunAsync(WebSocket socket, UserConnectionLimits.UserConnections user, string deviceId, CancellationToken requestAborted)
     {
+        var userId = user.UserId;
         var connection = new WebSocketClientConnection(socket, _options, _time, logger, metrics, messages);
         metrics.ConnectionOpened();
         using var stopping = lifetime.ApplicationStopping.Register(static state => ((WebSocketClientConnection)state!).Close(CloseCodes.EndpointUnavailable, "server shutting down"), connection);
@@ -77,7 +99,7 @@ internal sealed class WebSocketEndpoint(
         {
             session = await engine.ConnectAsync(userId, deviceId, connection, requestAborted).ConfigureAwait(false);
             logger.Connected(connection.ConnectionId, userId, deviceId);
-            var dispatcher = new FrameDispatcher(session, connection, _options, logger, metrics);
+            var dispatcher = new FrameDispatcher(session, connection, user, _options, _time, logger, metrics);
             await ReceiveAsync(socket, connection, dispatcher, requestAborted).ConfigureAwait(false);
         }
         catch (MessagingException exception)
@@ -219,30 +241,6 @@ internal sealed class WebSocketEndpoint(
         buffer.AsSpan(0, length).CopyTo(larger);
         ArrayPool<byte>.Shared.Return(buffer);
         return larger;
-    }
-
-    private bool IsOriginAllowed(HttpRequest request)
-    {
-        if (_options.AllowedOrigins.Count == 0)
-        {
-            return true;
-        }
-
-        var origin = request.Headers.Origin.ToString();
-        if (origin.Length == 0)
-        {
-            return true;
-        }
-
-        foreach (var allowed in _options.AllowedOrigins)
-        {
-            if (string.Equals(allowed, origin, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private Task RefuseAsync(HttpContext context, int status, string code, string message)

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace Messaging.Redis.Tests;
+namespace Messaging.Testing;
 
 /// <summary>Waits for a condition on state that raises no event (a counter, a key), failing after a deadline.</summary>
 public static class Eventually
