@@ -25,7 +25,23 @@ if (builder.Configuration["Messaging:Redis"] is { Length: > 0 } redis)
 builder.Services.AddMessagingGateway();
 
 // Media: resumable tus uploads at /media/uploads and downloads at /media/{id}, stored under Messaging:MediaRoot
-// (default: a folder in the temp directory). The limits (100 MiB, allowed types, quota) bind from Messaging:Media.
+// (default: a folder in the temp directory; gateways of a cluster share one folder) or, with Messaging:S3:BucketName
+// set, in an S3 bucket (Messaging:S3:ServiceUrl for an S3-compatible server, Messaging:S3:CompatibleServer=true for
+// its settings). The limits (100 MiB, allowed types, quotas, expiry) bind from Messaging:Media. With Redis, the media
+// catalog is in Redis too, so any gateway serves any upload.
+var s3 = builder.Configuration.GetSection("Messaging:S3");
+if (s3["BucketName"] is { Length: > 0 })
+{
+    messaging.UseS3BlobStore(o =>
+    {
+        s3.Bind(o);
+        if (s3.GetValue<bool>("CompatibleServer"))
+        {
+            o.ForCompatibleServer();
+        }
+    });
+}
+
 builder.Services.AddMessagingMedia(o =>
 {
     builder.Configuration.GetSection("Messaging:Media").Bind(o);

@@ -3,7 +3,7 @@
 
 // Drives two users through the load balancer and checks the end-to-end guarantee while you kill gateways:
 // alice sends numbered messages at a steady pace, bob receives; at the end every message acknowledged as sent must
-// have reached bob exactly once, in seq order.
+// have reached bob exactly once, in seq order. Then alice sends a photo and bob downloads it through every gateway.
 //   dotnet run samples/cluster/check.cs -- [http://localhost:5000] [messages=60]
 using Messaging.Client;
 
@@ -53,7 +53,40 @@ var missing = expected.Except(got.Select(m => m.MessageId)).Count();
 var duplicates = got.Count - got.Select(m => m.MessageId).Distinct().Count();
 var ordered = got.Select(m => m.Seq).SequenceEqual(got.Select(m => m.Seq).Order());
 Console.WriteLine($"acknowledged {sent.Count}/{count}, received {got.Count}, missing {missing}, duplicates {duplicates}, in order {ordered}, reconnects {reconnects}");
-return missing == 0 && duplicates == 0 && ordered ? 0 : 1;
+
+// Media: alice uploads a photo (tus) and sends it; bob downloads it three times without a cookie, so the load
+// balancer spreads the downloads over the gateways; every copy must have the uploaded bytes.
+var photo = new byte[(3 * 1024 * 1024) / 2];
+Random.Shared.NextBytes(photo);
+new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }.CopyTo(photo, 0);
+var uploaded = await alice.UploadMediaAsync(new MemoryStream(photo), "check.png", "image/png");
+await alice.SendAsync(chat.ConversationId, "a photo", uploaded.MediaId);
+deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+while (DateTime.UtcNow < deadline && !Snapshot().Any(m => m.MediaId == uploaded.MediaId))
+{
+    await Task.Delay(100);
+}
+
+var photoReceived = Snapshot().Any(m => m.MediaId == uploaded.MediaId);
+var expectedHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(photo));
+var intact = 0;
+var servedBy = new List<string>();
+using (var http = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = server })
+{
+    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", $"bob-{run}");
+    for (var i = 0; i < 3; i++)
+    {
+        using var response = await http.GetAsync($"media/{uploaded.MediaId}");
+        servedBy.Add(response.Headers.TryGetValues("X-Gateway", out var gateway) ? string.Join(',', gateway) : ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (response.IsSuccessStatusCode && Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await response.Content.ReadAsByteArrayAsync())) == expectedHash)
+        {
+            intact++;
+        }
+    }
+}
+
+Console.WriteLine($"media {uploaded.MediaId}: {photo.Length} bytes, received by bob {photoReceived}, downloads intact {intact}/3 (served by {string.Join(' ', servedBy)})");
+return missing == 0 && duplicates == 0 && ordered && photoReceived && intact == 3 ? 0 : 1;
 
 List<Messaging.Protocol.MessageData> Snapshot()
 {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a three-gateway chat cluster on this machine, loopback only:
-#   a private redis-server (append-only file on), three ChatServer gateways sharing it, HAProxy in front.
-# Usage: samples/cluster/run.sh [--proxy-port 5000] [--gateway-ports "5001 5002 5003"] [--redis-port <free>]
+#   a private redis-server (append-only file on), three ChatServer gateways sharing it, HAProxy in front; media
+#   blobs in one folder all gateways share, or with --s3 in a bucket of a private s3rver (npm, tests/tools).
+# Usage: samples/cluster/run.sh [--proxy-port 5000] [--gateway-ports "5001 5002 5003"] [--redis-port <free>] [--s3]
 # Then open http://localhost:5000 in two browser profiles. Ctrl-C stops everything this script started.
 set -euo pipefail
 
@@ -10,13 +11,15 @@ root=$(cd "$here/../.." && pwd)
 proxy_port=5000
 gateway_ports=(5001 5002 5003)
 redis_port=""
+s3=false
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --proxy-port) proxy_port="$2"; shift 2 ;;
         --gateway-ports) read -r -a gateway_ports <<< "$2"; shift 2 ;;
         --redis-port) redis_port="$2"; shift 2 ;;
-        -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+        --s3) s3=true; shift ;;
+        -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
         *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
 done
@@ -35,6 +38,11 @@ for tool in redis-server haproxy dotnet curl; do
         exit 1
     fi
 done
+
+if $s3 && [[ ! -d "$root/tests/tools/node_modules/s3rver" ]]; then
+    echo "--s3 needs node and s3rver: (cd tests/tools && npm ci)" >&2
+    exit 1
+fi
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -72,14 +80,31 @@ dotnet build "$root/samples/ChatServer/ChatServer.csproj" -c Release -o "$here/b
 redis_port=${redis_port:-$(free_port)}
 redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work" --save "" \
     --appendonly yes --appendfsync always --daemonize no --loglevel warning > "$work/redis.log" 2>&1 &
-pids+=($!)
+redis_pid=$!
+pids+=($redis_pid)
 wait_for "redis-server on port $redis_port" redis-cli -p "$redis_port" ping
+
+# Media: every gateway must reach every blob, so they share one store: a folder here (a shared volume in
+# production), or an S3 bucket. The media catalog (upload state, owners, sharing) is in Redis with everything else.
+media_env=(Messaging__MediaRoot="$work/media")
+if $s3; then
+    mkdir -p "$work/s3"
+    mkfifo "$work/s3.stdin"
+    node "$root/tests/tools/s3rver-server.cjs" "$work/s3" media < "$work/s3.stdin" > "$work/s3.port" 2> "$work/s3rver.log" &
+    pids+=($!)
+    exec 3> "$work/s3.stdin"   # s3rver stops when this closes (with this script)
+    wait_for "s3rver" grep -q port "$work/s3.port"
+    s3_port=$(sed -E 's/[^0-9]//g' "$work/s3.port")
+    media_env=(Messaging__S3__BucketName=media Messaging__S3__ServiceUrl="http://127.0.0.1:$s3_port"
+        Messaging__S3__AccessKey=S3RVER Messaging__S3__SecretKey=S3RVER Messaging__S3__CompatibleServer=true)
+fi
 
 for i in 1 2 3; do
     port=${gateway_ports[$((i - 1))]}
-    ASPNETCORE_ENVIRONMENT=Development \
+    env ASPNETCORE_ENVIRONMENT=Development \
     Messaging__Redis="127.0.0.1:$redis_port" \
     Messaging__NodeId="gateway$i" \
+    "${media_env[@]}" \
         dotnet "$here/bin/ChatServer.dll" --urls "http://127.0.0.1:$port" --contentRoot "$root/samples/ChatServer" \
         > "$work/gateway$i.log" 2>&1 &
     pids+=($!)
@@ -91,23 +116,26 @@ done
 
 PROXY_PORT=$proxy_port GATEWAY1_PORT=${gateway_ports[0]} GATEWAY2_PORT=${gateway_ports[1]} GATEWAY3_PORT=${gateway_ports[2]} \
     haproxy -db -f "$here/haproxy.cfg" > "$work/haproxy.log" 2>&1 &
-pids+=($!)
+haproxy_pid=$!
+pids+=($haproxy_pid)
 wait_for "HAProxy on port $proxy_port" curl -sf "http://127.0.0.1:$proxy_port/"
 
+if $s3; then media_info="S3 bucket 'media' on s3rver http://127.0.0.1:$s3_port"; else media_info="folder $work/media"; fi
 cat <<INFO
 
 cluster running (logs in $work):
-  redis-server   127.0.0.1:$redis_port           pid ${pids[0]}
+  media blobs    $media_info
+  redis-server   127.0.0.1:$redis_port           pid $redis_pid
   gateway1       http://127.0.0.1:${gateway_ports[0]}   pid ${gateway_pids[1]}
   gateway2       http://127.0.0.1:${gateway_ports[1]}   pid ${gateway_pids[2]}
   gateway3       http://127.0.0.1:${gateway_ports[2]}   pid ${gateway_pids[3]}
-  HAProxy        http://localhost:$proxy_port      pid ${pids[4]}
+  HAProxy        http://localhost:$proxy_port      pid $haproxy_pid
 
 Open http://localhost:$proxy_port in two browser profiles. Kill a gateway (kill <pid>) to watch its clients move.
 Ctrl-C stops everything.
 INFO
 
 # Runs until Ctrl-C, or until HAProxy or Redis exits (a dead gateway is what the demo is about, so it is not waited for).
-wait -n "${pids[0]}" "${pids[4]}"
+wait -n "$redis_pid" "$haproxy_pid"
 echo "redis-server or HAProxy exited." >&2
 exit 1

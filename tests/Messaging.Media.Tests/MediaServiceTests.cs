@@ -15,7 +15,11 @@ public sealed class MediaServiceTests : IDisposable
     [Fact]
     public async Task Abandoned_upload_expires_a_ttl_after_its_last_bytes_and_leaves_nothing()
     {
-        using var services = Build(o => o.AbandonedUploadTtl = TimeSpan.FromHours(24));
+        using var services = Build(o =>
+        {
+            o.AbandonedUploadTtl = TimeSpan.FromHours(24);
+            o.UnsentUploadTtl = TimeSpan.FromDays(30);
+        });
         var media = services.GetRequiredService<MediaService>();
         var open = await media.CreateUploadAsync("alice", 100, "image/png", "a.png", Ct);
         var done = await media.CreateUploadAsync("alice", 64, "image/png", "b.png", Ct);
@@ -24,9 +28,9 @@ public sealed class MediaServiceTests : IDisposable
         _time.Advance(TimeSpan.FromHours(23));
         await media.AppendAsync("alice", open.MediaId, 0, new MemoryStream(Files.Png(10)), Ct);
         _time.Advance(TimeSpan.FromHours(23));
-        var early = await media.ExpireAbandonedUploadsAsync(Ct);
+        var early = await media.ExpireUploadsAsync(Ct);
         _time.Advance(TimeSpan.FromHours(2));
-        var due = await media.ExpireAbandonedUploadsAsync(Ct);
+        var due = await media.ExpireUploadsAsync(Ct);
 
         Assert.Equal((0, 1), (early, due));
         await Assert.ThrowsAsync<MessagingNotFoundException>(async () => await media.GetUploadAsync("alice", open.MediaId, Ct));
@@ -52,6 +56,9 @@ public sealed class MediaServiceTests : IDisposable
         { "size", o => o.MaxUploadBytes = 0 },
         { "quota", o => o.MaxOpenUploadsPerUser = 0 },
         { "ttl", o => o.AbandonedUploadTtl = TimeSpan.Zero },
+        { "unsent ttl", o => o.UnsentUploadTtl = TimeSpan.Zero },
+        { "sweep interval past a timer's range", o => o.ExpirySweepInterval = TimeSpan.FromDays(50) },
+        { "storage quota below the largest upload", o => o.MaxPendingBytesPerUser = o.MaxUploadBytes - 1 },
         { "html allowed", o => o.AllowedContentTypes.Add("text/html") },
         { "svg allowed", o => o.AllowedContentTypes.Add("image/svg+xml") },
         { "malformed type", o => o.AllowedContentTypes.Add("png") },

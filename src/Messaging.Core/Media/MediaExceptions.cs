@@ -40,3 +40,17 @@ public sealed class MediaTypeRejectedException : MessagingException
     {
     }
 }
+
+/// <summary>
+/// An upload that would take its owner past <see cref="MediaOptions.MaxPendingBytesPerUser"/> (tus answers 413; the
+/// upload is not created, or is deleted when an append found its owner over the quota).
+/// </summary>
+public sealed class MediaQuotaExceededException : MessagingException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">A message safe to show to the client.</param>
+    public MediaQuotaExceededException(string message)
+        : base(MessagingErrorKind.TooLarge, message)
+    {
+    }
+}

@@ -4,8 +4,9 @@ namespace Messaging;
 
 /// <summary>
 /// Media uploads and downloads on top of <see cref="IBlobStore"/> and <see cref="IMediaCatalog"/>: limits, the content
-/// check on completion, ownership, download authorisation and expiry of abandoned uploads. Transports (the tus
-/// endpoints) call it with the authenticated user; every "not yours" looks exactly like "does not exist".
+/// check on completion, ownership, the per-user quota, download authorisation and expiry of abandoned and unsent
+/// uploads. Transports (the tus endpoints) call it with the authenticated user; every "not yours" looks exactly like
+/// "does not exist".
 /// </summary>
 public sealed class MediaService
 {
@@ -43,6 +44,7 @@ public sealed class MediaService
     /// <returns>The new upload.</returns>
     /// <exception cref="MediaLengthExceededException">Over the size limit.</exception>
     /// <exception cref="MediaTypeRejectedException">The type is not allowed.</exception>
+    /// <exception cref="MediaQuotaExceededException">The upload would take the user past <see cref="MediaOptions.MaxPendingBytesPerUser"/> (nothing is created).</exception>
     /// <exception cref="MessagingException"><c>rate_limited</c> when the user's quota of open uploads is used up; <c>bad_request</c> for a length below 1.</exception>
     public async ValueTask<MediaRecord> CreateUploadAsync(string userId, long length, string? contentType, string? fileName, CancellationToken cancellationToken = default)
     {
@@ -75,9 +77,17 @@ public sealed class MediaService
             UpdatedAt = now,
         };
 
-        if (!await _catalog.TryAddAsync(record, Options.MaxOpenUploadsPerUser, cancellationToken).ConfigureAwait(false))
+        switch (await _catalog.TryAddAsync(record, new MediaQuota(Options.MaxOpenUploadsPerUser, Options.MaxPendingBytesPerUser), cancellationToken).ConfigureAwait(false))
         {
-            throw new MessagingException(MessagingErrorKind.RateLimited, $"At most {Options.MaxOpenUploadsPerUser} uploads may be open at once; finish or delete one first.");
+            case MediaAddResult.Added:
+                break;
+            case MediaAddResult.OpenUploadLimit:
+                throw new MessagingException(MessagingErrorKind.RateLimited, $"At most {Options.MaxOpenUploadsPerUser} uploads may be open at once; finish or delete one first.");
+            case MediaAddResult.StorageQuota:
+                var usage = await _catalog.GetUsageAsync(userId, cancellationToken).ConfigureAwait(false);
+                throw QuotaExceeded(userId, usage.PendingBytes, length);
+            default:
+                throw new InvalidOperationException($"An upload with id {record.MediaId} exists.");
         }
 
         try
@@ -86,7 +96,7 @@ public sealed class MediaService
         }
         catch
         {
-            await _catalog.RemoveAsync(record.MediaId, CancellationToken.None).ConfigureAwait(false);
+            await _catalog.RemoveAsync(record.MediaId, cancellationToken: CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 
@@ -104,6 +114,14 @@ public sealed class MediaService
     {
         var media = await RequireOwnAsync(userId, mediaId, cancellationToken).ConfigureAwait(false);
         var state = await _blobs.GetStateAsync(mediaId, cancellationToken).ConfigureAwait(false) ?? throw new MessagingNotFoundException(MediaSharing.NotFoundMessage);
+        if (state.Completed && !media.IsComplete)
+        {
+            // The gateway that stored the last chunk stopped before recording the completion: finish it here, so the
+            // upload resumed through another gateway is usable.
+            media = await CompleteAsync(media with { Offset = state.Offset, UpdatedAt = _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+            await _catalog.UpdateAsync(media, cancellationToken).ConfigureAwait(false);
+        }
+
         return new MediaUploadProgress(media, state.Offset);
     }
 
@@ -122,6 +140,7 @@ public sealed class MediaService
     /// <exception cref="MediaOffsetConflictException">The offset does not match (nothing was written).</exception>
     /// <exception cref="MediaLengthExceededException">The chunk overran the declared length (the upload is deleted).</exception>
     /// <exception cref="MediaTypeRejectedException">The bytes do not fit the declared type (the upload is deleted).</exception>
+    /// <exception cref="MediaQuotaExceededException">The user is over <see cref="MediaOptions.MaxPendingBytesPerUser"/> (the upload is deleted).</exception>
     public async ValueTask<MediaUploadProgress> AppendAsync(string userId, string mediaId, long offset, Stream content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -129,6 +148,15 @@ public sealed class MediaService
         if (media.IsComplete)
         {
             throw new MediaOffsetConflictException(media.Length, "The upload is complete.");
+        }
+
+        // Creation reserved the declared length, so only a quota lowered since (a restart with new options) finds the
+        // owner over it here; the upload is then refused like an oversized creation and leaves nothing behind.
+        var usage = await _catalog.GetUsageAsync(userId, cancellationToken).ConfigureAwait(false);
+        if (usage.PendingBytes > Options.MaxPendingBytesPerUser)
+        {
+            await DiscardAsync(media, "its owner is over the media quota").ConfigureAwait(false);
+            throw QuotaExceeded(userId, usage.PendingBytes - media.Length, media.Length);
         }
 
         // The first chunk's head is checked at once, so a disguised file is refused before the rest of it is sent.
@@ -150,7 +178,7 @@ public sealed class MediaService
             throw new MediaTypeRejectedException($"The file's content does not match its declared type {media.ContentType}.");
         }
 
-        media = media with { UpdatedAt = _time.GetUtcNow() };
+        media = media with { UpdatedAt = _time.GetUtcNow(), Offset = newOffset };
         if (newOffset == media.Length)
         {
             media = await CompleteAsync(media, cancellationToken).ConfigureAwait(false);
@@ -170,7 +198,7 @@ public sealed class MediaService
     {
         var media = await RequireOwnAsync(userId, mediaId, cancellationToken).ConfigureAwait(false);
         await _blobs.DeleteAsync(media.MediaId, cancellationToken).ConfigureAwait(false);
-        await _catalog.RemoveAsync(media.MediaId, cancellationToken).ConfigureAwait(false);
+        await _catalog.RemoveAsync(media.MediaId, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -219,25 +247,46 @@ public sealed class MediaService
             ?? throw new MessagingNotFoundException(MediaSharing.NotFoundMessage);
     }
 
-    /// <summary>Deletes incomplete uploads without new bytes for <see cref="MediaOptions.AbandonedUploadTtl"/> (run periodically by the host).</summary>
+    /// <summary>
+    /// Deletes incomplete uploads without new bytes for <see cref="MediaOptions.AbandonedUploadTtl"/> and completed
+    /// uploads never sent in a message for <see cref="MediaOptions.UnsentUploadTtl"/>, bytes and record (run
+    /// periodically by the host). Media sent in a message are never expired, even when the send races the sweep.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the sweep.</param>
     /// <returns>How many uploads were deleted.</returns>
-    public async ValueTask<int> ExpireAbandonedUploadsAsync(CancellationToken cancellationToken = default)
+    public async ValueTask<int> ExpireUploadsAsync(CancellationToken cancellationToken = default)
     {
-        var cutoff = _time.GetUtcNow() - Options.AbandonedUploadTtl;
+        var now = _time.GetUtcNow();
         var expired = 0;
         while (true)
         {
-            var batch = await _catalog.ListOpenUploadsUpdatedBeforeAsync(cutoff, ExpiryBatch, cancellationToken).ConfigureAwait(false);
+            var batch = await _catalog.ListExpiredAsync(now - Options.AbandonedUploadTtl, now - Options.UnsentUploadTtl, ExpiryBatch, cancellationToken).ConfigureAwait(false);
+            var removed = 0;
             foreach (var media in batch)
             {
-                await _blobs.DeleteAsync(media.MediaId, cancellationToken).ConfigureAwait(false);
-                await _catalog.RemoveAsync(media.MediaId, cancellationToken).ConfigureAwait(false);
-                _logger.UploadExpired(media.MediaId);
+                // The record goes first and only while unshared: a send that shared it in the meantime keeps it, and a
+                // send after this sees no media. Only then are the bytes deleted.
+                if (!await _catalog.RemoveAsync(media.MediaId, unsharedOnly: true, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                removed++;
+                try
+                {
+                    await _blobs.DeleteAsync(media.MediaId, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    _logger.ExpiredBlobDeleteFailed(media.MediaId, exception);
+                    continue;
+                }
+
+                _logger.UploadExpired(media.MediaId, media.IsComplete ? "never sent" : "abandoned");
                 expired++;
             }
 
-            if (batch.Count < ExpiryBatch)
+            if (batch.Count < ExpiryBatch || removed == 0)
             {
                 return expired;
             }
@@ -265,6 +314,14 @@ public sealed class MediaService
         return media with { CompletedAt = _time.GetUtcNow(), Sha256 = sha256 };
     }
 
+    private MediaQuotaExceededException QuotaExceeded(string userId, long pendingBytes, long requested)
+    {
+        _logger.QuotaExceeded(userId, pendingBytes, Options.MaxPendingBytesPerUser);
+        return new MediaQuotaExceededException(
+            $"Media storage quota exceeded: {pendingBytes} of {Options.MaxPendingBytesPerUser} bytes are held by uploads not yet sent, " +
+            $"and this upload needs {requested}. Send or delete earlier uploads first.");
+    }
+
     private async ValueTask<MediaRecord> RequireOwnAsync(string userId, string mediaId, CancellationToken cancellationToken)
     {
         var media = BlobIds.IsValid(mediaId) ? await _catalog.GetAsync(mediaId, cancellationToken).ConfigureAwait(false) : null;
@@ -280,7 +337,7 @@ public sealed class MediaService
         try
         {
             await _blobs.DeleteAsync(media.MediaId, CancellationToken.None).ConfigureAwait(false);
-            await _catalog.RemoveAsync(media.MediaId, CancellationToken.None).ConfigureAwait(false);
+            await _catalog.RemoveAsync(media.MediaId, cancellationToken: CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

@@ -138,7 +138,7 @@ public sealed class SendTests
         var (alice, _) = await harness.ConnectAsync("alice");
         var now = harness.Time.GetUtcNow();
         var upload = new MediaRecord { MediaId = "upload-1", OwnerId = "alice", ContentType = "image/png", FileName = "a.png", Length = 3, CreatedAt = now, UpdatedAt = now, CompletedAt = now };
-        Assert.True(await harness.Services.GetRequiredService<IMediaCatalog>().TryAddAsync(upload, 10, Ct));
+        Assert.Equal(MediaAddResult.Added, await harness.Services.GetRequiredService<IMediaCatalog>().TryAddAsync(upload, new MediaQuota(10, long.MaxValue), Ct));
 
         var result = await alice.SendAsync(new SendMessageRequest(conversation, string.Empty, "c-1", "upload-1"), Ct);
 

@@ -66,3 +66,10 @@ public sealed class InMemoryContactStoreConformanceTests : ContactStoreConforman
 
     protected override ValueTask<IContactStore> CreateAsync() => ValueTask.FromResult<IContactStore>(new InMemoryContactStore());
 }
+
+public sealed class InMemoryMediaCatalogConformanceTests : MediaCatalogConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<IMediaCatalog> CreateAsync() => ValueTask.FromResult<IMediaCatalog>(new InMemoryMediaCatalog());
+}

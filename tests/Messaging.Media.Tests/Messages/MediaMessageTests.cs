@@ -14,18 +14,18 @@ public sealed class MediaMessageTests
     public async Task Media_sent_in_a_direct_chat_reaches_the_recipient_who_downloads_it_and_a_stranger_gets_404()
     {
         await using var media = await MediaServer.StartAsync();
-        var conversation = await CreateAsync(media.Server, "alice", CreateConversationRequest.Direct("bob"));
+        var conversation = await MediaChat.CreateConversationAsync(media.Server, "alice", CreateConversationRequest.Direct("bob"));
         using var aliceHttp = media.Client("alice");
         var data = Files.Png(200_000);
         var mediaId = await aliceHttp.UploadAsync(data, "sunset.png", "image/png");
-        await using var alice = await ConnectReadyAsync(media.Server, "alice");
-        await using var bob = await ConnectReadyAsync(media.Server, "bob");
+        await using var alice = await MediaChat.ConnectReadyAsync(media.Server, "alice");
+        await using var bob = await MediaChat.ConnectReadyAsync(media.Server, "bob");
 
         await alice.SendAsync(new SendMessageFrame(conversation, string.Empty, "m-1", mediaId));
         var received = await bob.WaitForAsync<MessageFrame>(m => m.Message.MediaId == mediaId);
 
         Assert.Equal(new MediaData("image/png", data.Length, "sunset.png"), received.Message.Media);
-        await AssertDownloadsAsync(media, "bob", mediaId, data);
+        await MediaChat.AssertDownloadsAsync(media, "bob", mediaId, data);
         Assert.Equal(HttpStatusCode.NotFound, (await media.Client("mallory").DownloadAsync(mediaId)).StatusCode);
     }
 
@@ -33,19 +33,19 @@ public sealed class MediaMessageTests
     public async Task Media_sent_in_a_group_is_downloadable_by_every_member_and_by_nobody_else()
     {
         await using var media = await MediaServer.StartAsync();
-        var conversation = await CreateAsync(media.Server, "alice", CreateConversationRequest.Group("trip", ["bob", "carol"]));
+        var conversation = await MediaChat.CreateConversationAsync(media.Server, "alice", CreateConversationRequest.Group("trip", ["bob", "carol"]));
         using var aliceHttp = media.Client("alice");
         var data = "packing list: tent, stove, map\n"u8.ToArray();
         var mediaId = await aliceHttp.UploadAsync(data, "list.txt", "text/plain");
-        await using var alice = await ConnectReadyAsync(media.Server, "alice");
-        await using var carol = await ConnectReadyAsync(media.Server, "carol");
+        await using var alice = await MediaChat.ConnectReadyAsync(media.Server, "alice");
+        await using var carol = await MediaChat.ConnectReadyAsync(media.Server, "carol");
 
         await alice.SendAsync(new SendMessageFrame(conversation, "the list", "m-1", mediaId));
         var received = await carol.WaitForAsync<MessageFrame>(m => m.Message.MediaId == mediaId);
 
         Assert.Equal(new MediaData("text/plain", data.Length, "list.txt"), received.Message.Media);
-        await AssertDownloadsAsync(media, "bob", mediaId, data);
-        await AssertDownloadsAsync(media, "carol", mediaId, data);
+        await MediaChat.AssertDownloadsAsync(media, "bob", mediaId, data);
+        await MediaChat.AssertDownloadsAsync(media, "carol", mediaId, data);
         Assert.Equal(HttpStatusCode.NotFound, (await media.Client("dave").DownloadAsync(mediaId)).StatusCode);
     }
 
@@ -53,10 +53,10 @@ public sealed class MediaMessageTests
     public async Task History_over_rest_carries_the_media_description()
     {
         await using var media = await MediaServer.StartAsync();
-        var conversation = await CreateAsync(media.Server, "alice", CreateConversationRequest.Direct("bob"));
+        var conversation = await MediaChat.CreateConversationAsync(media.Server, "alice", CreateConversationRequest.Direct("bob"));
         using var aliceHttp = media.Client("alice");
         var mediaId = await aliceHttp.UploadAsync(Files.Png(64), "a.png", "image/png");
-        await using var alice = await ConnectReadyAsync(media.Server, "alice");
+        await using var alice = await MediaChat.ConnectReadyAsync(media.Server, "alice");
         await alice.SendAsync(new SendMessageFrame(conversation, string.Empty, "m-1", mediaId));
         await alice.WaitForAsync<StatusUpdateFrame>(s => s.ClientMsgId == "m-1");
 
@@ -70,12 +70,12 @@ public sealed class MediaMessageTests
     public async Task Media_of_another_user_or_an_unfinished_upload_cannot_be_sent_and_is_not_shared()
     {
         await using var media = await MediaServer.StartAsync();
-        var conversation = await CreateAsync(media.Server, "mallory", CreateConversationRequest.Direct("bob"));
+        var conversation = await MediaChat.CreateConversationAsync(media.Server, "mallory", CreateConversationRequest.Direct("bob"));
         using var aliceHttp = media.Client("alice");
         var alicesMedia = await aliceHttp.UploadAsync(Files.Png(64), "private.png", "image/png");
         using var malloryHttp = media.Client("mallory");
         var unfinished = await malloryHttp.CreateUploadAsync(64, "half.png", "image/png");
-        await using var mallory = await ConnectReadyAsync(media.Server, "mallory");
+        await using var mallory = await MediaChat.ConnectReadyAsync(media.Server, "mallory");
 
         await mallory.SendAsync(new SendMessageFrame(conversation, string.Empty, "steal", alicesMedia));
         await mallory.SendAsync(new SendMessageFrame(conversation, string.Empty, "early", unfinished));
@@ -83,29 +83,5 @@ public sealed class MediaMessageTests
         Assert.Equal(ErrorCodes.NotFound, (await mallory.WaitForAsync<ErrorFrame>(e => e.ClientMsgId == "steal")).Code);
         Assert.Equal(ErrorCodes.NotFound, (await mallory.WaitForAsync<ErrorFrame>(e => e.ClientMsgId == "early")).Code);
         Assert.Equal(HttpStatusCode.NotFound, (await media.Client("bob").DownloadAsync(alicesMedia)).StatusCode);
-    }
-
-    private static async Task<ProtocolTestClient> ConnectReadyAsync(ChatServer server, string userId)
-    {
-        var client = await server.ConnectAsync(userId, cancellationToken: Ct);
-        await client.WaitForAsync<SyncCompleteFrame>();
-        return client;
-    }
-
-    private static async Task<string> CreateAsync(ChatServer server, string userId, CreateConversationRequest request)
-    {
-        using var http = server.CreateHttpClient(userId);
-        using var response = await http.PostAsJsonAsync("conversations", request, ProtocolJsonContext.Default.CreateConversationRequest, Ct);
-        Assert.True(response.IsSuccessStatusCode, $"create conversation: {response.StatusCode}");
-        var body = await response.Content.ReadFromJsonAsync(ProtocolJsonContext.Default.ConversationBody, Ct);
-        return body!.ConversationId;
-    }
-
-    private static async Task AssertDownloadsAsync(MediaServer media, string userId, string mediaId, byte[] expected)
-    {
-        using var client = media.Client(userId);
-        using var response = await client.DownloadAsync(mediaId);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(Files.Sha256(expected), Files.Sha256(await response.Content.ReadAsByteArrayAsync(Ct)));
     }
 }

@@ -52,6 +52,13 @@ public sealed class RedisContactStoreConformanceTests(RedisFixture redis) : Cont
     protected override ValueTask<IContactStore> CreateAsync() => ValueTask.FromResult<IContactStore>(new RedisContactStore(redis.Multiplexer));
 }
 
+public sealed class RedisMediaCatalogConformanceTests(RedisFixture redis) : MediaCatalogConformanceTests
+{
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true };
+
+    protected override ValueTask<IMediaCatalog> CreateAsync() => ValueTask.FromResult<IMediaCatalog>(new RedisMediaCatalog(redis.Multiplexer));
+}
+
 public sealed class RedisConnectionDirectoryConformanceTests(RedisFixture redis) : ConnectionDirectoryConformanceTests
 {
     // Node leases are deadlines computed on the given clock, so the suite's fake clock drives expiry.

@@ -24,6 +24,7 @@ public sealed class RedisRegistrationTests(RedisFixture redis)
         Assert.IsType<RedisReceiptStore>(provider.GetRequiredService<IReceiptStore>());
         Assert.IsType<RedisPresenceStore>(provider.GetRequiredService<IPresenceStore>());
         Assert.IsType<RedisContactStore>(provider.GetRequiredService<IContactStore>());
+        Assert.IsType<RedisMediaCatalog>(provider.GetRequiredService<IMediaCatalog>());
         Assert.IsType<RedisMessageTransport>(provider.GetRequiredService<IMessageTransport>());
         Assert.IsType<RedisConnectionDirectory>(provider.GetRequiredService<IConnectionDirectory>());
     }

@@ -15,9 +15,11 @@ public sealed class UseRedisTests
         await using var redis = await RedisServer.StartAsync();
         var services = new ServiceCollection();
         services.AddMessaging().UseRedis(redis.ConnectionString);
+        services.AddMessagingMedia();
         var provider = services.BuildServiceProvider();
         Assert.IsType<RedisMessageTransport>(provider.GetRequiredService<IMessageTransport>());
         Assert.IsType<RedisMessageStore>(provider.GetRequiredService<IMessageStore>());
+        Assert.IsType<RedisMediaCatalog>(provider.GetRequiredService<IMediaCatalog>());
 
         var shared = provider.GetRequiredService<RedisMessagingConnection>().Multiplexer;
         Assert.Same(shared, provider.GetRequiredService<IOptions<RedisStoreOptions>>().Value.ConnectionMultiplexer);

@@ -29,7 +29,7 @@ internal sealed class SendPipeline(EngineContext context, ConversationAccess acc
         {
             var conversation = await access.RequireMemberAsync(request.ConversationId, sender.UserId, cancellationToken).ConfigureAwait(false);
             SendValidator.Validate(request, context.Options);
-            var media = request.MediaId is null ? null : await MediaSharing.AttachAsync(context.Media, sender.UserId, request.MediaId, conversation.Id, cancellationToken).ConfigureAwait(false);
+            var media = request.MediaId is null ? null : await MediaSharing.AttachAsync(context.Media, sender.UserId, request.MediaId, conversation.Id, context.Now, cancellationToken).ConfigureAwait(false);
             var draft = Draft(conversation.Id, sender.UserId, request.ClientMsgId, request.Content, request.MediaId, request.MediaId is null ? MessageKind.Text : MessageKind.Media, media);
             var result = await CommitAsync(conversation, draft, sender, alsoUserId: null, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("messaging.seq", result.Message.Seq);

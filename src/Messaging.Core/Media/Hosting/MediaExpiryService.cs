@@ -3,10 +3,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Messaging;
 
-/// <summary>Runs <see cref="MediaService.ExpireAbandonedUploadsAsync"/> every <see cref="MediaOptions.ExpirySweepInterval"/> while the host runs.</summary>
+/// <summary>Runs <see cref="MediaService.ExpireUploadsAsync"/> every <see cref="MediaOptions.ExpirySweepInterval"/> while the host runs.</summary>
 internal sealed class MediaExpiryService(MediaService media, TimeProvider time, ILogger<MediaExpiryService> logger) : IHostedService
 {
-    private readonly PeriodicLoop _loop = new("media expiry", media.Options.ExpirySweepInterval, time, logger, async ct => await media.ExpireAbandonedUploadsAsync(ct).ConfigureAwait(false));
+    private readonly PeriodicLoop _loop = new("media expiry", media.Options.ExpirySweepInterval, time, logger, async ct => await media.ExpireUploadsAsync(ct).ConfigureAwait(false));
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

@@ -20,9 +20,19 @@ internal sealed class MediaOptionsValidator : IValidateOptions<MediaOptions>
             failures.Add($"{nameof(MediaOptions.MaxOpenUploadsPerUser)} must be positive.");
         }
 
-        if (options.AbandonedUploadTtl <= TimeSpan.Zero || options.ExpirySweepInterval <= TimeSpan.Zero)
+        if (options.MaxPendingBytesPerUser < options.MaxUploadBytes)
         {
-            failures.Add($"{nameof(MediaOptions.AbandonedUploadTtl)} and {nameof(MediaOptions.ExpirySweepInterval)} must be positive.");
+            failures.Add($"{nameof(MediaOptions.MaxPendingBytesPerUser)} must be at least {nameof(MediaOptions.MaxUploadBytes)} (or no upload of the largest size could start).");
+        }
+
+        if (options.AbandonedUploadTtl <= TimeSpan.Zero || options.UnsentUploadTtl <= TimeSpan.Zero || options.ExpirySweepInterval <= TimeSpan.Zero)
+        {
+            failures.Add($"{nameof(MediaOptions.AbandonedUploadTtl)}, {nameof(MediaOptions.UnsentUploadTtl)} and {nameof(MediaOptions.ExpirySweepInterval)} must be positive.");
+        }
+
+        if (options.ExpirySweepInterval > MediaOptions.MaxExpirySweepInterval)
+        {
+            failures.Add($"{nameof(MediaOptions.ExpirySweepInterval)} must be at most {MediaOptions.MaxExpirySweepInterval}.");
         }
 
         if (options.AllowedContentTypes.Count == 0 || options.AllowedContentTypes.Any(t => !ContentSignatures.IsWellFormed(t)))

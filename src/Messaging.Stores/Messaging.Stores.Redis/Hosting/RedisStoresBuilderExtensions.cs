@@ -11,7 +11,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>
 /// Registers the Redis stores: <see cref="IMessageStore"/> (with atomic sequencing), <see cref="ISequencer"/>,
 /// <see cref="IConversationStore"/>, <see cref="IReceiptStore"/>, <see cref="IPresenceStore"/> and
-/// <see cref="IContactStore"/>.
+/// <see cref="IContactStore"/> and <see cref="IMediaCatalog"/>.
 /// </summary>
 public static class RedisStoresBuilderExtensions
 {
@@ -62,6 +62,7 @@ public static class RedisStoresBuilderExtensions
         services.AddSingleton<IReceiptStore>(static sp => new RedisReceiptStore(sp.GetRequiredService<RedisStoreContext>()));
         services.AddSingleton<IPresenceStore>(static sp => new RedisPresenceStore(sp.GetRequiredService<RedisStoreContext>()));
         services.AddSingleton<IContactStore>(static sp => new RedisContactStore(sp.GetRequiredService<RedisStoreContext>()));
+        services.AddSingleton<IMediaCatalog>(static sp => new RedisMediaCatalog(sp.GetRequiredService<RedisStoreContext>()));
         return builder;
     }
 }

@@ -25,6 +25,11 @@ namespace Messaging.Stores.Redis;
 /// messaging:presence:{p&lt;k&gt;}:expiries     ZSET    userId -> latest lease expiry (Unix ms), one per shard k
 /// messaging:presence:{p&lt;k&gt;}:leases:&lt;u&gt;   ZSET    deviceId -> lease expiry (Unix ms)
 /// messaging:presence:{p&lt;k&gt;}:user:&lt;u&gt;     HASH    online, active (UTC ticks), visibility
+/// messaging:{media}:upload:&lt;m&gt;          HASH    owner, type, name, length, offset, created, updated, completed, sha256, shared
+/// messaging:{media}:shares:&lt;m&gt;          SET     conversation ids the media was sent in
+/// messaging:{media}:owner:&lt;u&gt;           HASH    mediaId -> "o|&lt;length&gt;" (open) or "c|&lt;length&gt;" (completed, never sent)
+/// messaging:{media}:open                 ZSET    mediaId -> last update of an open upload (Unix ms)
+/// messaging:{media}:unsent               ZSET    mediaId -> completion of an upload never sent (Unix ms)
 /// </code>
 /// <para>
 /// <c>{c}</c> is the conversation id and <c>{u}</c> the user id inside a Redis Cluster hash tag, so every key of one
@@ -33,12 +38,16 @@ namespace Messaging.Stores.Redis;
 /// presence keys carry the tag of the user's shard <c>p&lt;k&gt;</c> (k = FNV-1a of the user id modulo the shard
 /// count) so that one script can sweep a whole shard atomically. A pair's contact key holds the two user ids in
 /// ordinal order, the first prefixed with its length, so each unordered pair has exactly one key.
+/// Every media key carries the one tag <c>{media}</c>: an upload's scripts touch its record, its owner's quota and
+/// the expiry indexes together, and the catalog is small metadata (the bytes live in the blob store).
 /// </para>
 /// </remarks>
 internal static class RedisKeys
 {
     /// <summary>The prefix of every key.</summary>
     public const string Prefix = "messaging:";
+
+    private const string MediaPrefix = Prefix + "{media}:";
 
     public static RedisKey Messages(string conversationId) => Conversation(conversationId, ":messages");
 
@@ -82,6 +91,16 @@ internal static class RedisKeys
     public static RedisKey PresenceLeases(int shard, string userId) => PresenceShardPrefix(shard) + "leases:" + userId;
 
     public static RedisKey PresenceState(int shard, string userId) => PresenceShardPrefix(shard) + "user:" + userId;
+
+    public static RedisKey MediaUpload(string mediaId) => MediaPrefix + "upload:" + mediaId;
+
+    public static RedisKey MediaShares(string mediaId) => MediaPrefix + "shares:" + mediaId;
+
+    public static RedisKey MediaOwner(string ownerId) => MediaPrefix + "owner:" + ownerId;
+
+    public static RedisKey MediaOpen() => MediaPrefix + "open";
+
+    public static RedisKey MediaUnsent() => MediaPrefix + "unsent";
 
     /// <summary>The presence shard of a user: stable across processes and versions (FNV-1a over UTF-8).</summary>
     public static int PresenceShard(string userId, int shardCount)

@@ -22,6 +22,10 @@ internal static class RedisScripts
     public static readonly RedisScript PresenceTouch = Load("presence_touch.lua");
     public static readonly RedisScript PresenceExpire = Load("presence_expire.lua");
     public static readonly RedisScript ContactRecord = Load("contact_record.lua");
+    public static readonly RedisScript MediaAdd = Load("media_add.lua");
+    public static readonly RedisScript MediaUpdate = Load("media_update.lua");
+    public static readonly RedisScript MediaShare = Load("media_share.lua");
+    public static readonly RedisScript MediaRemove = Load("media_remove.lua");
 
     private static RedisScript Load(string fileName)
     {

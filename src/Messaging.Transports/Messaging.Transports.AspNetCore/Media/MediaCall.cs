@@ -8,7 +8,8 @@ namespace Messaging.Transports.AspNetCore;
 
 /// <summary>
 /// One media request: the authenticated caller, the media service, and the one place that maps failures onto
-/// statuses (404 not yours or missing, 409 offset conflict, 413 too large, 415 type refused, 429 quota).
+/// statuses (404 not yours or missing, 409 offset conflict, 413 too large or over the storage quota, 415 type refused,
+/// 429 too many open uploads).
 /// </summary>
 internal sealed class MediaCall
 {
@@ -64,6 +65,10 @@ internal sealed class MediaCall
 
             await WriteErrorAsync(context, StatusCodes.Status409Conflict, MediaErrorCodes.Conflict, exception.Message).ConfigureAwait(false);
         }
+        catch (MediaQuotaExceededException exception)
+        {
+            await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, MediaErrorCodes.QuotaExceeded, exception.Message).ConfigureAwait(false);
+        }
         catch (MediaLengthExceededException exception)
         {
             await WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, ErrorCodes.TooLarge, exception.Message).ConfigureAwait(false);
@@ -112,6 +117,7 @@ internal sealed class MediaCall
 internal static class MediaErrorCodes
 {
     public const string Conflict = "conflict";
+    public const string QuotaExceeded = "quota_exceeded";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string RangeNotSatisfiable = "range_not_satisfiable";
 }
