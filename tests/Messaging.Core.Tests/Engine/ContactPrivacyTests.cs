@@ -94,11 +94,15 @@ public sealed class ContactPrivacyTests
             await harness.CreateGroupAsync("carol", "bob", "dave");
         }
 
-        var (bob, _) = await harness.ConnectAsync("bob", "laptop");
-        var (dave, _) = await harness.ConnectAsync("dave");
+        var (bob, bobInbox) = await harness.ConnectAsync("bob", "laptop");
+        var (dave, daveInbox) = await harness.ConnectAsync("dave");
         var direct = await harness.CreateDirectAsync("bob", "dave");
         await bob.SendAsync(EventWaits.Text(direct, "hi dave"), Ct);
         await dave.SendAsync(EventWaits.Text(direct, "hi bob"), Ct);
+
+        // The deliveries read the conversation after the sends returned; only the look-ups below are counted.
+        await bobInbox.WaitForMessagesAsync(direct, 1);
+        await daveInbox.WaitForMessagesAsync(direct, 1);
         conversationCalls.Clear();
         var lookupsBefore = contacts.Lookups;
 
