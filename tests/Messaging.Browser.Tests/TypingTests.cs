@@ -65,7 +65,7 @@ public sealed class TypingTests(ChromiumFixture chromium)
 
         // Bob sends and goes straight on writing at a person's pace, until his next "typing" reaches Alice.
         await bob.ComposerInput.PressAsync("Enter");
-        var typist = bob.ComposerInput.PressSequentiallyAsync("I am writing you a longer answer now, hold on", new() { Delay = 120 });
+        var typist = bob.ComposerInput.PressSequentiallyAsync("I am writing you a longer answer now, hold on", new() { Delay = 120, Timeout = 90_000 });
         await Expect(alice.Message("Yes, one moment")).ToBeVisibleAsync();
         await typingAfterMessage.Task.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
         Assert.Equal(0, await alice.Page.EvaluateAsync<int>("() => window.typingHidden"));
