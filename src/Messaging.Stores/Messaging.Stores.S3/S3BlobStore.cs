@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using Amazon;
@@ -15,13 +16,18 @@ namespace Messaging.Stores.S3;
 /// sent; completion sends the smaller last part and completes the multipart upload into one object.
 /// </summary>
 /// <remarks>
-/// Open uploads (the part list and the unsent tail) live in this instance's memory: they do not survive a restart and
-/// need sticky routing of a client's requests to one node. Completed blobs are plain objects any instance can read.
+/// Everything needed to continue an open upload lives in the bucket: a state object next to the blob's key holds the
+/// multipart upload id, the committed parts and the unsent tail, rewritten in one PUT by every append. So any
+/// instance on the same bucket continues an upload another one started, also after that one restarted or died; the
+/// offset reported is exactly what the state object records. An instance keeps the state it last saw as a cache and
+/// re-validates it against the state object's ETag before each append. Completed blobs are plain objects.
 /// A client passed to the constructor belongs to the caller and is never disposed here.
 /// </remarks>
 public sealed class S3BlobStore : IBlobStore, IDisposable
 {
     private const int ReadBufferSize = 81_920;
+    private const string LengthMetadata = "x-amz-meta-length";
+    private const string OffsetMetadata = "x-amz-meta-offset";
     private readonly IAmazonS3 _s3;
     private readonly bool _ownsClient;
     private readonly S3BlobStoreOptions _options;
@@ -61,6 +67,11 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
         var key = S3Keys.Blob(_options.KeyPrefix, blobId);
+        if (await HeadStateAsync(blobId, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            throw new InvalidOperationException($"An upload with id {blobId} exists.");
+        }
+
         var started = await _s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
         {
             BucketName = _options.BucketName,
@@ -68,11 +79,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             ContentType = contentType,
         }, cancellationToken).ConfigureAwait(false);
 
-        if (!_uploads.TryAdd(blobId, new S3UploadSession(key, started.UploadId, length)))
-        {
-            await AbortAsync(key, started.UploadId).ConfigureAwait(false);
-            throw new InvalidOperationException($"An upload with id {blobId} exists.");
-        }
+        var session = _uploads.GetOrAdd(blobId, _ => new S3UploadSession());
+        session.State = await SaveStateAsync(blobId, started.UploadId, length, [], 0, [], cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -83,9 +91,12 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             return null;
         }
 
-        if (_uploads.TryGetValue(blobId, out var session))
+        if (await HeadStateAsync(blobId, cancellationToken).ConfigureAwait(false) is { } open)
         {
-            return new BlobUploadState(session.Length, session.Offset, Completed: false);
+            return new BlobUploadState(
+                long.Parse(open.Metadata[LengthMetadata], CultureInfo.InvariantCulture),
+                long.Parse(open.Metadata[OffsetMetadata], CultureInfo.InvariantCulture),
+                Completed: false);
         }
 
         var length = await GetObjectLengthAsync(blobId, cancellationToken).ConfigureAwait(false);
@@ -96,7 +107,12 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     public async ValueTask<long> AppendAsync(string blobId, long offset, Stream content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var session = await RequireSessionAsync(blobId, cancellationToken).ConfigureAwait(false);
+        if (!BlobIds.IsValid(blobId))
+        {
+            throw new MessagingNotFoundException("Upload not found.");
+        }
+
+        var session = _uploads.GetOrAdd(blobId, _ => new S3UploadSession());
         if (!await session.Gate.WaitAsync(0, cancellationToken).ConfigureAwait(false))
         {
             throw new MediaOffsetConflictException(-1, "Another append to this upload is in progress.");
@@ -104,13 +120,14 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
         try
         {
-            if (session.Offset != offset)
+            var state = await RequireStateAsync(blobId, session, cancellationToken).ConfigureAwait(false);
+            if (state.Offset != offset)
             {
-                throw new MediaOffsetConflictException(session.Offset, $"The upload is at offset {session.Offset}.");
+                throw new MediaOffsetConflictException(state.Offset, $"The upload is at offset {state.Offset}.");
             }
 
-            await AppendLockedAsync(session, content, cancellationToken).ConfigureAwait(false);
-            return session.Offset;
+            await AppendLockedAsync(blobId, session, state, content, cancellationToken).ConfigureAwait(false);
+            return session.State!.Offset;
         }
         finally
         {
@@ -121,36 +138,54 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     /// <inheritdoc />
     public async ValueTask<string> CompleteAsync(string blobId, CancellationToken cancellationToken = default)
     {
-        if (_uploads.TryGetValue(blobId, out var session))
+        if (!BlobIds.IsValid(blobId))
         {
-            await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
+            throw new MessagingNotFoundException("Upload not found.");
+        }
+
+        var session = _uploads.GetOrAdd(blobId, _ => new S3UploadSession());
+        await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (await CurrentStateAsync(blobId, session, cancellationToken).ConfigureAwait(false) is { } state)
             {
-                if (session.Offset != session.Length)
+                if (state.Offset != state.Length)
                 {
-                    throw new MediaOffsetConflictException(session.Offset, $"Only {session.Offset} of {session.Length} bytes are stored.");
+                    throw new MediaOffsetConflictException(state.Offset, $"Only {state.Offset} of {state.Length} bytes are stored.");
                 }
 
-                if (session.Tail.Length > 0 || session.Parts.Count == 0)
+                var parts = state.Parts.ToList();
+                if (state.Tail.Length > 0 || parts.Count == 0)
                 {
-                    session.Parts.Add(await UploadPartAsync(session, session.Parts.Count + 1, session.Tail, session.Tail.Length, cancellationToken).ConfigureAwait(false));
-                    session.PartBytes += session.Tail.Length;
-                    session.Tail = [];
+                    parts.Add(await UploadPartAsync(blobId, state.UploadId, parts.Count + 1, state.Tail, state.Tail.Length, cancellationToken).ConfigureAwait(false));
                 }
 
-                await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+                try
                 {
-                    BucketName = _options.BucketName,
-                    Key = session.Key,
-                    UploadId = session.UploadId,
-                    PartETags = [.. session.Parts],
-                }, cancellationToken).ConfigureAwait(false);
-                _uploads.TryRemove(blobId, out _);
+                    await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+                    {
+                        BucketName = _options.BucketName,
+                        Key = S3Keys.Blob(_options.KeyPrefix, blobId),
+                        UploadId = state.UploadId,
+                        PartETags = parts,
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+                {
+                    // Completed before, by an instance that stopped before it removed the state object; else gone.
+                    if (await GetObjectLengthAsync(blobId, cancellationToken).ConfigureAwait(false) is null)
+                    {
+                        throw;
+                    }
+                }
+
+                await _s3.DeleteObjectAsync(_options.BucketName, S3Keys.UploadState(_options.KeyPrefix, blobId), CancellationToken.None).ConfigureAwait(false);
             }
-            finally
-            {
-                session.Gate.Release();
-            }
+        }
+        finally
+        {
+            Forget(blobId, session);
+            session.Gate.Release();
         }
 
         // The hash is taken from what S3 stored, so a server that corrupted the bytes shows it here.
@@ -165,7 +200,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     public async ValueTask<Stream?> OpenReadAsync(string blobId, long offset = 0, long? count = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        if (!BlobIds.IsValid(blobId) || _uploads.ContainsKey(blobId))
+        if (!BlobIds.IsValid(blobId))
         {
             return null;
         }
@@ -207,10 +242,21 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             return false;
         }
 
-        if (_uploads.TryRemove(blobId, out var session))
+        var session = _uploads.GetOrAdd(blobId, _ => new S3UploadSession());
+        await session.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            await AbortAsync(session.Key, session.UploadId).ConfigureAwait(false);
-            return true;
+            if (await CurrentStateAsync(blobId, session, cancellationToken).ConfigureAwait(false) is { } state)
+            {
+                await AbortAsync(S3Keys.Blob(_options.KeyPrefix, blobId), state.UploadId).ConfigureAwait(false);
+                await _s3.DeleteObjectAsync(_options.BucketName, S3Keys.UploadState(_options.KeyPrefix, blobId), CancellationToken.None).ConfigureAwait(false);
+                return true;
+            }
+        }
+        finally
+        {
+            Forget(blobId, session);
+            session.Gate.Release();
         }
 
         if (await GetObjectLengthAsync(blobId, cancellationToken).ConfigureAwait(false) is null)
@@ -256,16 +302,18 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             : new AmazonS3Client(config);
     }
 
-    // Reads the chunk into the tail and sends a part whenever the tail reaches the part size. Nothing of a chunk that
-    // overruns the declared length is kept (parts sent for it are left out of the upload and later overwritten); when
-    // the source fails, what was received is kept so the client can resume after it.
-    private async Task AppendLockedAsync(S3UploadSession session, Stream content, CancellationToken cancellationToken)
+    // Reads the chunk into the tail and sends a part whenever the tail reaches the part size, then saves the new state
+    // (parts and tail) in one write. Nothing of a chunk that overruns the declared length is kept (parts sent for it
+    // are left out of the state and later overwritten); when the source fails, what was received is saved so the
+    // client can resume after it.
+    private async Task AppendLockedAsync(string blobId, S3UploadSession session, S3UploadState state, Stream content, CancellationToken cancellationToken)
     {
-        var remaining = session.Length - session.Offset;
+        var remaining = state.Length - state.Offset;
         var pending = new MemoryStream();
-        pending.Write(session.Tail);
-        var sent = new List<PartETag>();
-        long sentBytes = 0, received = 0;
+        pending.Write(state.Tail);
+        var parts = state.Parts.ToList();
+        var partBytes = state.PartBytes;
+        long received = 0;
         var buffer = ArrayPool<byte>.Shared.Rent(ReadBufferSize);
         try
         {
@@ -274,23 +322,23 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             {
                 if (received + read > remaining)
                 {
-                    throw new MediaLengthExceededException($"The chunk goes past the declared length of {session.Length} bytes.");
+                    throw new MediaLengthExceededException($"The chunk goes past the declared length of {state.Length} bytes.");
                 }
 
                 pending.Write(buffer, 0, read);
                 received += read;
                 if (pending.Length >= _options.PartSize)
                 {
-                    var partNumber = session.Parts.Count + sent.Count + 1;
-                    sent.Add(await UploadPartAsync(session, partNumber, pending.GetBuffer(), (int)pending.Length, cancellationToken).ConfigureAwait(false));
-                    sentBytes += pending.Length;
+                    parts.Add(await UploadPartAsync(blobId, state.UploadId, parts.Count + 1, pending.GetBuffer(), (int)pending.Length, cancellationToken).ConfigureAwait(false));
+                    partBytes += pending.Length;
                     pending.SetLength(0);
                 }
             }
         }
-        catch (Exception exception) when (exception is not MediaLengthExceededException)
+        catch (Exception exception) when (exception is not MediaLengthExceededException && received > 0)
         {
-            Keep(session, sent, sentBytes, pending);
+            // The request's token may be what failed; the bytes received are saved regardless.
+            session.State = await SaveStateAsync(blobId, state.UploadId, state.Length, parts, partBytes, pending.GetBuffer().AsSpan(0, (int)pending.Length).ToArray(), CancellationToken.None).ConfigureAwait(false);
             throw;
         }
         finally
@@ -298,24 +346,20 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        Keep(session, sent, sentBytes, pending);
+        if (received > 0)
+        {
+            session.State = await SaveStateAsync(blobId, state.UploadId, state.Length, parts, partBytes, pending.ToArray(), CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
-    private static void Keep(S3UploadSession session, List<PartETag> sent, long sentBytes, MemoryStream pending)
-    {
-        session.Parts.AddRange(sent);
-        session.PartBytes += sentBytes;
-        session.Tail = pending.ToArray();
-    }
-
-    private async Task<PartETag> UploadPartAsync(S3UploadSession session, int partNumber, byte[] bytes, int count, CancellationToken cancellationToken)
+    private async Task<PartETag> UploadPartAsync(string blobId, string uploadId, int partNumber, byte[] bytes, int count, CancellationToken cancellationToken)
     {
         using var body = new MemoryStream(bytes, 0, count, writable: false);
         var response = await _s3.UploadPartAsync(new UploadPartRequest
         {
             BucketName = _options.BucketName,
-            Key = session.Key,
-            UploadId = session.UploadId,
+            Key = S3Keys.Blob(_options.KeyPrefix, blobId),
+            UploadId = uploadId,
             PartNumber = partNumber,
             PartSize = count,
             InputStream = body,
@@ -324,20 +368,86 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         return new PartETag(partNumber, response.ETag);
     }
 
-    private async ValueTask<S3UploadSession> RequireSessionAsync(string blobId, CancellationToken cancellationToken)
+    // Writes the whole state of an open upload as one object (so a reader never sees parts without their tail), with
+    // the length and offset also as metadata for a cheap HEAD.
+    private async Task<S3UploadState> SaveStateAsync(string blobId, string uploadId, long length, IReadOnlyList<PartETag> parts, long partBytes, byte[] tail, CancellationToken cancellationToken)
     {
-        if (BlobIds.IsValid(blobId) && _uploads.TryGetValue(blobId, out var session))
+        using var body = new MemoryStream(S3UploadState.Serialize(uploadId, length, parts, partBytes, tail), writable: false);
+        var request = new PutObjectRequest
         {
-            return session;
+            BucketName = _options.BucketName,
+            Key = S3Keys.UploadState(_options.KeyPrefix, blobId),
+            InputStream = body,
+            ContentType = "application/octet-stream",
+            UseChunkEncoding = _options.UseChunkEncoding,
+        };
+        request.Metadata[LengthMetadata] = length.ToString(CultureInfo.InvariantCulture);
+        request.Metadata[OffsetMetadata] = (partBytes + tail.Length).ToString(CultureInfo.InvariantCulture);
+        var response = await _s3.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        return new S3UploadState(uploadId, length, parts, partBytes, tail, response.ETag);
+    }
+
+    // The open upload's state, from this instance's cache when the state object is unchanged since this instance last
+    // read or wrote it (same ETag), else read from the bucket; null when no upload is open under the id.
+    private async Task<S3UploadState?> CurrentStateAsync(string blobId, S3UploadSession session, CancellationToken cancellationToken)
+    {
+        if (await HeadStateAsync(blobId, cancellationToken).ConfigureAwait(false) is not { } head)
+        {
+            session.State = null;
+            return null;
         }
 
-        if (await GetStateAsync(blobId, cancellationToken).ConfigureAwait(false) is { Completed: true } state)
+        if (session.State is { } cached && string.Equals(cached.ETag, head.ETag, StringComparison.Ordinal))
         {
-            throw new MediaOffsetConflictException(state.Offset, "The upload is complete.");
+            return cached;
+        }
+
+        try
+        {
+            using var response = await _s3.GetObjectAsync(_options.BucketName, S3Keys.UploadState(_options.KeyPrefix, blobId), cancellationToken).ConfigureAwait(false);
+            using var body = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(body, cancellationToken).ConfigureAwait(false);
+            session.State = S3UploadState.Deserialize(body.ToArray(), response.ETag);
+            return session.State;
+        }
+        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            session.State = null;
+            return null;
+        }
+    }
+
+    private async Task<S3UploadState> RequireStateAsync(string blobId, S3UploadSession session, CancellationToken cancellationToken)
+    {
+        if (await CurrentStateAsync(blobId, session, cancellationToken).ConfigureAwait(false) is { } state)
+        {
+            return state;
+        }
+
+        Forget(blobId, session);
+        if (await GetObjectLengthAsync(blobId, cancellationToken).ConfigureAwait(false) is { } length)
+        {
+            throw new MediaOffsetConflictException(length, "The upload is complete.");
         }
 
         throw new MessagingNotFoundException("Upload not found.");
     }
+
+    private async Task<GetObjectMetadataResponse?> HeadStateAsync(string blobId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _s3.GetObjectMetadataAsync(_options.BucketName, S3Keys.UploadState(_options.KeyPrefix, blobId), cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    // Drops this instance's cache entry of a finished or missing upload (only the entry it holds, not a newer one).
+    private void Forget(string blobId, S3UploadSession session) =>
+        _uploads.TryRemove(new KeyValuePair<string, S3UploadSession>(blobId, session));
 
     private async ValueTask<long?> GetObjectLengthAsync(string blobId, CancellationToken cancellationToken)
     {

@@ -1,27 +1,15 @@
-using Amazon.S3.Model;
-
 namespace Messaging.Stores.S3;
 
 /// <summary>
-/// One open multipart upload: the parts sent so far and the tail not yet big enough for a part. Held in the node's
-/// memory, so an open upload does not survive a restart of the node (completed blobs do).
+/// This instance's view of one open upload: a gate for the one append or completion running here, and the state it
+/// last read or wrote, a cache re-validated against the state object's ETag before each use (another instance may
+/// have appended since).
 /// </summary>
-internal sealed class S3UploadSession(string key, string uploadId, long length)
+internal sealed class S3UploadSession
 {
-    public string Key { get; } = key;
-
-    public string UploadId { get; } = uploadId;
-
-    public long Length { get; } = length;
-
-    /// <summary>Held by the one append or completion running on this upload.</summary>
+    /// <summary>Held by the one append, completion or delete running on this upload in this instance.</summary>
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
-    public List<PartETag> Parts { get; } = [];
-
-    public long PartBytes { get; set; }
-
-    public byte[] Tail { get; set; } = [];
-
-    public long Offset => PartBytes + Tail.Length;
+    /// <summary>The state last read or written by this instance.</summary>
+    public S3UploadState? State { get; set; }
 }

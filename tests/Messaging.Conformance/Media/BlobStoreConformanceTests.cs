@@ -9,10 +9,17 @@ namespace Messaging.Conformance;
 /// an interrupted append keeps what arrived, ranges are exact, deletion leaves nothing. Inherit and supply
 /// <see cref="CreateAsync"/>.
 /// </summary>
-/// <remarks>Capabilities read: <see cref="AdapterCapabilities.SurvivesRestart"/>.</remarks>
+/// <remarks>
+/// Capabilities read: <see cref="AdapterCapabilities.SurvivesRestart"/> (blobs and open uploads outlive an instance)
+/// and <see cref="AdapterCapabilities.MultiNode"/> (live instances on one backing storage share open uploads, as the
+/// gateways of a cluster do: any of them continues an upload another one started).
+/// </remarks>
 public abstract class BlobStoreConformanceTests : ConformanceSuite
 {
-    /// <summary>Creates a store. With <see cref="AdapterCapabilities.SurvivesRestart"/>, instances share their blobs.</summary>
+    /// <summary>
+    /// Creates a store. With <see cref="AdapterCapabilities.SurvivesRestart"/> or <see cref="AdapterCapabilities.MultiNode"/>,
+    /// every instance uses the same backing storage (one folder, one bucket).
+    /// </summary>
     /// <returns>The store under test.</returns>
     protected abstract ValueTask<IBlobStore> CreateAsync();
 
@@ -196,6 +203,88 @@ public abstract class BlobStoreConformanceTests : ConformanceSuite
         var second = await NewStoreAsync();
 
         Assert.Equal(Sha256(data), Sha256(await ReadAllAsync(second, id, 0, null)));
+    }
+
+    /// <summary>
+    /// An open upload whose tail is below a part (5 MiB, S3's minimum) outlives its instance: a new instance reports its
+    /// offset and continues it to the end.
+    /// </summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Open_upload_is_continued_by_a_new_instance_after_a_restart()
+    {
+        Require(Capabilities.SurvivesRestart, nameof(AdapterCapabilities.SurvivesRestart), "open uploads outlive the store instance");
+        var data = RandomBytes((6 * 1024 * 1024) + 4321);
+        var first = await CreateAsync();
+        var id = BlobIds.New();
+        await first.CreateAsync(id, data.Length, "application/octet-stream", Token);
+        await first.AppendAsync(id, 0, new MemoryStream(data, 0, 1_000_003), Token);
+        await DisposeAdapterAsync(first);
+
+        var second = await NewStoreAsync();
+
+        Assert.Equal(new BlobUploadState(data.Length, 1_000_003, Completed: false), await second.GetStateAsync(id, Token));
+        Assert.Equal(data.Length, await second.AppendAsync(id, 1_000_003, new MemoryStream(data, 1_000_003, data.Length - 1_000_003), Token));
+        Assert.Equal(Sha256(data), await second.CompleteAsync(id, Token));
+        Assert.Equal(Sha256(data), Sha256(await ReadAllAsync(second, id, 0, null)));
+    }
+
+    /// <summary>
+    /// An upload started on one live instance is continued on a second (its tail below a part carried over, a part
+    /// formed from both), the first then sees the second's offset rather than its own, the upload goes back and forth,
+    /// the second completes it and a third reads it back identically.
+    /// </summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Upload_is_continued_on_other_live_instances_and_read_by_a_third()
+    {
+        Require(Capabilities.MultiNode, nameof(AdapterCapabilities.MultiNode), "open uploads are shared by the instances on one storage");
+        var data = RandomBytes((11 * 1024 * 1024) + 777);
+        int[] cuts = [3 * 1024 * 1024, (7 * 1024 * 1024) + 5, (9 * 1024 * 1024) + 11, data.Length];
+        var first = await NewStoreAsync();
+        var second = await NewStoreAsync();
+        var third = await NewStoreAsync();
+        var id = BlobIds.New();
+        await first.CreateAsync(id, data.Length, "application/octet-stream", Token);
+        Assert.Equal(cuts[0], await first.AppendAsync(id, 0, new MemoryStream(data, 0, cuts[0]), Token));
+
+        Assert.Equal(new BlobUploadState(data.Length, cuts[0], Completed: false), await second.GetStateAsync(id, Token));
+        Assert.Equal(cuts[1], await second.AppendAsync(id, cuts[0], new MemoryStream(data, cuts[0], cuts[1] - cuts[0]), Token));
+
+        // The first instance wrote last at cuts[0]; the storage is at cuts[1], and that is what it must go by.
+        var stale = await Assert.ThrowsAsync<MediaOffsetConflictException>(async () => await first.AppendAsync(id, cuts[0], new MemoryStream(data, cuts[0], 10), Token));
+        Assert.Equal(cuts[1], stale.CurrentOffset);
+        Assert.Equal(new BlobUploadState(data.Length, cuts[1], Completed: false), await first.GetStateAsync(id, Token));
+        Assert.Equal(cuts[2], await first.AppendAsync(id, cuts[1], new MemoryStream(data, cuts[1], cuts[2] - cuts[1]), Token));
+        Assert.Equal(cuts[3], await second.AppendAsync(id, cuts[2], new MemoryStream(data, cuts[2], cuts[3] - cuts[2]), Token));
+        Assert.Equal(Sha256(data), await second.CompleteAsync(id, Token));
+
+        Assert.Equal(new BlobUploadState(data.Length, data.Length, Completed: true), await third.GetStateAsync(id, Token));
+        Assert.Equal(new BlobUploadState(data.Length, data.Length, Completed: true), await first.GetStateAsync(id, Token));
+        Assert.Equal(Sha256(data), Sha256(await ReadAllAsync(third, id, 0, null)));
+        Assert.Equal(Sha256(data), await first.CompleteAsync(id, Token));
+        await Assert.ThrowsAsync<MediaOffsetConflictException>(async () => await first.AppendAsync(id, data.Length, new MemoryStream([]), Token));
+    }
+
+    /// <summary>An open upload deleted through another instance is gone for every instance.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Open_upload_deleted_through_another_instance_is_gone_everywhere()
+    {
+        Require(Capabilities.MultiNode, nameof(AdapterCapabilities.MultiNode), "open uploads are shared by the instances on one storage");
+        var first = await NewStoreAsync();
+        var second = await NewStoreAsync();
+        var id = BlobIds.New();
+        await first.CreateAsync(id, 100, "application/octet-stream", Token);
+        await first.AppendAsync(id, 0, new MemoryStream(RandomBytes(40)), Token);
+
+        Assert.True(await second.DeleteAsync(id, Token));
+
+        Assert.Null(await first.GetStateAsync(id, Token));
+        await Assert.ThrowsAsync<MessagingNotFoundException>(async () => await first.AppendAsync(id, 40, new MemoryStream([1]), Token));
+        await Assert.ThrowsAsync<MessagingNotFoundException>(async () => await first.CompleteAsync(id, Token));
+        Assert.False(await first.DeleteAsync(id, Token));
+        Assert.Null(await (await NewStoreAsync()).GetStateAsync(id, Token));
     }
 
     /// <summary>Random bytes of the given length.</summary>

@@ -7,7 +7,7 @@ public sealed class FileSystemBlobStoreTests : BlobStoreConformanceTests
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "messaging-blobs-" + Guid.NewGuid().ToString("N"));
 
-    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true };
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true };
 
     protected override ValueTask<IBlobStore> CreateAsync() =>
         ValueTask.FromResult<IBlobStore>(new FileSystemBlobStore(new FileSystemBlobStoreOptions { RootPath = _root }));

@@ -7,8 +7,8 @@ namespace Messaging.Media.Tests.BlobStores;
 /// <summary>The blob store laws on <see cref="S3BlobStore"/> against s3rver on loopback.</summary>
 public sealed class S3BlobStoreTests(S3rverFixture server) : BlobStoreConformanceTests, IClassFixture<S3rverFixture>
 {
-    // Open uploads live in the store instance; completed blobs are objects any instance reads.
-    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true };
+    // Open uploads (their state object) and completed blobs live in the bucket, which every instance on it shares.
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true };
 
     protected override ValueTask<IBlobStore> CreateAsync()
     {
@@ -29,14 +29,7 @@ public sealed class S3BlobStoreTests(S3rverFixture server) : BlobStoreConformanc
         }
 
         var options = server.StoreOptions();
-        using var client = new AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials("S3RVER", "S3RVER"), new AmazonS3Config
-        {
-            ServiceURL = options.ServiceUrl!.ToString(),
-            ForcePathStyle = true,
-            AuthenticationRegion = options.Region,
-            RequestChecksumCalculation = options.RequestChecksumCalculation,
-            ResponseChecksumValidation = options.ResponseChecksumValidation,
-        });
+        using var client = NewClient(options);
 
         using (var store = new S3BlobStore(client, options))
         {
@@ -69,6 +62,42 @@ public sealed class S3BlobStoreTests(S3rverFixture server) : BlobStoreConformanc
         Assert.NotEqual(Sha256(data), sha256);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Finishing_an_upload_through_another_instance_leaves_only_the_blob_or_nothing_in_the_bucket(bool complete)
+    {
+        if (server.SkipReason is { } reason)
+        {
+            Assert.Skip(reason);
+        }
+
+        var token = TestContext.Current.CancellationToken;
+        var options = server.StoreOptions();
+        options.KeyPrefix = "leftovers-" + Guid.NewGuid().ToString("N") + "/";
+        using var client = NewClient(options);
+        using var first = new S3BlobStore(client, options);
+        using var second = new S3BlobStore(client, options);
+        var data = RandomBytes((5 * 1024 * 1024) + 100);
+        var id = BlobIds.New();
+        await first.CreateAsync(id, data.Length, "application/octet-stream", token);
+        await first.AppendAsync(id, 0, new MemoryStream(data, 0, 4_000_000), token);
+        Assert.Equal([options.KeyPrefix + id + ".upload"], await ListKeysAsync(client, options.KeyPrefix));
+        await second.AppendAsync(id, 4_000_000, new MemoryStream(data, 4_000_000, data.Length - 4_000_000), token);
+
+        if (complete)
+        {
+            Assert.Equal(Sha256(data), await second.CompleteAsync(id, token));
+            Assert.Equal([options.KeyPrefix + id], await ListKeysAsync(client, options.KeyPrefix));
+        }
+        else
+        {
+            Assert.True(await second.DeleteAsync(id, token));
+            Assert.Empty(await ListKeysAsync(client, options.KeyPrefix));
+            Assert.False(await first.DeleteAsync(id, token));
+        }
+    }
+
     [Fact]
     public void Options_redact_secrets()
     {
@@ -76,5 +105,21 @@ public sealed class S3BlobStoreTests(S3rverFixture server) : BlobStoreConformanc
 
         Assert.DoesNotContain("AKIDEXAMPLE", text, StringComparison.Ordinal);
         Assert.DoesNotContain("wJalrXUtnFEMI", text, StringComparison.Ordinal);
+    }
+
+    private static AmazonS3Client NewClient(S3BlobStoreOptions options) =>
+        new(new Amazon.Runtime.BasicAWSCredentials("S3RVER", "S3RVER"), new AmazonS3Config
+        {
+            ServiceURL = options.ServiceUrl!.ToString(),
+            ForcePathStyle = true,
+            AuthenticationRegion = options.Region,
+            RequestChecksumCalculation = options.RequestChecksumCalculation,
+            ResponseChecksumValidation = options.ResponseChecksumValidation,
+        });
+
+    private static async Task<List<string>> ListKeysAsync(AmazonS3Client client, string prefix)
+    {
+        var listed = await client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = S3rverFixture.Bucket, Prefix = prefix }, TestContext.Current.CancellationToken);
+        return [.. (listed.S3Objects ?? []).Select(o => o.Key)];
     }
 }
