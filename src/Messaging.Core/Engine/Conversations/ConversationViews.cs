@@ -33,8 +33,10 @@ internal sealed class ConversationViews(EngineContext context)
         long historyStart = 1;
         if (activity.LastSeq > 0)
         {
-            historyStart = await context.Messages.GetHistoryStartAsync(conversation.Id, cancellationToken).ConfigureAwait(false);
+            // Both reads are issued before either is awaited, so a remote store answers them in one round trip.
+            var historyStartRead = context.Messages.GetHistoryStartAsync(conversation.Id, cancellationToken);
             var newest = await context.Messages.ReadBeforeAsync(conversation.Id, long.MaxValue, LastMessageLookBack, cancellationToken).ConfigureAwait(false);
+            historyStart = await historyStartRead.ConfigureAwait(false);
             lastMessage = newest.FirstOrDefault(m => m.Kind != MessageKind.Tombstone);
         }
 
