@@ -48,6 +48,8 @@ public static class MessagingServiceCollectionExtensions
 
         services.TryAddSingleton<IMessageStore, InMemoryMessageStore>();
         services.TryAddSingleton<ISequencer>(static sp => new InMemorySequencer(sp.GetRequiredService<IMessageStore>()));
+        services.TryAddSingleton<IDeduplicationStore>(static sp => new InMemoryDeduplicationStore(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IMessageIdIndex, InMemoryMessageIdIndex>();
         services.TryAddSingleton<IConversationStore, InMemoryConversationStore>();
         services.TryAddSingleton<IReceiptStore, InMemoryReceiptStore>();
         services.TryAddSingleton<IMessageTransport>(static sp => new InMemoryMessageTransport(sp.GetService<ILogger<InMemoryMessageTransport>>()));
@@ -74,6 +76,8 @@ public static class MessagingServiceCollectionExtensions
             Options = options,
             Messages = services.GetRequiredService<IMessageStore>(),
             Sequencer = services.GetRequiredService<ISequencer>(),
+            Deduplication = services.GetRequiredService<IDeduplicationStore>(),
+            MessageIds = services.GetRequiredService<IMessageIdIndex>(),
             Conversations = services.GetRequiredService<IConversationStore>(),
             Receipts = services.GetRequiredService<IReceiptStore>(),
             Transport = services.GetRequiredService<IMessageTransport>(),

@@ -39,9 +39,7 @@ internal sealed class ReceiptFlow(EngineContext context, ConversationAccess acce
         for (var i = 0; i < messageIds.Count; i++)
         {
             var messageId = messageIds[i];
-            var message = string.IsNullOrEmpty(messageId) || messageId.Length > EngineLimits.MaxIdLength
-                ? null
-                : await context.Messages.GetByIdAsync(messageId, cancellationToken).ConfigureAwait(false);
+            var message = await MessageIdLookup.FindAsync(context, messageId, cancellationToken).ConfigureAwait(false);
             if (message is null)
             {
                 throw new MessagingNotFoundException(MessageNotFound);

@@ -17,9 +17,7 @@ internal sealed class ReceiptQuery(EngineContext context)
     /// <returns>The message and one receipt per other current member, by user id.</returns>
     public async ValueTask<MessageReceipts> GetAsync(string userId, string messageId, CancellationToken cancellationToken)
     {
-        var message = string.IsNullOrEmpty(messageId) || messageId.Length > EngineLimits.MaxIdLength
-            ? null
-            : await context.Messages.GetByIdAsync(messageId, cancellationToken).ConfigureAwait(false);
+        var message = await MessageIdLookup.FindAsync(context, messageId, cancellationToken).ConfigureAwait(false);
         if (message is null || message.Kind == MessageKind.Tombstone || !string.Equals(message.SenderId, userId, StringComparison.Ordinal))
         {
             throw new MessagingNotFoundException(ReceiptFlow.MessageNotFound);
