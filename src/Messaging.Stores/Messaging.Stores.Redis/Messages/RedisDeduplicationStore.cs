@@ -37,7 +37,7 @@ public sealed class RedisDeduplicationStore : IDeduplicationStore
     {
         var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var claim = await RedisStoreContext.Guard(database.StringGetAsync(Key(key)), cancellationToken).ConfigureAwait(false);
-        return claim.IsNull ? null : ParseSeq(claim);
+        return claim.IsNull ? null : StoredMessageCodec.ClaimSeq(((ReadOnlyMemory<byte>)claim).Span);
     }
 
     /// <inheritdoc />
@@ -54,7 +54,7 @@ public sealed class RedisDeduplicationStore : IDeduplicationStore
             return new DeduplicationClaim(true, seq);
         }
 
-        var held = ParseSeq((RedisValue)earlier);
+        var held = StoredMessageCodec.ClaimSeq(((ReadOnlyMemory<byte>)(RedisValue)earlier).Span);
         return new DeduplicationClaim(held == seq, held);
     }
 
@@ -74,16 +74,5 @@ public sealed class RedisDeduplicationStore : IDeduplicationStore
         ArgumentNullException.ThrowIfNull(key.SenderId, nameof(key));
         ArgumentNullException.ThrowIfNull(key.ClientMsgId, nameof(key));
         return RedisKeys.ClientMessage(key.ConversationId, key.SenderId, key.ClientMsgId);
-    }
-
-    // "<seq>" or "<seq> <payload>".
-    private static long ParseSeq(RedisValue claim)
-    {
-        var bytes = ((ReadOnlyMemory<byte>)claim).Span;
-        var space = bytes.IndexOf((byte)' ');
-        var digits = space < 0 ? bytes : bytes[..space];
-        return System.Buffers.Text.Utf8Parser.TryParse(digits, out long seq, out var consumed) && consumed == digits.Length && seq > 0
-            ? seq
-            : throw new InvalidDataException("A de-duplication claim is malformed.");
     }
 }
