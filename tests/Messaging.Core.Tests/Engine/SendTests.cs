@@ -354,6 +354,42 @@ public sealed class SendTests
         Assert.Equal(seq + 1, again.Message.Seq);
     }
 
+    [Fact]
+    public async Task Concurrent_sends_of_one_client_msg_id_store_at_most_one_message_and_every_answer_is_that_message()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var sessions = new List<MessagingSession>();
+        for (var device = 0; device < 4; device++)
+        {
+            sessions.Add((await harness.ConnectAsync("alice", "device" + device)).Session);
+        }
+
+        for (var round = 0; round < 25; round++)
+        {
+            var clientMsgId = "c-" + round;
+            var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+            {
+                try
+                {
+                    return (await sessions[i % sessions.Count].SendAsync(EventWaits.Text(conversation, "hello", clientMsgId), Ct)).Message;
+                }
+                catch (MessagingBackendException)
+                {
+                    // "Send it again": this send met another one of the same id in flight.
+                    return null;
+                }
+            })));
+
+            var stored = (await harness.Messages.ReadAfterAsync(conversation, 0, 10_000, Ct)).Where(m => m.Kind != MessageKind.Tombstone && m.ClientMsgId == clientMsgId).ToList();
+            Assert.True(stored.Count <= 1, $"round {round}: {stored.Count} messages stored for one client_msg_id");
+            Assert.All(answers.OfType<Message>(), answer => Assert.Equal(stored.Single(), answer));
+
+            var again = await sessions[0].SendAsync(EventWaits.Text(conversation, "hello", clientMsgId), Ct);
+            Assert.Equal(again.Message, Assert.Single(await harness.Messages.ReadAfterAsync(conversation, 0, 10_000, Ct), m => m.Kind != MessageKind.Tombstone && m.ClientMsgId == clientMsgId));
+        }
+    }
+
     private sealed class RecordingPushNotifier : IPushNotifier
     {
         private readonly List<PushNotification> _notifications = [];

@@ -20,7 +20,9 @@ internal readonly record struct CommitResult(Message? Message, bool Duplicate, M
 /// another message there means the original failed for good, so the claim is released and the repeat sent anew;
 /// nothing there means the original is still being written or its writer stopped: the repeat settles the seq with a
 /// tombstone (insert-if-absent, so an original that lands first wins and is the answer) and is answered
-/// <c>internal</c> ("send it again"); the next repeat is then a new message.
+/// <c>internal</c> ("send it again"); the next repeat is then a new message. A send that loses the claim to a
+/// concurrent one fills its own seq with a tombstone and answers with the winner, or, while the winner is still being
+/// written, with <c>internal</c> ("send it again"): its repeat finds the winner.
 /// </remarks>
 internal sealed class MessageCommitter(EngineContext context, SequenceFence fence)
 {
@@ -51,7 +53,7 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
         {
             // A repeat must not take a seq: look it up before sequencing.
             if (key is { } lookup && await context.Deduplication.FindAsync(lookup, cancellationToken).ConfigureAwait(false) is { } claimedSeq
-                && await ResolveClaimAsync(lookup, claimedSeq, draft).ConfigureAwait(false) is { } answer)
+                && await ResolveClaimAsync(lookup, claimedSeq, draft, settleEmpty: true).ConfigureAwait(false) is { } answer)
             {
                 return answer;
             }
@@ -135,8 +137,10 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
     }
 
     // The answer to a send whose client message id is claimed for claimedSeq, or null when the claim was given back
-    // (the original failed for good) and the send goes on as a new message.
-    private async ValueTask<CommitResult?> ResolveClaimAsync(DeduplicationKey key, long claimedSeq, Message draft)
+    // (the original failed for good) and the send goes on as a new message. settleEmpty: a claimed seq that holds
+    // nothing is settled with a tombstone (the claim was there before this send began); otherwise (a concurrent send
+    // just won the claim and is still writing) this send is asked to repeat, which then finds the original.
+    private async ValueTask<CommitResult?> ResolveClaimAsync(DeduplicationKey key, long claimedSeq, Message draft, bool settleEmpty)
     {
         var holder = await context.Messages.GetAsync(draft.ConversationId, claimedSeq, CancellationToken.None).ConfigureAwait(false);
         if (holder is null)
@@ -145,6 +149,11 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
             {
                 // Stored once and removed by retention since: the original cannot be named any more.
                 return new CommitResult(null, false, null, Validation.BadRequest("This client_msg_id was used for a message that is no longer kept; use a new one."));
+            }
+
+            if (!settleEmpty)
+            {
+                return new CommitResult(null, false, null, SendAgainFailure());
             }
 
             // The original is still being written, or its writer stopped: settle the seq (an original landing first wins).
@@ -194,7 +203,7 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
         }
 
         var tombstone = await WriteTombstoneAsync(message).ConfigureAwait(false);
-        var answer = await ResolveClaimAsync(key, claim.Seq, message).ConfigureAwait(false)
+        var answer = await ResolveClaimAsync(key, claim.Seq, message, settleEmpty: false).ConfigureAwait(false)
             ?? new CommitResult(null, false, null, SendAgainFailure());
         return answer with { Tombstone = answer.Tombstone ?? (tombstone is not null && tombstone.Kind == MessageKind.Tombstone && IsSameSend(tombstone, message) ? tombstone : null) };
     }
