@@ -11,7 +11,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the messaging engine.</summary>
 /// <remarks>
 /// <para>
-/// Every role (<see cref="IMessageStore"/>, <see cref="ISequencer"/>, <see cref="IConversationStore"/>,
+/// Every role (<see cref="IMessageStore"/>, <see cref="IDeduplicationStore"/>, <see cref="IMessageIdIndex"/>,
+/// <see cref="ISequencer"/>, <see cref="IConversationStore"/>,
 /// <see cref="IReceiptStore"/>, <see cref="IMessageTransport"/>, <see cref="IConnectionDirectory"/>,
 /// <see cref="IPresenceStore"/>, <see cref="IFanoutPolicy"/>, <see cref="IPushNotifier"/>,
 /// <see cref="IContactStore"/>, <see cref="IContactPolicy"/>, <see cref="IMessageIdGenerator"/>) and
