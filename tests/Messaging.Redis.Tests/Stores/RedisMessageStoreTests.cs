@@ -148,6 +148,48 @@ public sealed class RedisMessageStoreTests(RedisFixture redis)
         Assert.Equal(22, await sequencer.NextAsync(conversation, Token));
     }
 
+    [Fact]
+    public async Task An_atomic_send_is_one_command_on_a_standalone_server()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        var store = new RedisMessageStore(connection);
+        var conversation = NewId("conv");
+        await store.SequenceAndAppendAsync(Draft(conversation, "alice", "warm-up", NewId("m")), Window, Token);
+
+        // MONITOR shows every command a client sends; commands a script runs are marked "lua" and are not round trips.
+        using var monitor = new System.Net.Sockets.TcpClient();
+        await monitor.ConnectAsync(System.Net.IPAddress.Loopback, server.Port, Token);
+        using var reader = new StreamReader(monitor.GetStream());
+        await monitor.GetStream().WriteAsync("MONITOR\r\n"u8.ToArray(), Token);
+        Assert.Equal("+OK", await reader.ReadLineAsync(Token));
+
+        const int Sends = 5;
+        for (var i = 0; i < Sends; i++)
+        {
+            await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid" + i, NewId("m")), Window, Token);
+        }
+
+        await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid0", NewId("m")), Window, Token);
+        var marker = NewId("end");
+        await connection.GetDatabase().StringGetAsync(marker);
+
+        var fromClients = new List<string>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        while (await reader.ReadLineAsync(timeout.Token) is { } line && !line.Contains(marker, StringComparison.Ordinal))
+        {
+            if (!line.Contains(" lua]", StringComparison.Ordinal) && !line.Contains("\"PING\"", StringComparison.OrdinalIgnoreCase))
+            {
+                fromClients.Add(line);
+            }
+        }
+
+        // Five sends and one repeat: six script calls and nothing else (the id entry is written inside the script).
+        Assert.Equal(Sends + 1, fromClients.Count);
+        Assert.All(fromClients, line => Assert.Contains("\"EVALSHA\"", line, StringComparison.OrdinalIgnoreCase));
+    }
+
     private static Message Draft(string conversationId, string senderId, string clientMsgId, string messageId) => new()
     {
         ConversationId = conversationId,
