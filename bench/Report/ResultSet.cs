@@ -45,6 +45,12 @@ internal sealed class ResultSet
 
     public int Rounds(string label, string target) => Runs(label, target).Count();
 
+    /// <summary>The values of a boolean field over the successful runs of a label and target (absent values skipped).</summary>
+    public IReadOnlyList<bool> Flags(string label, string target, string name) => Runs(label, target)
+        .Select(run => run.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : (bool?)null)
+        .OfType<bool>()
+        .ToList();
+
     /// <summary>Errors of failed runs, to print instead of numbers.</summary>
     public IEnumerable<string> Errors() => _lines
         .Where(l => l.TryGetProperty("error", out _))
