@@ -27,15 +27,15 @@
 #                [--before REV|none] [--only all|redis] [--delay-ms D] [--skip-micro] [--no-report] [--no-build]
 #
 #   --only redis   only the Redis scenarios (direct-redis, cross-node, Redis path, catchup-redis, presence-redis); no
-#                  micro-benchmarks; about 6-8 minutes with the defaults.
+#                  micro-benchmarks and no report (pass its results.jsonl to bench/Report next to a full run's).
 #
 # Budget on a 2-core machine with the defaults: about 20 minutes, more when other work shares the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-rounds=3 duration=4 warmup=1 jit_quiet=2 jit_budget_ms=20 warmup_max=30 idle=5000 idle_max=18000 micro=1 report=1 build=1 before=e999fd3
-only=all delay_ms=20
+rounds=3 duration=4 warmup=1 jit_quiet=2 jit_budget_ms=20 warmup_max=40 idle=5000 idle_max=18000 micro=1 report=1 build=1 before=e999fd3
+only=all delay_ms=50
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
@@ -57,7 +57,7 @@ while [ $# -gt 0 ]; do
 done
 case "$only" in
   all) ;;
-  redis) micro=0 ;;
+  redis) micro=0 report=0 ;; # a partial run: combine its results.jsonl with a full run's in bench/Report (see bench/README.md)
   *) echo "--only takes all or redis, not $only" >&2; exit 2 ;;
 esac
 

@@ -20,9 +20,10 @@ internal sealed partial class ReportDocument
         var targets = Charts.Targets.Where(t => labels.Any(label => results.Rounds(label, t) > 0)).ToList();
         md.AppendLine("## Warm-up and JIT");
         md.AppendLine();
-        md.AppendLine("Each traffic run warmed up until the server's JIT compiled no new method for the quiet period (checked on the server's own " +
-            "`JitInfo.GetCompiledMethodCount()`, every tier counted). Cells: median warm-up, the most methods compiled during any round's measurement " +
-            "(0 means the measured code was final), and in how many rounds the counter settled before the warm-up cap. \"n/a\": the server does not report JIT counters.");
+        md.AppendLine("Each traffic run warmed up until the server's JIT went quiet (checked on the server's own `JitInfo` counters, every tier " +
+            "counted: at most 20 ms of compilation over the last 2 s by default). Cells: median warm-up, the most methods and JIT milliseconds " +
+            "compiled during any round's measurement (a handful of methods and milliseconds means the measured code was final), and in how many " +
+            "rounds the JIT went quiet before the warm-up cap. \"n/a\": the server does not report JIT counters.");
         md.AppendLine();
         md.AppendLine("| Scenario | " + string.Join(" | ", targets) + " |");
         md.AppendLine("|---|" + string.Concat(targets.Select(_ => "---:|")));
@@ -50,6 +51,7 @@ internal sealed partial class ReportDocument
         }
 
         var settled = results.Flags(label, target, "jit_settled").Count(f => f);
-        return string.Create(CultureInfo.InvariantCulture, $"{warmup:0.#} s, {methods.Max():0} methods, {settled}/{rounds} settled");
+        var jitMs = results.Values(label, target, "jit_ms_measured").DefaultIfEmpty(0).Max();
+        return string.Create(CultureInfo.InvariantCulture, $"{warmup:0.#} s, {methods.Max():0} methods / {jitMs:0.#} ms, {settled}/{rounds} quiet");
     }
 }

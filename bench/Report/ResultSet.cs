@@ -11,10 +11,10 @@ internal sealed class ResultSet
 
     public int Count => _lines.Count;
 
-    public static ResultSet Load(string path)
+    public static ResultSet Load(IEnumerable<string> paths)
     {
         var lines = new List<JsonElement>();
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in paths.SelectMany(File.ReadLines))
         {
             if (!string.IsNullOrWhiteSpace(line))
             {

@@ -55,7 +55,7 @@ internal sealed record LoadGenOptions
           redis-idle  no clients: Redis commands per second over --duration from the --gateways idle servers
           --warmup    traffic runs warm up at least this long, then until the server's JIT spent at most
                       --jit-budget-ms (default 20) compiling over the last --jit-quiet (default 2 s), at most
-                      --warmup-max (default 30 s); a server that does not report JIT counters gets a fixed
+                      --warmup-max (default 40 s); a server that does not report JIT counters gets a fixed
                       --warmup-unchecked (default 10 s)
           --redis     the Redis server to read INFO commandstats from at the start and end of the measurement
           --name      the target name recorded in the result (default: --target), e.g. ours-before for an older
@@ -95,7 +95,7 @@ internal sealed record LoadGenOptions
     public double JitBudgetMs { get; init; } = 20;
 
     /// <summary>Warm-up ends here even if the server's JIT is still compiling.</summary>
-    public TimeSpan WarmupMax { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan WarmupMax { get; init; } = TimeSpan.FromSeconds(40);
 
     /// <summary>The fixed warm-up of a server that does not report its JIT counters.</summary>
     public TimeSpan WarmupUnchecked { get; init; } = TimeSpan.FromSeconds(10);
@@ -110,7 +110,7 @@ internal sealed record LoadGenOptions
     public Uri? RedisProxy { get; init; }
 
     /// <summary>The delay the <c>roundtrips</c> scenario sets on the proxy, in milliseconds.</summary>
-    public double DelayMs { get; init; } = 20;
+    public double DelayMs { get; init; } = 50;
 
     /// <summary>How many gateways the run's servers are (recorded; <c>redis-idle</c> is run against all of them).</summary>
     public int? Gateways { get; init; }
@@ -182,11 +182,11 @@ internal sealed record LoadGenOptions
             Warmup = Seconds("warmup", TimeSpan.FromSeconds(2)),
             JitQuiet = Seconds("jit-quiet", TimeSpan.FromSeconds(2)),
             JitBudgetMs = Get("jit-budget-ms") is { } budget ? double.Parse(budget, CultureInfo.InvariantCulture) : 20,
-            WarmupMax = Seconds("warmup-max", TimeSpan.FromSeconds(30)),
+            WarmupMax = Seconds("warmup-max", TimeSpan.FromSeconds(40)),
             WarmupUnchecked = Seconds("warmup-unchecked", TimeSpan.FromSeconds(10)),
             Redis = Get("redis") is { } redis ? RedisCommandStats.ParseLoopbackEndpoint(redis, "redis") : null,
             RedisProxy = Get("redis-proxy") is { } proxy ? new Uri(proxy.TrimEnd('/') + "/") : null,
-            DelayMs = Get("delay-ms") is { } delay ? double.Parse(delay, CultureInfo.InvariantCulture) : 20,
+            DelayMs = Get("delay-ms") is { } delay ? double.Parse(delay, CultureInfo.InvariantCulture) : 50,
             Gateways = Get("gateways") is { } gateways ? Positive(int.Parse(gateways, CultureInfo.InvariantCulture), "gateways") : null,
             Pairs = Int("pairs", 20),
             GroupSize = Int("group-size", 100),

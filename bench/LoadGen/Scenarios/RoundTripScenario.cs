@@ -106,7 +106,7 @@ internal static class RoundTripScenario
 
             // The recipient's receipt for this message goes out within 100 ms and takes a few delayed round trips;
             // the next send waits for it so that each message is measured alone.
-            await Task.Delay(Settle + (delay * 8), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Settle + (delay * 4), cancellationToken).ConfigureAwait(false);
         }
 
         return (Percentiles.FromMicros(sentMicros).P50, Percentiles.FromMicros(deliveredMicros).P50);
