@@ -33,7 +33,6 @@ internal static class LoadRunner
             case Scenario.Roundtrips:
                 RequireOurs(options);
                 return await RoundTripScenario.RunAsync(servers, options, ct).ConfigureAwait(false);
-
             case Scenario.RedisIdle:
                 return await RedisIdleScenario.RunAsync(options, ct).ConfigureAwait(false);
             case Scenario.Idle:

@@ -95,6 +95,31 @@ public sealed class RedisPathTests
         Assert.Equal(TimeSpan.Zero, proxy.Delay);
     }
 
+    [Fact]
+    public async Task Cross_node_direct_run_splits_each_pair_between_two_gateways_and_counts_redis_commands_per_message()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var first = await LoadGeneratorSmokeTests.StartServerAsync(services =>
+            services.AddMessaging().UseRedis(redis.ConnectionString));
+        await using var second = await LoadGeneratorSmokeTests.StartServerAsync(services =>
+            services.AddMessaging().UseRedis(redis.ConnectionString));
+        var options = LoadGenOptions.Parse(
+        [
+            "--server", first.BaseUri.ToString(), "--server2", second.BaseUri.ToString(), "--scenario", "direct", "--target", "ours",
+            "--rate", "50", "--pairs", "2", "--warmup", "0.5", "--warmup-unchecked", "0.5", "--duration", "1.5", "--redis", redis.ConnectionString,
+        ]);
+
+        var result = await LoadRunner.RunAsync(options, TestContext.Current.CancellationToken);
+
+        Assert.Null(result.Error);
+        Assert.Equal(2, result.Gateways);
+        Assert.Equal(0, result.Undelivered);
+        Assert.True(result.Delivered > 0, "Messages crossed from one gateway to the other.");
+        var redisUsage = Assert.IsType<RedisUsage>(result.Redis);
+        Assert.True(redisUsage.Commands >= 1, $"Every message sent across gateways goes through Redis: {redisUsage}.");
+        Assert.Null(redisUsage.CommandsSent);
+    }
+
     private static async Task ReadPongsAsync(NetworkStream stream, int count)
     {
         var expected = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("+PONG\r\n", count)));
