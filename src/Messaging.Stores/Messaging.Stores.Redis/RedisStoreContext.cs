@@ -7,9 +7,6 @@ namespace Messaging.Stores.Redis;
 // per registration, so all stores run on one multiplexer.
 internal sealed class RedisStoreContext : IAsyncDisposable
 {
-    // 0 unknown, 1 standalone (a primary, possibly with replicas), 2 anything else (cluster, proxy).
-    private int _topology;
-
     // messageRetention: messages kept per conversation, null to keep every message.
     public RedisStoreContext(RedisConnection connection, int? messageRetention, TimeSpan deduplicationWindow, int presenceShards)
     {
@@ -46,36 +43,6 @@ internal sealed class RedisStoreContext : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var multiplexer = await Connection.GetAsync(cancellationToken).ConfigureAwait(false);
         return multiplexer.GetDatabase();
-    }
-
-    public ValueTask<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Connection.GetAsync(cancellationToken);
-    }
-
-    // Whether the server is known to be standalone (not a Redis Cluster, not a proxy that routes by key), so a script
-    // may also write keys of other slots (the members' indexes in conversation_touch.lua) instead of taking a second
-    // round trip. False until a connected server was seen.
-    public bool IsStandalone(IConnectionMultiplexer multiplexer)
-    {
-        var known = Volatile.Read(ref _topology);
-        if (known != 0)
-        {
-            return known == 1;
-        }
-
-        foreach (var server in multiplexer.GetServers())
-        {
-            if (server.IsConnected)
-            {
-                known = server.ServerType == ServerType.Standalone ? 1 : 2;
-                Volatile.Write(ref _topology, known);
-                return known == 1;
-            }
-        }
-
-        return false;
     }
 
     public static Task<T> Guard<T>(Task<T> task, CancellationToken cancellationToken)
