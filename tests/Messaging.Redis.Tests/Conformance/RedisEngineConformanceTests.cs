@@ -61,6 +61,7 @@ internal sealed class RedisNodes
             Messages = messages,
             Sequencer = new RedisSequencer(node0, messages),
             Conversations = new RedisConversationStore(node0),
+            ConversationIndex = new RedisConversationIndex(node0),
             Receipts = new RedisReceiptStore(node0),
             Directory = new RedisConnectionDirectory(node0, TimeProvider.System),
             Presence = new RedisPresenceStore(node0),
@@ -80,6 +81,7 @@ internal sealed class RedisNodes
         services.AddSingleton<IMessageStore>(messages);
         services.AddSingleton<ISequencer>(new RedisSequencer(connection, messages));
         services.AddSingleton<IConversationStore>(new RedisConversationStore(connection));
+        services.AddSingleton<IConversationIndex>(new RedisConversationIndex(connection));
         services.AddSingleton<IReceiptStore>(new RedisReceiptStore(connection));
         services.AddSingleton<IConnectionDirectory>(new RedisConnectionDirectory(connection, TimeProvider.System));
         services.AddSingleton<IPresenceStore>(new RedisPresenceStore(connection));

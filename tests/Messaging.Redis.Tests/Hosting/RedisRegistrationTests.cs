@@ -21,6 +21,7 @@ public sealed class RedisRegistrationTests(RedisFixture redis)
         Assert.IsType<RedisMessageStore>(provider.GetRequiredService<IMessageStore>());
         Assert.IsType<RedisSequencer>(provider.GetRequiredService<ISequencer>());
         Assert.IsType<RedisConversationStore>(provider.GetRequiredService<IConversationStore>());
+        Assert.IsType<RedisConversationIndex>(provider.GetRequiredService<IConversationIndex>());
         Assert.IsType<RedisReceiptStore>(provider.GetRequiredService<IReceiptStore>());
         Assert.IsType<RedisPresenceStore>(provider.GetRequiredService<IPresenceStore>());
         Assert.IsType<RedisContactStore>(provider.GetRequiredService<IContactStore>());
