@@ -58,7 +58,8 @@ public sealed class BatchReadTests
         // The user's conversations, departures and marks are batch reads; only the conversations with something to
         // send read messages (one read each for the five missed, a look back for each of the two statuses) and the
         // two with bob's own messages read their members' marks.
-        Assert.Equal(2, indexCalls.Count(c => c == nameof(IConversationIndex.ListForUserAsync)));
+        Assert.All(indexCalls, c => Assert.Equal(nameof(IConversationIndex.ListForUserAsync), c));
+        Assert.InRange(indexCalls.Count, 1, 2);
         Assert.Equal([nameof(IConversationStore.ListDepartedAsync)], conversationCalls);
         Assert.Equal(2, receiptCalls.Count(c => c == nameof(IReceiptStore.GetDeviceManyAsync)));
         Assert.Equal(answered.Count, receiptCalls.Count(c => c == nameof(IReceiptStore.GetAllAsync)));
