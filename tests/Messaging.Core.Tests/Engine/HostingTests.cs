@@ -21,6 +21,7 @@ public sealed class HostingTests
         Assert.IsType<InMemoryMessageStore>(provider.GetRequiredService<IMessageStore>());
         Assert.IsType<InMemorySequencer>(provider.GetRequiredService<ISequencer>());
         Assert.IsType<InMemoryConversationStore>(provider.GetRequiredService<IConversationStore>());
+        Assert.Same(provider.GetRequiredService<IConversationStore>(), provider.GetRequiredService<IConversationIndex>());
         Assert.IsType<InMemoryReceiptStore>(provider.GetRequiredService<IReceiptStore>());
         Assert.IsType<InMemoryMessageTransport>(provider.GetRequiredService<IMessageTransport>());
         Assert.IsType<InMemoryConnectionDirectory>(provider.GetRequiredService<IConnectionDirectory>());
@@ -51,6 +52,23 @@ public sealed class HostingTests
         Assert.Same(before, provider.GetRequiredService<IReceiptStore>());
         Assert.NotNull(await after.GetAsync(created.View.Conversation.Id, Ct));
         Assert.Equal("node-a", engine.NodeId);
+
+        // The replacing conversation store is also the index the engine lists from.
+        Assert.Same(after, provider.GetRequiredService<IConversationIndex>());
+        Assert.Equal([created.View.Conversation.Id], (await engine.ListConversationsAsync("alice", cancellationToken: Ct)).Select(v => v.Conversation.Id));
+    }
+
+    [Fact]
+    public async Task A_conversation_store_that_is_not_an_index_without_an_index_of_its_own_fails_at_start_with_the_reason()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton<IConversationStore>(new StoreOnly(new InMemoryConversationStore()));
+        builder.Services.AddMessaging();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync(Ct));
+
+        Assert.Contains(nameof(IConversationIndex), error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -113,5 +131,27 @@ public sealed class HostingTests
             case nameof(MessagingOptions.PresenceGracePeriod): options.PresenceGracePeriod = TimeSpan.FromSeconds(-1); break;
             case nameof(MessagingOptions.NodeId): options.NodeId = " "; break;
         }
+    }
+
+    // A conversation store that offers only its own role.
+    private sealed class StoreOnly(IConversationStore inner) : IConversationStore
+    {
+        public ValueTask<(Conversation Conversation, bool Created)> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default)
+            => inner.CreateAsync(conversation, cancellationToken);
+
+        public ValueTask<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken = default)
+            => inner.GetAsync(conversationId, cancellationToken);
+
+        public ValueTask<MembershipChange?> AddMemberAsync(string conversationId, ConversationMember member, int maxMembers, CancellationToken cancellationToken = default)
+            => inner.AddMemberAsync(conversationId, member, maxMembers, cancellationToken);
+
+        public ValueTask<MembershipChange?> RemoveMemberAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
+            => inner.RemoveMemberAsync(conversationId, userId, leftAtSeq, cancellationToken);
+
+        public ValueTask AdvanceDepartureAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
+            => inner.AdvanceDepartureAsync(conversationId, userId, leftAtSeq, cancellationToken);
+
+        public ValueTask<IReadOnlyList<ConversationActivity>> ListDepartedAsync(string userId, int limit, CancellationToken cancellationToken = default)
+            => inner.ListDepartedAsync(userId, limit, cancellationToken);
     }
 }
