@@ -3,8 +3,9 @@ namespace Messaging;
 /// <summary>
 /// Each user's conversations ordered by activity. Guarantee: recording a message's activity is one write for the
 /// conversation, never one per member; a user's list is the conversations the user is a member of (the memberships the
-/// paired <see cref="IConversationStore"/> records), ordered when read by each conversation's last activity, most recent
-/// first (ties by id); a conversation's last seq and activity time never move backwards.
+/// paired <see cref="IConversationStore"/> records), ordered by each conversation's last activity, most recent first
+/// (ties by id; the bundled adapters order when read); a conversation's last seq and activity time never move
+/// backwards.
 /// </summary>
 /// <remarks>
 /// The index reads the memberships its conversation store writes, so both roles come from one adapter (an adapter's
