@@ -58,6 +58,13 @@ public interface IReceiptStore
     /// <returns>One mark per conversation, in the same order (<see cref="Watermark.None"/> when none).</returns>
     ValueTask<IReadOnlyList<Watermark>> GetUserManyAsync(string userId, IReadOnlyList<string> conversationIds, CancellationToken cancellationToken = default);
 
+    /// <summary>Some members' aggregate marks in one conversation, in one batch (a large group's quick check).</summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="userIds">The members.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One mark per member, in the same order (<see cref="Watermark.None"/> when none).</returns>
+    ValueTask<IReadOnlyList<Watermark>> GetMembersAsync(string conversationId, IReadOnlyList<string> userIds, CancellationToken cancellationToken = default);
+
     /// <summary>Every user's aggregate marks in a conversation (users without marks are omitted).</summary>
     /// <param name="conversationId">The conversation.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

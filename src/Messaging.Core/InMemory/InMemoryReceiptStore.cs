@@ -79,6 +79,25 @@ public sealed class InMemoryReceiptStore : IReceiptStore
         => GetManyAsync(userId, conversationIds, static marks => marks.Aggregate, cancellationToken);
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<Watermark>> GetMembersAsync(string conversationId, IReadOnlyList<string> userIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userIds);
+        var result = new Watermark[userIds.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            if (Find(conversationId, userIds[i], cancellationToken) is { } marks)
+            {
+                lock (marks)
+                {
+                    result[i] = marks.Aggregate;
+                }
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<Watermark>>(result);
+    }
+
+    /// <inheritdoc />
     public ValueTask<IReadOnlyList<MemberWatermark>> GetAllAsync(string conversationId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversationId);

@@ -117,8 +117,8 @@ public abstract class ReceiptStoreConformanceTests : ConformanceSuite
     }
 
     /// <summary>
-    /// Law: the batch reads answer, in the order asked and for conversations without marks too, what one read per
-    /// conversation answers.
+    /// Law: the batch reads (a device's or a user's marks in many conversations, some members' marks in one) answer, in
+    /// the order asked and for conversations and members without marks too, what one read each answers.
     /// </summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
@@ -138,9 +138,11 @@ public abstract class ReceiptStoreConformanceTests : ConformanceSuite
         {
             var ids = Enumerable.Range(0, 8).Select(i => NewId($"conv{i}")).ToArray();
             var user = NewId("user");
+            var other = NewId("other");
             foreach (var (conversation, device, delivered, read) in s.advances)
             {
                 await store.AdvanceAsync(ids[conversation], user, device, delivered, read, Epoch, Token);
+                await store.AdvanceAsync(ids[7 - conversation], other, device, read, 0, Epoch, Token);
             }
 
             var asked = s.asked.Select(i => ids[i]).ToArray();
@@ -152,6 +154,10 @@ public abstract class ReceiptStoreConformanceTests : ConformanceSuite
             {
                 Assert.Equal(await store.GetDeviceAsync(asked[i], user, "phone", Token), devices[i]);
                 Assert.Equal(await store.GetUserAsync(asked[i], user, Token), users[i]);
+                var members = await store.GetMembersAsync(asked[i], [other, NewId("nobody"), user, other], Token);
+                Assert.Equal(
+                    [await store.GetUserAsync(asked[i], other, Token), Watermark.None, users[i], await store.GetUserAsync(asked[i], other, Token)],
+                    members);
             }
         }, maxTest: 40);
     }

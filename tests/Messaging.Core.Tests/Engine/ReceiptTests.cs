@@ -271,6 +271,12 @@ public sealed class ReceiptTests
             return await inner.GetUserAsync(conversationId, userId, cancellationToken);
         }
 
+        public async ValueTask<IReadOnlyList<Watermark>> GetMembersAsync(string conversationId, IReadOnlyList<string> userIds, CancellationToken cancellationToken = default)
+        {
+            await Task.WhenAll(_firstAcked.Task, _secondAcked.Task).WaitAsync(cancellationToken);
+            return await inner.GetMembersAsync(conversationId, userIds, cancellationToken);
+        }
+
         public ValueTask<IReadOnlyList<Watermark>> GetDeviceManyAsync(string userId, string deviceId, IReadOnlyList<string> conversationIds, CancellationToken cancellationToken = default)
             => inner.GetDeviceManyAsync(userId, deviceId, conversationIds, cancellationToken);
 

@@ -229,34 +229,29 @@ internal sealed class StatusNotifier(EngineContext context)
             return false;
         }
 
-        var deliveredMoved = after.DeliveredUpTo > before.DeliveredUpTo;
-        var readMoved = after.ReadUpTo > before.ReadUpTo;
-        string? deliveredHeld = null, readHeld = null;
-        bool deliveredStuck = !deliveredMoved, readStuck = !readMoved;
-        // Deterministic (a replayed run reads the same members): evenly spaced, starting after the acker's own position.
+        // Deterministic (a replayed run reads the same members): evenly spaced, starting after the acker's own
+        // position, distinct (the stride is at least 2 above ProbeAboveMembers), read in one batch.
         var start = IndexOf(members, ackerId) + 1;
         var stride = Math.Max(1, members.Count / Probes);
-        for (var probe = 0; probe < Probes && !(deliveredStuck && readStuck); probe++)
+        var probed = new List<string>(Probes);
+        for (var probe = 0; probe < Probes; probe++)
         {
             var member = members[(start + (probe * stride)) % members.Count].UserId;
-            if (string.Equals(member, ackerId, StringComparison.Ordinal))
+            if (!string.Equals(member, ackerId, StringComparison.Ordinal))
             {
-                continue;
-            }
-
-            var mark = await context.Receipts.GetUserAsync(conversation.Id, member, cancellationToken).ConfigureAwait(false);
-            if (!deliveredStuck && mark.DeliveredUpTo <= before.DeliveredUpTo)
-            {
-                deliveredStuck = Holds(ref deliveredHeld, member);
-            }
-
-            if (!readStuck && mark.ReadUpTo <= before.ReadUpTo)
-            {
-                readStuck = Holds(ref readHeld, member);
+                probed.Add(member);
             }
         }
 
-        return deliveredStuck && readStuck;
+        var marks = await context.Receipts.GetMembersAsync(conversation.Id, probed, cancellationToken).ConfigureAwait(false);
+        int deliveredHeld = 0, readHeld = 0;
+        foreach (var mark in marks)
+        {
+            deliveredHeld += mark.DeliveredUpTo <= before.DeliveredUpTo ? 1 : 0;
+            readHeld += mark.ReadUpTo <= before.ReadUpTo ? 1 : 0;
+        }
+
+        return (after.DeliveredUpTo <= before.DeliveredUpTo || deliveredHeld >= 2) && (after.ReadUpTo <= before.ReadUpTo || readHeld >= 2);
     }
 
     private static int IndexOf(IReadOnlyList<ConversationMember> members, string userId)
@@ -270,18 +265,6 @@ internal sealed class StatusNotifier(EngineContext context)
         }
 
         return 0;
-    }
-
-    // Records a member at or below the acker's old mark; true once two distinct members were seen.
-    private static bool Holds(ref string? first, string member)
-    {
-        if (first is null)
-        {
-            first = member;
-            return false;
-        }
-
-        return !string.Equals(first, member, StringComparison.Ordinal);
     }
 
     private async ValueTask PublishNewestAsync(string senderId, List<Message> messages, long from, long to, ReceiptStatus status)

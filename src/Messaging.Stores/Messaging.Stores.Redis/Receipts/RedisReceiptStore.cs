@@ -85,6 +85,27 @@ public sealed class RedisReceiptStore : IReceiptStore
     }
 
     /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<Watermark>> GetMembersAsync(string conversationId, IReadOnlyList<string> userIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(userIds);
+        if (userIds.Count == 0)
+        {
+            return [];
+        }
+
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var fields = new RedisValue[userIds.Count];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            fields[i] = userIds[i] ?? throw new ArgumentException("A user id is null.", nameof(userIds));
+        }
+
+        var marks = await RedisStoreContext.Guard(database.HashGetAsync(RedisKeys.UserReceipts(conversationId), fields), cancellationToken).ConfigureAwait(false);
+        return Array.ConvertAll(marks, static mark => Parse(mark));
+    }
+
+    /// <inheritdoc />
     public async ValueTask<IReadOnlyList<MemberWatermark>> GetAllAsync(string conversationId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
