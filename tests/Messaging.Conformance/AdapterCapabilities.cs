@@ -7,12 +7,12 @@ namespace Messaging.Conformance;
 public sealed record AdapterCapabilities
 {
     /// <summary>
-    /// The guarantees of an adapter held in process memory: ordered per channel, driven by the injected
-    /// <see cref="TimeProvider"/>, and (for message stores) atomic sequencing; no durability, one node.
+    /// The guarantees of an adapter held in process memory: ordered per channel and driven by the injected
+    /// <see cref="TimeProvider"/>; no durability, one node; the message store takes the composite path (no atomic
+    /// sequencing).
     /// </summary>
     public static AdapterCapabilities InMemory { get; } = new()
     {
-        AtomicSequencing = true,
         OrderedPerChannel = true,
         ClockFromTimeProvider = true,
     };
@@ -43,7 +43,7 @@ public sealed record AdapterCapabilities
     public bool OrderedPerChannel { get; init; }
 
     /// <summary>
-    /// Expiry (connection directory TTLs) follows the <see cref="TimeProvider"/> passed to the factory, so tests can
+    /// Expiry (connection directory TTLs, de-duplication windows) follows the <see cref="TimeProvider"/> passed to the factory, so tests can
     /// advance a fake clock; adapters whose expiry runs on a server's clock leave this off.
     /// </summary>
     public bool ClockFromTimeProvider { get; init; }

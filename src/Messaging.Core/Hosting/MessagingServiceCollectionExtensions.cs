@@ -11,7 +11,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the messaging engine.</summary>
 /// <remarks>
 /// <para>
-/// Every role (<see cref="IMessageStore"/>, <see cref="ISequencer"/>, <see cref="IConversationStore"/>,
+/// Every role (<see cref="IMessageStore"/>, <see cref="IDeduplicationStore"/>, <see cref="IMessageIdIndex"/>,
+/// <see cref="ISequencer"/>, <see cref="IConversationStore"/>,
 /// <see cref="IReceiptStore"/>, <see cref="IMessageTransport"/>, <see cref="IConnectionDirectory"/>,
 /// <see cref="IPresenceStore"/>, <see cref="IFanoutPolicy"/>, <see cref="IPushNotifier"/>,
 /// <see cref="IContactStore"/>, <see cref="IContactPolicy"/>, <see cref="IMessageIdGenerator"/>) and
@@ -50,6 +51,8 @@ public static class MessagingServiceCollectionExtensions
 
         services.TryAddSingleton<IMessageStore, InMemoryMessageStore>();
         services.TryAddSingleton<ISequencer>(static sp => new InMemorySequencer(sp.GetRequiredService<IMessageStore>()));
+        services.TryAddSingleton<IDeduplicationStore>(static sp => new InMemoryDeduplicationStore(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IMessageIdIndex, InMemoryMessageIdIndex>();
         services.TryAddSingleton<IConversationStore, InMemoryConversationStore>();
         services.TryAddSingleton(DefaultConversationIndex);
         services.TryAddSingleton<IReceiptStore, InMemoryReceiptStore>();
@@ -84,6 +87,8 @@ public static class MessagingServiceCollectionExtensions
             Options = options,
             Messages = services.GetRequiredService<IMessageStore>(),
             Sequencer = services.GetRequiredService<ISequencer>(),
+            Deduplication = services.GetRequiredService<IDeduplicationStore>(),
+            MessageIds = services.GetRequiredService<IMessageIdIndex>(),
             Conversations = services.GetRequiredService<IConversationStore>(),
             ConversationIndex = services.GetRequiredService<IConversationIndex>(),
             Receipts = services.GetRequiredService<IReceiptStore>(),

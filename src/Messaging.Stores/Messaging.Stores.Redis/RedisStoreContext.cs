@@ -7,8 +7,11 @@ namespace Messaging.Stores.Redis;
 // per registration, so all stores run on one multiplexer.
 internal sealed class RedisStoreContext : IAsyncDisposable
 {
+    // 0 unknown, 1 standalone (a primary, possibly with replicas), 2 anything else (cluster, proxy).
+    private int _topology;
+
     // messageRetention: messages kept per conversation, null to keep every message.
-    public RedisStoreContext(RedisConnection connection, int? messageRetention, TimeSpan deduplicationWindow, int presenceShards)
+    public RedisStoreContext(RedisConnection connection, int? messageRetention, int presenceShards)
     {
         ArgumentNullException.ThrowIfNull(connection);
         if (messageRetention is { } retention)
@@ -16,11 +19,9 @@ internal sealed class RedisStoreContext : IAsyncDisposable
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(retention, nameof(messageRetention));
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(deduplicationWindow, TimeSpan.FromMilliseconds(1));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(presenceShards);
         Connection = connection;
         MessageRetention = messageRetention;
-        DeduplicationWindow = deduplicationWindow;
         PresenceShards = presenceShards;
     }
 
@@ -28,14 +29,12 @@ internal sealed class RedisStoreContext : IAsyncDisposable
 
     public int? MessageRetention { get; }
 
-    public TimeSpan DeduplicationWindow { get; }
-
     public int PresenceShards { get; }
 
     public static RedisStoreContext Create(RedisConnection connection, RedisStoreOptions? options)
     {
         options ??= new RedisStoreOptions();
-        return new RedisStoreContext(connection, options.MessageRetention, options.DeduplicationWindow, options.PresenceShards);
+        return new RedisStoreContext(connection, options.MessageRetention, options.PresenceShards);
     }
 
     public async ValueTask<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
@@ -43,6 +42,36 @@ internal sealed class RedisStoreContext : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var multiplexer = await Connection.GetAsync(cancellationToken).ConfigureAwait(false);
         return multiplexer.GetDatabase();
+    }
+
+    public ValueTask<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Connection.GetAsync(cancellationToken);
+    }
+
+    // Whether the server is known to be standalone (not a Redis Cluster, not a proxy that routes by key), so a script
+    // may also write keys of other slots (the message id entry in message_append.lua) instead of taking a second
+    // round trip. False until a connected server was seen.
+    public bool IsStandalone(IConnectionMultiplexer multiplexer)
+    {
+        var known = Volatile.Read(ref _topology);
+        if (known != 0)
+        {
+            return known == 1;
+        }
+
+        foreach (var server in multiplexer.GetServers())
+        {
+            if (server.IsConnected)
+            {
+                known = server.ServerType == ServerType.Standalone ? 1 : 2;
+                Volatile.Write(ref _topology, known);
+                return known == 1;
+            }
+        }
+
+        return false;
     }
 
     public static Task<T> Guard<T>(Task<T> task, CancellationToken cancellationToken)

@@ -16,6 +16,12 @@ public sealed class MessagingBackplane
     /// <summary>The message store.</summary>
     public required IMessageStore Messages { get; init; }
 
+    /// <summary>The de-duplication claims (used when the message store is not an <see cref="IAtomicSequencingStore"/>).</summary>
+    public required IDeduplicationStore Deduplication { get; init; }
+
+    /// <summary>The message id index.</summary>
+    public required IMessageIdIndex MessageIds { get; init; }
+
     /// <summary>The sequencer, or <see langword="null"/> to keep the engine's default.</summary>
     public ISequencer? Sequencer { get; init; }
 
@@ -44,6 +50,8 @@ public sealed class MessagingBackplane
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(Transport);
         services.TryAddSingleton(Messages);
+        services.TryAddSingleton(Deduplication);
+        services.TryAddSingleton(MessageIds);
         services.TryAddSingleton(Conversations);
         services.TryAddSingleton(Receipts);
         services.TryAddSingleton(Directory);

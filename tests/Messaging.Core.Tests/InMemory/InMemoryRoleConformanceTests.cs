@@ -19,6 +19,20 @@ public sealed class InMemoryMessageStoreConformanceTests : MessageStoreConforman
     protected override ValueTask<IMessageStore> CreateWithRetentionAsync(int retention) => ValueTask.FromResult<IMessageStore>(new InMemoryMessageStore(retention));
 }
 
+public sealed class InMemoryDeduplicationStoreConformanceTests : DeduplicationStoreConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<IDeduplicationStore> CreateAsync(TimeProvider timeProvider) => ValueTask.FromResult<IDeduplicationStore>(new InMemoryDeduplicationStore(timeProvider));
+}
+
+public sealed class InMemoryMessageIdIndexConformanceTests : MessageIdIndexConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<IMessageIdIndex> CreateAsync() => ValueTask.FromResult<IMessageIdIndex>(new InMemoryMessageIdIndex());
+}
+
 public sealed class InMemoryConversationStoreConformanceTests : ConversationStoreConformanceTests
 {
     protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;

@@ -11,13 +11,14 @@ namespace Messaging;
 /// with the same <see cref="MessagingNotFoundException"/>, before any mark moves. Seqs beyond the conversation's last
 /// seq are clamped to it, so an early ack can never mark a future message.
 /// </remarks>
-/// <param name="messages">The message store (acked ids, the last seq).</param>
+/// <param name="messages">The message store (acked messages, the last seq).</param>
+/// <param name="ids">The message id index (acked ids).</param>
 /// <param name="conversations">The conversation store (the conversations of acked ids).</param>
 /// <param name="receipts">The receipt store (the marks).</param>
 /// <param name="access">Membership checks.</param>
 /// <param name="statuses">Publishes the statuses a move causes.</param>
 /// <param name="time">The clock of the marks' times.</param>
-internal sealed class ReceiptFlow(IMessageStore messages, IConversationStore conversations, IReceiptStore receipts, ConversationAccess access, StatusNotifier statuses, TimeProvider time)
+internal sealed class ReceiptFlow(IMessageStore messages, IMessageIdIndex ids, IConversationStore conversations, IReceiptStore receipts, ConversationAccess access, StatusNotifier statuses, TimeProvider time)
 {
     /// <summary>The one message of every "unknown or invisible message" failure.</summary>
     public const string MessageNotFound = "Message not found.";
@@ -46,9 +47,7 @@ internal sealed class ReceiptFlow(IMessageStore messages, IConversationStore con
         for (var i = 0; i < messageIds.Count; i++)
         {
             var messageId = messageIds[i];
-            var message = string.IsNullOrEmpty(messageId) || messageId.Length > EngineLimits.MaxIdLength
-                ? null
-                : await messages.GetByIdAsync(messageId, cancellationToken).ConfigureAwait(false);
+            var message = await MessageIdLookup.FindAsync(ids, messages, messageId, cancellationToken).ConfigureAwait(false);
             if (message is null)
             {
                 throw new MessagingNotFoundException(MessageNotFound);

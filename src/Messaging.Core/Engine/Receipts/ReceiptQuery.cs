@@ -9,9 +9,10 @@ namespace Messaging;
 /// latest move of a mark that covers the message; a delivered time is never reported later than the read time.
 /// </remarks>
 /// <param name="messages">The message store (the message asked about).</param>
+/// <param name="ids">The message id index (where the message is).</param>
 /// <param name="conversations">The conversation store (its members).</param>
 /// <param name="receipts">The receipt store (the members' marks).</param>
-internal sealed class ReceiptQuery(IMessageStore messages, IConversationStore conversations, IReceiptStore receipts)
+internal sealed class ReceiptQuery(IMessageStore messages, IMessageIdIndex ids, IConversationStore conversations, IReceiptStore receipts)
 {
     /// <summary>The receipts of a message the caller sent.</summary>
     /// <param name="userId">The authenticated caller.</param>
@@ -20,9 +21,7 @@ internal sealed class ReceiptQuery(IMessageStore messages, IConversationStore co
     /// <returns>The message and one receipt per other current member, by user id.</returns>
     public async ValueTask<MessageReceipts> GetAsync(string userId, string messageId, CancellationToken cancellationToken)
     {
-        var message = string.IsNullOrEmpty(messageId) || messageId.Length > EngineLimits.MaxIdLength
-            ? null
-            : await messages.GetByIdAsync(messageId, cancellationToken).ConfigureAwait(false);
+        var message = await MessageIdLookup.FindAsync(ids, messages, messageId, cancellationToken).ConfigureAwait(false);
         if (message is null || message.Kind == MessageKind.Tombstone || !string.Equals(message.SenderId, userId, StringComparison.Ordinal))
         {
             throw new MessagingNotFoundException(ReceiptFlow.MessageNotFound);
