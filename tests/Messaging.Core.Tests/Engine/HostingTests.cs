@@ -62,7 +62,8 @@ public sealed class HostingTests
     public async Task A_conversation_store_that_is_not_an_index_without_an_index_of_its_own_fails_at_start_with_the_reason()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddSingleton<IConversationStore>(new StoreOnly(new InMemoryConversationStore()));
+        // A proxy that implements the conversation store role only, over the in-memory store.
+        builder.Services.AddSingleton(CallCountingProxy<IConversationStore>.Wrap(new InMemoryConversationStore(), out _));
         builder.Services.AddMessaging();
         using var host = builder.Build();
 
@@ -131,27 +132,5 @@ public sealed class HostingTests
             case nameof(MessagingOptions.PresenceGracePeriod): options.PresenceGracePeriod = TimeSpan.FromSeconds(-1); break;
             case nameof(MessagingOptions.NodeId): options.NodeId = " "; break;
         }
-    }
-
-    // A conversation store that offers only its own role.
-    private sealed class StoreOnly(IConversationStore inner) : IConversationStore
-    {
-        public ValueTask<(Conversation Conversation, bool Created)> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default)
-            => inner.CreateAsync(conversation, cancellationToken);
-
-        public ValueTask<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken = default)
-            => inner.GetAsync(conversationId, cancellationToken);
-
-        public ValueTask<MembershipChange?> AddMemberAsync(string conversationId, ConversationMember member, int maxMembers, CancellationToken cancellationToken = default)
-            => inner.AddMemberAsync(conversationId, member, maxMembers, cancellationToken);
-
-        public ValueTask<MembershipChange?> RemoveMemberAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
-            => inner.RemoveMemberAsync(conversationId, userId, leftAtSeq, cancellationToken);
-
-        public ValueTask AdvanceDepartureAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
-            => inner.AdvanceDepartureAsync(conversationId, userId, leftAtSeq, cancellationToken);
-
-        public ValueTask<IReadOnlyList<ConversationActivity>> ListDepartedAsync(string userId, int limit, CancellationToken cancellationToken = default)
-            => inner.ListDepartedAsync(userId, limit, cancellationToken);
     }
 }
