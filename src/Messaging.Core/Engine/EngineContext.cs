@@ -19,6 +19,8 @@ internal sealed class EngineContext
 
     public required IConversationStore Conversations { get; init; }
 
+    public required IConversationIndex ConversationIndex { get; init; }
+
     public required IReceiptStore Receipts { get; init; }
 
     public required IMessageTransport Transport { get; init; }

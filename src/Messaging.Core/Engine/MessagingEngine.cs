@@ -41,13 +41,14 @@ public sealed class MessagingEngine : IAsyncDisposable
         router = new EnvelopeRouter(context, local, interest, Watchers);
 
         Presence = new PresenceService(context, privacy);
-        Receipts = new ReceiptFlow(context, access, new StatusNotifier(context));
+        Receipts = new ReceiptFlow(context.Messages, context.MessageIds, context.Conversations, context.Receipts, access, new StatusNotifier(context), context.Time);
         Sending = new SendPipeline(context, access, new MessageCommitter(context, new SequenceFence(context.Messages, context.Sequencer)), new MessageFanout(context, local.IsConnected), Receipts, new ContactRecorder(context, Presence));
         Typing = new TypingService(context, access);
-        _connections = new ConnectionManager(context, privacy, local, _subscriptions, interest, Watchers, Presence, locks);
-        _conversations = new ConversationService(context, access, new ConversationViews(context), Sending, interest);
+        var statusReader = new StatusReader(context.Messages, context.Receipts, context.Options.CatchUpBatchSize, context.Time);
+        _connections = new ConnectionManager(context, privacy, local, _subscriptions, interest, Watchers, Presence, locks, statusReader);
+        _conversations = new ConversationService(context, access, new ConversationViews(context.Messages, context.Receipts), Sending, interest);
         _history = new MessageHistory(context, access);
-        _receiptQuery = new ReceiptQuery(context);
+        _receiptQuery = new ReceiptQuery(context.Messages, context.MessageIds, context.Conversations, context.Receipts);
         _recovery = new TransportRecovery(context, local);
         _recovery.Attach();
         _presenceSweep = new PeriodicLoop("presence sweep", context.Options.PresenceSweepInterval, context.Time, context.Logger, Presence.SweepAsync);

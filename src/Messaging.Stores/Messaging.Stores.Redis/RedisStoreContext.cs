@@ -51,7 +51,7 @@ internal sealed class RedisStoreContext : IAsyncDisposable
     }
 
     // Whether the server is known to be standalone (not a Redis Cluster, not a proxy that routes by key), so a script
-    // may also write keys of other slots (the members' indexes in conversation_touch.lua) instead of taking a second
+    // may also write keys of other slots (the message id entry in message_append.lua) instead of taking a second
     // round trip. False until a connected server was seen.
     public bool IsStandalone(IConnectionMultiplexer multiplexer)
     {

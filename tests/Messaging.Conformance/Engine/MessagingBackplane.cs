@@ -28,6 +28,12 @@ public sealed class MessagingBackplane
     /// <summary>The conversation store.</summary>
     public required IConversationStore Conversations { get; init; }
 
+    /// <summary>
+    /// The conversation index over <see cref="Conversations"/>, or <see langword="null"/> when the conversation store is
+    /// its own index.
+    /// </summary>
+    public IConversationIndex? ConversationIndex { get; init; }
+
     /// <summary>The receipt store.</summary>
     public required IReceiptStore Receipts { get; init; }
 
@@ -53,6 +59,11 @@ public sealed class MessagingBackplane
         if (Sequencer is not null)
         {
             services.TryAddSingleton(Sequencer);
+        }
+
+        if (ConversationIndex is not null)
+        {
+            services.TryAddSingleton(ConversationIndex);
         }
     }
 }

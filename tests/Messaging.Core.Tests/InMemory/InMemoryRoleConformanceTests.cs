@@ -38,6 +38,8 @@ public sealed class InMemoryConversationStoreConformanceTests : ConversationStor
     protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
 
     protected override ValueTask<IConversationStore> CreateAsync() => ValueTask.FromResult<IConversationStore>(new InMemoryConversationStore());
+
+    protected override IConversationIndex IndexOf(IConversationStore store) => (InMemoryConversationStore)store;
 }
 
 public sealed class InMemoryReceiptStoreConformanceTests : ReceiptStoreConformanceTests

@@ -85,6 +85,7 @@ internal sealed class RedisNodes(bool composite = false)
             MessageIds = new RedisMessageIdIndex(node0),
             Sequencer = new RedisSequencer(node0, messages),
             Conversations = new RedisConversationStore(node0),
+            ConversationIndex = new RedisConversationIndex(node0),
             Receipts = new RedisReceiptStore(node0),
             Directory = new RedisConnectionDirectory(node0, TimeProvider.System),
             Presence = new RedisPresenceStore(node0),
@@ -106,6 +107,7 @@ internal sealed class RedisNodes(bool composite = false)
         services.AddSingleton<IMessageIdIndex>(new RedisMessageIdIndex(connection));
         services.AddSingleton<ISequencer>(new RedisSequencer(connection, messages));
         services.AddSingleton<IConversationStore>(new RedisConversationStore(connection));
+        services.AddSingleton<IConversationIndex>(new RedisConversationIndex(connection));
         services.AddSingleton<IReceiptStore>(new RedisReceiptStore(connection));
         services.AddSingleton<IConnectionDirectory>(new RedisConnectionDirectory(connection, TimeProvider.System));
         services.AddSingleton<IPresenceStore>(new RedisPresenceStore(connection));

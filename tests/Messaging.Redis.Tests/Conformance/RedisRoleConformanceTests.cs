@@ -44,6 +44,8 @@ public sealed class RedisConversationStoreConformanceTests(RedisFixture redis) :
     protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true };
 
     protected override ValueTask<IConversationStore> CreateAsync() => ValueTask.FromResult<IConversationStore>(new RedisConversationStore(redis.Multiplexer));
+
+    protected override IConversationIndex IndexOf(IConversationStore store) => new RedisConversationIndex(redis.Multiplexer);
 }
 
 public sealed class RedisReceiptStoreConformanceTests(RedisFixture redis) : ReceiptStoreConformanceTests

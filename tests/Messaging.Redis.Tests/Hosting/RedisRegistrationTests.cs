@@ -23,6 +23,7 @@ public sealed class RedisRegistrationTests(RedisFixture redis)
         Assert.IsType<RedisMessageIdIndex>(provider.GetRequiredService<IMessageIdIndex>());
         Assert.IsType<RedisSequencer>(provider.GetRequiredService<ISequencer>());
         Assert.IsType<RedisConversationStore>(provider.GetRequiredService<IConversationStore>());
+        Assert.IsType<RedisConversationIndex>(provider.GetRequiredService<IConversationIndex>());
         Assert.IsType<RedisReceiptStore>(provider.GetRequiredService<IReceiptStore>());
         Assert.IsType<RedisPresenceStore>(provider.GetRequiredService<IPresenceStore>());
         Assert.IsType<RedisContactStore>(provider.GetRequiredService<IContactStore>());

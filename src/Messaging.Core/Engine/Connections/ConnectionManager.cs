@@ -14,7 +14,8 @@ internal sealed class ConnectionManager(
     ReadPathInterest interest,
     PresenceWatchers watchers,
     PresenceService presence,
-    UserLocks locks)
+    UserLocks locks,
+    StatusReader statuses)
 {
     private readonly HashSet<ConnectionPipeline> _attached = [];
     private readonly Lock _gate = new();
@@ -27,7 +28,7 @@ internal sealed class ConnectionManager(
     /// <returns>The running pipeline.</returns>
     public async ValueTask<ConnectionPipeline> ConnectAsync(string userId, string deviceId, IClientConnection connection, CancellationToken cancellationToken)
     {
-        var pipeline = new ConnectionPipeline(context, privacy, userId, deviceId, connection);
+        var pipeline = new ConnectionPipeline(context, privacy, statuses, userId, deviceId, connection);
         pipeline.EnqueueInitialCatchUp();
         var entry = Entry(pipeline);
         using (await locks.LockAsync(userId, cancellationToken).ConfigureAwait(false))
@@ -40,7 +41,7 @@ internal sealed class ConnectionManager(
                 subscribed = true;
                 if (first)
                 {
-                    var conversations = await context.Conversations.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
+                    var conversations = await context.ConversationIndex.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
                     await interest.AddUserAsync(userId, conversations.Select(a => a.Conversation)).ConfigureAwait(false);
                 }
 

@@ -122,7 +122,7 @@ internal sealed class SendPipeline(EngineContext context, ConversationAccess acc
     {
         try
         {
-            await context.Conversations.TouchAsync(message.ConversationId, message.Seq, message.Timestamp, CancellationToken.None).ConfigureAwait(false);
+            await context.ConversationIndex.TouchAsync(message.ConversationId, message.Seq, message.Timestamp, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
