@@ -55,4 +55,130 @@ public sealed class RedisPresenceStoreTests
 
         Assert.Equal(users.Order(StringComparer.Ordinal), sweeps.SelectMany(s => s).Select(c => c.UserId).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task Idle_gateways_cost_one_command_each_per_sweep_whatever_the_shard_count()
+    {
+        // Four gateways, sixteen shards, users online with nothing due: each sweep reads the due index once and runs
+        // no script.
+        const int Gateways = 4;
+        const int Rounds = 5;
+        await using var server = await RedisServer.StartAsync();
+        await using var connections = await RedisConnections.OpenAsync(server, Gateways);
+        var stores = connections.All.Select(c => new RedisPresenceStore(c)).ToArray();
+        var users = Enumerable.Range(0, 100).Select(i => $"user-{i}").ToArray();
+        await Task.WhenAll(users.Select((u, i) => stores[i % Gateways].TouchAsync(u, "phone", Start, Start.AddSeconds(60), Token).AsTask()));
+        Assert.Equal(RedisStoreOptions.DefaultPresenceShards, users.Select(u => RedisKeys.PresenceShard(u, RedisStoreOptions.DefaultPresenceShards)).Distinct().Count());
+        foreach (var store in stores)
+        {
+            Assert.Empty(await store.ExpireAsync(Start, Token));
+        }
+
+        var before = await RedisCommandStats.ReadAsync(connections.All[0]);
+        for (var round = 1; round <= Rounds; round++)
+        {
+            foreach (var store in stores)
+            {
+                Assert.Empty(await store.ExpireAsync(Start.AddSeconds(round), Token));
+            }
+        }
+
+        var after = await RedisCommandStats.ReadAsync(connections.All[0]);
+
+        // The connection's own keep-alive and these reads are not the sweep's.
+        string[] notSweeps = ["info", "ping", "echo"];
+        var delta = after.Where(p => !notSweeps.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value - before.GetValueOrDefault(p.Key));
+        Assert.Equal(Gateways * Rounds, delta.GetValueOrDefault("zrangebyscore"));
+        Assert.Equal(Gateways * Rounds, delta.Values.Sum());
+    }
+
+    [Fact]
+    public async Task Gateways_sweeping_at_once_report_each_lapsed_user_once_and_run_scripts_only_for_due_shards()
+    {
+        const int Gateways = 4;
+        await using var server = await RedisServer.StartAsync();
+        await using var connections = await RedisConnections.OpenAsync(server, Gateways);
+        var stores = connections.All.Select(c => new RedisPresenceStore(c)).ToArray();
+        foreach (var store in stores)
+        {
+            Assert.Empty(await store.ExpireAsync(Start, Token));
+        }
+
+        // Everybody online for a minute; then some disconnect and their leases shrink to a grace period, which moves
+        // their shards' earliest expiry earlier.
+        var users = Enumerable.Range(0, 200).Select(i => $"user-{i}").ToArray();
+        await Task.WhenAll(users.Select((u, i) => stores[i % Gateways].TouchAsync(u, "phone", Start, Start.AddSeconds(60), Token).AsTask()));
+        var leaving = users.Where(u => RedisKeys.PresenceShard(u, RedisStoreOptions.DefaultPresenceShards) < 4).ToArray();
+        await Task.WhenAll(leaving.Select((u, i) => stores[(i + 1) % Gateways].TouchAsync(u, "phone", Start.AddSeconds(1), Start.AddSeconds(6), Token).AsTask()));
+        var dueShards = leaving.Select(u => RedisKeys.PresenceShard(u, RedisStoreOptions.DefaultPresenceShards)).Distinct().Count();
+        Assert.Equal(4, dueShards);
+
+        var before = await RedisCommandStats.ReadAsync(connections.All[0]);
+        var sweeps = await Task.WhenAll(stores.Select(s => Task.Run(() => s.ExpireAsync(Start.AddSeconds(6), Token).AsTask())));
+        var after = await RedisCommandStats.ReadAsync(connections.All[0]);
+
+        var reported = sweeps.SelectMany(s => s).ToList();
+        Assert.Equal(leaving.Order(StringComparer.Ordinal), reported.Select(c => c.UserId).Order(StringComparer.Ordinal));
+        Assert.All(reported, c => Assert.Equal(new PresenceChange(c.UserId, PresenceStatus.Offline, Start.AddSeconds(1)), c));
+        var scripts = after.GetValueOrDefault("evalsha") + after.GetValueOrDefault("eval") - before.GetValueOrDefault("evalsha") - before.GetValueOrDefault("eval");
+        Assert.InRange(scripts, dueShards, Gateways * dueShards);
+
+        // The rest lapse a minute in; the shards the sweeps emptied of due users are idle until then.
+        Assert.Empty(await stores[0].ExpireAsync(Start.AddSeconds(59), Token));
+        var rest = (await Task.WhenAll(stores.Select(s => s.ExpireAsync(Start.AddSeconds(60), Token).AsTask()))).SelectMany(s => s).Select(c => c.UserId);
+        Assert.Equal(users.Except(leaving).Order(StringComparer.Ordinal), rest.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_stopped_gateways_users_are_reported_offline_by_the_gateways_left()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var survivor = await server.ConnectAsync();
+        var remaining = new RedisPresenceStore(survivor);
+        Assert.Empty(await remaining.ExpireAsync(Start, Token));
+        var users = Enumerable.Range(0, 50).Select(i => $"user-{i}").ToArray();
+        await using (var stopped = await server.ConnectAsync())
+        {
+            var gateway = new RedisPresenceStore(stopped);
+            Assert.Empty(await gateway.ExpireAsync(Start, Token));
+            await Task.WhenAll(users.Select(u => gateway.TouchAsync(u, "phone", Start, Start.AddSeconds(5), Token).AsTask()));
+        }
+
+        Assert.Empty(await remaining.ExpireAsync(Start.AddSeconds(4), Token));
+        var changes = await remaining.ExpireAsync(Start.AddSeconds(5), Token);
+
+        Assert.Equal(users.Order(StringComparer.Ordinal), changes.Select(c => c.UserId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_lease_the_due_index_does_not_know_is_found_by_the_full_sweep_one_gateway_runs_each_minute()
+    {
+        // As written by a version without the index during a rolling upgrade.
+        await using var server = await RedisServer.StartAsync();
+        await using var connections = await RedisConnections.OpenAsync(server, 2);
+        var stores = connections.All.Select(c => new RedisPresenceStore(c)).ToArray();
+        var database = connections.All[0].GetDatabase();
+        await stores[0].TouchAsync("bob", "phone", Start, Start.AddSeconds(60), Token);
+        var shard = RedisKeys.PresenceShard("alice", RedisStoreOptions.DefaultPresenceShards);
+        Assert.NotEqual(shard, RedisKeys.PresenceShard("bob", RedisStoreOptions.DefaultPresenceShards));
+        await RedisScripts.PresenceTouch.EvaluateAsync(
+            database,
+            [RedisKeys.PresenceExpiries(shard), RedisKeys.PresenceLeases(shard, "alice"), RedisKeys.PresenceState(shard, "alice")],
+            ["alice", "phone", StoredTime.Ticks(Start), Start.AddSeconds(5).ToUnixTimeMilliseconds(), string.Empty, shard]);
+
+        Assert.Empty(await stores[0].ExpireAsync(Start.AddSeconds(5), Token));
+        Assert.Empty(await stores[1].ExpireAsync(Start.AddSeconds(59), Token));
+
+        var before = await RedisCommandStats.ReadAsync(connections.All[0]);
+        var sweeps = await Task.WhenAll(stores.Select(s => s.ExpireAsync(Start.AddSeconds(60), Token).AsTask()));
+        var after = await RedisCommandStats.ReadAsync(connections.All[0]);
+
+        var offline = sweeps.SelectMany(s => s).OrderBy(c => c.UserId, StringComparer.Ordinal);
+        Assert.Equal([new PresenceChange("alice", PresenceStatus.Offline, Start), new PresenceChange("bob", PresenceStatus.Offline, Start)], offline);
+        Assert.Equal(Start.AddSeconds(120).ToUnixTimeMilliseconds(), await database.SortedSetScoreAsync(RedisKeys.PresenceDue(), RedisKeys.PresenceFullSweep));
+
+        // One of the two claimed the mark and went over every shard; the other swept only bob's shard, if anything.
+        var scripts = after.GetValueOrDefault("evalsha") + after.GetValueOrDefault("eval") - before.GetValueOrDefault("evalsha") - before.GetValueOrDefault("eval");
+        Assert.InRange(scripts, RedisStoreOptions.DefaultPresenceShards, RedisStoreOptions.DefaultPresenceShards + 1);
+    }
 }

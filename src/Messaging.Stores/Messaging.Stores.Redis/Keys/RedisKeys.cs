@@ -24,6 +24,7 @@ namespace Messaging.Stores.Redis;
 /// messaging:presence:{p&lt;k&gt;}:expiries     ZSET    userId -> latest lease expiry (Unix ms), one per shard k
 /// messaging:presence:{p&lt;k&gt;}:leases:&lt;u&gt;   ZSET    deviceId -> lease expiry (Unix ms)
 /// messaging:presence:{p&lt;k&gt;}:user:&lt;u&gt;     HASH    online, active (UTC ticks), visibility
+/// messaging:presence:due                 ZSET    k -> earliest lease expiry in shard k, full -> next sweep of every shard (Unix ms); not on a cluster
 /// messaging:{media}:upload:&lt;m&gt;          HASH    owner, type, name, length, offset, created, updated, completed, sha256, shared
 /// messaging:{media}:shares:&lt;m&gt;          SET     conversation ids the media was sent in
 /// messaging:{media}:owner:&lt;u&gt;           HASH    mediaId -> "o|&lt;length&gt;" (open) or "c|&lt;length&gt;" (completed, never sent)
@@ -35,7 +36,8 @@ namespace Messaging.Stores.Redis;
 /// conversation (or user) is in one slot and the multi-key scripts run on a cluster. Braces and <c>%</c> in an id
 /// are percent-encoded inside the tag, so the tag is always exactly the id and no two ids share a key. A user's
 /// presence keys carry the tag of the user's shard <c>p&lt;k&gt;</c> (k = FNV-1a of the user id modulo the shard
-/// count) so that one script can sweep a whole shard atomically. A pair's contact key holds the two user ids in
+/// count) so that one script can sweep a whole shard atomically; the due index has no tag, as only a server that is
+/// not a cluster keeps it (there every script may write it). A pair's contact key holds the two user ids in
 /// ordinal order, the first prefixed with its length, so each unordered pair has exactly one key.
 /// Every media key carries the one tag <c>{media}</c>: an upload's scripts touch its record, its owner's quota and
 /// the expiry indexes together, and the catalog is small metadata (the bytes live in the blob store).
@@ -82,6 +84,11 @@ internal static class RedisKeys
     }
 
     public static string PresenceShardPrefix(int shard) => string.Create(CultureInfo.InvariantCulture, $"{Prefix}presence:{{p{shard}}}:");
+
+    public static RedisKey PresenceDue() => Prefix + "presence:due";
+
+    /// <summary>The member of <see cref="PresenceDue"/> whose score is when the next sweep of every shard is due.</summary>
+    public const string PresenceFullSweep = "full";
 
     public static RedisKey PresenceExpiries(int shard) => PresenceShardPrefix(shard) + "expiries";
 

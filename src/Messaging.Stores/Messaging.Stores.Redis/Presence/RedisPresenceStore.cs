@@ -1,3 +1,4 @@
+using System.Globalization;
 using Messaging.Redis;
 using StackExchange.Redis;
 
@@ -6,7 +7,7 @@ namespace Messaging.Stores.Redis;
 /// <summary>
 /// An <see cref="IPresenceStore"/> in Redis: per user a sorted set of device leases and a state hash; users are
 /// spread over <see cref="RedisStoreOptions.PresenceShards"/> shards, each with a sorted set of its users' latest
-/// lease expiry, which <see cref="ExpireAsync"/> sweeps with one Lua script per shard.
+/// lease expiry, which <see cref="ExpireAsync"/> sweeps with one Lua script per shard that has something due.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -19,6 +20,19 @@ namespace Messaging.Stores.Redis;
 /// <see cref="GetAsync"/> reports the state as of the last sweep.
 /// </para>
 /// <para>
+/// Idle cost: on a server that is not a cluster, the touch and sweep scripts also keep a due index exact (per shard,
+/// the earliest lease expiry in it), so a sweep is one <c>ZRANGEBYSCORE</c> of that index followed by a script only
+/// for the shards with something due: with nothing due, G gateways cost G commands per sweep interval, whatever the
+/// shard count. Every gateway checks, so no node holds a sweeping duty that others would have to take over when it
+/// dies; several gateways finding one shard due each run its script and the atomic claims report every user once.
+/// Once a minute (of the <c>now</c> the sweeps are given) one gateway, the one whose <c>ZREM</c> claims the index's
+/// <c>full</c> mark, sweeps every shard and sets the mark a minute ahead; that finds leases the index does not know of
+/// (written by a version without the index during a rolling upgrade, by a touch made before the node first saw its
+/// server connected, or lost with an evicted index), whose offline is then reported up to a minute late. A touch
+/// brings back a missing mark, due when its lease lapses. On Redis Cluster, where a script cannot write the index's slot,
+/// every sweep runs one script per shard.
+/// </para>
+/// <para>
 /// Limits: lease expiries are kept to the millisecond (rounded up, "now" rounded down, so a lease never lapses
 /// early). Every node must use the same shard count.
 /// </para>
@@ -27,6 +41,9 @@ public sealed class RedisPresenceStore : IPresenceStore
 {
     // Users claimed per script call: bounds how long one sweep blocks Redis.
     private const int SweepBatchSize = 256;
+
+    // How often (in the sweeps' own time) one gateway sweeps every shard instead of only those the due index names.
+    private static readonly long FullSweepPeriodMilliseconds = (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
 
     private readonly RedisStoreContext _context;
 
@@ -49,13 +66,13 @@ public sealed class RedisPresenceStore : IPresenceStore
     {
         ArgumentNullException.ThrowIfNull(userId);
         ArgumentNullException.ThrowIfNull(deviceId);
-        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var multiplexer = await _context.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
         var shard = Shard(userId);
         var wentOnline = (int)await RedisStoreContext.Guard(
             RedisScripts.PresenceTouch.EvaluateAsync(
-                database,
+                multiplexer.GetDatabase(),
                 [RedisKeys.PresenceExpiries(shard), RedisKeys.PresenceLeases(shard, userId), RedisKeys.PresenceState(shard, userId)],
-                [userId, deviceId, StoredTime.Ticks(activeAt), CeilingMilliseconds(expiresAt)]),
+                [userId, deviceId, StoredTime.Ticks(activeAt), CeilingMilliseconds(expiresAt), DueIndexHere(multiplexer), shard]),
             cancellationToken).ConfigureAwait(false);
         return wentOnline == 1 ? new PresenceChange(userId, PresenceStatus.Online, null) : null;
     }
@@ -63,24 +80,20 @@ public sealed class RedisPresenceStore : IPresenceStore
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<PresenceChange>> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var multiplexer = await _context.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+        var database = multiplexer.GetDatabase();
         var nowMs = now.ToUnixTimeMilliseconds();
+        var dueIndex = DueIndexHere(multiplexer);
         var changes = new List<PresenceChange>();
-        IEnumerable<int> due = Enumerable.Range(0, _context.PresenceShards);
-        while (true)
+        var due = await DueShardsAsync(database, nowMs, dueIndex, cancellationToken).ConfigureAwait(false);
+        while (due.Length > 0)
         {
             // One pipelined round trip for all shards still due; a shard that hit the batch size goes again.
-            var shards = due.ToArray();
-            if (shards.Length == 0)
-            {
-                return changes;
-            }
-
             var batch = database.CreateBatch();
-            var sweeps = shards.Select(shard => RedisScripts.PresenceExpire.EvaluateAsync(
+            var sweeps = due.Select(shard => RedisScripts.PresenceExpire.EvaluateAsync(
                 batch,
                 [RedisKeys.PresenceExpiries(shard)],
-                [nowMs, SweepBatchSize, RedisKeys.PresenceShardPrefix(shard)])).ToArray();
+                [nowMs, SweepBatchSize, RedisKeys.PresenceShardPrefix(shard), dueIndex, shard])).ToArray();
             var replies = await RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(sweeps)), cancellationToken).ConfigureAwait(false);
 
             var again = new List<int>();
@@ -89,7 +102,7 @@ public sealed class RedisPresenceStore : IPresenceStore
                 var reply = (RedisResult[])replies[i]!;
                 if ((int)reply[0] == SweepBatchSize)
                 {
-                    again.Add(shards[i]);
+                    again.Add(due[i]);
                 }
 
                 for (var j = 1; j + 1 < reply.Length; j += 2)
@@ -98,8 +111,10 @@ public sealed class RedisPresenceStore : IPresenceStore
                 }
             }
 
-            due = again;
+            due = [.. again];
         }
+
+        return changes;
     }
 
     /// <inheritdoc />
@@ -147,6 +162,43 @@ public sealed class RedisPresenceStore : IPresenceStore
         var milliseconds = time.ToUnixTimeMilliseconds();
         return time > DateTimeOffset.FromUnixTimeMilliseconds(milliseconds) ? milliseconds + 1 : milliseconds;
     }
+
+    // The shards a sweep at nowMs runs a script for: those the due index names, or every shard when there is no index
+    // (a cluster) or this sweep claimed the full-sweep mark (renewed a period ahead at once, so a failing sweep never
+    // loses it).
+    private async Task<int[]> DueShardsAsync(IDatabase database, long nowMs, RedisValue dueIndex, CancellationToken cancellationToken)
+    {
+        if (dueIndex.IsNullOrEmpty)
+        {
+            return AllShards();
+        }
+
+        var members = await RedisStoreContext.Guard(database.SortedSetRangeByScoreAsync(RedisKeys.PresenceDue(), double.NegativeInfinity, nowMs), cancellationToken).ConfigureAwait(false);
+        if (members.Contains(RedisKeys.PresenceFullSweep)
+            && await RedisStoreContext.Guard(database.SortedSetRemoveAsync(RedisKeys.PresenceDue(), RedisKeys.PresenceFullSweep), cancellationToken).ConfigureAwait(false))
+        {
+            await RedisStoreContext.Guard(database.SortedSetAddAsync(RedisKeys.PresenceDue(), RedisKeys.PresenceFullSweep, nowMs + FullSweepPeriodMilliseconds), cancellationToken).ConfigureAwait(false);
+            return AllShards();
+        }
+
+        var shards = new List<int>(members.Length);
+        foreach (var member in members)
+        {
+            if (int.TryParse((string?)member, NumberStyles.None, CultureInfo.InvariantCulture, out var shard) && shard < _context.PresenceShards)
+            {
+                shards.Add(shard);
+            }
+        }
+
+        return [.. shards];
+    }
+
+    private int[] AllShards() => [.. Enumerable.Range(0, _context.PresenceShards)];
+
+    // The due index's key for the scripts to keep, or '' on a cluster (or before the topology is known), where a
+    // script cannot write it.
+    private RedisValue DueIndexHere(IConnectionMultiplexer multiplexer)
+        => _context.IsStandalone(multiplexer) ? (string)RedisKeys.PresenceDue()! : string.Empty;
 
     private int Shard(string userId) => RedisKeys.PresenceShard(userId, _context.PresenceShards);
 }
