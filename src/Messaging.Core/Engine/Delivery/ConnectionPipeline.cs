@@ -32,7 +32,7 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
     private int _started;
     private int _stopped;
 
-    public ConnectionPipeline(EngineContext context, PresencePrivacy privacy, string userId, string deviceId, IClientConnection connection)
+    public ConnectionPipeline(EngineContext context, PresencePrivacy privacy, StatusNotifier statuses, string userId, string deviceId, IClientConnection connection)
     {
         _context = context;
         _privacy = privacy;
@@ -40,7 +40,7 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
         UserId = userId;
         DeviceId = deviceId;
         ConnectionId = connection.ConnectionId;
-        _delivery = new OrderedDelivery(context, userId, deviceId, this, conversationId => Enqueue(new RecheckItem(conversationId)));
+        _delivery = new OrderedDelivery(context, statuses, userId, deviceId, this, conversationId => Enqueue(new RecheckItem(conversationId)));
     }
 
     public string UserId { get; }

@@ -11,11 +11,11 @@ namespace Messaging;
 /// Every write is paced by the connection's flow control (see <see cref="IDeliveryWriter"/>). Used only by the
 /// connection's delivery worker, one item at a time.
 /// </summary>
-internal sealed class OrderedDelivery(EngineContext context, string userId, string deviceId, IDeliveryWriter writer, Action<string> requestRecheck)
+internal sealed class OrderedDelivery(EngineContext context, StatusNotifier statuses, string userId, string deviceId, IDeliveryWriter writer, Action<string> requestRecheck)
 {
     private readonly Dictionary<string, ConversationCursor> _cursors = new(StringComparer.Ordinal);
     private readonly List<Message> _toWrite = [];
-    private readonly StatusNotifier _statuses = new(context);
+    private readonly StatusNotifier _statuses = statuses;
 
     /// <summary>Delivers a live message.</summary>
     /// <param name="message">The message.</param>

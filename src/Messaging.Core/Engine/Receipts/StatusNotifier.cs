@@ -10,7 +10,7 @@ namespace Messaging;
 /// status, and a status for seq N implies the same status for all of that sender's earlier messages in the
 /// conversation. System messages and tombstones get none. A repeated or out-of-order status is harmless to clients.
 /// </remarks>
-internal sealed class StatusNotifier(EngineContext context)
+internal sealed class StatusNotifier(EngineContext context, NodePublisher publisher)
 {
     // Groups larger than this check a few members' marks before loading all of them.
     private const int ProbeAboveMembers = 16;
@@ -374,7 +374,7 @@ internal sealed class StatusNotifier(EngineContext context)
         var envelope = new StatusEnvelope(message.ConversationId, message.MessageId, message.Seq, status, message.ClientMsgId, context.Now);
         try
         {
-            await context.PublishAsync([TransportChannel.User(senderId)], envelope, CancellationToken.None).ConfigureAwait(false);
+            await publisher.PublishAsync(Audience.Of([senderId]), envelope, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
