@@ -19,6 +19,8 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
+    public IConnectionDirectory Directory => _providers[0].GetRequiredService<IConnectionDirectory>();
+
     public IReadOnlyList<MessagingEngine> Nodes => [.. _providers.Select(p => p.GetRequiredService<MessagingEngine>())];
 
     public static async Task<ClusterHarness> StartAsync(int nodeCount, IMessageTransport transport, Action<MessagingOptions>? configure = null)

@@ -1,4 +1,6 @@
 using Messaging.Conformance;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace Messaging.Tests.Engine;
@@ -79,6 +81,70 @@ public sealed class NodeRoutingTests
         await alice.SendAsync(EventWaits.Text(direct, "routed fresh"), Ct);
         await bob.WaitForMessagesAsync(direct, 3);
         Assert.Contains(transport.Published, p => p.Envelope.Envelope is MessageEnvelope && p.Nodes.Contains(harness.Nodes[1].NodeId));
+    }
+
+    [Fact]
+    public async Task A_malformed_payload_in_a_nodes_inbox_is_logged_and_dropped_and_the_inbox_goes_on()
+    {
+        var logs = new RecordingLoggerProvider();
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s.AddLogging(b => b.AddProvider(logs)));
+        var direct = await harness.CreateDirectAsync("alice", "bob");
+        var (_, bob) = await harness.ConnectAsync("bob");
+        var message = new Message
+        {
+            ConversationId = direct,
+            Seq = 1,
+            MessageId = "0190f1c2-7a3b-7c4d-8e5f-0123456789ab",
+            SenderId = "alice",
+            ClientMsgId = "c-1",
+            Content = "after the garbage",
+            Timestamp = harness.Time.GetUtcNow(),
+        };
+        await harness.Messages.AppendAsync(message, Ct);
+
+        await harness.Transport.PublishAsync([harness.Engine.NodeId], new byte[] { 9, 0, 0, 1 }, Ct);
+        await harness.Transport.PublishAsync([harness.Engine.NodeId], new byte[] { 1, 5 }, Ct);
+        await harness.DeliverFromBackplaneAsync("bob", message);
+
+        await bob.WaitForMessagesAsync(direct, 1);
+        Assert.Equal(2, logs.Events.Count(e => e == 1211));
+    }
+
+    /// <summary>Records the event ids the engine logs.</summary>
+    private sealed class RecordingLoggerProvider : ILoggerProvider, ILogger
+    {
+        private readonly Lock _gate = new();
+        private readonly List<int> _events = [];
+
+        public IReadOnlyList<int> Events
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _events];
+                }
+            }
+        }
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_gate)
+            {
+                _events.Add(eventId.Id);
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>A backplane that records every publish: the target nodes and the decoded envelope.</summary>

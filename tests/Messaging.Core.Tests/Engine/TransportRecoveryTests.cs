@@ -61,6 +61,34 @@ public sealed class TransportRecoveryTests
     }
 
     [Fact]
+    public async Task After_a_recovery_a_node_records_its_connections_and_follows_again_so_later_messages_are_routed_to_it()
+    {
+        var transport = new InterruptibleTransport(new InMemoryMessageTransport());
+        await using var harness = await ClusterHarness.StartAsync(2, transport, o => o.WritePathMaxMembers = 2);
+        var direct = await harness.CreateDirectAsync("alice", "bob");
+        var group = await harness.CreateGroupAsync("alice", "bob", "carol");
+        var (alice, _) = await harness.ConnectAsync(0, "alice");
+        var (_, bob) = await harness.ConnectAsync(1, "bob");
+        var node = harness.Nodes[1].NodeId;
+
+        // The outage took the directory's records with it (a Redis restarted without persistence).
+        foreach (var connection in await harness.Directory.GetConnectionsAsync("bob", Ct))
+        {
+            await harness.Directory.UnregisterAsync(connection, Ct);
+        }
+
+        await harness.Directory.UnfollowAsync(node, [FollowTopic.Conversation(group)], Ct);
+        transport.RaiseSubscriptionsRestored();
+
+        await WaitUntilAsync(async () => (await harness.Directory.GetConnectionsAsync("bob", Ct)).Any(c => c.NodeId == node)
+            && (await harness.Directory.GetFollowersAsync(FollowTopic.Conversation(group), Ct)).Contains(node));
+        await alice.SendAsync(EventWaits.Text(direct, "to bob"), Ct);
+        await alice.SendAsync(EventWaits.Text(group, "to the group"), Ct);
+        await bob.WaitForMessagesAsync(direct, 1);
+        await bob.WaitForMessagesAsync(group, 1);
+    }
+
+    [Fact]
     public async Task The_engine_stops_listening_to_the_backplane_when_disposed()
     {
         var transport = new InterruptibleTransport(new InMemoryMessageTransport());
@@ -71,6 +99,16 @@ public sealed class TransportRecoveryTests
         await harness.DisposeAsync();
 
         Assert.Equal(0, transport.Listeners);
+    }
+
+    // The directory is written by a background step of the recovery: wait for its effect.
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(EngineHarness.Timeout);
+        while (!await condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
     }
 
     /// <summary>A backplane that drops every payload while interrupted and reports its recovery when told to.</summary>
