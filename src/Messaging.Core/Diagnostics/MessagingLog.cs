@@ -75,7 +75,7 @@ internal static partial class MessagingLog
     [LoggerMessage(EventId = 1209, Level = LogLevel.Warning, Message = "The {Step} step of connection '{ConnectionId}' failed.")]
     public static partial void ConnectionStepFailed(this ILogger logger, string step, string connectionId, Exception exception);
 
-    [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "The backplane of node '{NodeId}' restored its subscriptions; refilling {ConnectionCount} local connections from the store.")]
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "The backplane of node '{NodeId}' restored its inbox; refilling {ConnectionCount} local connections from the store.")]
     public static partial void BackplaneRecovered(this ILogger logger, string nodeId, int connectionCount);
 
     [LoggerMessage(EventId = 1218, Level = LogLevel.Debug, Message = "The history of conversation '{ConversationId}' starts at seq {HistoryStart}; user '{UserId}' device '{DeviceId}' moved past the removed seqs from {FromSeq}.")]

@@ -90,7 +90,7 @@ internal sealed class ReadPathInterest(EngineContext context, NodeFollows follow
     /// <param name="conversationId">The conversation.</param>
     /// <param name="affectedUserId">The user who joined or left.</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>
-    /// <returns>A task that completes when the subscriptions match the conversation.</returns>
+    /// <returns>A task that completes when what the node follows matches the conversation.</returns>
     public async ValueTask RefreshAsync(string conversationId, string affectedUserId, CancellationToken cancellationToken)
     {
         var conversation = await context.Conversations.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
