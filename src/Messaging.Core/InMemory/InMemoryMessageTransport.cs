@@ -175,19 +175,49 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IPosit
         var node = _nodes.GetOrAdd(nodeId, static _ => new NodeLog());
 
         // Under the node's lock: the position, the retained copy and the hand-off to the open inboxes happen in one
-        // order, so a reopen never misses or repeats a payload between the retained ones and the live ones.
+        // order, so a reopen never misses or repeats a payload between the retained ones and the live ones. Handlers
+        // run after the lock is released (one claimed inbox needs no list: the usual single inbox allocates nothing).
+        Subscription? claimed = null;
+        List<Subscription>? more = null;
         lock (node)
         {
             var position = ++node.LastPosition;
             node.Retain(position, payload, _retained);
             foreach (var subscription in node.Inboxes)
             {
-                if (!subscription.Post(new Item(position, payload)))
-                {
-                    Interlocked.Increment(ref _dropped);
-                    LogEnvelopeDropped(_logger, nodeId);
-                }
+                Hand(subscription, new Item(position, payload), nodeId, ref claimed, ref more);
             }
+        }
+
+        RunClaimed(claimed, more);
+    }
+
+    private static void RunClaimed(Subscription? claimed, List<Subscription>? more)
+    {
+        claimed?.RunClaimed();
+        if (more is not null)
+        {
+            foreach (var subscription in more)
+            {
+                subscription.RunClaimed();
+            }
+        }
+    }
+
+    private void Hand(Subscription subscription, Item item, string nodeId, ref Subscription? claimed, ref List<Subscription>? more)
+    {
+        switch (subscription.Claim(item))
+        {
+            case Posted.Dropped:
+                Interlocked.Increment(ref _dropped);
+                LogEnvelopeDropped(_logger, nodeId);
+                break;
+            case Posted.Claimed when claimed is null:
+                claimed = subscription;
+                break;
+            case Posted.Claimed:
+                (more ??= []).Add(subscription);
+                break;
         }
     }
 
@@ -199,23 +229,22 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IPosit
         cancellationToken.ThrowIfCancellationRequested();
         var node = _nodes.GetOrAdd(nodeId, static _ => new NodeLog());
         var subscription = new Subscription(this, nodeId, handler);
+        Subscription? claimed = null;
+        List<Subscription>? more = null;
         lock (node)
         {
             if (!live)
             {
                 foreach (var (position, payload) in node.RetainedAfter(afterPosition ?? 0))
                 {
-                    if (!subscription.Post(new Item(position, payload)))
-                    {
-                        Interlocked.Increment(ref _dropped);
-                        LogEnvelopeDropped(_logger, nodeId);
-                    }
+                    Hand(subscription, new Item(position, payload), nodeId, ref claimed, ref more);
                 }
             }
 
             node.Inboxes = [.. node.Inboxes, subscription];
         }
 
+        RunClaimed(claimed, more);
         return ValueTask.FromResult<IAsyncDisposable>(subscription);
     }
 
@@ -235,6 +264,14 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IPosit
 
     [LoggerMessage(EventId = 902, Level = LogLevel.Warning, Message = "The inbox queue of node '{NodeId}' is full; a payload was dropped.")]
     private static partial void LogEnvelopeDropped(ILogger logger, string nodeId);
+
+    // What posting a payload to an open inbox did.
+    private enum Posted
+    {
+        Queued,
+        Dropped,
+        Claimed,
+    }
 
     // One payload and its position in the node's inbox.
     private readonly record struct Item(long Position, ReadOnlyMemory<byte> Payload);
@@ -308,21 +345,23 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IPosit
 
         public string NodeId { get; }
 
-        // Queues or runs the payload; false when the queue is full (dropped). After disposal payloads are ignored.
-        public bool Post(Item envelope)
+        // Queues the payload, or claims the inbox so that the caller runs the payload inline with RunClaimed once it
+        // holds no lock (a handler that publishes in turn must never run under a node's lock). After disposal
+        // payloads are ignored.
+        public Posted Claim(Item envelope)
         {
             lock (_queue)
             {
                 if (_disposed)
                 {
-                    return true;
+                    return Posted.Queued;
                 }
 
                 if (_running || t_inlineDepth >= MaxInlineDepth)
                 {
                     if (_queue.Count >= _owner._queueCapacity)
                     {
-                        return false;
+                        return Posted.Dropped;
                     }
 
                     _queue.Enqueue(envelope);
@@ -333,13 +372,19 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IPosit
                         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
                     }
 
-                    return true;
+                    return Posted.Queued;
                 }
 
+                // Owned from here: payloads posted until RunClaimed runs queue behind this one.
                 _running = true;
+                _inline = envelope;
+                return Posted.Claimed;
             }
+        }
 
-            _inline = envelope;
+        // Runs the claimed payload (and what queued behind it) on the calling thread, as the owner.
+        public void RunClaimed()
+        {
             t_inlineDepth++;
             try
             {
@@ -349,8 +394,6 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IPosit
             {
                 t_inlineDepth--;
             }
-
-            return true;
         }
 
         public async ValueTask DisposeAsync()

@@ -288,6 +288,50 @@ public sealed class InMemoryMessageTransportTests
         Assert.Equal(["user0", "user1"], other);
     }
 
+    [Fact]
+    public async Task Handlers_that_publish_to_each_others_nodes_from_two_threads_never_deadlock()
+    {
+        // Disposed only on success: disposal waits for handlers, which a deadlock would never finish.
+        var transport = new InMemoryMessageTransport();
+        const int Hops = 2_000;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = 0;
+
+        // Each payload is a hop count: a node's handler sends it on to the other node, synchronously, until it is 0.
+        async Task OpenAsync(string node, string other) => await transport.OpenInboxAsync(node, (payload, token) =>
+        {
+            var hops = BitConverter.ToInt32(payload.Span);
+            if (hops == 0)
+            {
+                if (Interlocked.Increment(ref finished) == 2)
+                {
+                    done.TrySetResult();
+                }
+
+                return ValueTask.CompletedTask;
+            }
+
+            return transport.PublishAsync([other], BitConverter.GetBytes(hops - 1), token);
+        }, Token);
+        await OpenAsync("a", "b");
+        await OpenAsync("b", "a");
+
+        using var start = new Barrier(2);
+        var chains = new[] { "a", "b" }.Select(node => Task.Factory.StartNew(
+            () =>
+            {
+                start.SignalAndWait(Token);
+                _ = transport.PublishAsync([node], BitConverter.GetBytes(Hops), Token);
+            },
+            Token,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)).ToArray();
+
+        await Task.WhenAll(chains).WaitAsync(TimeSpan.FromSeconds(30), Token);
+        await done.Task.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        await transport.DisposeAsync();
+    }
+
     private static ValueTask Record(List<string> into, ReadOnlyMemory<byte> payload)
     {
         into.Add(Text(payload));
