@@ -5,24 +5,47 @@
 # then the BenchmarkDotNet micro-benchmarks. Everything listens on 127.0.0.1 only; every server this script starts is
 # killed when it ends, also on failure or Ctrl+C.
 #
-# Before and after in the same run: --before REV (default e166741, the tree the first published run measured) checks
+# Before and after in the same run: --before REV (default e999fd3, the tree before the adapter contracts v2) checks
 # REV out into a temporary git worktree outside the repository (removed again once built, and on exit), builds that
 # revision's bench server with its own src/ into its own artifacts folder, and runs it as a fourth target,
-# "ours-before", next to ours, SignalR and raw in every round (direct, group, idle, direct-redis), driven by the same
-# load generator exactly as ours. --before none skips it.
+# "ours-before", next to ours, SignalR and raw in every round (direct, group, idle, direct-redis, cross-node), driven by
+# the same load generator exactly as ours. --before none skips it. The before tree gets this tree's bench/Shared (the
+# /bench/stats endpoint, so its JIT counters are reported too); if it does not build with it, its own is used and the
+# report says "n/a" for its JIT check.
 #
-#   bench/run.sh [--rounds N] [--duration S] [--idle N] [--idle-max N] [--before REV|none] [--skip-micro] [--no-report] [--no-build]
+# Warm-up is checked, not assumed: every traffic run warms up at least --warmup seconds and then until the server's
+# JIT spent at most --jit-budget-ms compiling over the last --jit-quiet seconds (at most --warmup-max); results record
+# the warm-up and what the JIT compiled while measuring. The in-memory traffic runs of one target share one server
+# process per round (direct, half rate, groups), the Redis runs one pair of gateways (cross-node, then one gateway),
+# so the JIT of the code they share is paid once.
 #
-# Budget on a 2-core machine with the defaults: about 15 minutes, up to 18 when other work shares the machine.
+# Redis path (once, round 0, ours and ours-before): the servers reach Redis through the load generator's delaying,
+# command-counting proxy; sequential round trips before "sent" and before delivery (one message at a time, replies
+# delayed by --delay-ms), Redis commands per message, and the commands per second of 1 and 4 idle gateways.
+#
+#   bench/run.sh [--rounds N] [--duration S] [--warmup S] [--jit-quiet S] [--jit-budget-ms MS] [--warmup-max S] [--idle N] [--idle-max N]
+#                [--before REV|none] [--only all|redis] [--delay-ms D] [--skip-micro] [--no-report] [--no-build]
+#
+#   --only redis   only the Redis scenarios (direct-redis, cross-node, Redis path, catchup-redis, presence-redis); no
+#                  micro-benchmarks and no report (pass its results.jsonl to bench/Report next to a full run's).
+#
+# Budget on a 2-core machine with the defaults: about 20 minutes, more when other work shares the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-rounds=3 duration=4 warmup=1 idle=5000 idle_max=18000 micro=1 report=1 build=1 before=e166741
+rounds=3 duration=4 warmup=1 jit_quiet=2 jit_budget_ms=20 warmup_max=40 idle=5000 idle_max=18000 micro=1 report=1 build=1 before=e999fd3
+only=all delay_ms=50
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --jit-quiet) jit_quiet=$2; shift 2 ;;
+    --jit-budget-ms) jit_budget_ms=$2; shift 2 ;;
+    --warmup-max) warmup_max=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    --delay-ms) delay_ms=$2; shift 2 ;;
     --idle) idle=$2; shift 2 ;;
     --idle-max) idle_max=$2; shift 2 ;;
     --skip-micro) micro=0; shift ;;
@@ -32,6 +55,11 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
+case "$only" in
+  all) ;;
+  redis) micro=0 report=0 ;; # a partial run: combine its results.jsonl with a full run's in bench/Report (see bench/README.md)
+  *) echo "--only takes all or redis, not $only" >&2; exit 2 ;;
+esac
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export MESSAGING_ARTIFACTS=${MESSAGING_ARTIFACTS:-$root/artifacts/bench-build}
@@ -87,8 +115,10 @@ if [ "$before" != none ]; then
   before_sha=$(git rev-parse --verify --quiet "$before^{commit}") || { echo "--before $before is not a commit" >&2; exit 2; }
   before_artifacts=$MESSAGING_ARTIFACTS-before
   before_dll=$before_artifacts/bin/MessagingBenchServer/release/MessagingBenchServer.dll
-  if [ -f "$before_dll" ] && [ "$(cat "$before_artifacts/built-from" 2>/dev/null)" = "$before_sha" ]; then
-    log "ours-before: reusing the build of $before (${before_sha:0:10}) in $before_artifacts"
+  # The stamp names the revision and the bench/Shared it was built with, so a change to either rebuilds.
+  shared_sum=$(cat bench/Shared/*.cs | sha1sum | cut -c1-12)
+  if [ -f "$before_dll" ] && grep -qx "$before_sha shared $shared_sum\|$before_sha own" "$before_artifacts/built-from" 2>/dev/null; then
+    log "ours-before: reusing the build of $before (${before_sha:0:10}) in $before_artifacts ($(cut -d' ' -f2- "$before_artifacts/built-from") bench/Shared)"
   else
     worktree=$(mktemp -d "${TMPDIR:-/tmp}/messaging-before.XXXXXX")
     log "ours-before: $before (${before_sha:0:10}) checked out in $worktree, building into $before_artifacts"
@@ -96,9 +126,20 @@ if [ "$before" != none ]; then
     [ -f "$worktree/bench/Hosts/MessagingBenchServer/MessagingBenchServer.csproj" ] \
       || { echo "$before has no bench/Hosts/MessagingBenchServer" >&2; exit 2; }
     rm -f "$before_artifacts/built-from"
-    MESSAGING_ARTIFACTS=$before_artifacts dotnet build "$worktree/bench/Hosts/MessagingBenchServer/MessagingBenchServer.csproj" \
-      -c Release -nologo -v:q -clp:ErrorsOnly
-    echo "$before_sha" >"$before_artifacts/built-from"
+    # This tree's bench/Shared (what /bench/stats reports, not what is measured), so the old server reports its JIT
+    # counters too; an old tree it does not fit is built with its own and reports none ("n/a" in the report).
+    cp bench/Shared/*.cs "$worktree/bench/Shared/"
+    stamp="$before_sha shared $shared_sum"
+    if ! MESSAGING_ARTIFACTS=$before_artifacts dotnet build "$worktree/bench/Hosts/MessagingBenchServer/MessagingBenchServer.csproj" \
+      -c Release -nologo -v:q -clp:ErrorsOnly; then
+      log "ours-before: $before does not build with this bench/Shared; building it with its own (no JIT counters)"
+      git -C "$worktree" checkout --quiet -- bench/Shared
+      git -C "$worktree" clean -fdq -- bench/Shared
+      MESSAGING_ARTIFACTS=$before_artifacts dotnet build "$worktree/bench/Hosts/MessagingBenchServer/MessagingBenchServer.csproj" \
+        -c Release -nologo -v:q -clp:ErrorsOnly
+      stamp="$before_sha own"
+    fi
+    echo "$stamp" >"$before_artifacts/built-from"
     # The built server runs from the artifacts folder and needs nothing from the worktree.
     remove_worktree
   fi
@@ -161,6 +202,25 @@ start_redis() {
 
 flush_redis() { redis-cli -p "$redis_port" flushall >/dev/null; }
 
+# The load generator's Redis proxy (delays replies on request, counts commands); sets $proxy_port and $proxy_control.
+proxy_port= proxy_control=
+start_proxy() {
+  local logfile="$out/redis-proxy.log" line i
+  dotnet "$bin/LoadGen/release/LoadGen.dll" redis-proxy --upstream "127.0.0.1:$redis_port" >"$logfile" 2>&1 &
+  pids+=("$!")
+  for i in $(seq 1 300); do
+    if line=$(grep -m1 '^listening redis' "$logfile" 2>/dev/null) && [ -n "$line" ]; then
+      proxy_port=$(echo "$line" | awk '{print $3}' | cut -d: -f2)
+      proxy_control=$(echo "$line" | awk '{print $5}')
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "the Redis proxy did not start:" >&2
+  cat "$logfile" >&2
+  return 1
+}
+
 loadgen() {
   # A failed run is recorded as a result with an error; the comparison goes on.
   dotnet "$bin/LoadGen/release/LoadGen.dll" --out "$results" "$@" >>"$out/loadgen.log" 2>&1 || log "  run failed: $*"
@@ -179,6 +239,31 @@ run() {
   log "  $label $target"
   loadgen --server "$url" $(target_args "$target") --label "$label" --round "$round" "$@"
   stop_server "$server_pid"
+}
+
+# run_pair TARGET LABEL SERVER-ARGS... -- LOADGEN-ARGS... : two servers of TARGET (two gateways sharing Redis), the
+# load generator's users split between them (--server and --server2).
+run_pair() {
+  local target=$1 label=$2; shift 2
+  local server_args=()
+  while [ "$1" != "--" ]; do server_args+=("$1"); shift; done
+  shift
+  start_server "$target" "${server_args[@]}"
+  local first=$url first_pid=$server_pid
+  start_server "$target" "${server_args[@]}"
+  log "  $label $target (two gateways)"
+  loadgen --server "$first" --server2 "$url" $(target_args "$target") --label "$label" --round "$round" "$@"
+  stop_server "$server_pid"
+  stop_server "$first_pid"
+}
+
+# measure TARGET LABEL LOADGEN-ARGS... : one load-generator run against the server already running at $url (and $url2,
+# a second gateway, when set).
+url2=
+measure() {
+  local target=$1 label=$2; shift 2
+  log "  $label $target${url2:+ (two gateways)}"
+  loadgen --server "$url" ${url2:+--server2 "$url2"} $(target_args "$target") --label "$label" --round "$round" "$@"
 }
 
 # ours-before is spoken to exactly as ours; only the name in results.jsonl differs.
@@ -214,46 +299,63 @@ rotate() { # prints the targets starting at offset $1
 } >"$out/machine.txt"
 cat "$out/machine.txt" >&2
 
-common=(--duration "$duration" --warmup "$warmup")
+common=(--duration "$duration" --warmup "$warmup" --jit-quiet "$jit_quiet" --jit-budget-ms "$jit_budget_ms" --warmup-max "$warmup_max")
+redis_targets=() # ours, ours-before and SignalR (raw has no backplane), in rotating order
 start_redis
+redis_stats=(--redis "127.0.0.1:$redis_port")
 
 # --- rounds -------------------------------------------------------------------------------------------------------
 for round in $(seq 1 "$rounds"); do
   log "round $round of $rounds"
 
-  # direct at saturation: ours first, so the fixed-rate run below can offer half of ours' saturation rate.
-  run ours direct-saturate "${common[@]}" --scenario direct --pairs 20 --saturate --window 8
-  for target in $(rotate "$round" | grep -v '^ours$'); do
-    run "$target" direct-saturate "${common[@]}" --scenario direct --pairs 20 --saturate --window 8
-  done
+  if [ "$only" = all ]; then
+    # In-memory traffic: one server process per target and round, its runs one after the other (direct at saturation,
+    # at half of ours' saturation rate, groups of 10, 100, 1,000), each warmed until the server's JIT is quiet, so the
+    # JIT of the code the runs share is paid once per round. ours goes first: its saturation rate sets the half rate.
+    half=
+    for target in ours $(rotate "$round" | grep -v '^ours$'); do
+      start_server "$target"
+      measure "$target" direct-saturate "${common[@]}" --scenario direct --pairs 20 --saturate --window 8
+      if [ "$target" = ours ]; then
+        half=$(last_value direct-saturate ours '(.delivered_per_sec / 2 | floor)')
+      fi
+      if [ -n "$half" ] && [ "$half" -gt 0 ]; then
+        measure "$target" direct-half-rate "${common[@]}" --scenario direct --pairs 20 --rate "$half"
+      fi
+      for size in 10 100 1000; do
+        senders=4; [ "$size" = 1000 ] && senders=2
+        measure "$target" "group-$size" "${common[@]}" --scenario group --group-size "$size" --senders "$senders" --saturate --window 4
+      done
+      stop_server "$server_pid"
+    done
 
-  half=$(last_value direct-saturate ours '(.delivered_per_sec / 2 | floor)')
-  if [ -n "$half" ] && [ "$half" -gt 0 ]; then
     for target in $(rotate "$round"); do
-      run "$target" direct-half-rate "${common[@]}" --scenario direct --pairs 20 --rate "$half"
+      run "$target" idle --scenario idle --connections "$idle" --sources 2 --hold 3
     done
   fi
 
-  for size in 10 100 1000; do
-    senders=4; [ "$size" = 1000 ] && senders=2
-    for target in $(rotate "$((round + size))"); do
-      run "$target" "group-$size" "${common[@]}" --scenario group --group-size "$size" --senders "$senders" --saturate --window 4
-    done
-  done
-
-  for target in $(rotate "$round"); do
-    run "$target" idle --scenario idle --connections "$idle" --sources 2 --hold 3
-  done
-
-  # Redis: our stores + backplane against SignalR's Redis backplane (same server, flushed between runs).
-  for target in $(rotate "$round" | grep -v '^raw$'); do
+  # Redis: our stores + backplane against SignalR's Redis backplane (flushed before each target), Redis's command
+  # counters read at the start and end of each measurement. Two gateways sharing Redis first, each pair's users split
+  # between them so every message crosses the backplane; then the second gateway stops and the first (already warm)
+  # carries all pairs alone.
+  mapfile -t redis_targets < <(rotate "$round" | grep -v '^raw$')
+  for target in "${redis_targets[@]}"; do
     flush_redis
-    run "$target" direct-redis-saturate --server-args --redis "127.0.0.1:$redis_port" -- \
-      "${common[@]}" --scenario direct --pairs 20 --saturate --window 8
+    start_server "$target" --redis "127.0.0.1:$redis_port"
+    first=$url first_pid=$server_pid
+    start_server "$target" --redis "127.0.0.1:$redis_port"
+    url2=$url url=$first
+    measure "$target" direct-redis-cross-node-saturate "${common[@]}" "${redis_stats[@]}" --scenario direct --pairs 20 --saturate --window 8
+    stop_server "$server_pid"
+    url2=
+    measure "$target" direct-redis-saturate "${common[@]}" "${redis_stats[@]}" --scenario direct --pairs 20 --saturate --window 8
+    stop_server "$first_pid"
   done
 
-  flush_redis
-  run ours catchup --scenario catchup --messages 10000
+  if [ "$only" = all ]; then
+    flush_redis
+    run ours catchup --scenario catchup --messages 10000
+  fi
   flush_redis
   run ours catchup-redis --server-args --redis "127.0.0.1:$redis_port" -- --scenario catchup --messages 10000
 
@@ -268,9 +370,37 @@ for round in $(seq 1 "$rounds"); do
   stop_server "$first_pid"
 done
 
-# --- one large idle run: how many idle connections one server process holds --------------------------------------
+# --- Redis path: round trips and commands per message through the delaying proxy; idle gateways' background work ----
 round=0
-run ours idle-max --scenario idle --connections "$idle_max" --sources 4 --hold 5
+start_proxy
+log "Redis path (proxy on port $proxy_port, reply delay $delay_ms ms)"
+via_proxy=(--redis "127.0.0.1:$proxy_port")
+path_stats=("${redis_stats[@]}" --redis-proxy "$proxy_control")
+for target in ours ${before_sha:+ours-before}; do
+  flush_redis
+  run "$target" redis-roundtrips --server-args "${via_proxy[@]}" -- \
+    "${path_stats[@]}" --scenario roundtrips --delay-ms "$delay_ms" --messages 10
+  flush_redis
+  run_pair "$target" redis-roundtrips-cross-node "${via_proxy[@]}" -- \
+    "${path_stats[@]}" --scenario roundtrips --delay-ms "$delay_ms" --messages 10
+  for gateways in 1 4; do
+    flush_redis
+    gateway_pids=()
+    for i in $(seq 1 "$gateways"); do
+      start_server "$target" "${via_proxy[@]}"
+      gateway_pids+=("$server_pid")
+    done
+    log "  redis-idle-$gateways $target ($gateways idle gateways)"
+    loadgen --server "$url" $(target_args "$target") --label "redis-idle-$gateways" --round "$round" \
+      "${path_stats[@]}" --scenario redis-idle --gateways "$gateways" --warmup 3 --duration 6
+    for pid in "${gateway_pids[@]}"; do stop_server "$pid"; done
+  done
+done
+
+# --- one large idle run: how many idle connections one server process holds --------------------------------------
+if [ "$only" = all ]; then
+  run ours idle-max --scenario idle --connections "$idle_max" --sources 4 --hold 5
+fi
 
 # --- micro-benchmarks ---------------------------------------------------------------------------------------------
 if [ "$micro" = 1 ]; then
@@ -288,6 +418,7 @@ cleanup
 if [ "$report" = 1 ]; then
   micro_md=$(find "$out/micro" -name '*-report-github.md' 2>/dev/null | head -n 1 || true)
   dotnet "$bin/Report/release/Report.dll" --results "$results" --machine "$out/machine.txt" ${micro_md:+--micro "$micro_md"} \
-    --out "$root/docs/benchmarks.md" --images "$root/docs/img" --command "bench/run.sh --rounds $rounds --duration $duration --idle $idle --idle-max $idle_max --before $before"
+    --out "$root/docs/benchmarks.md" --images "$root/docs/img" \
+    --command "bench/run.sh --rounds $rounds --duration $duration --warmup $warmup --jit-quiet $jit_quiet --jit-budget-ms $jit_budget_ms --warmup-max $warmup_max --idle $idle --idle-max $idle_max --before $before --only $only --delay-ms $delay_ms"
 fi
 log "done: $results"

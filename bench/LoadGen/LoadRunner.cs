@@ -14,16 +14,27 @@ internal static class LoadRunner
     public static async Task<ScenarioResult> RunAsync(LoadGenOptions options, CancellationToken cancellationToken = default)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Warmup + options.Duration + options.Hold + Overhead);
+        timeout.CancelAfter(options.WarmupPolicy.Maximum + options.WarmupPolicy.Unchecked + options.Duration + options.Hold + Overhead);
         using var sockets = new LoopbackSockets(options.Sources);
         await using var target = Create(options.Target, options.Server, sockets, acknowledge: options.Scenario != Scenario.Idle);
         var ct = timeout.Token;
+
+        // Traffic between two gateways: the second server is a second target of the same kind.
+        await using var other = options.Server2 is { } otherServer && options.Scenario is Scenario.Direct or Scenario.Group or Scenario.Roundtrips
+            ? Create(options.Target, otherServer, sockets, acknowledge: true)
+            : null;
+        IChatTarget[] servers = other is null ? [target] : [target, other];
         switch (options.Scenario)
         {
             case Scenario.Direct:
-                return await DirectScenario.RunAsync(target, options, ct).ConfigureAwait(false);
+                return await DirectScenario.RunAsync(servers, options, ct).ConfigureAwait(false);
             case Scenario.Group:
-                return await GroupScenario.RunAsync(target, options, ct).ConfigureAwait(false);
+                return await GroupScenario.RunAsync(servers, options, ct).ConfigureAwait(false);
+            case Scenario.Roundtrips:
+                RequireOurs(options);
+                return await RoundTripScenario.RunAsync(servers, options, ct).ConfigureAwait(false);
+            case Scenario.RedisIdle:
+                return await RedisIdleScenario.RunAsync(options, ct).ConfigureAwait(false);
             case Scenario.Idle:
                 return await IdleScenario.RunAsync(target, options, ct).ConfigureAwait(false);
             case Scenario.Presence:
@@ -55,7 +66,7 @@ internal static class LoadRunner
     {
         if (options.Target != TargetKind.Ours)
         {
-            throw new NotSupportedException($"The {options.Scenario} scenario needs presence or stored history, which only our server has.");
+            throw new NotSupportedException($"The {options.Scenario} scenario needs presence, stored history or sent confirmations, which only our server has.");
         }
     }
 }

@@ -1,9 +1,25 @@
 using Messaging.LoadGen;
 using Messaging.LoadGen.Cli;
 using Messaging.LoadGen.Measurement;
+using Messaging.LoadGen.Proxy;
 
 // The load generator: one scenario against one server on loopback, one JSON line of results.
 //   dotnet run -c Release --project bench/LoadGen -- --server http://127.0.0.1:5000 --scenario direct --target ours --saturate
+// Or the Redis proxy that delays replies and counts commands (for the roundtrips scenario and commands per message):
+//   dotnet run -c Release --project bench/LoadGen -- redis-proxy --upstream 127.0.0.1:6379 [--delay-ms D]
+if (args is [RedisProxyCommand.Name, ..])
+{
+    try
+    {
+        return await RedisProxyCommand.RunAsync(args[1..]);
+    }
+    catch (ArgumentException exception)
+    {
+        Console.Error.WriteLine(exception.Message);
+        return 2;
+    }
+}
+
 LoadGenOptions options;
 try
 {

@@ -3,7 +3,8 @@ using ScottPlot;
 namespace Messaging.Bench.Report;
 
 /// <summary>
-/// The PNG charts of the report: throughput, latency percentiles and idle memory, medians per target. ours-before (an
+/// The PNG charts of the report: throughput (in-memory and Redis, one gateway and across two), latency percentiles and
+/// idle memory, medians per target. ours-before (an
 /// older build of our server run in the same rounds) is drawn next to ours when the run has it.
 /// </summary>
 internal static class Charts
@@ -27,6 +28,10 @@ internal static class Charts
             Grouped(results, ["direct-saturate", "group-10", "group-100", "group-1000"], ["direct 1:1", "group 10", "group 100", "group 1,000"], "delivered_per_sec", 1,
                 "Deliveries per second at saturation (median of rounds, higher is better)", "deliveries / s"),
             "throughput.png", "Throughput at saturation");
+        Save(
+            Grouped(results, ["direct-redis-saturate", "direct-redis-cross-node-saturate"], ["one gateway", "two gateways (cross-node)"], "delivered_per_sec", 1,
+                "Redis 1:1 deliveries per second at saturation (median of rounds, higher is better)", "deliveries / s"),
+            "throughput-redis.png", "Redis throughput at saturation, one gateway and across two");
         Save(
             Grouped(results, ["direct-half-rate", "direct-half-rate", "direct-half-rate"], ["p50", "p99", "p99.9"], ["latency_ms.p50", "latency_ms.p99", "latency_ms.p999"],
                 "1:1 latency send → receive at half of our saturation rate (lower is better)", "milliseconds"),

@@ -11,10 +11,10 @@ internal sealed class ResultSet
 
     public int Count => _lines.Count;
 
-    public static ResultSet Load(string path)
+    public static ResultSet Load(IEnumerable<string> paths)
     {
         var lines = new List<JsonElement>();
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in paths.SelectMany(File.ReadLines))
         {
             if (!string.IsNullOrWhiteSpace(line))
             {
@@ -44,6 +44,12 @@ internal sealed class ResultSet
     }
 
     public int Rounds(string label, string target) => Runs(label, target).Count();
+
+    /// <summary>The values of a boolean field over the successful runs of a label and target (absent values skipped).</summary>
+    public IReadOnlyList<bool> Flags(string label, string target, string name) => Runs(label, target)
+        .Select(run => run.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : (bool?)null)
+        .OfType<bool>()
+        .ToList();
 
     /// <summary>Errors of failed runs, to print instead of numbers.</summary>
     public IEnumerable<string> Errors() => _lines

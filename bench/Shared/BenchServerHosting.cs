@@ -7,13 +7,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Messaging.Bench;
 
 /// <summary>
 /// What every bench server shares, so the three targets differ only in what they measure: a loopback listener on a
 /// free port announced on stdout (<c>listening http://127.0.0.1:PORT</c>, which bench/run.sh waits for) and
-/// <c>GET /bench/stats</c>, the process's own memory as the load generator's idle scenario reads it.
+/// <c>GET /bench/stats</c>, the process's own memory, CPU and JIT counters as the load generator reads them.
 /// </summary>
 internal static class BenchServerHosting
 {
@@ -22,7 +23,9 @@ internal static class BenchServerHosting
 
     /// <summary>
     /// Maps <c>GET /bench/stats</c>: process RSS, GC heap and committed bytes, bytes allocated and CPU time so far; with <c>?gc=1</c> after a full,
-    /// compacting collection, so before/after differences are the memory that live connections hold.
+    /// compacting collection, so before/after differences are the memory that live connections hold. <c>jit_methods</c> and
+    /// <c>jit_ms</c> are the runtime's own JIT counters (methods compiled so far, every tier, and the time spent compiling them):
+    /// the load generator warms a server up until <c>jit_methods</c> stops growing, so the measurement runs optimised code.
     /// </summary>
     public static void MapBenchStats(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapGet("/bench/stats", static (HttpContext context) =>
@@ -38,7 +41,7 @@ internal static class BenchServerHosting
             var info = GC.GetGCMemoryInfo();
             var json = string.Create(
                 CultureInfo.InvariantCulture,
-                $"{{\"rss_bytes\":{process.WorkingSet64},\"gc_heap_bytes\":{GC.GetTotalMemory(false)},\"gc_committed_bytes\":{info.TotalCommittedBytes},\"allocated_bytes\":{GC.GetTotalAllocatedBytes(precise: false)},\"cpu_ms\":{process.TotalProcessorTime.TotalMilliseconds:0},\"threads\":{process.Threads.Count}}}");
+                $"{{\"rss_bytes\":{process.WorkingSet64},\"gc_heap_bytes\":{GC.GetTotalMemory(false)},\"gc_committed_bytes\":{info.TotalCommittedBytes},\"allocated_bytes\":{GC.GetTotalAllocatedBytes(precise: false)},\"cpu_ms\":{process.TotalProcessorTime.TotalMilliseconds:0},\"threads\":{process.Threads.Count},\"jit_methods\":{System.Runtime.JitInfo.GetCompiledMethodCount()},\"jit_ms\":{System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0.###}}}");
             return Results.Text(json, "application/json");
         });
 

@@ -8,12 +8,11 @@ public sealed record AdapterCapabilities
 {
     /// <summary>
     /// The guarantees of an adapter held in process memory: ordered per inbox, driven by the injected
-    /// <see cref="TimeProvider"/>, (for message stores) atomic sequencing and (for transports) inbox positions; no
-    /// durability, one node.
+    /// <see cref="TimeProvider"/>, and (for transports) inbox positions; no durability, one node; the message store
+    /// takes the composite path (no atomic sequencing).
     /// </summary>
     public static AdapterCapabilities InMemory { get; } = new()
     {
-        AtomicSequencing = true,
         OrderedPerChannel = true,
         ClockFromTimeProvider = true,
         Positions = true,
@@ -51,7 +50,7 @@ public sealed record AdapterCapabilities
     public bool Positions { get; init; }
 
     /// <summary>
-    /// Expiry (connection directory TTLs) follows the <see cref="TimeProvider"/> passed to the factory, so tests can
+    /// Expiry (connection directory TTLs, de-duplication windows) follows the <see cref="TimeProvider"/> passed to the factory, so tests can
     /// advance a fake clock; adapters whose expiry runs on a server's clock leave this off.
     /// </summary>
     public bool ClockFromTimeProvider { get; init; }

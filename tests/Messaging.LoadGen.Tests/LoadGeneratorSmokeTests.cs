@@ -1,6 +1,10 @@
+using Messaging.Bench;
 using Messaging.LoadGen;
 using Messaging.LoadGen.Cli;
 using Messaging.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Messaging.LoadGen.Tests;
 
@@ -17,7 +21,7 @@ public sealed class LoadGeneratorSmokeTests
         var options = LoadGenOptions.Parse(
         [
             "--server", server.BaseUri.ToString(), "--scenario", "direct", "--target", "ours",
-            "--rate", "100", "--pairs", "2", "--warmup", "0.5", "--duration", "1.5",
+            "--rate", "100", "--pairs", "2", "--warmup", "0.5", "--warmup-unchecked", "0.5", "--duration", "1.5",
         ]);
 
         var result = await LoadRunner.RunAsync(options, TestContext.Current.CancellationToken);
@@ -38,7 +42,7 @@ public sealed class LoadGeneratorSmokeTests
         var options = LoadGenOptions.Parse(
         [
             "--server", server.BaseUri.ToString(), "--scenario", "group", "--target", "ours", "--name", "ours-before",
-            "--saturate", "--group-size", "3", "--senders", "1", "--window", "2", "--warmup", "0.5", "--duration", "1",
+            "--saturate", "--group-size", "3", "--senders", "1", "--window", "2", "--warmup", "0.5", "--warmup-unchecked", "0.5", "--duration", "1",
         ]);
 
         var result = await LoadRunner.RunAsync(options, TestContext.Current.CancellationToken);
@@ -49,6 +53,49 @@ public sealed class LoadGeneratorSmokeTests
         Assert.True(result.Delivered > 0, "The group run delivered messages.");
         Assert.Contains("\"target\":\"ours-before\"", result.ToJson(), StringComparison.Ordinal);
         Assert.Contains("\"client_cpu_per_delivery_us\":", result.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_traffic_run_warms_up_until_the_servers_JIT_is_quiet_and_records_what_it_compiled_while_measuring()
+    {
+        await using var server = await StartServerAsync(configureApp: app => app.MapBenchStats());
+        var options = LoadGenOptions.Parse(
+        [
+            "--server", server.BaseUri.ToString(), "--scenario", "direct", "--target", "ours", "--rate", "100", "--pairs", "2",
+            "--warmup", "0.5", "--jit-quiet", "0.75", "--warmup-max", "60", "--duration", "1",
+        ]);
+
+        var result = await LoadRunner.RunAsync(options, TestContext.Current.CancellationToken);
+
+        Assert.Null(result.Error);
+        Assert.True(result.JitSettled, $"The JIT goes quiet within a minute at 100 messages/s (warm-up {result.WarmupS} s).");
+        Assert.True(result.WarmupS >= 1.25, $"At least the minimum warm-up and then the quiet period: {result.WarmupS} s.");
+        Assert.NotNull(result.JitMethodsMeasured);
+        Assert.NotNull(result.JitMsMeasured);
+        Assert.Contains("\"jit_methods_measured\":", result.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_whose_stats_have_no_JIT_counters_gets_the_fixed_warm_up_and_no_JIT_fields()
+    {
+        // /bench/stats as a bench server built before the JIT counters answers it.
+        await using var server = await StartServerAsync(configureApp: app => app.MapGet("/bench/stats", () => Results.Text(
+            $"{{\"rss_bytes\":1,\"gc_heap_bytes\":1,\"gc_committed_bytes\":1,\"allocated_bytes\":{GC.GetTotalAllocatedBytes()},\"cpu_ms\":1,\"threads\":1}}",
+            "application/json")));
+        var options = LoadGenOptions.Parse(
+        [
+            "--server", server.BaseUri.ToString(), "--scenario", "direct", "--target", "ours", "--rate", "100", "--pairs", "2",
+            "--warmup", "0.25", "--warmup-unchecked", "1.5", "--duration", "0.5",
+        ]);
+
+        var result = await LoadRunner.RunAsync(options, TestContext.Current.CancellationToken);
+
+        Assert.Null(result.Error);
+        Assert.True(result.WarmupS >= 1.5, $"The unchecked warm-up lasts its fixed time: {result.WarmupS} s.");
+        Assert.Null(result.JitSettled);
+        Assert.Null(result.JitMethodsMeasured);
+        Assert.NotNull(result.ServerAllocPerDeliveryBytes);
+        Assert.DoesNotContain("jit_", result.ToJson(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -85,13 +132,19 @@ public sealed class LoadGeneratorSmokeTests
     }
 
     // The load generator sends many frames a second on one socket: the gateway's rate limits are lifted.
-    private static Task<ChatServer> StartServerAsync() => ChatServer.StartAsync(o => o.ConfigureGateway = g =>
-    {
-        g.RateLimitBurst = 10_000;
-        g.RateLimitPerSecond = 10_000;
-        g.UserRateLimitBurst = 10_000;
-        g.UserRateLimitPerSecond = 10_000;
-        g.RestRateLimitBurst = 10_000;
-        g.RestRateLimitPerSecond = 10_000;
-    }, TestContext.Current.CancellationToken);
+    internal static Task<ChatServer> StartServerAsync(Action<IServiceCollection>? configureServices = null, Action<WebApplication>? configureApp = null) =>
+        ChatServer.StartAsync(o =>
+        {
+            o.ConfigureGateway = g =>
+            {
+                g.RateLimitBurst = 10_000;
+                g.RateLimitPerSecond = 10_000;
+                g.UserRateLimitBurst = 10_000;
+                g.UserRateLimitPerSecond = 10_000;
+                g.RestRateLimitBurst = 10_000;
+                g.RestRateLimitPerSecond = 10_000;
+            };
+            o.ConfigureServices = configureServices;
+            o.ConfigureApp = configureApp;
+        }, TestContext.Current.CancellationToken);
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using Messaging.LoadGen.Measurement;
 
 namespace Messaging.LoadGen.Cli;
 
@@ -10,6 +12,12 @@ internal enum Scenario
     Idle,
     Presence,
     Catchup,
+
+    /// <summary>One message at a time behind the delaying proxy: sequential Redis round trips before <c>sent</c> and delivery.</summary>
+    Roundtrips,
+
+    /// <summary>No clients at all: the Redis commands per second that idle gateways issue.</summary>
+    RedisIdle,
 }
 
 /// <summary>The kind of server behind <see cref="LoadGenOptions.Server"/>.</summary>
@@ -29,17 +37,29 @@ internal enum TargetKind
 internal sealed record LoadGenOptions
 {
     public const string Usage = """
-        usage: LoadGen --server URL --scenario direct|group|idle|presence|catchup --target ours|signalr|raw
-                       [--rate N | --saturate] [--duration S] [--warmup S] [--pairs N] [--group-size N] [--senders N]
-                       [--window N] [--size BYTES] [--connections N] [--sources N] [--hold S] [--messages N]
-                       [--trials N] [--server2 URL] [--label TEXT] [--name TEXT] [--round N] [--out FILE]
-          direct    N pairs chatting 1:1 (both ways); delivered messages/s and send->receive latency
-          group     one group of --group-size members, --senders of them sending; deliveries/s and latency
-          idle      --connections idle sockets from --sources 127.0.0.x addresses; server memory per connection
-          presence  time from a user's connect/disconnect (on --server2 when given) to a watcher's presence frame
-          catchup   a device offline for --messages messages reconnects; time until it has all of them
-          --name    the target name recorded in the result (default: --target), e.g. ours-before for an older
-                    build of our server spoken to exactly as ours
+        usage: LoadGen --server URL --scenario direct|group|idle|presence|catchup|roundtrips|redis-idle --target ours|signalr|raw
+                       [--rate N | --saturate] [--duration S] [--warmup S] [--jit-quiet S] [--jit-budget-ms MS] [--warmup-max S]
+                       [--warmup-unchecked S] [--pairs N] [--group-size N] [--senders N] [--window N] [--size BYTES]
+                       [--connections N] [--sources N] [--hold S] [--messages N] [--trials N] [--server2 URL]
+                       [--redis HOST:PORT] [--redis-proxy URL] [--delay-ms D] [--gateways N]
+                       [--label TEXT] [--name TEXT] [--round N] [--out FILE]
+               LoadGen redis-proxy --upstream HOST:PORT [--delay-ms D]
+          direct      N pairs chatting 1:1 (both ways); delivered messages/s and send->receive latency; with --server2
+                      each pair's users sit on different servers (cross-node: every message crosses the backplane)
+          group       one group of --group-size members, --senders of them sending; deliveries/s and latency
+          idle        --connections idle sockets from --sources 127.0.0.x addresses; server memory per connection
+          presence    time from a user's connect/disconnect (on --server2 when given) to a watcher's presence frame
+          catchup     a device offline for --messages messages reconnects; time until it has all of them
+          roundtrips  --messages messages one at a time (recipient on --server2 when given), without and with
+                      --delay-ms on the proxy at --redis-proxy: sequential Redis round trips before sent and delivery
+          redis-idle  no clients: Redis commands per second over --duration from the --gateways idle servers
+          --warmup    traffic runs warm up at least this long, then until the server's JIT spent at most
+                      --jit-budget-ms (default 20) compiling over the last --jit-quiet (default 2 s), at most
+                      --warmup-max (default 40 s); a server that does not report JIT counters gets a fixed
+                      --warmup-unchecked (default 10 s)
+          --redis     the Redis server to read INFO commandstats from at the start and end of the measurement
+          --name      the target name recorded in the result (default: --target), e.g. ours-before for an older
+                      build of our server spoken to exactly as ours
         Results are one JSON line on stdout (and appended to --out).
         """;
 
@@ -67,6 +87,33 @@ internal sealed record LoadGenOptions
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The window over which the server's JIT must stay within <see cref="JitBudgetMs"/> for the warm-up to end.</summary>
+    public TimeSpan JitQuiet { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Milliseconds of JIT compilation the server may still spend over <see cref="JitQuiet"/> when warm.</summary>
+    public double JitBudgetMs { get; init; } = 20;
+
+    /// <summary>Warm-up ends here even if the server's JIT is still compiling.</summary>
+    public TimeSpan WarmupMax { get; init; } = TimeSpan.FromSeconds(40);
+
+    /// <summary>The fixed warm-up of a server that does not report its JIT counters.</summary>
+    public TimeSpan WarmupUnchecked { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The warm-up of traffic runs (see <see cref="JitWarmup"/>).</summary>
+    public WarmupPolicy WarmupPolicy => new(Warmup, JitQuiet, JitBudgetMs, TimeSpan.FromTicks(Math.Max(WarmupMax.Ticks, Warmup.Ticks)), WarmupUnchecked);
+
+    /// <summary>The Redis server whose <c>INFO commandstats</c> the run reads, or <see langword="null"/>.</summary>
+    public IPEndPoint? Redis { get; init; }
+
+    /// <summary>The control endpoint of a <c>redis-proxy</c> the servers use, or <see langword="null"/>.</summary>
+    public Uri? RedisProxy { get; init; }
+
+    /// <summary>The delay the <c>roundtrips</c> scenario sets on the proxy, in milliseconds.</summary>
+    public double DelayMs { get; init; } = 50;
+
+    /// <summary>How many gateways the run's servers are (recorded; <c>redis-idle</c> is run against all of them).</summary>
+    public int? Gateways { get; init; }
 
     public int Pairs { get; init; } = 20;
 
@@ -127,12 +174,20 @@ internal sealed record LoadGenOptions
         {
             Server = new Uri(server.TrimEnd('/') + "/"),
             Server2 = Get("server2") is { } second ? new Uri(second.TrimEnd('/') + "/") : null,
-            Scenario = Enum.Parse<Scenario>(Get("scenario") ?? "direct", ignoreCase: true),
+            Scenario = Enum.Parse<Scenario>((Get("scenario") ?? "direct").Replace("-", string.Empty, StringComparison.Ordinal), ignoreCase: true),
             Target = Enum.Parse<TargetKind>(Get("target") ?? "ours", ignoreCase: true),
             Rate = Get("rate") is { } rate ? double.Parse(rate, CultureInfo.InvariantCulture) : null,
             Saturate = saturate,
             Duration = Seconds("duration", TimeSpan.FromSeconds(10)),
             Warmup = Seconds("warmup", TimeSpan.FromSeconds(2)),
+            JitQuiet = Seconds("jit-quiet", TimeSpan.FromSeconds(2)),
+            JitBudgetMs = Get("jit-budget-ms") is { } budget ? double.Parse(budget, CultureInfo.InvariantCulture) : 20,
+            WarmupMax = Seconds("warmup-max", TimeSpan.FromSeconds(40)),
+            WarmupUnchecked = Seconds("warmup-unchecked", TimeSpan.FromSeconds(10)),
+            Redis = Get("redis") is { } redis ? RedisCommandStats.ParseLoopbackEndpoint(redis, "redis") : null,
+            RedisProxy = Get("redis-proxy") is { } proxy ? new Uri(proxy.TrimEnd('/') + "/") : null,
+            DelayMs = Get("delay-ms") is { } delay ? double.Parse(delay, CultureInfo.InvariantCulture) : 50,
+            Gateways = Get("gateways") is { } gateways ? Positive(int.Parse(gateways, CultureInfo.InvariantCulture), "gateways") : null,
             Pairs = Int("pairs", 20),
             GroupSize = Int("group-size", 100),
             Senders = Int("senders", 4),
@@ -159,7 +214,17 @@ internal sealed record LoadGenOptions
             throw new ArgumentException("Give either --rate N or --saturate.");
         }
 
-        if (!options.Server.IsLoopback || options.Server2 is { IsLoopback: false })
+        if (options.Scenario == Scenario.Roundtrips && (options.RedisProxy is null || options.DelayMs <= 0))
+        {
+            throw new ArgumentException("The roundtrips scenario needs --redis-proxy URL and a positive --delay-ms.");
+        }
+
+        if (options.Scenario == Scenario.RedisIdle && options.Redis is null)
+        {
+            throw new ArgumentException("The redis-idle scenario needs --redis HOST:PORT.");
+        }
+
+        if (!options.Server.IsLoopback || options.Server2 is { IsLoopback: false } || options.RedisProxy is { IsLoopback: false })
         {
             throw new ArgumentException("The load generator only drives servers on loopback.");
         }

@@ -33,6 +33,9 @@ internal sealed record ScenarioResult
 
     public int? Connections { get; init; }
 
+    /// <summary>Gateways (server processes sharing one Redis) the run used, when more than one or when it is the point.</summary>
+    public int? Gateways { get; init; }
+
     public double? DurationS { get; init; }
 
     public long? Sent { get; init; }
@@ -59,6 +62,27 @@ internal sealed record ScenarioResult
     /// </summary>
     public double? ClientCpuPerDeliveryUs { get; init; }
 
+    /// <summary>Length of the warm-up before the measurement, in seconds.</summary>
+    public double? WarmupS { get; init; }
+
+    /// <summary>
+    /// Whether the server's JIT stopped compiling new methods before the warm-up ended (<see langword="false"/>: the
+    /// warm-up cap was reached first); absent when the server does not report its JIT counters.
+    /// </summary>
+    public bool? JitSettled { get; init; }
+
+    /// <summary>Methods the server's JIT compiled during the measurement window (expected about 0 once warm).</summary>
+    public long? JitMethodsMeasured { get; init; }
+
+    /// <summary>Time the server's JIT spent compiling during the measurement window, in milliseconds.</summary>
+    public double? JitMsMeasured { get; init; }
+
+    /// <summary>Redis commands during the measurement (with <c>--redis</c>), per delivered message or per second.</summary>
+    public RedisUsage? Redis { get; init; }
+
+    /// <summary>Sequential Redis round trips of one send, from a run behind the delaying proxy (<c>roundtrips</c>).</summary>
+    public RoundTrips? RoundTrips { get; init; }
+
     public int? Held { get; init; }
 
     public double? RssPerConnBytes { get; init; }
@@ -81,6 +105,23 @@ internal sealed record ScenarioResult
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
+    /// <summary>Redis work per delivered message (traffic runs) or per second (idle gateways).</summary>
+    internal static RedisUsage? Usage(RedisCommandStats? executed, long? sentCommands, double per)
+    {
+        if (executed is null || per <= 0)
+        {
+            return null;
+        }
+
+        return new RedisUsage
+        {
+            Commands = Math.Round(executed.Total / per, 2),
+            ScriptCalls = Math.Round(executed.ScriptCalls / per, 2),
+            CommandsSent = sentCommands is { } sent ? Math.Round(sent / per, 2) : null,
+            CommandsInScripts = sentCommands is { } s ? Math.Round((executed.Total - s) / per, 2) : null,
+        };
+    }
+
     private static string? ReadLoadAverage()
     {
         try
@@ -92,4 +133,52 @@ internal sealed record ScenarioResult
             return null;
         }
     }
+}
+
+/// <summary>
+/// Redis work, per delivered message or per second (see <see cref="ScenarioResult.Redis"/>): every command Redis executed
+/// (<c>INFO commandstats</c>, scripts' inner commands included), the script calls among them, and, behind the counting
+/// proxy, the commands clients sent (a script call counted once) and the commands scripts ran on their behalf.
+/// </summary>
+internal sealed record RedisUsage
+{
+    public double Commands { get; init; }
+
+    public double ScriptCalls { get; init; }
+
+    public double? CommandsSent { get; init; }
+
+    public double? CommandsInScripts { get; init; }
+
+    /// <summary>What <see cref="Commands"/> and the others are divided by: <c>message</c> or <c>second</c>.</summary>
+    public string Per { get; init; } = "message";
+}
+
+/// <summary>
+/// Sequential Redis round trips of one message sent at a time: median send → <c>sent</c> and send → delivery, without and
+/// with the proxy's delay; round trips = (delayed − undelayed) ÷ delay, rounded.
+/// </summary>
+internal sealed record RoundTrips
+{
+    public double DelayMs { get; init; }
+
+    public int Messages { get; init; }
+
+    public long BeforeSent { get; init; }
+
+    public long BeforeDelivery { get; init; }
+
+    public double SentMs { get; init; }
+
+    public double DeliveredMs { get; init; }
+
+    public double BaseSentMs { get; init; }
+
+    public double BaseDeliveredMs { get; init; }
+
+    /// <summary>
+    /// Length of the delayed phase per message sent in it: what a background rate (idle gateways' commands per second)
+    /// contributes to the commands per message is that rate times this.
+    /// </summary>
+    public double SecondsPerMessage { get; init; }
 }

@@ -7,14 +7,19 @@ internal static class Connector
 {
     private const int Parallelism = 32;
 
+    public static Task<IChatConnection[]> ConnectAllAsync(
+        IChatTarget target, IReadOnlyList<string> users, Func<int, IDeliverySink> sinkFor, int sources, CancellationToken cancellationToken) =>
+        ConnectAllAsync([target], users, sinkFor, sources, cancellationToken);
+
+    /// <summary>Connects user i to <c>targets[i % targets.Count]</c> (one server, or two gateways taking turns).</summary>
     public static async Task<IChatConnection[]> ConnectAllAsync(
-        IChatTarget target, IReadOnlyList<string> users, Func<int, IDeliverySink> sinkFor, int sources, CancellationToken cancellationToken)
+        IReadOnlyList<IChatTarget> targets, IReadOnlyList<string> users, Func<int, IDeliverySink> sinkFor, int sources, CancellationToken cancellationToken)
     {
         var connections = new IChatConnection[users.Count];
         try
         {
             await Parallel.ForAsync(0, users.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (i, ct) =>
-                connections[i] = await target.ConnectAsync(users[i], sinkFor(i), i % Math.Max(1, sources), ct).ConfigureAwait(false)).ConfigureAwait(false);
+                connections[i] = await targets[i % targets.Count].ConnectAsync(users[i], sinkFor(i), i % Math.Max(1, sources), ct).ConfigureAwait(false)).ConfigureAwait(false);
         }
         catch
         {

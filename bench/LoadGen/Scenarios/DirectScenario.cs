@@ -4,14 +4,18 @@ using Messaging.LoadGen.Targets;
 
 namespace Messaging.LoadGen.Scenarios;
 
-/// <summary><c>direct</c>: N pairs chatting 1:1, each user sending to its partner.</summary>
+/// <summary>
+/// <c>direct</c>: N pairs chatting 1:1, each user sending to its partner. With two servers each pair is split (its first
+/// user on the first server, its second on the other), so every message crosses the backplane.
+/// </summary>
 internal static class DirectScenario
 {
-    public static async Task<ScenarioResult> RunAsync(IChatTarget target, LoadGenOptions options, CancellationToken cancellationToken)
+    public static async Task<ScenarioResult> RunAsync(IReadOnlyList<IChatTarget> targets, LoadGenOptions options, CancellationToken cancellationToken)
     {
+        var target = targets[0];
         var prefix = Connector.RunPrefix();
         var users = Enumerable.Range(0, options.Pairs).SelectMany(i => new[] { $"{prefix}a{i}", $"{prefix}b{i}" }).ToArray();
-        var result = await TrafficScenario.RunAsync(target, options, users, async (connections, ct) =>
+        var result = await TrafficScenario.RunAsync(targets, options, users, async (connections, ct) =>
         {
             var senders = new List<SenderSpec>(users.Length);
             for (var i = 0; i < users.Length; i++)

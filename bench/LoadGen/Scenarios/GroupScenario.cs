@@ -7,11 +7,12 @@ namespace Messaging.LoadGen.Scenarios;
 /// <summary><c>group</c>: one group of <c>--group-size</c> connected members; <c>--senders</c> of them send to it.</summary>
 internal static class GroupScenario
 {
-    public static async Task<ScenarioResult> RunAsync(IChatTarget target, LoadGenOptions options, CancellationToken cancellationToken)
+    public static async Task<ScenarioResult> RunAsync(IReadOnlyList<IChatTarget> targets, LoadGenOptions options, CancellationToken cancellationToken)
     {
+        var target = targets[0];
         var prefix = Connector.RunPrefix();
         var members = Enumerable.Range(0, options.GroupSize).Select(i => $"{prefix}m{i}").ToArray();
-        var result = await TrafficScenario.RunAsync(target, options, members, async (connections, ct) =>
+        var result = await TrafficScenario.RunAsync(targets, options, members, async (connections, ct) =>
         {
             var route = await target.CreateGroupAsync(prefix + "g", members, ct).ConfigureAwait(false);
             await Parallel.ForEachAsync(connections, ct, async (c, token) => await c.JoinAsync(route, token).ConfigureAwait(false)).ConfigureAwait(false);

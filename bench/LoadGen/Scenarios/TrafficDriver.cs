@@ -22,6 +22,18 @@ internal sealed record TrafficResult(long SentMeasured, long Delivered, double S
     /// parsing, latency recording, receipts) took from the cores it shares with the server.
     /// </summary>
     public double ClientCpuPerDelivery { get; init; }
+
+    /// <summary>How the warm-up went (its length, and whether the server's JIT was seen to be done).</summary>
+    public WarmupOutcome? Warmup { get; init; }
+
+    /// <summary>Methods the server's JIT compiled during the measurement (<see langword="null"/> when it does not report them).</summary>
+    public long? JitMethodsMeasured { get; init; }
+
+    /// <summary>Time the server's JIT spent compiling during the measurement, in milliseconds.</summary>
+    public double? JitMsMeasured { get; init; }
+
+    /// <summary>Commands Redis executed during the measurement (with <c>--redis</c>).</summary>
+    public RedisCommandStats? RedisCommands { get; init; }
 }
 
 /// <summary>
@@ -78,14 +90,23 @@ internal sealed class TrafficDriver : IDeliverySink
         }
     }
 
-    /// <summary>Runs warm-up, measurement and drain; <paramref name="serverStats"/> is read when the measurement starts and ends.</summary>
-    public async Task<TrafficResult> RunAsync(TimeSpan warmup, TimeSpan duration, Func<CancellationToken, Task<ServerStats?>> serverStats, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs warm-up (until the server's JIT is done, see <see cref="JitWarmup"/>), measurement and drain;
+    /// <paramref name="serverStats"/> and <paramref name="redisStats"/> are read when the measurement starts and ends.
+    /// </summary>
+    public async Task<TrafficResult> RunAsync(
+        WarmupPolicy warmup,
+        TimeSpan duration,
+        Func<CancellationToken, Task<ServerStats?>> serverStats,
+        Func<CancellationToken, Task<RedisCommandStats>>? redisStats,
+        CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var loops = _senders.Select((_, i) => Task.Run(() => SendLoopAsync(i, stop.Token), CancellationToken.None)).ToArray();
 
-        await Task.Delay(warmup, cancellationToken).ConfigureAwait(false);
+        var warmed = await JitWarmup.RunAsync(warmup, serverStats, cancellationToken).ConfigureAwait(false);
         var before = await serverStats(cancellationToken).ConfigureAwait(false);
+        var redisBefore = redisStats is null ? null : await redisStats(cancellationToken).ConfigureAwait(false);
         var clientCpuBefore = Environment.CpuUsage.TotalTime;
         _recorder.Measuring = true;
         var started = Stopwatch.GetTimestamp();
@@ -95,6 +116,7 @@ internal sealed class TrafficDriver : IDeliverySink
         var delivered = _recorder.Delivered;
         var clientCpu = Environment.CpuUsage.TotalTime - clientCpuBefore;
         var after = await serverStats(cancellationToken).ConfigureAwait(false);
+        var redisAfter = redisStats is null ? null : await redisStats(cancellationToken).ConfigureAwait(false);
 
         // Only once no loop can send any more is the expected count final: before that, a delivery that momentarily
         // equals it would end the drain while the last messages are still in flight.
@@ -114,6 +136,10 @@ internal sealed class TrafficDriver : IDeliverySink
             ServerAllocPerDelivery = before is null || after is null ? null : Math.Round((double)(after.AllocatedBytes - before.AllocatedBytes) / perDelivery, 1),
             ServerCpuPerDelivery = before is null || after is null ? null : Math.Round((after.CpuMs - before.CpuMs) * 1000 / perDelivery, 2),
             ClientCpuPerDelivery = Math.Round(clientCpu.TotalMicroseconds / perDelivery, 2),
+            Warmup = warmed,
+            JitMethodsMeasured = after?.JitMethods - before?.JitMethods,
+            JitMsMeasured = (after?.JitMs - before?.JitMs) is { } jitMs ? Math.Round(jitMs, 1) : null,
+            RedisCommands = redisAfter is null || redisBefore is null ? null : redisAfter - redisBefore,
         };
     }
 

@@ -6,12 +6,14 @@ namespace Messaging.LoadGen.Scenarios;
 
 /// <summary>
 /// The skeleton of the traffic scenarios: connect every user, let the scenario pick its senders, drive them through
-/// warm-up, measurement and drain, and drop every connection whatever happened.
+/// warm-up, measurement and drain, and drop every connection whatever happened. With two servers (<c>--server2</c>,
+/// two gateways sharing a backplane) user i connects to server i mod 2, and server CPU, allocations and JIT counters
+/// are the sum of both processes.
 /// </summary>
 internal static class TrafficScenario
 {
     public static async Task<ScenarioResult> RunAsync(
-        IChatTarget target,
+        IReadOnlyList<IChatTarget> targets,
         LoadGenOptions options,
         IReadOnlyList<string> users,
         Func<IChatConnection[], CancellationToken, Task<IReadOnlyList<SenderSpec>>> chooseSenders,
@@ -19,19 +21,40 @@ internal static class TrafficScenario
     {
         TrafficDriver? driver = null;
         var sink = new ForwardingSink(() => driver);
-        var connections = await Connector.ConnectAllAsync(target, users, _ => sink, options.Sources, cancellationToken).ConfigureAwait(false);
+        var connections = await Connector.ConnectAllAsync(targets, users, _ => sink, options.Sources, cancellationToken).ConfigureAwait(false);
         try
         {
             var senders = await chooseSenders(connections, cancellationToken).ConfigureAwait(false);
             driver = new TrafficDriver(senders, options.Rate, options.Window, options.PayloadSize);
-            var traffic = await driver.RunAsync(options.Warmup, options.Duration, ct => target.StatsAsync(collect: false, ct), cancellationToken).ConfigureAwait(false);
-            return Shape(options, traffic) with { Connections = users.Count, Senders = senders.Count };
+            var traffic = await driver.RunAsync(options.WarmupPolicy, options.Duration, ct => StatsAsync(targets, ct), RedisStats(options), cancellationToken).ConfigureAwait(false);
+            return Shape(options, traffic) with
+            {
+                Connections = users.Count,
+                Senders = senders.Count,
+                Gateways = targets.Count > 1 ? targets.Count : null,
+            };
         }
         finally
         {
             await Connector.CloseAllAsync(connections).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The servers' own stats, summed over every server of the run.</summary>
+    public static async Task<ServerStats?> StatsAsync(IReadOnlyList<IChatTarget> targets, CancellationToken cancellationToken)
+    {
+        var stats = new ServerStats?[targets.Count];
+        for (var i = 0; i < targets.Count; i++)
+        {
+            stats[i] = await targets[i].StatsAsync(collect: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        return ServerStats.Sum(stats);
+    }
+
+    /// <summary>Reads Redis's command counters when the run was given <c>--redis</c>.</summary>
+    public static Func<CancellationToken, Task<RedisCommandStats>>? RedisStats(LoadGenOptions options) =>
+        options.Redis is { } redis ? ct => RedisCommandStats.FetchAsync(redis, ct) : null;
 
     /// <summary>The fields every result has.</summary>
     public static ScenarioResult Base(LoadGenOptions options) => new()
@@ -55,6 +78,11 @@ internal static class TrafficScenario
         ServerAllocPerDeliveryBytes = traffic.ServerAllocPerDelivery,
         ServerCpuPerDeliveryUs = traffic.ServerCpuPerDelivery,
         ClientCpuPerDeliveryUs = traffic.ClientCpuPerDelivery,
+        WarmupS = traffic.Warmup?.Seconds,
+        JitSettled = traffic.Warmup is { Checked: true } warmup ? warmup.Settled : null,
+        JitMethodsMeasured = traffic.JitMethodsMeasured,
+        JitMsMeasured = traffic.JitMsMeasured,
+        Redis = ScenarioResult.Usage(traffic.RedisCommands, sentCommands: null, traffic.Delivered),
     };
 }
 

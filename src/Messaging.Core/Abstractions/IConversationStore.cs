@@ -1,7 +1,8 @@
 namespace Messaging;
 
 /// <summary>
-/// Conversations, their members and each user's conversation index. Guarantee: creating a direct conversation is
+/// Conversations, their members and the departures of former members (each user's list ordered by activity is the
+/// <see cref="IConversationIndex"/> role). Guarantee: creating a direct conversation is
 /// idempotent (one conversation per pair); membership changes are atomic per conversation, with the member limit, and report whether they took effect; a removed member's
 /// departure (the seq up to which they may still receive messages) is kept until they are added again.
 /// </summary>
@@ -59,21 +60,6 @@ public interface IConversationStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>A task that completes when recorded.</returns>
     ValueTask AdvanceDepartureAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default);
-
-    /// <summary>Records activity: the conversation's last seq and time move forward (never backwards).</summary>
-    /// <param name="conversationId">The conversation.</param>
-    /// <param name="seq">The seq of the new message.</param>
-    /// <param name="timestamp">The time of the new message.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>A task that completes when recorded.</returns>
-    ValueTask TouchAsync(string conversationId, long seq, DateTimeOffset timestamp, CancellationToken cancellationToken = default);
-
-    /// <summary>A user's conversations, most recent activity first.</summary>
-    /// <param name="userId">The member.</param>
-    /// <param name="limit">Maximum number of conversations.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The conversations with their last seq and activity time (<see cref="ConversationActivity.LeftAtSeq"/> is null).</returns>
-    ValueTask<IReadOnlyList<ConversationActivity>> ListForUserAsync(string userId, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The conversations a user was removed from (or left) and has not rejoined, ordered by the conversation's activity

@@ -1,37 +1,45 @@
 namespace Messaging;
 
-/// <summary>The outcome of <see cref="IMessageStore.AppendAsync"/>.</summary>
+/// <summary>The outcome of <see cref="IMessageStore.AppendAsync"/> and <see cref="IAtomicSequencingStore.SequenceAndAppendAsync"/>.</summary>
 public enum AppendOutcome
 {
     /// <summary>The message was stored.</summary>
     Appended,
 
     /// <summary>
-    /// A message with the same <c>(conversation, sender, client_msg_id)</c> exists; nothing was stored and
-    /// <see cref="AppendResult.Existing"/> holds the original.
+    /// Only from <see cref="IAtomicSequencingStore.SequenceAndAppendAsync"/>: the <c>(conversation, sender,
+    /// client_msg_id)</c> claim is held by an earlier message; nothing was stored and <see cref="AppendResult.Existing"/>
+    /// holds the original.
     /// </summary>
     DuplicateClientMessage,
 
-    /// <summary>The sequence number is taken by another message; nothing was stored.</summary>
+    /// <summary>
+    /// The sequence number is taken; nothing was stored. <see cref="AppendResult.Existing"/> holds the message at that
+    /// seq, or is <see langword="null"/> when the seq was removed (below <see cref="IMessageStore.GetHistoryStartAsync"/>).
+    /// </summary>
     SeqTaken,
 }
 
-/// <summary>The outcome of an append and, for duplicates, the message already stored.</summary>
+/// <summary>The outcome of an append and the message it concerns.</summary>
 /// <param name="Outcome">What happened.</param>
-/// <param name="Existing">The original message for <see cref="AppendOutcome.DuplicateClientMessage"/>, else the stored one.</param>
+/// <param name="Existing">
+/// The stored message for <see cref="AppendOutcome.Appended"/>, the original for
+/// <see cref="AppendOutcome.DuplicateClientMessage"/>, the holder of the seq for <see cref="AppendOutcome.SeqTaken"/>.
+/// </param>
 public readonly record struct AppendResult(AppendOutcome Outcome, Message? Existing);
 
 /// <summary>
-/// Durable storage of messages. Guarantee: an append is the commit point of a send; <c>(conversation, seq)</c> and
-/// <c>(conversation, sender, client_msg_id)</c> are unique, so appends are idempotent and a stored message is
-/// never replaced.
+/// Durable storage of messages by <c>(conversation, seq)</c>. Guarantee: an append is the commit point of a send; it
+/// inserts a fully formed message at its seq only if the seq is free (one uniqueness rule), so appends are
+/// idempotent and a stored message is never replaced. De-duplication of client message ids is a separate role
+/// (<see cref="IDeduplicationStore"/>), and so is the look-up of a message by its id (<see cref="IMessageIdIndex"/>).
 /// </summary>
 public interface IMessageStore
 {
-    /// <summary>Appends a message unless its seq or its client message id is already used.</summary>
-    /// <param name="message">The fully formed message (seq assigned).</param>
+    /// <summary>Stores a message at its seq unless the seq is taken (insert-if-absent).</summary>
+    /// <param name="message">The fully formed message (seq assigned, at least 1).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>Whether it was stored, and the conflicting message otherwise.</returns>
+    /// <returns><see cref="AppendOutcome.Appended"/>, or <see cref="AppendOutcome.SeqTaken"/> with the holder of the seq.</returns>
     ValueTask<AppendResult> AppendAsync(Message message, CancellationToken cancellationToken = default);
 
     /// <summary>Reads messages with <c>seq &gt; afterSeq</c> in ascending seq order, at most <paramref name="limit"/>.</summary>
@@ -50,19 +58,12 @@ public interface IMessageStore
     /// <returns>The messages, newest first (tombstones included).</returns>
     ValueTask<IReadOnlyList<Message>> ReadBeforeAsync(string conversationId, long beforeSeq, int limit, CancellationToken cancellationToken = default);
 
-    /// <summary>Finds a message by its server id.</summary>
-    /// <param name="messageId">The message id.</param>
-    /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The message, or <see langword="null"/>.</returns>
-    ValueTask<Message?> GetByIdAsync(string messageId, CancellationToken cancellationToken = default);
-
-    /// <summary>Finds a message by its sender's idempotency key.</summary>
+    /// <summary>The message stored at one seq of a conversation.</summary>
     /// <param name="conversationId">The conversation.</param>
-    /// <param name="senderId">The sender.</param>
-    /// <param name="clientMsgId">The sender's client message id.</param>
+    /// <param name="seq">The seq.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The message, or <see langword="null"/>.</returns>
-    ValueTask<Message?> FindByClientMsgIdAsync(string conversationId, string senderId, string clientMsgId, CancellationToken cancellationToken = default);
+    /// <returns>The message (possibly a tombstone), or <see langword="null"/> when the seq holds nothing (yet, or any more).</returns>
+    ValueTask<Message?> GetAsync(string conversationId, long seq, CancellationToken cancellationToken = default);
 
     /// <summary>The highest stored seq of a conversation, 0 when it has none.</summary>
     /// <param name="conversationId">The conversation.</param>
@@ -83,15 +84,18 @@ public interface IMessageStore
 }
 
 /// <summary>
-/// Optional capability of a message store: de-duplicate, take the next seq and append in one atomic step (for example
-/// one Redis script). When the registered <see cref="IMessageStore"/> implements it, the engine uses it instead of
-/// <see cref="ISequencer"/> followed by <see cref="IMessageStore.AppendAsync"/>.
+/// Optional capability of a message store: claim the client message id, take the next seq, append and record the
+/// message id in one atomic step (for example one Redis script). When the registered <see cref="IMessageStore"/>
+/// implements it, the engine uses it instead of <see cref="ISequencer"/>, <see cref="IDeduplicationStore"/>,
+/// <see cref="IMessageStore.AppendAsync"/> and <see cref="IMessageIdIndex.AddAsync"/>; the claim and the id it writes
+/// must be the ones the registered <see cref="IDeduplicationStore"/> and <see cref="IMessageIdIndex"/> read.
 /// </summary>
 public interface IAtomicSequencingStore
 {
-    /// <summary>Assigns the next seq to <paramref name="draft"/> and appends it, unless its client message id was used.</summary>
+    /// <summary>Assigns the next seq to <paramref name="draft"/> and appends it, unless its client message id is claimed.</summary>
     /// <param name="draft">The message; its <see cref="Message.Seq"/> is ignored.</param>
+    /// <param name="deduplicationWindow">How long the claim of the client message id lasts.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see cref="AppendOutcome.Appended"/> with the stored message, or the duplicate's original.</returns>
-    ValueTask<AppendResult> SequenceAndAppendAsync(Message draft, CancellationToken cancellationToken = default);
+    ValueTask<AppendResult> SequenceAndAppendAsync(Message draft, TimeSpan deduplicationWindow, CancellationToken cancellationToken = default);
 }

@@ -13,7 +13,13 @@ internal sealed class EngineContext
 
     public required ISequencer Sequencer { get; init; }
 
+    public required IDeduplicationStore Deduplication { get; init; }
+
+    public required IMessageIdIndex MessageIds { get; init; }
+
     public required IConversationStore Conversations { get; init; }
+
+    public required IConversationIndex ConversationIndex { get; init; }
 
     public required IReceiptStore Receipts { get; init; }
 

@@ -48,14 +48,14 @@ public sealed class MessagingEngine : IAsyncDisposable
         var publisher = new NodePublisher(context, routes, router);
 
         Presence = new PresenceService(context, privacy, publisher);
-        var statuses = new StatusNotifier(context, publisher);
-        Receipts = new ReceiptFlow(context, access, statuses);
+        Receipts = new ReceiptFlow(context.Messages, context.MessageIds, context.Conversations, context.Receipts, access, new StatusNotifier(context, publisher), context.Time);
         Sending = new SendPipeline(context, access, new MessageCommitter(context, new SequenceFence(context.Messages, context.Sequencer)), new MessageFanout(context, publisher, routes, local), Receipts, new ContactRecorder(context, Presence));
         Typing = new TypingService(context, access, publisher);
-        _connections = new ConnectionManager(context, privacy, statuses, local, interest, Watchers, Presence, locks, _settling);
-        _conversations = new ConversationService(context, access, new ConversationViews(context), Sending, interest, publisher);
+        var statusReader = new StatusReader(context.Messages, context.Receipts, context.Options.CatchUpBatchSize, context.Time);
+        _connections = new ConnectionManager(context, privacy, local, interest, Watchers, Presence, locks, statusReader, _settling);
+        _conversations = new ConversationService(context, access, new ConversationViews(context.Messages, context.Receipts), Sending, interest, publisher);
         _history = new MessageHistory(context, access);
-        _receiptQuery = new ReceiptQuery(context);
+        _receiptQuery = new ReceiptQuery(context.Messages, context.MessageIds, context.Conversations, context.Receipts);
         _recovery = new TransportRecovery(context, local, _follows, _settling);
         _recovery.Attach();
         _presenceSweep = new PeriodicLoop("presence sweep", context.Options.PresenceSweepInterval, context.Time, context.Logger, Presence.SweepAsync);

@@ -11,14 +11,17 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the messaging engine.</summary>
 /// <remarks>
 /// <para>
-/// Every role (<see cref="IMessageStore"/>, <see cref="ISequencer"/>, <see cref="IConversationStore"/>,
+/// Every role (<see cref="IMessageStore"/>, <see cref="IDeduplicationStore"/>, <see cref="IMessageIdIndex"/>,
+/// <see cref="ISequencer"/>, <see cref="IConversationStore"/>,
 /// <see cref="IReceiptStore"/>, <see cref="IMessageTransport"/>, <see cref="IConnectionDirectory"/>,
 /// <see cref="IPresenceStore"/>, <see cref="IFanoutPolicy"/>, <see cref="IPushNotifier"/>,
 /// <see cref="IContactStore"/>, <see cref="IContactPolicy"/>, <see cref="IMessageIdGenerator"/>) and
 /// <see cref="TimeProvider"/> gets an in-memory default registered with <c>TryAdd</c>. The rule for hosts and
 /// adapters: a role registered <em>before</em> <c>AddMessaging</c> (with any <c>Add*</c>) wins because the default is
 /// then skipped; a role registered <em>after</em> it must use <c>AddSingleton</c> (not <c>TryAdd*</c>), and wins
-/// because the last registration is the one resolved.
+/// because the last registration is the one resolved. The <see cref="IConversationIndex"/> defaults to the registered
+/// <see cref="IConversationStore"/> when that store offers the role too (it reads the memberships the store records);
+/// an adapter whose index is a separate class registers it beside its conversation store.
 /// </para>
 /// <para>
 /// <see cref="MessagingOptions"/> are validated when the host starts (<c>ValidateOnStart</c>), and a hosted service
@@ -48,7 +51,10 @@ public static class MessagingServiceCollectionExtensions
 
         services.TryAddSingleton<IMessageStore, InMemoryMessageStore>();
         services.TryAddSingleton<ISequencer>(static sp => new InMemorySequencer(sp.GetRequiredService<IMessageStore>()));
+        services.TryAddSingleton<IDeduplicationStore>(static sp => new InMemoryDeduplicationStore(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IMessageIdIndex, InMemoryMessageIdIndex>();
         services.TryAddSingleton<IConversationStore, InMemoryConversationStore>();
+        services.TryAddSingleton(DefaultConversationIndex);
         services.TryAddSingleton<IReceiptStore, InMemoryReceiptStore>();
         services.TryAddSingleton<IMessageTransport>(static sp => new InMemoryMessageTransport(sp.GetService<ILogger<InMemoryMessageTransport>>()));
         services.TryAddSingleton<IConnectionDirectory>(static sp => new InMemoryConnectionDirectory(sp.GetRequiredService<TimeProvider>()));
@@ -65,6 +71,13 @@ public static class MessagingServiceCollectionExtensions
         return new MessagingBuilder(services);
     }
 
+    // The index reads the memberships its conversation store records, so without a registration of its own it is the
+    // conversation store when that store offers the role too (the in-memory one does).
+    private static IConversationIndex DefaultConversationIndex(IServiceProvider services)
+        => services.GetRequiredService<IConversationStore>() as IConversationIndex
+            ?? throw new InvalidOperationException(
+                $"The registered {nameof(IConversationStore)} is not an {nameof(IConversationIndex)}: register the conversation index of the same adapter.");
+
     private static MessagingEngine CreateEngine(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<MessagingOptions>>().Value;
@@ -74,7 +87,10 @@ public static class MessagingServiceCollectionExtensions
             Options = options,
             Messages = services.GetRequiredService<IMessageStore>(),
             Sequencer = services.GetRequiredService<ISequencer>(),
+            Deduplication = services.GetRequiredService<IDeduplicationStore>(),
+            MessageIds = services.GetRequiredService<IMessageIdIndex>(),
             Conversations = services.GetRequiredService<IConversationStore>(),
+            ConversationIndex = services.GetRequiredService<IConversationIndex>(),
             Receipts = services.GetRequiredService<IReceiptStore>(),
             Transport = services.GetRequiredService<IMessageTransport>(),
             Directory = services.GetRequiredService<IConnectionDirectory>(),

@@ -2,7 +2,10 @@ using System.Collections.Concurrent;
 
 namespace Messaging;
 
-/// <summary>An <see cref="IConversationStore"/> held in process memory.</summary>
+/// <summary>
+/// An <see cref="IConversationStore"/> held in process memory, which is also its <see cref="IConversationIndex"/>: the
+/// index lists the memberships this store records.
+/// </summary>
 /// <remarks>
 /// <para>
 /// Guarantees: <see cref="CreateAsync"/> is idempotent by conversation id (the first create wins, later ones return
@@ -19,7 +22,7 @@ namespace Messaging;
 /// </para>
 /// <para>Limits: one process only; everything is lost on restart; listing sorts a user's conversations per call.</para>
 /// </remarks>
-public sealed class InMemoryConversationStore : IConversationStore
+public sealed class InMemoryConversationStore : IConversationStore, IConversationIndex
 {
     private static readonly Comparison<(long Recency, ConversationActivity Activity)> MostRecentFirst = static (a, b) =>
     {

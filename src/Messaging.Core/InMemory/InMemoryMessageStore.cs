@@ -3,28 +3,24 @@ using System.Collections.Concurrent;
 namespace Messaging;
 
 /// <summary>
-/// An <see cref="IMessageStore"/> held in process memory; also an <see cref="IAtomicSequencingStore"/>, so the engine
-/// de-duplicates, sequences and appends in one step and needs no separate sequencer.
+/// An <see cref="IMessageStore"/> held in process memory. It takes the composite path a store of truth takes (the
+/// engine sequences with <see cref="ISequencer"/>, claims with <see cref="IDeduplicationStore"/>, then appends), so
+/// it does not implement <see cref="IAtomicSequencingStore"/>.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Guarantees: <c>(conversation, seq)</c> and <c>(conversation, sender, client_msg_id)</c> are unique; appends and
-/// reads are thread-safe and linearizable per conversation; a stored message is never replaced.
+/// Guarantees: <c>(conversation, seq)</c> is unique (insert-if-absent); appends and reads are thread-safe and
+/// linearizable per conversation; a stored message is never replaced. A <see cref="MessageKind.Tombstone"/> is an
+/// ordinary stored message holding its seq.
 /// </para>
 /// <para>
-/// A <see cref="MessageKind.Tombstone"/> is an ordinary stored message: it holds its seq and its client message id
-/// like any other (writers give tombstones client message ids of their own).
-/// </para>
-/// <para>
-/// Limits: one process only; everything is lost on restart; nothing is evicted (client message ids are remembered
-/// for the lifetime of the store, longer than any de-duplication window), so the history of every conversation
+/// Limits: one process only; everything is lost on restart; nothing is evicted, so the history of every conversation
 /// starts at seq 1 (<see cref="GetHistoryStartAsync"/>).
 /// </para>
 /// </remarks>
-public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
+public sealed class InMemoryMessageStore : IMessageStore
 {
     private readonly ConcurrentDictionary<string, ConversationLog> _conversations = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Message> _byId = new(StringComparer.Ordinal);
     private readonly int? _retention;
 
     /// <summary>Creates an empty store that keeps every message.</summary>
@@ -33,7 +29,7 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
     }
 
     // Keeps only the newest messages of each conversation, as a store with a configured retention does (the removed
-    // seqs read as gone and move the history start; client message ids stay remembered).
+    // seqs read as gone and move the history start).
     internal InMemoryMessageStore(int retention)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(retention);
@@ -49,11 +45,6 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
         var log = GetLog(message.ConversationId);
         lock (log)
         {
-            if (log.FindDuplicate(message) is { } original)
-            {
-                return ValueTask.FromResult(new AppendResult(AppendOutcome.DuplicateClientMessage, original));
-            }
-
             if (log.Messages.TryGetValue(message.Seq, out var holder))
             {
                 return ValueTask.FromResult(new AppendResult(AppendOutcome.SeqTaken, holder));
@@ -66,23 +57,6 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
             }
 
             return ValueTask.FromResult(Store(log, message));
-        }
-    }
-
-    /// <inheritdoc />
-    public ValueTask<AppendResult> SequenceAndAppendAsync(Message draft, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(draft);
-        cancellationToken.ThrowIfCancellationRequested();
-        var log = GetLog(draft.ConversationId);
-        lock (log)
-        {
-            if (log.FindDuplicate(draft) is { } original)
-            {
-                return ValueTask.FromResult(new AppendResult(AppendOutcome.DuplicateClientMessage, original));
-            }
-
-            return ValueTask.FromResult(Store(log, draft with { Seq = log.LastSeq + 1 }));
         }
     }
 
@@ -145,19 +119,9 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
     }
 
     /// <inheritdoc />
-    public ValueTask<Message?> GetByIdAsync(string messageId, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(messageId);
-        cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(_byId.GetValueOrDefault(messageId));
-    }
-
-    /// <inheritdoc />
-    public ValueTask<Message?> FindByClientMsgIdAsync(string conversationId, string senderId, string clientMsgId, CancellationToken cancellationToken = default)
+    public ValueTask<Message?> GetAsync(string conversationId, long seq, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
-        ArgumentNullException.ThrowIfNull(senderId);
-        ArgumentNullException.ThrowIfNull(clientMsgId);
         cancellationToken.ThrowIfCancellationRequested();
         if (!_conversations.TryGetValue(conversationId, out var log))
         {
@@ -166,7 +130,7 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
 
         lock (log)
         {
-            return ValueTask.FromResult(log.ByClientMsgId.GetValueOrDefault((senderId, clientMsgId)));
+            return ValueTask.FromResult(log.Messages.GetValueOrDefault(seq));
         }
     }
 
@@ -209,21 +173,14 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
         return _conversations.GetOrAdd(conversationId, static _ => new ConversationLog());
     }
 
-    // Called under the log's lock once both unique keys are known to be free.
+    // Called under the log's lock once the seq is known to be free.
     private AppendResult Store(ConversationLog log, Message message)
     {
-        if (!_byId.TryAdd(message.MessageId, message))
-        {
-            throw new InvalidOperationException($"Message id '{message.MessageId}' is already stored.");
-        }
-
         log.Messages.Add(message.Seq, message);
-        log.ByClientMsgId.Add((message.SenderId, message.ClientMsgId), message);
         while (log.Messages.Count > _retention)
         {
             var oldest = log.Messages.Values[0];
             log.Messages.RemoveAt(0);
-            _byId.TryRemove(oldest.MessageId, out _);
             log.HistoryStart = oldest.Seq + 1;
         }
 
@@ -234,14 +191,10 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
     {
         public SortedList<long, Message> Messages { get; } = [];
 
-        public Dictionary<(string SenderId, string ClientMsgId), Message> ByClientMsgId { get; } = [];
-
         public long LastSeq => Messages.Count == 0 ? HistoryStart - 1 : Messages.Keys[^1];
 
         // Every seq below it was removed by retention.
         public long HistoryStart { get; set; } = 1;
-
-        public Message? FindDuplicate(Message message) => ByClientMsgId.GetValueOrDefault((message.SenderId, message.ClientMsgId));
 
         // The index of the first stored seq greater than seq (Count when none).
         public int FirstIndexAbove(long seq)

@@ -7,7 +7,7 @@ namespace Messaging;
 /// <para>
 /// Guarantees: a device's marks never move backwards; advancing read also raises delivered to at least the same seq;
 /// concurrent advances keep the maximum; a user's aggregate mark is the maximum over the user's devices, and
-/// <see cref="AdvanceAsync"/> returns it before and after the advance atomically. An aggregate's
+/// <see cref="AdvanceAsync"/> returns it as it was before the advance (atomically here, more than the role requires). An aggregate's
 /// <see cref="Watermark.DeliveredAt"/> / <see cref="Watermark.ReadAt"/> are the times its mark last moved.
 /// </para>
 /// <para>
@@ -21,7 +21,7 @@ public sealed class InMemoryReceiptStore : IReceiptStore
     private readonly ConcurrentDictionary<string, ConversationMarks> _conversations = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
-    public ValueTask<(Watermark Before, Watermark After)> AdvanceAsync(string conversationId, string userId, string deviceId, long deliveredUpTo, long readUpTo, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public ValueTask<Watermark> AdvanceAsync(string conversationId, string userId, string deviceId, long deliveredUpTo, long readUpTo, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         ArgumentNullException.ThrowIfNull(userId);
@@ -34,7 +34,7 @@ public sealed class InMemoryReceiptStore : IReceiptStore
             var device = Raise(marks.Devices.GetValueOrDefault(deviceId), deliveredUpTo, readUpTo, at);
             marks.Devices[deviceId] = device;
             marks.Aggregate = Raise(before, device.DeliveredUpTo, device.ReadUpTo, at);
-            return ValueTask.FromResult((before, marks.Aggregate));
+            return ValueTask.FromResult(before);
         }
     }
 
@@ -65,6 +65,36 @@ public sealed class InMemoryReceiptStore : IReceiptStore
         {
             return ValueTask.FromResult(marks.Aggregate);
         }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<Watermark>> GetDeviceManyAsync(string userId, string deviceId, IReadOnlyList<string> conversationIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deviceId);
+        return GetManyAsync(userId, conversationIds, marks => marks.Devices.GetValueOrDefault(deviceId), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<Watermark>> GetUserManyAsync(string userId, IReadOnlyList<string> conversationIds, CancellationToken cancellationToken = default)
+        => GetManyAsync(userId, conversationIds, static marks => marks.Aggregate, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<Watermark>> GetMembersAsync(string conversationId, IReadOnlyList<string> userIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userIds);
+        var result = new Watermark[userIds.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            if (Find(conversationId, userIds[i], cancellationToken) is { } marks)
+            {
+                lock (marks)
+                {
+                    result[i] = marks.Aggregate;
+                }
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<Watermark>>(result);
     }
 
     /// <inheritdoc />
@@ -108,6 +138,24 @@ public sealed class InMemoryReceiptStore : IReceiptStore
             read,
             delivered > mark.DeliveredUpTo ? at : mark.DeliveredAt,
             read > mark.ReadUpTo ? at : mark.ReadAt);
+    }
+
+    private ValueTask<IReadOnlyList<Watermark>> GetManyAsync(string userId, IReadOnlyList<string> conversationIds, Func<UserMarks, Watermark> pick, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conversationIds);
+        var result = new Watermark[conversationIds.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            if (Find(conversationIds[i], userId, cancellationToken) is { } marks)
+            {
+                lock (marks)
+                {
+                    result[i] = pick(marks);
+                }
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<Watermark>>(result);
     }
 
     private UserMarks? Find(string conversationId, string userId, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ internal sealed class RedisStoreContext : IAsyncDisposable
     private int _topology;
 
     // messageRetention: messages kept per conversation, null to keep every message.
-    public RedisStoreContext(RedisConnection connection, int? messageRetention, TimeSpan deduplicationWindow, int presenceShards)
+    public RedisStoreContext(RedisConnection connection, int? messageRetention, int presenceShards)
     {
         ArgumentNullException.ThrowIfNull(connection);
         if (messageRetention is { } retention)
@@ -19,11 +19,9 @@ internal sealed class RedisStoreContext : IAsyncDisposable
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(retention, nameof(messageRetention));
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(deduplicationWindow, TimeSpan.FromMilliseconds(1));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(presenceShards);
         Connection = connection;
         MessageRetention = messageRetention;
-        DeduplicationWindow = deduplicationWindow;
         PresenceShards = presenceShards;
     }
 
@@ -31,14 +29,12 @@ internal sealed class RedisStoreContext : IAsyncDisposable
 
     public int? MessageRetention { get; }
 
-    public TimeSpan DeduplicationWindow { get; }
-
     public int PresenceShards { get; }
 
     public static RedisStoreContext Create(RedisConnection connection, RedisStoreOptions? options)
     {
         options ??= new RedisStoreOptions();
-        return new RedisStoreContext(connection, options.MessageRetention, options.DeduplicationWindow, options.PresenceShards);
+        return new RedisStoreContext(connection, options.MessageRetention, options.PresenceShards);
     }
 
     public async ValueTask<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
@@ -55,7 +51,7 @@ internal sealed class RedisStoreContext : IAsyncDisposable
     }
 
     // Whether the server is known to be standalone (not a Redis Cluster, not a proxy that routes by key), so a script
-    // may also write keys of other slots (the members' indexes in conversation_touch.lua) instead of taking a second
+    // may also write keys of other slots (the message id entry in message_append.lua) instead of taking a second
     // round trip. False until a connected server was seen.
     public bool IsStandalone(IConnectionMultiplexer multiplexer)
     {

@@ -14,9 +14,6 @@ public sealed class RedisStoreOptions
     /// <summary>The default of <see cref="PresenceShards"/>.</summary>
     public const int DefaultPresenceShards = 16;
 
-    /// <summary>The default of <see cref="DeduplicationWindow"/>.</summary>
-    public static readonly TimeSpan DefaultDeduplicationWindow = TimeSpan.FromDays(7);
-
     /// <summary>A StackExchange.Redis configuration string, e.g. <c>localhost:6379,password=...</c>.</summary>
     public string? ConnectionString { get; set; }
 
@@ -33,9 +30,6 @@ public sealed class RedisStoreOptions
     /// </summary>
     public int? MessageRetention { get; set; }
 
-    /// <summary>How long a repeated <c>(conversation, sender, client_msg_id)</c> returns the original message.</summary>
-    public TimeSpan DeduplicationWindow { get; set; } = DefaultDeduplicationWindow;
-
     /// <summary>
     /// How many shards presence is split into (each sweeps atomically in one cluster slot). Every node of a deployment
     /// must use the same value; changing it strands existing leases until they are touched again.
@@ -45,7 +39,7 @@ public sealed class RedisStoreOptions
     /// <summary>The options as text, with any password in the connection string redacted.</summary>
     /// <returns>A description safe to log.</returns>
     public override string ToString()
-        => $"ConnectionString={RedisConnection.Redact(ConnectionString)}, ConnectionMultiplexer={(ConnectionMultiplexer is null ? "(none)" : "(host-owned)")}, MessageRetention={MessageRetention?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(keep everything)"}, DeduplicationWindow={DeduplicationWindow}, PresenceShards={PresenceShards}";
+        => $"ConnectionString={RedisConnection.Redact(ConnectionString)}, ConnectionMultiplexer={(ConnectionMultiplexer is null ? "(none)" : "(host-owned)")}, MessageRetention={MessageRetention?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(keep everything)"}, PresenceShards={PresenceShards}";
 
     // Null when valid, else every problem found.
     internal string? Validate()
@@ -59,11 +53,6 @@ public sealed class RedisStoreOptions
         if (MessageRetention < 1)
         {
             problems.Add("MessageRetention must be at least 1, or null to keep every message.");
-        }
-
-        if (DeduplicationWindow < TimeSpan.FromMilliseconds(1))
-        {
-            problems.Add("DeduplicationWindow must be positive.");
         }
 
         if (PresenceShards is < 1 or > 16_384)

@@ -16,11 +16,23 @@ public sealed class MessagingBackplane
     /// <summary>The message store.</summary>
     public required IMessageStore Messages { get; init; }
 
+    /// <summary>The de-duplication claims (used when the message store is not an <see cref="IAtomicSequencingStore"/>).</summary>
+    public required IDeduplicationStore Deduplication { get; init; }
+
+    /// <summary>The message id index.</summary>
+    public required IMessageIdIndex MessageIds { get; init; }
+
     /// <summary>The sequencer, or <see langword="null"/> to keep the engine's default.</summary>
     public ISequencer? Sequencer { get; init; }
 
     /// <summary>The conversation store.</summary>
     public required IConversationStore Conversations { get; init; }
+
+    /// <summary>
+    /// The conversation index over <see cref="Conversations"/>, or <see langword="null"/> when the conversation store is
+    /// its own index.
+    /// </summary>
+    public IConversationIndex? ConversationIndex { get; init; }
 
     /// <summary>The receipt store.</summary>
     public required IReceiptStore Receipts { get; init; }
@@ -38,6 +50,8 @@ public sealed class MessagingBackplane
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(Transport);
         services.TryAddSingleton(Messages);
+        services.TryAddSingleton(Deduplication);
+        services.TryAddSingleton(MessageIds);
         services.TryAddSingleton(Conversations);
         services.TryAddSingleton(Receipts);
         services.TryAddSingleton(Directory);
@@ -45,6 +59,11 @@ public sealed class MessagingBackplane
         if (Sequencer is not null)
         {
             services.TryAddSingleton(Sequencer);
+        }
+
+        if (ConversationIndex is not null)
+        {
+            services.TryAddSingleton(ConversationIndex);
         }
     }
 }

@@ -4,10 +4,10 @@ using Xunit;
 namespace Messaging.Conformance;
 
 /// <summary>
-/// The laws of <see cref="IConversationStore"/>: idempotent create by id, atomic membership changes mirrored in each
-/// user's index (within the member limit, one effective change per transition, a new admin when the last one leaves),
-/// an index ordered by last activity, and activity that never moves backwards. Inherit and supply
-/// <see cref="CreateAsync"/>.
+/// The laws of <see cref="IConversationStore"/> and the <see cref="IConversationIndex"/> over its data: idempotent
+/// create by id, atomic membership changes mirrored in each user's list (within the member limit, one effective change
+/// per transition, a new admin when the last one leaves), a list ordered by last activity when read, and activity that
+/// never moves backwards. Inherit and supply <see cref="CreateAsync"/> and <see cref="IndexOf"/>.
 /// </summary>
 /// <remarks>Capabilities read: <see cref="AdapterCapabilities.SurvivesRestart"/>.</remarks>
 public abstract class ConversationStoreConformanceTests : ConformanceSuite
@@ -20,6 +20,11 @@ public abstract class ConversationStoreConformanceTests : ConformanceSuite
     /// <summary>Creates a conversation store. With <see cref="AdapterCapabilities.SurvivesRestart"/>, instances share their data.</summary>
     /// <returns>The store under test.</returns>
     protected abstract ValueTask<IConversationStore> CreateAsync();
+
+    /// <summary>The conversation index of the same adapter, over the data of <paramref name="store"/>.</summary>
+    /// <param name="store">A store <see cref="CreateAsync"/> returned.</param>
+    /// <returns>The index under test.</returns>
+    protected abstract IConversationIndex IndexOf(IConversationStore store);
 
     /// <summary>A group conversation with a fresh id whose first member is its admin.</summary>
     /// <param name="members">The member ids.</param>
@@ -86,7 +91,7 @@ public abstract class ConversationStoreConformanceTests : ConformanceSuite
         Assert.Null(await store.GetAsync(id, Token));
         Assert.Null(await store.AddMemberAsync(id, new ConversationMember(NewId("user"), MemberRole.Member, Epoch), NoLimit, Token));
         Assert.Null(await store.RemoveMemberAsync(id, NewId("user"), 1, Token));
-        Assert.Empty(await store.ListForUserAsync(NewId("user"), 10, Token));
+        Assert.Empty(await IndexOf(store).ListForUserAsync(NewId("user"), 10, Token));
         Assert.Empty(await store.ListDepartedAsync(NewId("user"), 10, Token));
     }
 
@@ -138,7 +143,7 @@ public abstract class ConversationStoreConformanceTests : ConformanceSuite
             Assert.Equal(model, (await store.GetAsync(conversation.Id, Token))!.Members.Select(m => m.UserId));
             foreach (var user in users)
             {
-                var listed = await store.ListForUserAsync(user, 10, Token);
+                var listed = await IndexOf(store).ListForUserAsync(user, 10, Token);
                 Assert.Equal(model.Contains(user) ? [conversation.Id] : Array.Empty<string>(), listed.Select(a => a.Conversation.Id));
                 Assert.All(listed, a => Assert.Null(a.LeftAtSeq));
                 var left = await store.ListDepartedAsync(user, 10, Token);
@@ -162,16 +167,16 @@ public abstract class ConversationStoreConformanceTests : ConformanceSuite
         var group = (await store.CreateAsync(NewGroup(admin, member), Token)).Conversation;
 
         Assert.False((await store.RemoveMemberAsync(group.Id, member, 7, Token))!.Conversation.IsMember(member));
-        await store.TouchAsync(group.Id, 9, Epoch.AddMinutes(1), Token);
+        await IndexOf(store).TouchAsync(group.Id, 9, Epoch.AddMinutes(1), Token);
 
-        Assert.Empty(await store.ListForUserAsync(member, 10, Token));
+        Assert.Empty(await IndexOf(store).ListForUserAsync(member, 10, Token));
         var departure = Assert.Single(await store.ListDepartedAsync(member, 10, Token));
         Assert.Equal((group.Id, (long?)7, 9L), (departure.Conversation.Id, departure.LeftAtSeq, departure.LastSeq));
         Assert.Empty(await store.ListDepartedAsync(admin, 10, Token));
 
         await store.AddMemberAsync(group.Id, new ConversationMember(member, MemberRole.Member, Epoch.AddMinutes(2)), NoLimit, Token);
         Assert.Empty(await store.ListDepartedAsync(member, 10, Token));
-        Assert.Null(Assert.Single(await store.ListForUserAsync(member, 10, Token)).LeftAtSeq);
+        Assert.Null(Assert.Single(await IndexOf(store).ListForUserAsync(member, 10, Token)).LeftAtSeq);
 
         await store.RemoveMemberAsync(group.Id, member, 12, Token);
         Assert.Equal(12, Assert.Single(await store.ListDepartedAsync(member, 10, Token)).LeftAtSeq);
@@ -254,7 +259,7 @@ public abstract class ConversationStoreConformanceTests : ConformanceSuite
             Assert.Equal(isMember ? 1 : 0, added - removed);
             Assert.DoesNotContain(results, r => r.Item2.Outcome == MembershipOutcome.Full);
             Assert.All(results.Where(r => r.Item2.Changed), r => Assert.Equal(r.add, r.Item2.Conversation.IsMember(user)));
-            Assert.Equal(isMember ? [conversation.Id] : Array.Empty<string>(), (await store.ListForUserAsync(user, 10, Token)).Select(a => a.Conversation.Id));
+            Assert.Equal(isMember ? [conversation.Id] : Array.Empty<string>(), (await IndexOf(store).ListForUserAsync(user, 10, Token)).Select(a => a.Conversation.Id));
             Assert.Equal(!isMember && removed > 0, (await store.ListDepartedAsync(user, 10, Token)).Count == 1);
         }, maxTest: 30);
     }
@@ -317,7 +322,7 @@ public abstract class ConversationStoreConformanceTests : ConformanceSuite
         await store.AddMemberAsync(group.Id, new ConversationMember(member, MemberRole.Member, Epoch), NoLimit, Token);
         await store.AdvanceDepartureAsync(group.Id, member, 12, Token);
         Assert.Empty(await store.ListDepartedAsync(member, 10, Token));
-        Assert.Single(await store.ListForUserAsync(member, 10, Token));
+        Assert.Single(await IndexOf(store).ListForUserAsync(member, 10, Token));
     }
 
     /// <summary>Law: touches in any order leave the maximum seq and time, and the index orders by last activity with the limit applied.</summary>
@@ -348,14 +353,46 @@ public abstract class ConversationStoreConformanceTests : ConformanceSuite
                 var id = created[index].Id;
                 // The index offset keeps activity times of different conversations distinct, so the order is total.
                 var at = Epoch.AddSeconds(seq).AddMilliseconds(index);
-                await store.TouchAsync(id, seq, at, Token);
+                await IndexOf(store).TouchAsync(id, seq, at, Token);
                 model[id] = (Math.Max(model[id].Seq, seq), at > model[id].At ? at : model[id].At);
             }
 
-            var listed = await store.ListForUserAsync(user, s.limit, Token);
+            var listed = await IndexOf(store).ListForUserAsync(user, s.limit, Token);
             var expected = model.OrderByDescending(e => e.Value.At).Take(s.limit).ToList();
             Assert.Equal(expected.Select(e => (e.Key, e.Value.Seq, e.Value.At)), listed.Select(a => (a.Conversation.Id, a.LastSeq, a.LastActivity)));
         }, maxTest: 40);
+    }
+
+    /// <summary>
+    /// A user in many conversations gets them ordered by the activity touches recorded, a page at a time from the top,
+    /// and a touch moves one conversation to the top without any member's entry being rewritten by the caller.
+    /// </summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Index_orders_many_conversations_when_read_and_one_touch_moves_one_to_the_top()
+    {
+        var store = await NewStoreAsync();
+        var index = IndexOf(store);
+        var user = NewId("user");
+        var others = Enumerable.Range(0, 3).Select(i => NewId($"peer{i}")).ToArray();
+        var created = new List<Conversation>();
+        for (var i = 0; i < 120; i++)
+        {
+            var group = NewGroup(others[i % others.Length], user) with { CreatedAt = Epoch.AddMilliseconds(i) };
+            created.Add((await store.CreateAsync(group, Token)).Conversation);
+            await index.TouchAsync(group.Id, 1, Epoch.AddSeconds(i), Token);
+        }
+
+        var listed = await index.ListForUserAsync(user, 25, Token);
+        Assert.Equal(created.AsEnumerable().Reverse().Take(25).Select(c => c.Id), listed.Select(a => a.Conversation.Id));
+        Assert.Equal(120, (await index.ListForUserAsync(user, 1_000, Token)).Count);
+
+        var oldest = created[0].Id;
+        await index.TouchAsync(oldest, 2, Epoch.AddHours(1), Token);
+        var top = (await index.ListForUserAsync(user, 2, Token)).ToList();
+        Assert.Equal((oldest, 2L, Epoch.AddHours(1)), (top[0].Conversation.Id, top[0].LastSeq, top[0].LastActivity));
+        Assert.Equal(created[^1].Id, top[1].Conversation.Id);
+        Assert.Equal(oldest, Assert.Single(await index.ListForUserAsync(others[0], 1, Token)).Conversation.Id);
     }
 
     /// <summary>Conversations survive a restart of the store.</summary>
@@ -371,7 +408,7 @@ public abstract class ConversationStoreConformanceTests : ConformanceSuite
 
         var second = await NewStoreAsync();
         AssertSame(group, await second.GetAsync(group.Id, Token));
-        Assert.Single(await second.ListForUserAsync(group.Members[0].UserId, 10, Token));
+        Assert.Single(await IndexOf(second).ListForUserAsync(group.Members[0].UserId, 10, Token));
     }
 
     /// <summary>Asserts two conversations are the same by value (members compared element-wise).</summary>

@@ -4,10 +4,11 @@ using Xunit;
 namespace Messaging.Conformance;
 
 /// <summary>
-/// The laws of <see cref="IMessageStore"/> (and <see cref="IAtomicSequencingStore"/> when declared): unique
-/// <c>(conversation, seq)</c> and <c>(conversation, sender, client_msg_id)</c>, idempotent appends that return the
-/// original, ordered and bounded range reads, tombstones stored like any message, a history start that says which
-/// seqs are gone for good. Inherit and supply <see cref="CreateAsync"/> (and <see cref="CreateWithRetentionAsync"/>
+/// The laws of <see cref="IMessageStore"/> (and <see cref="IAtomicSequencingStore"/> when declared): one uniqueness
+/// rule, <c>(conversation, seq)</c>, with insert-if-absent appends that report the holder of a taken seq; get by
+/// seq; ordered and bounded range reads; tombstones stored like any message; a history start that says which seqs
+/// are gone for good. Client message ids are not the store's concern (see <see cref="DeduplicationStoreConformanceTests"/>),
+/// except in the atomic step. Inherit and supply <see cref="CreateAsync"/> (and <see cref="CreateWithRetentionAsync"/>
 /// for an adapter that declares <see cref="AdapterCapabilities.Retention"/>).
 /// </summary>
 /// <remarks>
@@ -16,6 +17,7 @@ namespace Messaging.Conformance;
 /// </remarks>
 public abstract class MessageStoreConformanceTests : ConformanceSuite
 {
+    private static readonly TimeSpan Window = TimeSpan.FromDays(7);
     private static readonly DateTimeOffset Epoch = new(2024, 1, 15, 10, 30, 0, TimeSpan.Zero);
 
     /// <summary>Creates a message store. With <see cref="AdapterCapabilities.SurvivesRestart"/> or <see cref="AdapterCapabilities.MultiNode"/>, instances share their data.</summary>
@@ -60,10 +62,10 @@ public abstract class MessageStoreConformanceTests : ConformanceSuite
         Assert.Equal(Capabilities.AtomicSequencing, store is IAtomicSequencingStore);
     }
 
-    /// <summary>An appended message is found by id, by client message id, by range reads, and moves the last seq.</summary>
+    /// <summary>An appended message is found at its seq and by range reads, and moves the last seq.</summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
-    public async Task Appended_message_is_found_by_id_by_client_msg_id_and_by_range_reads()
+    public async Task Appended_message_is_found_at_its_seq_and_by_range_reads()
     {
         var store = await NewStoreAsync();
         var conversation = NewId("conv");
@@ -72,8 +74,9 @@ public abstract class MessageStoreConformanceTests : ConformanceSuite
         var result = await store.AppendAsync(message, Token);
 
         Assert.Equal(AppendOutcome.Appended, result.Outcome);
-        Assert.Equal(message, await store.GetByIdAsync(message.MessageId, Token));
-        Assert.Equal(message, await store.FindByClientMsgIdAsync(conversation, message.SenderId, message.ClientMsgId, Token));
+        Assert.Equal(new AppendResult(AppendOutcome.Appended, message), result);
+        Assert.Equal(message, await store.GetAsync(conversation, 1, Token));
+        Assert.Null(await store.GetAsync(conversation, 2, Token));
         Assert.Equal([message], await store.ReadAfterAsync(conversation, 0, 10, Token));
         Assert.Equal([message], await store.ReadBeforeAsync(conversation, 2, 10, Token));
         Assert.Equal(1, await store.GetLastSeqAsync(conversation, Token));
@@ -90,20 +93,21 @@ public abstract class MessageStoreConformanceTests : ConformanceSuite
         Assert.Equal(0, await store.GetLastSeqAsync(conversation, Token));
         Assert.Empty(await store.ReadAfterAsync(conversation, 0, 10, Token));
         Assert.Empty(await store.ReadBeforeAsync(conversation, long.MaxValue, 10, Token));
-        Assert.Null(await store.GetByIdAsync(NewId("msg"), Token));
-        Assert.Null(await store.FindByClientMsgIdAsync(conversation, "alice", "nope", Token));
+        Assert.Null(await store.GetAsync(conversation, 1, Token));
     }
 
-    /// <summary>Law: appending a message whose client message id is used returns the original and stores nothing.</summary>
+    /// <summary>
+    /// Law: the store has one uniqueness rule: a message that repeats another's sender and client message id at a free
+    /// seq is stored (de-duplication is <see cref="IDeduplicationStore"/>'s role).
+    /// </summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
-    public async Task Duplicate_client_msg_id_returns_the_original_and_stores_nothing()
+    public async Task Only_the_seq_is_unique_not_the_client_msg_id()
     {
         var store = await NewStoreAsync();
         var shape = from originalSeq in Gen.Choose(1, 20)
-                    from retrySeqOffset in Gen.Choose(1, 20)
-                    from content in Gen.Elements("", "again", "different content")
-                    select (originalSeq, retrySeq: originalSeq + retrySeqOffset, content);
+                    from otherSeqOffset in Gen.Choose(1, 20)
+                    select (originalSeq, otherSeq: originalSeq + otherSeqOffset);
 
         await Laws.CheckAsync(shape, async s =>
         {
@@ -111,13 +115,10 @@ public abstract class MessageStoreConformanceTests : ConformanceSuite
             var original = NewMessage(conversation, s.originalSeq);
             Assert.Equal(AppendOutcome.Appended, (await store.AppendAsync(original, Token)).Outcome);
 
-            var retry = NewMessage(conversation, s.retrySeq, original.SenderId, original.ClientMsgId) with { Content = s.content };
-            var result = await store.AppendAsync(retry, Token);
-
-            Assert.Equal(new AppendResult(AppendOutcome.DuplicateClientMessage, original), result);
-            Assert.Equal([original], await store.ReadAfterAsync(conversation, 0, 100, Token));
-            Assert.Null(await store.GetByIdAsync(retry.MessageId, Token));
-            Assert.Equal(original.Seq, await store.GetLastSeqAsync(conversation, Token));
+            var same = NewMessage(conversation, s.otherSeq, original.SenderId, original.ClientMsgId);
+            Assert.Equal(new AppendResult(AppendOutcome.Appended, same), await store.AppendAsync(same, Token));
+            Assert.Equal([original, same], await store.ReadAfterAsync(conversation, 0, 100, Token));
+            Assert.Equal(s.otherSeq, await store.GetLastSeqAsync(conversation, Token));
         }, maxTest: 30);
     }
 
@@ -134,29 +135,18 @@ public abstract class MessageStoreConformanceTests : ConformanceSuite
         var second = NewMessage(conversation, 1, "bob");
         var result = await store.AppendAsync(second, Token);
 
-        Assert.Equal(AppendOutcome.SeqTaken, result.Outcome);
+        Assert.Equal(new AppendResult(AppendOutcome.SeqTaken, first), result);
         Assert.Equal([first], await store.ReadAfterAsync(conversation, 0, 10, Token));
-        Assert.Null(await store.GetByIdAsync(second.MessageId, Token));
-        Assert.Null(await store.FindByClientMsgIdAsync(conversation, "bob", second.ClientMsgId, Token));
+        Assert.Equal(first, await store.GetAsync(conversation, 1, Token));
+
+        // A retried append of the stored message itself finds it holding the seq: the writer knows it committed.
+        Assert.Equal(new AppendResult(AppendOutcome.SeqTaken, first), await store.AppendAsync(first, Token));
     }
 
-    /// <summary>A client message id is scoped to its sender and conversation.</summary>
+    /// <summary>Law: concurrent appends of one seq store exactly one message, and every other writer is told which.</summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
-    public async Task Same_client_msg_id_from_another_sender_or_conversation_is_not_a_duplicate()
-    {
-        var store = await NewStoreAsync();
-        string conversation = NewId("conv"), other = NewId("conv"), clientMsgId = NewId("cmid");
-
-        Assert.Equal(AppendOutcome.Appended, (await store.AppendAsync(NewMessage(conversation, 1, "alice", clientMsgId), Token)).Outcome);
-        Assert.Equal(AppendOutcome.Appended, (await store.AppendAsync(NewMessage(conversation, 2, "bob", clientMsgId), Token)).Outcome);
-        Assert.Equal(AppendOutcome.Appended, (await store.AppendAsync(NewMessage(other, 1, "alice", clientMsgId), Token)).Outcome);
-    }
-
-    /// <summary>Law: concurrent appends of one seq store exactly one message; concurrent retries of one client message id store exactly one.</summary>
-    /// <returns>A task that completes when verified.</returns>
-    [Fact]
-    public async Task Concurrent_appends_keep_seq_and_client_msg_id_unique()
+    public async Task Concurrent_appends_keep_the_seq_unique()
     {
         var store = await NewStoreAsync();
         await Laws.CheckAsync(Gen.Choose(2, 12), async writers =>
@@ -164,16 +154,10 @@ public abstract class MessageStoreConformanceTests : ConformanceSuite
             var conversation = NewId("conv");
             var sameSeq = await Task.WhenAll(Enumerable.Range(0, writers).Select(i =>
                 Task.Run(() => store.AppendAsync(NewMessage(conversation, 1, $"sender{i}"), Token).AsTask())));
-            Assert.Single(sameSeq, r => r.Outcome == AppendOutcome.Appended);
-            Assert.All(sameSeq.Where(r => r.Outcome != AppendOutcome.Appended), r => Assert.Equal(AppendOutcome.SeqTaken, r.Outcome));
-
-            var clientMsgId = NewId("cmid");
-            var sameKey = await Task.WhenAll(Enumerable.Range(0, writers).Select(i =>
-                Task.Run(() => store.AppendAsync(NewMessage(conversation, 2 + i, "alice", clientMsgId), Token).AsTask())));
-            var winner = Assert.Single(sameKey, r => r.Outcome == AppendOutcome.Appended).Existing;
+            var winner = Assert.Single(sameSeq, r => r.Outcome == AppendOutcome.Appended).Existing;
             Assert.NotNull(winner);
-            Assert.All(sameKey.Where(r => r.Outcome != AppendOutcome.Appended), r => Assert.Equal(new AppendResult(AppendOutcome.DuplicateClientMessage, winner), r));
-            Assert.Equal(2, (await store.ReadAfterAsync(conversation, 0, 100, Token)).Count);
+            Assert.All(sameSeq.Where(r => r.Outcome != AppendOutcome.Appended), r => Assert.Equal(new AppendResult(AppendOutcome.SeqTaken, winner), r));
+            Assert.Equal([winner], await store.ReadAfterAsync(conversation, 0, 100, Token));
         }, maxTest: 30);
     }
 
@@ -253,7 +237,7 @@ public abstract class MessageStoreConformanceTests : ConformanceSuite
                 {
                     for (var attempt = 0; attempt <= s.retries; attempt++)
                     {
-                        mine.Add(await atomic.SequenceAndAppendAsync(draft with { MessageId = Guid.CreateVersion7().ToString() }, Token));
+                        mine.Add(await atomic.SequenceAndAppendAsync(draft with { MessageId = Guid.CreateVersion7().ToString() }, Window, Token));
                     }
                 }
 
@@ -284,7 +268,7 @@ public abstract class MessageStoreConformanceTests : ConformanceSuite
         await store.AppendAsync(NewMessage(conversation, 1), Token);
         await store.AppendAsync(NewMessage(conversation, 2), Token);
 
-        var result = await ((IAtomicSequencingStore)store).SequenceAndAppendAsync(NewMessage(conversation, 0), Token);
+        var result = await ((IAtomicSequencingStore)store).SequenceAndAppendAsync(NewMessage(conversation, 0), Window, Token);
 
         Assert.Equal(AppendOutcome.Appended, result.Outcome);
         Assert.Equal(3, result.Existing!.Seq);
@@ -369,11 +353,11 @@ public abstract class MessageStoreConformanceTests : ConformanceSuite
         var conversation = NewId("conv");
         for (var i = 0; i < 5; i++)
         {
-            await ((IAtomicSequencingStore)store).SequenceAndAppendAsync(NewMessage(conversation, 0), Token);
+            await ((IAtomicSequencingStore)store).SequenceAndAppendAsync(NewMessage(conversation, 0), Window, Token);
         }
 
         Assert.Equal(4, await store.GetHistoryStartAsync(conversation, Token));
-        var next = await ((IAtomicSequencingStore)store).SequenceAndAppendAsync(NewMessage(conversation, 0), Token);
+        var next = await ((IAtomicSequencingStore)store).SequenceAndAppendAsync(NewMessage(conversation, 0), Window, Token);
         Assert.Equal(6, next.Existing!.Seq);
         Assert.Equal([5L, 6L], (await store.ReadAfterAsync(conversation, 0, 10, Token)).Select(m => m.Seq));
     }
@@ -392,7 +376,7 @@ public abstract class MessageStoreConformanceTests : ConformanceSuite
 
         var second = await NewStoreAsync();
         Assert.Equal([message], await second.ReadAfterAsync(conversation, 0, 10, Token));
-        Assert.Equal(AppendOutcome.DuplicateClientMessage, (await second.AppendAsync(NewMessage(conversation, 2, message.SenderId, message.ClientMsgId), Token)).Outcome);
+        Assert.Equal(new AppendResult(AppendOutcome.SeqTaken, message), await second.AppendAsync(NewMessage(conversation, 1, "bob"), Token));
     }
 
     /// <summary>Two live instances (two nodes) see each other's appends and uniqueness holds across them.</summary>
@@ -406,7 +390,7 @@ public abstract class MessageStoreConformanceTests : ConformanceSuite
         var message = NewMessage(conversation, 1);
         await a.AppendAsync(message, Token);
 
-        Assert.Equal(message, await b.GetByIdAsync(message.MessageId, Token));
+        Assert.Equal(message, await b.GetAsync(conversation, 1, Token));
         Assert.Equal(AppendOutcome.SeqTaken, (await b.AppendAsync(NewMessage(conversation, 1, "bob"), Token)).Outcome);
     }
 

@@ -5,8 +5,9 @@ namespace Messaging.Conformance;
 
 /// <summary>
 /// The laws of <see cref="IReceiptStore"/>: per-device marks only move forward, read implies delivered, concurrent
-/// advances keep the maximum, and a user's aggregate is the maximum over the user's devices, returned before and after
-/// each advance. Inherit and supply <see cref="CreateAsync"/>.
+/// advances keep the maximum, a user's aggregate is the maximum over the user's devices (an advance returns the marks
+/// an earlier advance left), and batch reads answer what single reads answer. Inherit and supply
+/// <see cref="CreateAsync"/>.
 /// </summary>
 /// <remarks>Capabilities read: <see cref="AdapterCapabilities.SurvivesRestart"/>.</remarks>
 public abstract class ReceiptStoreConformanceTests : ConformanceSuite
@@ -38,19 +39,19 @@ public abstract class ReceiptStoreConformanceTests : ConformanceSuite
         var store = await NewStoreAsync();
         var conversation = NewId("conv");
 
-        var (before, after) = await store.AdvanceAsync(conversation, "alice", "phone", 0, 5, Epoch, Token);
+        var before = await store.AdvanceAsync(conversation, "alice", "phone", 0, 5, Epoch, Token);
 
         Assert.Equal(Watermark.None, before);
-        Assert.Equal(new Watermark(5, 5, Epoch, Epoch), after);
-        Assert.Equal(after, await store.GetDeviceAsync(conversation, "alice", "phone", Token));
+        Assert.Equal(new Watermark(5, 5, Epoch, Epoch), await store.GetDeviceAsync(conversation, "alice", "phone", Token));
+        Assert.Equal(new Watermark(5, 5, Epoch, Epoch), await store.GetUserAsync(conversation, "alice", Token));
 
-        var (_, later) = await store.AdvanceAsync(conversation, "alice", "phone", 7, 3, Epoch.AddMinutes(1), Token);
-        Assert.Equal(new Watermark(7, 5, Epoch.AddMinutes(1), Epoch), later);
+        Assert.Equal(new Watermark(5, 5, Epoch, Epoch), await store.AdvanceAsync(conversation, "alice", "phone", 7, 3, Epoch.AddMinutes(1), Token));
+        Assert.Equal(new Watermark(7, 5, Epoch.AddMinutes(1), Epoch), await store.GetDeviceAsync(conversation, "alice", "phone", Token));
     }
 
     /// <summary>
     /// Law: advances of several devices in any order leave each device at its maxima (delivered at least read), the user
-    /// at the maximum over devices, and every returned before/after pair monotonic and consistent with the previous one.
+    /// at the maximum over devices, and each advance that follows another returns the user's marks that one left.
     /// </summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
@@ -72,7 +73,8 @@ public abstract class ReceiptStoreConformanceTests : ConformanceSuite
             foreach (var (device, delivered, read) in advances)
             {
                 at = at.AddSeconds(1);
-                var (before, after) = await store.AdvanceAsync(conversation, user, device, delivered, read, at, Token);
+                var before = await store.AdvanceAsync(conversation, user, device, delivered, read, at, Token);
+                var after = await store.GetUserAsync(conversation, user, Token);
                 var old = devices.GetValueOrDefault(device);
                 var newRead = Math.Max(old.Read, read);
                 devices[device] = (Math.Max(Math.Max(old.Delivered, delivered), newRead), newRead);
@@ -112,6 +114,52 @@ public abstract class ReceiptStoreConformanceTests : ConformanceSuite
             Assert.Equal(values.Max(), stored.DeliveredUpTo);
             Assert.Equal(values.Where((_, i) => i % 2 == 0).Select(v => v / 2).Max(), stored.ReadUpTo);
         }, maxTest: 30);
+    }
+
+    /// <summary>
+    /// Law: the batch reads (a device's or a user's marks in many conversations, some members' marks in one) answer, in
+    /// the order asked and for conversations and members without marks too, what one read each answers.
+    /// </summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Batch_reads_answer_what_single_reads_answer_in_the_order_asked()
+    {
+        var store = await NewStoreAsync();
+        var advance = from conversation in Gen.Choose(0, 5)
+                      from device in Gen.Elements("phone", "laptop")
+                      from delivered in Gen.Choose(0, 20)
+                      from read in Gen.Choose(0, 20)
+                      select (conversation, device, delivered: (long)delivered, read: (long)read);
+        var shape = from advances in advance.ListOf()
+                    from asked in Gen.Choose(0, 7).ListOf()
+                    select (advances, asked);
+
+        await Laws.CheckAsync(shape, async s =>
+        {
+            var ids = Enumerable.Range(0, 8).Select(i => NewId($"conv{i}")).ToArray();
+            var user = NewId("user");
+            var other = NewId("other");
+            foreach (var (conversation, device, delivered, read) in s.advances)
+            {
+                await store.AdvanceAsync(ids[conversation], user, device, delivered, read, Epoch, Token);
+                await store.AdvanceAsync(ids[7 - conversation], other, device, read, 0, Epoch, Token);
+            }
+
+            var asked = s.asked.Select(i => ids[i]).ToArray();
+            var devices = await store.GetDeviceManyAsync(user, "phone", asked, Token);
+            var users = await store.GetUserManyAsync(user, asked, Token);
+            Assert.Equal(asked.Length, devices.Count);
+            Assert.Equal(asked.Length, users.Count);
+            for (var i = 0; i < asked.Length; i++)
+            {
+                Assert.Equal(await store.GetDeviceAsync(asked[i], user, "phone", Token), devices[i]);
+                Assert.Equal(await store.GetUserAsync(asked[i], user, Token), users[i]);
+                var members = await store.GetMembersAsync(asked[i], [other, NewId("nobody"), user, other], Token);
+                Assert.Equal(
+                    [await store.GetUserAsync(asked[i], other, Token), Watermark.None, users[i], await store.GetUserAsync(asked[i], other, Token)],
+                    members);
+            }
+        }, maxTest: 40);
     }
 
     /// <summary>The conversation's list holds each user's aggregate.</summary>

@@ -98,7 +98,7 @@ public sealed class CatchUpTests
         // Seq 1 is stored but its envelope is lost, and the device's mark moves past it (as a send from it would).
         var lost = DeliveryTests.StoredMessage(conversation, 1, harness);
         await harness.Messages.AppendAsync(lost, Ct);
-        await harness.Services.GetRequiredService<IConversationStore>().TouchAsync(conversation, 1, lost.Timestamp, Ct);
+        await harness.Services.GetRequiredService<IConversationIndex>().TouchAsync(conversation, 1, lost.Timestamp, Ct);
         await harness.Receipts.AdvanceAsync(conversation, "bob", "phone", 1, 1, harness.Time.GetUtcNow(), Ct);
 
         await bob.SyncAsync(null, Ct);

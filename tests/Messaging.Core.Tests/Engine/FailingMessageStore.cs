@@ -3,8 +3,8 @@ using System.Collections.Concurrent;
 namespace Messaging.Tests.Engine;
 
 /// <summary>
-/// An <see cref="IMessageStore"/> decorator over the in-memory store (without its atomic capability, so the engine
-/// uses the sequencer) whose appends fail while <see cref="FailAppend"/> says so.
+/// An <see cref="IMessageStore"/> decorator over the in-memory store whose appends fail while <see cref="FailAppend"/>
+/// says so.
 /// </summary>
 internal sealed class FailingMessageStore : IMessageStore
 {
@@ -37,11 +37,8 @@ internal sealed class FailingMessageStore : IMessageStore
     public ValueTask<IReadOnlyList<Message>> ReadBeforeAsync(string conversationId, long beforeSeq, int limit, CancellationToken cancellationToken = default)
         => _inner.ReadBeforeAsync(conversationId, beforeSeq, limit, cancellationToken);
 
-    public ValueTask<Message?> GetByIdAsync(string messageId, CancellationToken cancellationToken = default)
-        => _inner.GetByIdAsync(messageId, cancellationToken);
-
-    public ValueTask<Message?> FindByClientMsgIdAsync(string conversationId, string senderId, string clientMsgId, CancellationToken cancellationToken = default)
-        => _inner.FindByClientMsgIdAsync(conversationId, senderId, clientMsgId, cancellationToken);
+    public ValueTask<Message?> GetAsync(string conversationId, long seq, CancellationToken cancellationToken = default)
+        => _inner.GetAsync(conversationId, seq, cancellationToken);
 
     public ValueTask<long> GetLastSeqAsync(string conversationId, CancellationToken cancellationToken = default)
         => _inner.GetLastSeqAsync(conversationId, cancellationToken);

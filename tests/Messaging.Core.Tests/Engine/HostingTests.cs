@@ -21,6 +21,7 @@ public sealed class HostingTests
         Assert.IsType<InMemoryMessageStore>(provider.GetRequiredService<IMessageStore>());
         Assert.IsType<InMemorySequencer>(provider.GetRequiredService<ISequencer>());
         Assert.IsType<InMemoryConversationStore>(provider.GetRequiredService<IConversationStore>());
+        Assert.Same(provider.GetRequiredService<IConversationStore>(), provider.GetRequiredService<IConversationIndex>());
         Assert.IsType<InMemoryReceiptStore>(provider.GetRequiredService<IReceiptStore>());
         Assert.IsType<InMemoryMessageTransport>(provider.GetRequiredService<IMessageTransport>());
         Assert.IsType<InMemoryConnectionDirectory>(provider.GetRequiredService<IConnectionDirectory>());
@@ -51,6 +52,24 @@ public sealed class HostingTests
         Assert.Same(before, provider.GetRequiredService<IReceiptStore>());
         Assert.NotNull(await after.GetAsync(created.View.Conversation.Id, Ct));
         Assert.Equal("node-a", engine.NodeId);
+
+        // The replacing conversation store is also the index the engine lists from.
+        Assert.Same(after, provider.GetRequiredService<IConversationIndex>());
+        Assert.Equal([created.View.Conversation.Id], (await engine.ListConversationsAsync("alice", cancellationToken: Ct)).Select(v => v.Conversation.Id));
+    }
+
+    [Fact]
+    public async Task A_conversation_store_that_is_not_an_index_without_an_index_of_its_own_fails_at_start_with_the_reason()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        // A proxy that implements the conversation store role only, over the in-memory store.
+        builder.Services.AddSingleton(CallCountingProxy<IConversationStore>.Wrap(new InMemoryConversationStore(), out _));
+        builder.Services.AddMessaging();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync(Ct));
+
+        Assert.Contains(nameof(IConversationIndex), error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -136,7 +136,7 @@ public sealed class MembershipRaceTests
     }
 
     /// <summary>The in-memory store, yielding to the thread pool after each read of a conversation.</summary>
-    private sealed class YieldAfterRead(IConversationStore inner) : IConversationStore
+    private sealed class YieldAfterRead(InMemoryConversationStore inner) : IConversationStore, IConversationIndex
     {
         public ValueTask<(Conversation Conversation, bool Created)> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default)
             => inner.CreateAsync(conversation, cancellationToken);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Messaging.Tests.Engine;
@@ -218,5 +219,74 @@ public sealed class ReceiptTests
         var start = message.Timestamp;
         Assert.Equal((start.AddMinutes(1), start.AddMinutes(2)), (receipts.Receipts[0].DeliveredAt, receipts.Receipts[0].ReadAt));
         Assert.Equal((null, null), (receipts.Receipts[1].DeliveredAt, receipts.Receipts[1].ReadAt));
+    }
+
+    [Fact]
+    public async Task In_a_group_concurrent_acks_of_different_members_each_read_after_both_wrote_and_the_status_is_not_lost()
+    {
+        // Every read of the members' marks waits until bob's and carol's acks were both written: the interleaving in
+        // which neither ack saw the other's mark when it wrote its own.
+        var gate = new AfterBothAcks(new InMemoryReceiptStore(), "bob", "carol");
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s.AddSingleton<IReceiptStore>(gate));
+        var conversation = await harness.CreateGroupAsync("alice", "bob", "carol");
+        var (alice, aliceConnection) = await harness.ConnectAsync("alice");
+        var (bob, _) = await harness.ConnectAsync("bob");
+        var (carol, _) = await harness.ConnectAsync("carol");
+        var message = (await alice.SendAsync(EventWaits.Text(conversation, "hi all"), Ct)).Message;
+
+        await Task.WhenAll(
+            bob.AckUpToAsync(conversation, 1, ReceiptStatus.Delivered, Ct).AsTask(),
+            carol.AckUpToAsync(conversation, 1, ReceiptStatus.Delivered, Ct).AsTask()).WaitAsync(EngineHarness.Timeout, Ct);
+        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Delivered, 1);
+
+        // Both readers saw both marks: each may publish, never for another message, and never read.
+        var statuses = aliceConnection.Events.OfType<StatusEvent>().Where(s => s.Status != ReceiptStatus.Sent).ToList();
+        Assert.InRange(statuses.Count, 1, 2);
+        Assert.All(statuses, s => Assert.Equal((message.MessageId, ReceiptStatus.Delivered), (s.MessageId, s.Status)));
+    }
+
+    // A real receipt store whose reads of a conversation's marks wait until both users advanced a real device.
+    private sealed class AfterBothAcks(IReceiptStore inner, string first, string second) : IReceiptStore
+    {
+        private readonly TaskCompletionSource _firstAcked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _secondAcked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async ValueTask<Watermark> AdvanceAsync(string conversationId, string userId, string deviceId, long deliveredUpTo, long readUpTo, DateTimeOffset at, CancellationToken cancellationToken = default)
+        {
+            var before = await inner.AdvanceAsync(conversationId, userId, deviceId, deliveredUpTo, readUpTo, at, cancellationToken);
+            if (deviceId != ReservedDeviceIds.Sender)
+            {
+                (userId == first ? _firstAcked : userId == second ? _secondAcked : null)?.TrySetResult();
+            }
+
+            return before;
+        }
+
+        public ValueTask<Watermark> GetDeviceAsync(string conversationId, string userId, string deviceId, CancellationToken cancellationToken = default)
+            => inner.GetDeviceAsync(conversationId, userId, deviceId, cancellationToken);
+
+        public async ValueTask<Watermark> GetUserAsync(string conversationId, string userId, CancellationToken cancellationToken = default)
+        {
+            await Task.WhenAll(_firstAcked.Task, _secondAcked.Task).WaitAsync(cancellationToken);
+            return await inner.GetUserAsync(conversationId, userId, cancellationToken);
+        }
+
+        public async ValueTask<IReadOnlyList<Watermark>> GetMembersAsync(string conversationId, IReadOnlyList<string> userIds, CancellationToken cancellationToken = default)
+        {
+            await Task.WhenAll(_firstAcked.Task, _secondAcked.Task).WaitAsync(cancellationToken);
+            return await inner.GetMembersAsync(conversationId, userIds, cancellationToken);
+        }
+
+        public ValueTask<IReadOnlyList<Watermark>> GetDeviceManyAsync(string userId, string deviceId, IReadOnlyList<string> conversationIds, CancellationToken cancellationToken = default)
+            => inner.GetDeviceManyAsync(userId, deviceId, conversationIds, cancellationToken);
+
+        public ValueTask<IReadOnlyList<Watermark>> GetUserManyAsync(string userId, IReadOnlyList<string> conversationIds, CancellationToken cancellationToken = default)
+            => inner.GetUserManyAsync(userId, conversationIds, cancellationToken);
+
+        public async ValueTask<IReadOnlyList<MemberWatermark>> GetAllAsync(string conversationId, CancellationToken cancellationToken = default)
+        {
+            await Task.WhenAll(_firstAcked.Task, _secondAcked.Task).WaitAsync(cancellationToken);
+            return await inner.GetAllAsync(conversationId, cancellationToken);
+        }
     }
 }

@@ -20,7 +20,7 @@ public sealed class SendTests
         Assert.False(result.Duplicate);
         Assert.Equal(1, result.Message.Seq);
         Assert.Equal("alice", result.Message.SenderId);
-        Assert.Equal(result.Message, await harness.Messages.GetByIdAsync(result.Message.MessageId, Ct));
+        Assert.Equal(result.Message, await harness.Messages.GetAsync(conversation, 1, Ct));
         await aliceConnection.WaitForStatusAsync(ReceiptStatus.Sent, 1);
         var sent = aliceConnection.Events.OfType<StatusEvent>().Single(s => s.Status == ReceiptStatus.Sent);
         Assert.Equal((result.Message.MessageId, "c-1"), (sent.MessageId, sent.ClientMsgId));
@@ -231,7 +231,7 @@ public sealed class SendTests
 
         Assert.Equal(1, result.Message.Seq);
         Assert.Equal(2, store.AttemptsFor(1));
-        Assert.Equal(MessageKind.Text, (await harness.Messages.GetByIdAsync(result.Message.MessageId, Ct))!.Kind);
+        Assert.Equal(result.Message, await harness.Messages.GetAsync(conversation, 1, Ct));
     }
 
     [Fact]
@@ -289,8 +289,105 @@ public sealed class SendTests
         var result = await alice.SendAsync(EventWaits.Text(conversation, "two"), Ct);
 
         Assert.Equal(5, result.Message.Seq);
-        Assert.Equal("two", (await harness.Messages.GetByIdAsync(result.Message.MessageId, Ct))!.Content);
-        Assert.Equal("elsewhere", (await harness.Messages.GetByIdAsync("other-2", Ct))!.Content);
+        Assert.Equal("two", (await harness.Messages.GetAsync(conversation, 5, Ct))!.Content);
+        Assert.Equal("elsewhere", (await harness.Messages.GetAsync(conversation, 2, Ct))!.Content);
+    }
+
+    [Fact]
+    public async Task A_repeat_within_the_deduplication_window_returns_the_original_and_after_it_is_a_new_message()
+    {
+        await using var harness = await EngineHarness.StartAsync(o => o.DeduplicationWindow = TimeSpan.FromHours(1));
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var original = await alice.SendAsync(EventWaits.Text(conversation, "hello", "c-1"), Ct);
+
+        harness.Time.Advance(TimeSpan.FromHours(1) - TimeSpan.FromTicks(1));
+        var repeat = await alice.SendAsync(EventWaits.Text(conversation, "hello", "c-1"), Ct);
+        Assert.True(repeat.Duplicate);
+        Assert.Equal(original.Message, repeat.Message);
+
+        harness.Time.Advance(TimeSpan.FromTicks(1));
+        var later = await alice.SendAsync(EventWaits.Text(conversation, "hello", "c-1"), Ct);
+        Assert.False(later.Duplicate);
+        Assert.Equal(2, later.Message.Seq);
+        Assert.NotEqual(original.Message.MessageId, later.Message.MessageId);
+        Assert.Equal(2, (await harness.Messages.ReadAfterAsync(conversation, 0, 10, Ct)).Count);
+    }
+
+    [Fact]
+    public async Task A_repeat_of_a_send_that_could_never_be_stored_is_a_new_message()
+    {
+        var failing = true;
+        var store = new FailingMessageStore { FailAppend = (m, _) => failing && m.Kind != MessageKind.Tombstone };
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s.AddSingleton<IMessageStore>(store));
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+
+        await Assert.ThrowsAsync<MessagingBackendException>(async () => await alice.SendAsync(EventWaits.Text(conversation, "hello", "c-1"), Ct));
+        Assert.Null(await harness.Services.GetRequiredService<IDeduplicationStore>().FindAsync(new DeduplicationKey(conversation, "alice", "c-1"), Ct));
+        failing = false;
+        var repeat = await alice.SendAsync(EventWaits.Text(conversation, "hello", "c-1"), Ct);
+
+        Assert.False(repeat.Duplicate);
+        Assert.Equal(2, repeat.Message.Seq);
+        Assert.Equal(MessageKind.Tombstone, (await harness.Messages.GetAsync(conversation, 1, Ct))!.Kind);
+        Assert.Equal(repeat.Message, await harness.Messages.GetAsync(conversation, 2, Ct));
+    }
+
+    [Fact]
+    public async Task A_repeat_that_finds_its_claimed_seq_empty_settles_it_with_a_tombstone_and_asks_to_send_again()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+
+        // An earlier send took seq 1 and claimed its client message id, then its writer stopped before the append.
+        var seq = await harness.Services.GetRequiredService<ISequencer>().NextAsync(conversation, Ct);
+        await harness.Services.GetRequiredService<IDeduplicationStore>().ClaimAsync(new DeduplicationKey(conversation, "alice", "c-1"), seq, TimeSpan.FromDays(7), Ct);
+
+        var error = await Assert.ThrowsAsync<MessagingBackendException>(async () => await alice.SendAsync(EventWaits.Text(conversation, "hello", "c-1"), Ct));
+        Assert.Equal(MessagingErrorKind.Internal, error.Kind);
+        Assert.Equal(MessageKind.Tombstone, (await harness.Messages.GetAsync(conversation, seq, Ct))!.Kind);
+
+        var again = await alice.SendAsync(EventWaits.Text(conversation, "hello", "c-1"), Ct);
+        Assert.False(again.Duplicate);
+        Assert.Equal(seq + 1, again.Message.Seq);
+    }
+
+    [Fact]
+    public async Task Concurrent_sends_of_one_client_msg_id_store_at_most_one_message_and_every_answer_is_that_message()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var sessions = new List<MessagingSession>();
+        for (var device = 0; device < 4; device++)
+        {
+            sessions.Add((await harness.ConnectAsync("alice", "device" + device)).Session);
+        }
+
+        for (var round = 0; round < 25; round++)
+        {
+            var clientMsgId = "c-" + round;
+            var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+            {
+                try
+                {
+                    return (await sessions[i % sessions.Count].SendAsync(EventWaits.Text(conversation, "hello", clientMsgId), Ct)).Message;
+                }
+                catch (MessagingBackendException)
+                {
+                    // "Send it again": this send met another one of the same id in flight.
+                    return null;
+                }
+            })));
+
+            var stored = (await harness.Messages.ReadAfterAsync(conversation, 0, 10_000, Ct)).Where(m => m.Kind != MessageKind.Tombstone && m.ClientMsgId == clientMsgId).ToList();
+            Assert.True(stored.Count <= 1, $"round {round}: {stored.Count} messages stored for one client_msg_id");
+            Assert.All(answers.OfType<Message>(), answer => Assert.Equal(stored.Single(), answer));
+
+            var again = await sessions[0].SendAsync(EventWaits.Text(conversation, "hello", clientMsgId), Ct);
+            Assert.Equal(again.Message, Assert.Single(await harness.Messages.ReadAfterAsync(conversation, 0, 10_000, Ct), m => m.Kind != MessageKind.Tombstone && m.ClientMsgId == clientMsgId));
+        }
     }
 
     private sealed class RecordingPushNotifier : IPushNotifier

@@ -10,6 +10,7 @@ public sealed class InMemoryScaleOutConformanceTests : ScaleOutConformanceTests
     protected override ValueTask<MessagingBackplane> CreateBackplaneAsync() => ValueTask.FromResult(InMemoryBackplane.Create());
 }
 
+// The in-memory message store has no atomic step: this runs the composite path (sequencer, claim, append at seq).
 public sealed class InMemoryEngineModelConformanceTests : EngineModelConformanceTests
 {
     protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
@@ -26,6 +27,8 @@ internal static class InMemoryBackplane
         {
             Transport = new InMemoryMessageTransport(),
             Messages = messages,
+            Deduplication = new InMemoryDeduplicationStore(),
+            MessageIds = new InMemoryMessageIdIndex(),
             Sequencer = new InMemorySequencer(messages),
             Conversations = new InMemoryConversationStore(),
             Receipts = new InMemoryReceiptStore(),

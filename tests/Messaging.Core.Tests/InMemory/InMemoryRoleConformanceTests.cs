@@ -19,11 +19,27 @@ public sealed class InMemoryMessageStoreConformanceTests : MessageStoreConforman
     protected override ValueTask<IMessageStore> CreateWithRetentionAsync(int retention) => ValueTask.FromResult<IMessageStore>(new InMemoryMessageStore(retention));
 }
 
+public sealed class InMemoryDeduplicationStoreConformanceTests : DeduplicationStoreConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<IDeduplicationStore> CreateAsync(TimeProvider timeProvider) => ValueTask.FromResult<IDeduplicationStore>(new InMemoryDeduplicationStore(timeProvider));
+}
+
+public sealed class InMemoryMessageIdIndexConformanceTests : MessageIdIndexConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<IMessageIdIndex> CreateAsync() => ValueTask.FromResult<IMessageIdIndex>(new InMemoryMessageIdIndex());
+}
+
 public sealed class InMemoryConversationStoreConformanceTests : ConversationStoreConformanceTests
 {
     protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
 
     protected override ValueTask<IConversationStore> CreateAsync() => ValueTask.FromResult<IConversationStore>(new InMemoryConversationStore());
+
+    protected override IConversationIndex IndexOf(IConversationStore store) => (InMemoryConversationStore)store;
 }
 
 public sealed class InMemoryReceiptStoreConformanceTests : ReceiptStoreConformanceTests

@@ -54,7 +54,6 @@ internal static class RedisReadmes
             {
                 o.ConnectionString = builder.Configuration.GetConnectionString("redis");
                 o.MessageRetention = 10_000;                           // optional: newest messages kept per conversation (default: all)
-                o.DeduplicationWindow = TimeSpan.FromDays(7);          // how long a repeated client_msg_id is recognised
                 o.PresenceShards = 16;                                 // same value on every node
             });
     }

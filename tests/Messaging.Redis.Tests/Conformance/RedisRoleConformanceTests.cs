@@ -24,11 +24,28 @@ public sealed class RedisMessageStoreConformanceTests(RedisFixture redis) : Mess
         => ValueTask.FromResult<IMessageStore>(new RedisMessageStore(redis.Multiplexer, new RedisStoreOptions { MessageRetention = retention }));
 }
 
+public sealed class RedisDeduplicationStoreConformanceTests(RedisFixture redis) : DeduplicationStoreConformanceTests
+{
+    // Claims expire on the server's clock, not on the suite's fake one.
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true };
+
+    protected override ValueTask<IDeduplicationStore> CreateAsync(TimeProvider timeProvider) => ValueTask.FromResult<IDeduplicationStore>(new RedisDeduplicationStore(redis.Multiplexer));
+}
+
+public sealed class RedisMessageIdIndexConformanceTests(RedisFixture redis) : MessageIdIndexConformanceTests
+{
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true };
+
+    protected override ValueTask<IMessageIdIndex> CreateAsync() => ValueTask.FromResult<IMessageIdIndex>(new RedisMessageIdIndex(redis.Multiplexer));
+}
+
 public sealed class RedisConversationStoreConformanceTests(RedisFixture redis) : ConversationStoreConformanceTests
 {
     protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true };
 
     protected override ValueTask<IConversationStore> CreateAsync() => ValueTask.FromResult<IConversationStore>(new RedisConversationStore(redis.Multiplexer));
+
+    protected override IConversationIndex IndexOf(IConversationStore store) => new RedisConversationIndex(redis.Multiplexer);
 }
 
 public sealed class RedisReceiptStoreConformanceTests(RedisFixture redis) : ReceiptStoreConformanceTests

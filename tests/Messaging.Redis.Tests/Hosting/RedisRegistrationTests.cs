@@ -19,8 +19,11 @@ public sealed class RedisRegistrationTests(RedisFixture redis)
         await using var provider = services.BuildServiceProvider();
 
         Assert.IsType<RedisMessageStore>(provider.GetRequiredService<IMessageStore>());
+        Assert.IsType<RedisDeduplicationStore>(provider.GetRequiredService<IDeduplicationStore>());
+        Assert.IsType<RedisMessageIdIndex>(provider.GetRequiredService<IMessageIdIndex>());
         Assert.IsType<RedisSequencer>(provider.GetRequiredService<ISequencer>());
         Assert.IsType<RedisConversationStore>(provider.GetRequiredService<IConversationStore>());
+        Assert.IsType<RedisConversationIndex>(provider.GetRequiredService<IConversationIndex>());
         Assert.IsType<RedisReceiptStore>(provider.GetRequiredService<IReceiptStore>());
         Assert.IsType<RedisPresenceStore>(provider.GetRequiredService<IPresenceStore>());
         Assert.IsType<RedisContactStore>(provider.GetRequiredService<IContactStore>());

@@ -10,7 +10,6 @@ public sealed class RedisKeysTests(RedisFixture redis)
     public void Keys_follow_the_documented_layout()
     {
         Assert.Equal("messaging:conv:{c1}:messages", (string?)RedisKeys.Messages("c1"));
-        Assert.Equal("messaging:conv:{c1}:ids", (string?)RedisKeys.MessageIds("c1"));
         Assert.Equal("messaging:conv:{c1}:log", (string?)RedisKeys.MessageLog("c1"));
         Assert.Equal("messaging:conv:{c1}:client:5:alicecmid-1", (string?)RedisKeys.ClientMessage("c1", "alice", "cmid-1"));
         Assert.Equal("messaging:conv:{c1}:seq", (string?)RedisKeys.Counter("c1"));
@@ -39,7 +38,7 @@ public sealed class RedisKeysTests(RedisFixture redis)
     {
         RedisKey[] keys =
         [
-            RedisKeys.Messages(conversationId), RedisKeys.MessageIds(conversationId), RedisKeys.MessageLog(conversationId),
+            RedisKeys.Messages(conversationId), RedisKeys.MessageLog(conversationId),
             RedisKeys.ClientMessage(conversationId, "alice", "x}{"), RedisKeys.Counter(conversationId), RedisKeys.CounterFence(conversationId),
             RedisKeys.ConversationInfo(conversationId), RedisKeys.ConversationMembers(conversationId),
             RedisKeys.DeviceReceipts(conversationId), RedisKeys.UserReceipts(conversationId),

@@ -7,6 +7,8 @@ namespace Messaging.Redis.Tests.Stores;
 // Redis-only facts of the message store; the role's laws run in RedisMessageStoreConformanceTests.
 public sealed class RedisMessageStoreTests(RedisFixture redis)
 {
+    private static readonly TimeSpan Window = TimeSpan.FromDays(7);
+
     private static readonly DateTimeOffset Now = new(2024, 1, 15, 10, 30, 0, TimeSpan.Zero);
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
@@ -19,7 +21,7 @@ public sealed class RedisMessageStoreTests(RedisFixture redis)
         var stores = connections.All.Select(c => new RedisMessageStore(c)).ToArray();
         var conversation = NewId("conv");
         var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
-            stores[i % stores.Length].SequenceAndAppendAsync(Draft(conversation, "alice", "same-cmid", "m" + i), Token).AsTask()));
+            stores[i % stores.Length].SequenceAndAppendAsync(Draft(conversation, "alice", "same-cmid", "m" + i), Window, Token).AsTask()));
 
         var appended = Assert.Single(results, r => r.Outcome == AppendOutcome.Appended);
         Assert.All(results.Where(r => r.Outcome != AppendOutcome.Appended), r =>
@@ -38,7 +40,7 @@ public sealed class RedisMessageStoreTests(RedisFixture redis)
         var stores = connections.All.Select(c => new RedisMessageStore(c)).ToArray();
         var conversation = NewId("conv");
         var results = await Task.WhenAll(Enumerable.Range(0, 60).Select(i =>
-            stores[i % stores.Length].SequenceAndAppendAsync(Draft(conversation, "sender" + (i % 6), "cmid" + i, "m" + i), Token).AsTask()));
+            stores[i % stores.Length].SequenceAndAppendAsync(Draft(conversation, "sender" + (i % 6), "cmid" + i, "m" + i), Window, Token).AsTask()));
 
         Assert.All(results, r => Assert.Equal(AppendOutcome.Appended, r.Outcome));
         Assert.Equal(Enumerable.Range(1, 60).Select(i => (long)i), results.Select(r => r.Existing!.Seq).Order());
@@ -54,48 +56,45 @@ public sealed class RedisMessageStoreTests(RedisFixture redis)
         var sent = new List<Message>();
         for (var i = 1; i <= 5; i++)
         {
-            sent.Add((await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid" + i, NewId("m")), Token)).Existing!);
+            sent.Add((await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid" + i, NewId("m")), Window, Token)).Existing!);
         }
 
         Assert.Equal(sent[2..], await store.ReadAfterAsync(conversation, 0, 10, Token));
         Assert.Equal([sent[2]], await store.ReadBeforeAsync(conversation, 4, 10, Token));
         Assert.Empty(await store.ReadBeforeAsync(conversation, 3, 10, Token));
-        Assert.Null(await store.GetByIdAsync(sent[0].MessageId, Token));
-        Assert.Equal(sent[4], await store.GetByIdAsync(sent[4].MessageId, Token));
+        Assert.Null(await store.GetAsync(conversation, 1, Token));
+        Assert.Equal(sent[4], await store.GetAsync(conversation, 5, Token));
         Assert.Equal(5, await store.GetLastSeqAsync(conversation, Token));
         Assert.Equal(3, await store.GetHistoryStartAsync(conversation, Token));
 
-        // The de-duplication entry outlives the window: a resend still gets the original.
-        var resend = await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid1", NewId("m")), Token);
+        // The de-duplication claim outlives the retention window: a resend still gets the original.
+        var resend = await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid1", NewId("m")), Window, Token);
         Assert.Equal(new AppendResult(AppendOutcome.DuplicateClientMessage, sent[0]), resend);
-        Assert.Equal(sent[0], await store.FindByClientMsgIdAsync(conversation, "alice", "cmid1", Token));
+        Assert.Equal(1, await new RedisDeduplicationStore(redis.Multiplexer).FindAsync(new DeduplicationKey(conversation, "alice", "cmid1"), Token));
 
         // A removed seq is still taken, but its message is gone.
         Assert.Equal(new AppendResult(AppendOutcome.SeqTaken, null), await store.AppendAsync(Draft(conversation, "bob", "late", NewId("m")) with { Seq = 1 }, Token));
-        Assert.Equal(6, (await store.SequenceAndAppendAsync(Draft(conversation, "bob", "next", NewId("m")), Token)).Existing!.Seq);
+        Assert.Equal(6, (await store.SequenceAndAppendAsync(Draft(conversation, "bob", "next", NewId("m")), Window, Token)).Existing!.Seq);
     }
 
     [Fact]
-    public async Task Stored_entries_follow_the_documented_layout_and_expire_with_the_window()
+    public async Task Stored_entries_follow_the_documented_layout_and_the_claim_expires_with_the_window()
     {
         var window = TimeSpan.FromHours(2);
-        var store = new RedisMessageStore(redis.Multiplexer, new RedisStoreOptions { DeduplicationWindow = window });
+        var store = new RedisMessageStore(redis.Multiplexer);
         var conversation = NewId("conv");
-        var message = (await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid", NewId("m")), Token)).Existing!;
+        var message = (await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid", NewId("m")), window, Token)).Existing!;
         var database = redis.Multiplexer.GetDatabase();
 
         var entries = await database.SortedSetRangeByScoreWithScoresAsync($"messaging:conv:{{{conversation}}}:messages");
         var entry = Assert.Single(entries);
         Assert.Equal(1, entry.Score);
         Assert.Equal(StoredMessageCodec.Encode(message), (string?)entry.Element);
-        Assert.Equal(message.MessageId, (string?)(await database.SortedSetRangeByScoreAsync($"messaging:conv:{{{conversation}}}:ids", 1, 1)).Single());
         Assert.Equal("1", (string?)await database.HashGetAsync($"messaging:conv:{{{conversation}}}:log", "last"));
         Assert.Equal("1 " + StoredMessageCodec.Encode(message), (string?)await database.StringGetAsync($"messaging:conv:{{{conversation}}}:client:5:alicecmid"));
-        Assert.Equal(conversation, (string?)await database.StringGetAsync($"messaging:msg:{message.MessageId}"));
-        foreach (RedisKey expiring in new[] { $"messaging:conv:{{{conversation}}}:client:5:alicecmid", $"messaging:msg:{message.MessageId}" })
-        {
-            Assert.InRange((await database.KeyTimeToLiveAsync(expiring))!.Value, window - TimeSpan.FromMinutes(1), window);
-        }
+        Assert.Equal("1 " + conversation, (string?)await database.StringGetAsync($"messaging:msg:{message.MessageId}"));
+        Assert.InRange((await database.KeyTimeToLiveAsync($"messaging:conv:{{{conversation}}}:client:5:alicecmid"))!.Value, window - TimeSpan.FromMinutes(1), window);
+        Assert.Null(await database.KeyTimeToLiveAsync($"messaging:msg:{message.MessageId}"));
     }
 
     [Fact]
@@ -106,7 +105,7 @@ public sealed class RedisMessageStoreTests(RedisFixture redis)
         var tombstone = Draft(conversation, "alice", "cmid", NewId("m")) with { Seq = 1, Kind = MessageKind.Tombstone, Content = string.Empty };
 
         Assert.Equal(AppendOutcome.Appended, (await store.AppendAsync(tombstone, Token)).Outcome);
-        var retry = await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid", NewId("m")), Token);
+        var retry = await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid", NewId("m")), Window, Token);
 
         Assert.Equal(AppendOutcome.Appended, retry.Outcome);
         Assert.Equal(2, retry.Existing!.Seq);
@@ -121,7 +120,7 @@ public sealed class RedisMessageStoreTests(RedisFixture redis)
         await store.AppendAsync(Draft(conversation, "alice", "a", NewId("m")) with { Seq = 5 }, Token);
 
         Assert.Equal(6, await sequencer.NextAsync(conversation, Token));
-        Assert.Equal(7, (await store.SequenceAndAppendAsync(Draft(conversation, "alice", "b", NewId("m")), Token)).Existing!.Seq);
+        Assert.Equal(7, (await store.SequenceAndAppendAsync(Draft(conversation, "alice", "b", NewId("m")), Window, Token)).Existing!.Seq);
         Assert.Equal(8, await sequencer.NextAsync(conversation, Token));
     }
 
@@ -136,16 +135,59 @@ public sealed class RedisMessageStoreTests(RedisFixture redis)
         var acknowledged = new List<Message>();
         for (var i = 0; i < 20; i++)
         {
-            acknowledged.Add((await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid" + i, NewId("m")), Token)).Existing!);
+            acknowledged.Add((await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid" + i, NewId("m")), Window, Token)).Existing!);
         }
 
         await server.RestartAsync();
 
         Assert.Equal(acknowledged, await store.ReadAfterAsync(conversation, 0, 100, Token));
-        Assert.Equal(acknowledged[7], await store.GetByIdAsync(acknowledged[7].MessageId, Token));
-        Assert.Equal(acknowledged[3], (await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid3", NewId("m")), Token)).Existing);
-        Assert.Equal(21, (await store.SequenceAndAppendAsync(Draft(conversation, "alice", "after", NewId("m")), Token)).Existing!.Seq);
+        Assert.Equal(new MessageLocation(conversation, 8), await new RedisMessageIdIndex(connection).FindAsync(acknowledged[7].MessageId, Token));
+        Assert.Equal(acknowledged[7], await store.GetAsync(conversation, 8, Token));
+        Assert.Equal(acknowledged[3], (await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid3", NewId("m")), Window, Token)).Existing);
+        Assert.Equal(21, (await store.SequenceAndAppendAsync(Draft(conversation, "alice", "after", NewId("m")), Window, Token)).Existing!.Seq);
         Assert.Equal(22, await sequencer.NextAsync(conversation, Token));
+    }
+
+    [Fact]
+    public async Task An_atomic_send_is_one_command_on_a_standalone_server()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        var store = new RedisMessageStore(connection);
+        var conversation = NewId("conv");
+        await store.SequenceAndAppendAsync(Draft(conversation, "alice", "warm-up", NewId("m")), Window, Token);
+
+        // MONITOR shows every command a client sends; commands a script runs are marked "lua" and are not round trips.
+        using var monitor = new System.Net.Sockets.TcpClient();
+        await monitor.ConnectAsync(System.Net.IPAddress.Loopback, server.Port, Token);
+        using var reader = new StreamReader(monitor.GetStream());
+        await monitor.GetStream().WriteAsync("MONITOR\r\n"u8.ToArray(), Token);
+        Assert.Equal("+OK", await reader.ReadLineAsync(Token));
+
+        const int Sends = 5;
+        for (var i = 0; i < Sends; i++)
+        {
+            await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid" + i, NewId("m")), Window, Token);
+        }
+
+        await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid0", NewId("m")), Window, Token);
+        var marker = NewId("end");
+        await connection.GetDatabase().StringGetAsync(marker);
+
+        var fromClients = new List<string>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        while (await reader.ReadLineAsync(timeout.Token) is { } line && !line.Contains(marker, StringComparison.Ordinal))
+        {
+            if (!line.Contains(" lua]", StringComparison.Ordinal) && !line.Contains("\"PING\"", StringComparison.OrdinalIgnoreCase))
+            {
+                fromClients.Add(line);
+            }
+        }
+
+        // Five sends and one repeat: six script calls and nothing else (the id entry is written inside the script).
+        Assert.Equal(Sends + 1, fromClients.Count);
+        Assert.All(fromClients, line => Assert.Contains("\"EVALSHA\"", line, StringComparison.OrdinalIgnoreCase));
     }
 
     private static Message Draft(string conversationId, string senderId, string clientMsgId, string messageId) => new()

@@ -12,7 +12,7 @@ public sealed class RedisScriptsTests
     {
         RedisScript[] scripts =
         [
-            RedisScripts.MessageAppend, RedisScripts.MessageGetById, RedisScripts.SequencerNext, RedisScripts.SequencerFence,
+            RedisScripts.MessageAppend, RedisScripts.DeduplicationClaim, RedisScripts.DeduplicationRelease, RedisScripts.SequencerNext, RedisScripts.SequencerFence,
             RedisScripts.ConversationCreate, RedisScripts.ConversationMember, RedisScripts.ConversationTouch, RedisScripts.ConversationRead,
             RedisScripts.ReceiptAdvance, RedisScripts.PresenceTouch, RedisScripts.PresenceExpire, RedisScripts.ContactRecord,
         ];

@@ -99,9 +99,7 @@ public sealed class RedisSequencerTests
 
         public ValueTask<IReadOnlyList<Message>> ReadBeforeAsync(string conversationId, long beforeSeq, int limit, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public ValueTask<Message?> GetByIdAsync(string messageId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public ValueTask<Message?> FindByClientMsgIdAsync(string conversationId, string senderId, string clientMsgId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public ValueTask<Message?> GetAsync(string conversationId, long seq, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public ValueTask<long> GetHistoryStartAsync(string conversationId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }

@@ -81,4 +81,18 @@ public sealed class StoredMessageCodecTests
     [InlineData(" {}")]
     public void Malformed_client_entries_throw_invalid_data(string entry)
         => Assert.Throws<InvalidDataException>(() => StoredMessageCodec.DecodeClientEntry("c1", entry));
+
+    [Theory]
+    [InlineData("41", 41)]
+    [InlineData("41 {\"id\":\"m1\"}", 41)]
+    public void A_claims_seq_is_read_with_or_without_the_payload(string claim, long seq)
+        => Assert.Equal(seq, StoredMessageCodec.ClaimSeq(System.Text.Encoding.UTF8.GetBytes(claim)));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" 41")]
+    [InlineData("-1")]
+    [InlineData("4x1")]
+    public void Malformed_claims_throw_invalid_data(string claim)
+        => Assert.Throws<InvalidDataException>(() => StoredMessageCodec.ClaimSeq(System.Text.Encoding.UTF8.GetBytes(claim)));
 }

@@ -9,12 +9,12 @@ namespace Messaging;
 internal sealed class ConnectionManager(
     EngineContext context,
     PresencePrivacy privacy,
-    StatusNotifier statuses,
     LocalConnections local,
     ReadPathInterest interest,
     PresenceWatchers watchers,
     PresenceService presence,
     UserLocks locks,
+    StatusReader statuses,
     RouteSettling settling)
 {
     private readonly HashSet<ConnectionPipeline> _attached = [];
@@ -38,7 +38,7 @@ internal sealed class ConnectionManager(
             {
                 if (first)
                 {
-                    var conversations = await context.Conversations.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
+                    var conversations = await context.ConversationIndex.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
                     await interest.AddUserAsync(userId, conversations.Select(a => a.Conversation)).ConfigureAwait(false);
                 }
 

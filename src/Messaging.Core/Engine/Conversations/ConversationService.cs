@@ -125,7 +125,7 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
         int start;
         while (true)
         {
-            activities = await context.Conversations.ListForUserAsync(userId, window, cancellationToken).ConfigureAwait(false);
+            activities = await context.ConversationIndex.ListForUserAsync(userId, window, cancellationToken).ConfigureAwait(false);
             start = after is { } position ? FirstAfter(activities, position) : 0;
             if (activities.Count - start > limit || activities.Count < window || window >= EngineLimits.MaxConversationsPerUser)
             {
@@ -136,14 +136,16 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
         }
 
         var end = Math.Min(activities.Count, start + limit);
-        var result = new List<ConversationView>(end - start);
+        var page = new List<ConversationActivity>(end - start);
         for (var i = start; i < end; i++)
         {
             if (activities[i].Conversation.IsMember(userId))
             {
-                result.Add(await views.BuildAsync(activities[i], userId, cancellationToken).ConfigureAwait(false));
+                page.Add(activities[i]);
             }
         }
+
+        var result = await views.BuildManyAsync(page, userId, cancellationToken).ConfigureAwait(false);
 
         var next = activities.Count > end ? ConversationListCursor.After(activities[end - 1]).ToString() : null;
         return new ConversationPage(result, next);

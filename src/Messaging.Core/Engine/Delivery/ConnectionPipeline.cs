@@ -32,7 +32,7 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
     private int _started;
     private int _stopped;
 
-    public ConnectionPipeline(EngineContext context, PresencePrivacy privacy, StatusNotifier statuses, string userId, string deviceId, IClientConnection connection)
+    public ConnectionPipeline(EngineContext context, PresencePrivacy privacy, StatusReader statuses, string userId, string deviceId, IClientConnection connection)
     {
         _context = context;
         _privacy = privacy;

@@ -42,12 +42,27 @@ internal sealed class EnvelopeRouter(EngineContext context, LocalConnections loc
                 break;
         }
 
-        if (envelope is MembershipEnvelope membership)
+        // Only a node holding one of the members (or someone following the conversation here) has anything to
+        // re-evaluate; the others skip the conversation read.
+        if (envelope is MembershipEnvelope membership && HoldsAny(users, membership.ConversationId))
         {
             // Re-evaluating takes per-user locks that a disconnect may hold, so it runs apart from the caller (the
             // inbox handler or a publisher), which only hands it off.
             _ = Task.Run(() => RefreshAsync(membership), CancellationToken.None);
         }
+    }
+
+    private bool HoldsAny(IReadOnlyList<string> users, string conversationId)
+    {
+        for (var i = 0; i < users.Count; i++)
+        {
+            if (local.IsConnected(users[i]))
+            {
+                return true;
+            }
+        }
+
+        return interest.LocalMembers(conversationId).Length > 0;
     }
 
     private static bool Contains(IReadOnlyList<string> users, string userId)

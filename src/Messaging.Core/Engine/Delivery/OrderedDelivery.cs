@@ -9,13 +9,13 @@ namespace Messaging;
 /// <see cref="EngineLimits.GapGiveUpAfter"/>, so nobody waits forever. Tombstones advance the cursor but are
 /// never written. A former member's cursor is capped at the removal's seq (<see cref="ConversationCursor.Limit"/>).
 /// Every write is paced by the connection's flow control (see <see cref="IDeliveryWriter"/>). Used only by the
-/// connection's delivery worker, one item at a time.
+/// connection's delivery worker, one item at a time. Catch-up reads the user's conversations and the device's marks in
+/// batches, so connecting costs a bounded number of store round trips besides the reads of messages actually missed.
 /// </summary>
-internal sealed class OrderedDelivery(EngineContext context, StatusNotifier statuses, string userId, string deviceId, IDeliveryWriter writer, Action<string> requestRecheck)
+internal sealed class OrderedDelivery(EngineContext context, StatusReader statuses, string userId, string deviceId, IDeliveryWriter writer, Action<string> requestRecheck)
 {
     private readonly Dictionary<string, ConversationCursor> _cursors = new(StringComparer.Ordinal);
     private readonly List<Message> _toWrite = [];
-    private readonly StatusNotifier _statuses = statuses;
 
     /// <summary>Delivers a live message.</summary>
     /// <param name="message">The message.</param>
@@ -81,7 +81,7 @@ internal sealed class OrderedDelivery(EngineContext context, StatusNotifier stat
     /// <returns>A task that completes when handled.</returns>
     public async ValueTask RefillAllAsync(CancellationToken cancellationToken)
     {
-        var current = await context.Conversations.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
+        var current = await context.ConversationIndex.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
         var departed = await context.Conversations.ListDepartedAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
         var targets = current.Where(a => a.Conversation.IsMember(userId)).Select(a => (a.Conversation.Id, Limit: (long?)null))
             .Concat(departed.Where(a => a.LeftAtSeq is not null && !a.Conversation.IsMember(userId)).Select(a => (a.Conversation.Id, Limit: a.LeftAtSeq)));
@@ -133,18 +133,30 @@ internal sealed class OrderedDelivery(EngineContext context, StatusNotifier stat
     /// <returns>The cursor of every conversation of the user after catch-up.</returns>
     public async ValueTask<IReadOnlyDictionary<string, long>> CatchUpAsync(IReadOnlyDictionary<string, long>? cursors, CancellationToken cancellationToken)
     {
-        var current = await context.Conversations.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
+        var current = await context.ConversationIndex.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
         var departed = await context.Conversations.ListDepartedAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
-        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        var targets = new List<ConversationActivity>(current.Count + departed.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var activity in current.Where(a => a.Conversation.IsMember(userId)).Concat(departed.Where(a => a.LeftAtSeq is not null && !a.Conversation.IsMember(userId))))
         {
-            var id = activity.Conversation.Id;
-            if (result.ContainsKey(id))
+            if (seen.Add(activity.Conversation.Id))
             {
-                continue;
+                targets.Add(activity);
             }
+        }
 
-            var cursor = await StartAsync(activity, cursors, cancellationToken).ConfigureAwait(false);
+        // Two batch reads for every conversation at once: the device's delivered marks (where the client sent no
+        // cursor) and the user's newest own message (the read mark sending keeps on the sender pseudo-device), which
+        // spares the status reads of every conversation the user never sent to.
+        var unmarked = cursors is null ? targets : targets.Where(a => !cursors.ContainsKey(a.Conversation.Id)).ToList();
+        var stored = await ReadMarksAsync(deviceId, unmarked, cancellationToken).ConfigureAwait(false);
+        var sent = await ReadMarksAsync(ReservedDeviceIds.Sender, targets.Where(a => a.LeftAtSeq is null && a.LastSeq > 0).ToList(), cancellationToken).ConfigureAwait(false);
+
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var activity in targets)
+        {
+            var id = activity.Conversation.Id;
+            var cursor = Start(activity, cursors, stored);
             if (Math.Max(activity.LastSeq, cursor.Limit ?? 0) > cursor.Position)
             {
                 // Read to the end of the store, not only to the index's last seq, which may lag a fresh append.
@@ -157,7 +169,7 @@ internal sealed class OrderedDelivery(EngineContext context, StatusNotifier stat
             }
 
             result[id] = cursor.Position;
-            if (activity.LeftAtSeq is null && activity.LastSeq > 0 && !await WriteStatusesAsync(activity.Conversation, cancellationToken).ConfigureAwait(false))
+            if (sent.TryGetValue(id, out var own) && own.ReadUpTo > 0 && !await WriteStatusesAsync(activity.Conversation, own.ReadUpTo, cancellationToken).ConfigureAwait(false))
             {
                 return result;
             }
@@ -175,9 +187,28 @@ internal sealed class OrderedDelivery(EngineContext context, StatusNotifier stat
         }
     }
 
+    // One device's marks in the given conversations, in one batch, by conversation id.
+    private async ValueTask<Dictionary<string, Watermark>> ReadMarksAsync(string device, List<ConversationActivity> conversations, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, Watermark>(conversations.Count, StringComparer.Ordinal);
+        if (conversations.Count == 0)
+        {
+            return result;
+        }
+
+        var ids = conversations.ConvertAll(a => a.Conversation.Id);
+        var marks = await context.Receipts.GetDeviceManyAsync(userId, device, ids, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            result[ids[i]] = marks[i];
+        }
+
+        return result;
+    }
+
     // Positions the cursor of one conversation for catch-up: the client's cursor, else the device's delivered mark,
     // never after what this connection was sent, never beyond the last seq; capped at the removal for a former member.
-    private async ValueTask<ConversationCursor> StartAsync(ConversationActivity activity, IReadOnlyDictionary<string, long>? cursors, CancellationToken cancellationToken)
+    private ConversationCursor Start(ConversationActivity activity, IReadOnlyDictionary<string, long>? cursors, Dictionary<string, Watermark> stored)
     {
         var id = activity.Conversation.Id;
         _cursors.TryGetValue(id, out var cursor);
@@ -188,7 +219,7 @@ internal sealed class OrderedDelivery(EngineContext context, StatusNotifier stat
         }
         else
         {
-            start = (await context.Receipts.GetDeviceAsync(id, userId, deviceId, cancellationToken).ConfigureAwait(false)).DeliveredUpTo;
+            start = stored.GetValueOrDefault(id).DeliveredUpTo;
             if (cursor is not null)
             {
                 start = Math.Min(start, cursor.Position);
@@ -211,12 +242,12 @@ internal sealed class OrderedDelivery(EngineContext context, StatusNotifier stat
     }
 
     // The statuses of the user's own messages a client that was offline missed (they are watermarks: the newest wins).
-    private async ValueTask<bool> WriteStatusesAsync(Conversation conversation, CancellationToken cancellationToken)
+    private async ValueTask<bool> WriteStatusesAsync(Conversation conversation, long lastSent, CancellationToken cancellationToken)
     {
-        IReadOnlyList<StatusEvent> statuses;
+        IReadOnlyList<StatusEvent> current;
         try
         {
-            statuses = await _statuses.CurrentAsync(conversation, userId, cancellationToken).ConfigureAwait(false);
+            current = await statuses.CurrentAsync(conversation, userId, lastSent, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -224,7 +255,7 @@ internal sealed class OrderedDelivery(EngineContext context, StatusNotifier stat
             return true;
         }
 
-        foreach (var status in statuses)
+        foreach (var status in current)
         {
             if (!await writer.WriteAsync(status, cancellationToken).ConfigureAwait(false))
             {

@@ -22,9 +22,10 @@ public sealed class MessagingOptions
     public int WritePathMaxMembers { get; set; } = 100;
 
     /// <summary>
-    /// The minimum time a repeated <c>client_msg_id</c> is recognised as a duplicate (default 7 days). The engine
-    /// de-duplicates as long as the message store remembers the id; adapters with a bounded hot window must keep ids at
-    /// least this long.
+    /// How long a repeated <c>client_msg_id</c> is recognised as a duplicate (default 7 days; must be positive). Each
+    /// send claims its <c>(conversation, sender, client_msg_id)</c> in <see cref="IDeduplicationStore"/> (or through
+    /// <see cref="IAtomicSequencingStore"/>) for exactly this long: a repeat within it returns the original message,
+    /// after it the same client message id is a new message.
     /// </summary>
     public TimeSpan DeduplicationWindow { get; set; } = TimeSpan.FromDays(7);
 

@@ -3,14 +3,22 @@ namespace Messaging;
 /// <summary>
 /// Acks: resolve what the client acknowledges to <c>(conversation, seq)</c>, advance the device's watermarks (never
 /// backwards; read implies delivered), and let <see cref="StatusNotifier"/> tell senders whose messages the
-/// conversation's aggregate marks crossed.
+/// conversation's aggregate marks crossed. Data flows one way: sending calls <see cref="AdvanceAsync"/>, and nothing
+/// here calls back into sending, delivery or conversations.
 /// </summary>
 /// <remarks>
 /// Message ids the caller cannot see (unknown, or in a conversation the caller is not a member of) fail the whole ack
 /// with the same <see cref="MessagingNotFoundException"/>, before any mark moves. Seqs beyond the conversation's last
 /// seq are clamped to it, so an early ack can never mark a future message.
 /// </remarks>
-internal sealed class ReceiptFlow(EngineContext context, ConversationAccess access, StatusNotifier statuses)
+/// <param name="messages">The message store (acked messages, the last seq).</param>
+/// <param name="ids">The message id index (acked ids).</param>
+/// <param name="conversations">The conversation store (the conversations of acked ids).</param>
+/// <param name="receipts">The receipt store (the marks).</param>
+/// <param name="access">Membership checks.</param>
+/// <param name="statuses">Publishes the statuses a move causes.</param>
+/// <param name="time">The clock of the marks' times.</param>
+internal sealed class ReceiptFlow(IMessageStore messages, IMessageIdIndex ids, IConversationStore conversations, IReceiptStore receipts, ConversationAccess access, StatusNotifier statuses, TimeProvider time)
 {
     /// <summary>The one message of every "unknown or invisible message" failure.</summary>
     public const string MessageNotFound = "Message not found.";
@@ -39,9 +47,7 @@ internal sealed class ReceiptFlow(EngineContext context, ConversationAccess acce
         for (var i = 0; i < messageIds.Count; i++)
         {
             var messageId = messageIds[i];
-            var message = string.IsNullOrEmpty(messageId) || messageId.Length > EngineLimits.MaxIdLength
-                ? null
-                : await context.Messages.GetByIdAsync(messageId, cancellationToken).ConfigureAwait(false);
+            var message = await MessageIdLookup.FindAsync(ids, messages, messageId, cancellationToken).ConfigureAwait(false);
             if (message is null)
             {
                 throw new MessagingNotFoundException(MessageNotFound);
@@ -98,7 +104,7 @@ internal sealed class ReceiptFlow(EngineContext context, ConversationAccess acce
             throw Validation.BadRequest("up_to_seq must not be negative.");
         }
 
-        var lastSeq = await context.Messages.GetLastSeqAsync(conversation.Id, cancellationToken).ConfigureAwait(false);
+        var lastSeq = await messages.GetLastSeqAsync(conversation.Id, cancellationToken).ConfigureAwait(false);
         var seq = Math.Min(upToSeq, lastSeq);
         if (seq > 0)
         {
@@ -118,7 +124,12 @@ internal sealed class ReceiptFlow(EngineContext context, ConversationAccess acce
     public async ValueTask AdvanceAsync(Conversation conversation, string userId, string deviceId, long seq, ReceiptStatus status, CancellationToken cancellationToken, Message? newest = null)
     {
         var read = status == ReceiptStatus.Read ? seq : 0;
-        var (before, after) = await context.Receipts.AdvanceAsync(conversation.Id, userId, deviceId, seq, read, context.Now, cancellationToken).ConfigureAwait(false);
+
+        // A monotonic write that returns the user's marks read before it (not atomically): the user's marks after are
+        // at least these raised to the ack. A concurrent advance of another device of the user may see the same
+        // "before", so both publish the statuses of the range they share (a harmless repeat, never a loss).
+        var before = await receipts.AdvanceAsync(conversation.Id, userId, deviceId, seq, read, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var after = new Watermark(Math.Max(before.DeliveredUpTo, Math.Max(seq, read)), Math.Max(before.ReadUpTo, read), null, null);
         if (after.DeliveredUpTo > before.DeliveredUpTo || after.ReadUpTo > before.ReadUpTo)
         {
             await statuses.PublishCrossedAsync(conversation, userId, before, after, cancellationToken, newest).ConfigureAwait(false);
@@ -128,7 +139,7 @@ internal sealed class ReceiptFlow(EngineContext context, ConversationAccess acce
     // The conversation of an acked message, when the caller is a member; otherwise the message is not found.
     private async ValueTask<Conversation> RequireVisibleAsync(string conversationId, string userId, CancellationToken cancellationToken)
     {
-        var conversation = await context.Conversations.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
+        var conversation = await conversations.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
         return conversation is not null && conversation.IsMember(userId) ? conversation : throw new MessagingNotFoundException(MessageNotFound);
     }
 }

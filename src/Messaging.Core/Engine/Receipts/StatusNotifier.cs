@@ -6,16 +6,25 @@ namespace Messaging;
 /// mark, in a group the minimum over all members but the sender, computed per sender.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Statuses are watermarks: for each sender only the newest of their messages that the aggregate crossed gets a
 /// status, and a status for seq N implies the same status for all of that sender's earlier messages in the
 /// conversation. System messages and tombstones get none. A repeated or out-of-order status is harmless to clients.
+/// </para>
+/// <para>
+/// Computed incrementally, with no atomic read-modify-write of the store: the acker's own marks before the move are
+/// what <see cref="IReceiptStore.AdvanceAsync"/> read before writing, and the other members' marks are read after
+/// the write. Sequential acks therefore give each crossed message exactly one status; of concurrent acks of
+/// different members the later reader always sees both marks, so a status is never lost, and when both readers see
+/// both marks the sender may get the same status twice.
+/// </para>
 /// </remarks>
 internal sealed class StatusNotifier(EngineContext context, NodePublisher publisher)
 {
     // Groups larger than this check a few members' marks before loading all of them.
     private const int ProbeAboveMembers = 16;
 
-    // How many members (picked at random, repeats allowed) that check reads at most.
+    // How many members (spread over the member list from the acker's position) that check reads at most.
     private const int Probes = 8;
 
     // The first batch read back from a mark in a conversation of two: the newest message of the other member is
@@ -70,13 +79,14 @@ internal sealed class StatusNotifier(EngineContext context, NodePublisher publis
         }
 
         // Other members' marks matter only when somebody besides the acker and the sender is a member.
+        // Read after the acker's write: of two concurrent acks of different members, the later reader sees both marks.
         var marks = conversation.Members.Count > 2
-            ? (await context.Receipts.GetAllAsync(conversation.Id, cancellationToken).ConfigureAwait(false)).ToDictionary(m => m.UserId, m => m.Mark, StringComparer.Ordinal)
+            ? ReceiptAggregate.ByUser(await context.Receipts.GetAllAsync(conversation.Id, cancellationToken).ConfigureAwait(false))
             : [];
 
         foreach (var (senderId, messages) in bySender)
         {
-            var aggregate = Aggregate(conversation, senderId, ackerId, before, after, marks);
+            var aggregate = ReceiptAggregate.For(conversation, senderId, ackerId, before, after, marks);
             if (aggregate is not { } range)
             {
                 continue;
@@ -85,64 +95,6 @@ internal sealed class StatusNotifier(EngineContext context, NodePublisher publis
             await PublishNewestAsync(senderId, messages, range.DeliveredBefore, range.DeliveredAfter, ReceiptStatus.Delivered).ConfigureAwait(false);
             await PublishNewestAsync(senderId, messages, range.ReadBefore, range.ReadAfter, ReceiptStatus.Read).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>
-    /// The current <c>delivered</c> and <c>read</c> statuses of a sender's messages in a conversation (for a client
-    /// catching up after missing the live ones): one status for the sender's newest message each aggregate passed.
-    /// </summary>
-    /// <param name="conversation">The conversation (the sender is a member).</param>
-    /// <param name="senderId">The sender.</param>
-    /// <param name="cancellationToken">Cancels the reads.</param>
-    /// <returns>Zero to two statuses, delivered before read.</returns>
-    public async ValueTask<IReadOnlyList<StatusEvent>> CurrentAsync(Conversation conversation, string senderId, CancellationToken cancellationToken)
-    {
-        var marks = (await context.Receipts.GetAllAsync(conversation.Id, cancellationToken).ConfigureAwait(false)).ToDictionary(m => m.UserId, m => m.Mark, StringComparer.Ordinal);
-        if (Aggregate(conversation, senderId, senderId, default, default, marks) is not { } range || range.DeliveredAfter <= 0)
-        {
-            return [];
-        }
-
-        var statuses = new List<StatusEvent>(2);
-        var delivered = await NewestOwnAsync(conversation.Id, senderId, range.DeliveredAfter, cancellationToken).ConfigureAwait(false);
-        if (delivered is not null)
-        {
-            statuses.Add(Status(delivered, ReceiptStatus.Delivered));
-            var read = range.ReadAfter >= delivered.Seq ? delivered : await NewestOwnAsync(conversation.Id, senderId, Math.Min(range.ReadAfter, delivered.Seq), cancellationToken).ConfigureAwait(false);
-            if (read is not null)
-            {
-                statuses.Add(Status(read, ReceiptStatus.Read));
-            }
-        }
-
-        return statuses;
-    }
-
-    // The sender's newest text or media message at or below upTo, looking back a bounded number of messages.
-    private async ValueTask<Message?> NewestOwnAsync(string conversationId, string senderId, long upTo, CancellationToken cancellationToken)
-    {
-        var before = upTo + 1;
-        var batchSize = context.Options.CatchUpBatchSize;
-        for (var read = 0; read < EngineLimits.StatusLookBack && before > 1; read += batchSize)
-        {
-            var batch = await context.Messages.ReadBeforeAsync(conversationId, before, batchSize, cancellationToken).ConfigureAwait(false);
-            foreach (var message in batch)
-            {
-                if (message.Kind is MessageKind.Text or MessageKind.Media && string.Equals(message.SenderId, senderId, StringComparison.Ordinal))
-                {
-                    return message;
-                }
-
-                before = Math.Min(before, message.Seq);
-            }
-
-            if (batch.Count < batchSize)
-            {
-                break;
-            }
-        }
-
-        return null;
     }
 
     // The messages of other senders with seq in (from, to], ascending, grouped by sender.
@@ -266,7 +218,7 @@ internal sealed class StatusNotifier(EngineContext context, NodePublisher publis
     // A sender's aggregate is min(acker's mark, the minimum over the members other than the sender and the acker), so
     // the acker's move changes it only while the acker was below every one of those members. Two distinct members
     // (other than the acker) at or below the acker's old mark leave at least one such member for every sender, so
-    // no sender's aggregate can move. In a large group this is checked on a few members picked at random before
+    // no sender's aggregate can move. In a large group this is checked on a few members spread over the list before
     // loading every member's marks: most acks are not the group's slowest and stop here. Marks only rise, and the
     // member who holds the aggregate back sees the acker's new mark when its own ack moves it, so nothing is lost.
     private async ValueTask<bool> CannotMoveAnyAggregateAsync(Conversation conversation, string ackerId, Watermark before, Watermark after, CancellationToken cancellationToken)
@@ -277,71 +229,42 @@ internal sealed class StatusNotifier(EngineContext context, NodePublisher publis
             return false;
         }
 
-        var deliveredMoved = after.DeliveredUpTo > before.DeliveredUpTo;
-        var readMoved = after.ReadUpTo > before.ReadUpTo;
-        string? deliveredHeld = null, readHeld = null;
-        bool deliveredStuck = !deliveredMoved, readStuck = !readMoved;
-        for (var probe = 0; probe < Probes && !(deliveredStuck && readStuck); probe++)
+        // Deterministic (a replayed run reads the same members): evenly spaced, starting after the acker's own
+        // position, distinct (the stride is at least 2 above ProbeAboveMembers), read in one batch.
+        var start = IndexOf(members, ackerId) + 1;
+        var stride = Math.Max(1, members.Count / Probes);
+        var probed = new List<string>(Probes);
+        for (var probe = 0; probe < Probes; probe++)
         {
-            var member = members[Random.Shared.Next(members.Count)].UserId;
-            if (string.Equals(member, ackerId, StringComparison.Ordinal))
+            var member = members[(start + (probe * stride)) % members.Count].UserId;
+            if (!string.Equals(member, ackerId, StringComparison.Ordinal))
             {
-                continue;
-            }
-
-            var mark = await context.Receipts.GetUserAsync(conversation.Id, member, cancellationToken).ConfigureAwait(false);
-            if (!deliveredStuck && mark.DeliveredUpTo <= before.DeliveredUpTo)
-            {
-                deliveredStuck = Holds(ref deliveredHeld, member);
-            }
-
-            if (!readStuck && mark.ReadUpTo <= before.ReadUpTo)
-            {
-                readStuck = Holds(ref readHeld, member);
+                probed.Add(member);
             }
         }
 
-        return deliveredStuck && readStuck;
-    }
-
-    // Records a member at or below the acker's old mark; true once two distinct members were seen.
-    private static bool Holds(ref string? first, string member)
-    {
-        if (first is null)
+        var marks = await context.Receipts.GetMembersAsync(conversation.Id, probed, cancellationToken).ConfigureAwait(false);
+        int deliveredHeld = 0, readHeld = 0;
+        foreach (var mark in marks)
         {
-            first = member;
-            return false;
+            deliveredHeld += mark.DeliveredUpTo <= before.DeliveredUpTo ? 1 : 0;
+            readHeld += mark.ReadUpTo <= before.ReadUpTo ? 1 : 0;
         }
 
-        return !string.Equals(first, member, StringComparison.Ordinal);
+        return (after.DeliveredUpTo <= before.DeliveredUpTo || deliveredHeld >= 2) && (after.ReadUpTo <= before.ReadUpTo || readHeld >= 2);
     }
 
-    // The sender's aggregate (min over the other members) before and after the acker's move, or null without others.
-    private static (long DeliveredBefore, long DeliveredAfter, long ReadBefore, long ReadAfter)? Aggregate(
-        Conversation conversation, string senderId, string ackerId, Watermark before, Watermark after, Dictionary<string, Watermark> marks)
+    private static int IndexOf(IReadOnlyList<ConversationMember> members, string userId)
     {
-        long deliveredBefore = long.MaxValue, deliveredAfter = long.MaxValue, readBefore = long.MaxValue, readAfter = long.MaxValue;
-        var any = false;
-        var members = conversation.Members;
         for (var i = 0; i < members.Count; i++)
         {
-            var member = members[i];
-            if (string.Equals(member.UserId, senderId, StringComparison.Ordinal))
+            if (string.Equals(members[i].UserId, userId, StringComparison.Ordinal))
             {
-                continue;
+                return i;
             }
-
-            any = true;
-            var isAcker = string.Equals(member.UserId, ackerId, StringComparison.Ordinal);
-            var old = isAcker ? before : marks.GetValueOrDefault(member.UserId);
-            var now = isAcker ? after : old;
-            deliveredBefore = Math.Min(deliveredBefore, old.DeliveredUpTo);
-            readBefore = Math.Min(readBefore, old.ReadUpTo);
-            deliveredAfter = Math.Min(deliveredAfter, now.DeliveredUpTo);
-            readAfter = Math.Min(readAfter, now.ReadUpTo);
         }
 
-        return any ? (deliveredBefore, deliveredAfter, readBefore, readAfter) : null;
+        return 0;
     }
 
     private async ValueTask PublishNewestAsync(string senderId, List<Message> messages, long from, long to, ReceiptStatus status)
@@ -381,7 +304,4 @@ internal sealed class StatusNotifier(EngineContext context, NodePublisher publis
             context.Logger.StatusPublishFailed(message.ConversationId, message.Seq, exception);
         }
     }
-
-    private StatusEvent Status(Message message, ReceiptStatus status)
-        => new(message.ConversationId, message.MessageId, message.Seq, status, message.ClientMsgId, context.Now);
 }

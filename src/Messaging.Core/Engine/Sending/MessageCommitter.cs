@@ -3,21 +3,34 @@ namespace Messaging;
 /// <summary>The outcome of committing a draft message.</summary>
 /// <param name="Message">The stored message (the original one for a duplicate), or <see langword="null"/> when the send failed.</param>
 /// <param name="Duplicate">The client message id had been used: nothing new was stored.</param>
-/// <param name="Tombstone">A tombstone written at a seq this send took but could not use; readers must be told.</param>
-/// <param name="Failure">Why the send failed, when <paramref name="Message"/> is <see langword="null"/>.</param>
+/// <param name="Tombstone">A tombstone written at a seq this send took (or settled) but could not use; readers must be told.</param>
+/// <param name="Failure">Why the send failed, when <paramref name="Message"/> is <see langword="null"/>; a <see cref="MessagingException"/> is the answer as it stands.</param>
 internal readonly record struct CommitResult(Message? Message, bool Duplicate, Message? Tombstone, Exception? Failure);
 
 /// <summary>
-/// The commit point of a send: de-duplicate on <c>(conversation, sender, client_msg_id)</c>, take a seq, append. Once a
-/// seq is taken the append is finished whatever happens (no cancellation): retried on failure, and when it can never
-/// be written, filled with a tombstone so no reader waits on a hole.
+/// The commit point of a send (DESIGN §5 Send, steps 2-3). With an <see cref="IAtomicSequencingStore"/> it is one call.
+/// Otherwise (the composite path of a store of truth): look the client message id up in
+/// <see cref="IDeduplicationStore"/>, take a seq from the fenced <see cref="ISequencer"/>, claim the id for that seq,
+/// then append at the seq (and record the message id beside it). Once a seq is taken the append is finished whatever
+/// happens (no cancellation): retried with the same seq, and when it can never be written, filled with a tombstone
+/// (so no reader waits on a hole) and the claim given back (so a repeat of the send is a new message).
 /// </summary>
+/// <remarks>
+/// A repeat that finds a claim reads the claimed seq: the original message there is the answer; a tombstone or
+/// another message there means the original failed for good, so the claim is released and the repeat sent anew;
+/// nothing there means the original is still being written or its writer stopped: the repeat settles the seq with a
+/// tombstone (insert-if-absent, so an original that lands first wins and is the answer) and is answered
+/// <c>internal</c> ("send it again"); the next repeat is then a new message. A send that loses the claim to a
+/// concurrent one fills its own seq with a tombstone and answers with the winner, or, while the winner is still being
+/// written, with <c>internal</c> ("send it again"): its repeat finds the winner.
+/// </remarks>
 internal sealed class MessageCommitter(EngineContext context, SequenceFence fence)
 {
+    private const string SendAgain = "The earlier send of this client_msg_id did not complete; send it again.";
+
     private enum AppendKind
     {
         Committed,
-        Duplicate,
         SeqTaken,
         Failed,
     }
@@ -34,39 +47,57 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
             return await CommitAtomicallyAsync(atomic, draft, cancellationToken).ConfigureAwait(false);
         }
 
-        // A repeat must not take a seq: look it up before sequencing.
-        var existing = await context.Messages.FindByClientMsgIdAsync(draft.ConversationId, draft.SenderId, draft.ClientMsgId, cancellationToken).ConfigureAwait(false);
-        if (existing is not null)
-        {
-            return new CommitResult(existing, Duplicate: true, null, null);
-        }
-
-        await fence.EnsureFencedAsync(draft.ConversationId, cancellationToken).ConfigureAwait(false);
+        // System messages carry a client message id made from their fresh message id: nothing to de-duplicate.
+        var key = draft.Kind == MessageKind.System ? (DeduplicationKey?)null : new DeduplicationKey(draft.ConversationId, draft.SenderId, draft.ClientMsgId);
         for (var round = 0; ; round++)
         {
+            // A repeat must not take a seq: look it up before sequencing.
+            if (key is { } lookup && await context.Deduplication.FindAsync(lookup, cancellationToken).ConfigureAwait(false) is { } claimedSeq
+                && await ResolveClaimAsync(lookup, claimedSeq, draft, settleEmpty: true).ConfigureAwait(false) is { } answer)
+            {
+                return answer;
+            }
+
+            await fence.EnsureFencedAsync(draft.ConversationId, cancellationToken).ConfigureAwait(false);
             var seq = await context.Sequencer.NextAsync(draft.ConversationId, cancellationToken).ConfigureAwait(false);
             var message = draft with { Seq = seq };
-            var (kind, stored, failure) = await AppendTakenSeqAsync(message).ConfigureAwait(false);
+            if (key is { } claimKey && await ClaimTakenSeqAsync(claimKey, message).ConfigureAwait(false) is { } lost)
+            {
+                return lost;
+            }
+
+            var indexed = RecordIdAsync(message);
+            var (kind, stored, holder, failure) = await AppendTakenSeqAsync(message).ConfigureAwait(false);
+            await indexed.ConfigureAwait(false);
             switch (kind)
             {
                 case AppendKind.Committed:
                     return new CommitResult(stored, Duplicate: false, null, null);
 
-                case AppendKind.Duplicate:
-                    // A concurrent send with the same client message id won; the seq we took must not stay a hole.
-                    return new CommitResult(stored, Duplicate: true, await WriteTombstoneAsync(message).ConfigureAwait(false), null);
+                case AppendKind.SeqTaken when holder is { Kind: MessageKind.Tombstone } settled && IsSameSend(settled, message):
+                    // A repeat of this send found the seq empty and settled it: this attempt is over (its claim is gone).
+                    await ReleaseAsync(key, seq).ConfigureAwait(false);
+                    return new CommitResult(null, false, null, SendAgainFailure());
 
                 case AppendKind.SeqTaken when round < EngineLimits.SeqTakenRetries:
                     // The sequencer is behind the store (it lost state): the seq is occupied, so there is no hole to fill.
+                    await ReleaseAsync(key, seq).ConfigureAwait(false);
                     var last = await fence.FenceAsync(draft.ConversationId, CancellationToken.None).ConfigureAwait(false);
                     context.Logger.SequencerFenced(draft.ConversationId, seq, last);
                     continue;
 
                 case AppendKind.SeqTaken:
+                    await ReleaseAsync(key, seq).ConfigureAwait(false);
                     return new CommitResult(null, false, null, new InvalidOperationException($"Seq {seq} was taken {round + 1} times in a row."));
 
                 default:
-                    return await FailWithTombstoneAsync(message, failure!).ConfigureAwait(false);
+                    var result = await FailWithTombstoneAsync(message, failure!).ConfigureAwait(false);
+                    if (result.Message is null)
+                    {
+                        await ReleaseAsync(key, seq).ConfigureAwait(false);
+                    }
+
+                    return result;
             }
         }
     }
@@ -79,7 +110,7 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
             try
             {
                 // A retry may find the first attempt committed after all: then the "duplicate" is this very draft.
-                var result = await atomic.SequenceAndAppendAsync(draft, attempt == 0 ? cancellationToken : CancellationToken.None).ConfigureAwait(false);
+                var result = await atomic.SequenceAndAppendAsync(draft, context.Options.DeduplicationWindow, attempt == 0 ? cancellationToken : CancellationToken.None).ConfigureAwait(false);
                 switch (result.Outcome)
                 {
                     case AppendOutcome.Appended when result.Existing is { } stored:
@@ -105,8 +136,98 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
         return new CommitResult(null, false, null, failure);
     }
 
+    // The answer to a send whose client message id is claimed for claimedSeq, or null when the claim was given back
+    // (the original failed for good) and the send goes on as a new message. settleEmpty: a claimed seq that holds
+    // nothing is settled with a tombstone (the claim was there before this send began); otherwise (a concurrent send
+    // just won the claim and is still writing) this send is asked to repeat, which then finds the original.
+    private async ValueTask<CommitResult?> ResolveClaimAsync(DeduplicationKey key, long claimedSeq, Message draft, bool settleEmpty)
+    {
+        var holder = await context.Messages.GetAsync(draft.ConversationId, claimedSeq, CancellationToken.None).ConfigureAwait(false);
+        if (holder is null)
+        {
+            if (claimedSeq < await context.Messages.GetHistoryStartAsync(draft.ConversationId, CancellationToken.None).ConfigureAwait(false))
+            {
+                // Stored once and removed by retention since: the original cannot be named any more.
+                return new CommitResult(null, false, null, Validation.BadRequest("This client_msg_id was used for a message that is no longer kept; use a new one."));
+            }
+
+            if (!settleEmpty)
+            {
+                return new CommitResult(null, false, null, SendAgainFailure());
+            }
+
+            // The original is still being written, or its writer stopped: settle the seq (an original landing first wins).
+            holder = await WriteTombstoneAsync(draft with { Seq = claimedSeq }).ConfigureAwait(false);
+            if (holder is null)
+            {
+                return new CommitResult(null, false, null, SendAgainFailure());
+            }
+
+            if (holder.Kind == MessageKind.Tombstone && IsSameSend(holder, draft))
+            {
+                await ReleaseAsync(key, claimedSeq).ConfigureAwait(false);
+                return new CommitResult(null, false, holder, SendAgainFailure());
+            }
+        }
+
+        if (holder.Kind != MessageKind.Tombstone && IsSameSend(holder, draft))
+        {
+            return new CommitResult(holder, Duplicate: true, null, null);
+        }
+
+        // A tombstone or another message at the claimed seq: the original can never be stored.
+        await ReleaseAsync(key, claimedSeq).ConfigureAwait(false);
+        return null;
+    }
+
+    // Claims the client message id for the seq this send took. Null when claimed; otherwise the answer, after the
+    // taken seq was filled with a tombstone (a concurrent send of the same id won, or the claim failed).
+    private async ValueTask<CommitResult?> ClaimTakenSeqAsync(DeduplicationKey key, Message message)
+    {
+        DeduplicationClaim claim;
+        try
+        {
+            claim = await context.Deduplication.ClaimAsync(key, message.Seq, context.Options.DeduplicationWindow, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            context.Logger.AppendFailed(message.ConversationId, message.Seq, 1, exception);
+            var failed = await FailWithTombstoneAsync(message, exception).ConfigureAwait(false);
+            await ReleaseAsync(key, message.Seq).ConfigureAwait(false);
+            return failed;
+        }
+
+        if (claim.Claimed)
+        {
+            return null;
+        }
+
+        var tombstone = await WriteTombstoneAsync(message).ConfigureAwait(false);
+        var answer = await ResolveClaimAsync(key, claim.Seq, message, settleEmpty: false).ConfigureAwait(false)
+            ?? new CommitResult(null, false, null, SendAgainFailure());
+        return answer with { Tombstone = answer.Tombstone ?? (tombstone is not null && tombstone.Kind == MessageKind.Tombstone && IsSameSend(tombstone, message) ? tombstone : null) };
+    }
+
+    // Records where the message will be stored, beside the append (an entry whose seq ends up holding something
+    // else reads as unknown, so writing it first is harmless). A failure costs only look-ups by id of this message.
+    private async Task RecordIdAsync(Message message)
+    {
+        for (var attempt = 0; attempt < EngineLimits.AppendAttempts; attempt++)
+        {
+            try
+            {
+                await context.MessageIds.AddAsync(message.MessageId, new MessageLocation(message.ConversationId, message.Seq), CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception exception)
+            {
+                context.Logger.PostCommitStepFailed("message id index", message.ConversationId, message.Seq, exception);
+            }
+        }
+    }
+
     // Appends a message whose seq this send owns, retrying failures with the same seq.
-    private async ValueTask<(AppendKind Kind, Message? Stored, Exception? Failure)> AppendTakenSeqAsync(Message message)
+    private async ValueTask<(AppendKind Kind, Message? Stored, Message? Holder, Exception? Failure)> AppendTakenSeqAsync(Message message)
     {
         Exception? failure = null;
         for (var attempt = 0; attempt < EngineLimits.AppendAttempts; attempt++)
@@ -117,16 +238,14 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
                 switch (result.Outcome)
                 {
                     case AppendOutcome.Appended:
-                        return (AppendKind.Committed, result.Existing ?? message, null);
-                    case AppendOutcome.DuplicateClientMessage or AppendOutcome.SeqTaken when result.Existing is { } holder && IsSame(holder, message):
+                        return (AppendKind.Committed, result.Existing ?? message, null, null);
+                    case AppendOutcome.SeqTaken when result.Existing is { } holder && IsSame(holder, message):
                         // An earlier attempt that reported a failure was stored after all.
-                        return (AppendKind.Committed, holder, null);
-                    case AppendOutcome.DuplicateClientMessage when result.Existing is { } original:
-                        return (AppendKind.Duplicate, original, null);
+                        return (AppendKind.Committed, holder, null, null);
                     case AppendOutcome.SeqTaken:
-                        return (AppendKind.SeqTaken, null, null);
+                        return (AppendKind.SeqTaken, null, result.Existing, null);
                     default:
-                        failure = new InvalidOperationException($"The store answered {result.Outcome} without the original message.");
+                        failure = new InvalidOperationException($"The store answered {result.Outcome} to an append at a seq.");
                         break;
                 }
             }
@@ -137,7 +256,7 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
             }
         }
 
-        return (AppendKind.Failed, null, failure);
+        return (AppendKind.Failed, null, null, failure);
     }
 
     private async ValueTask<CommitResult> FailWithTombstoneAsync(Message message, Exception failure)
@@ -149,21 +268,39 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
             return new CommitResult(tombstone, Duplicate: false, null, null);
         }
 
-        return new CommitResult(null, false, tombstone, failure);
+        return new CommitResult(null, false, tombstone is { Kind: MessageKind.Tombstone } && IsSameSend(tombstone, message) ? tombstone : null, failure);
+    }
+
+    // Gives a claim back (best effort: a claim left behind is released by the next repeat that finds it unusable).
+    private async ValueTask ReleaseAsync(DeduplicationKey? key, long seq)
+    {
+        if (key is not { } claimed)
+        {
+            return;
+        }
+
+        try
+        {
+            await context.Deduplication.ReleaseAsync(claimed, seq, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            context.Logger.PostCommitStepFailed("de-duplication release", claimed.ConversationId, seq, exception);
+        }
     }
 
     // Fills the seq of a message that will never be stored. Returns the tombstone, or whatever holds the seq already
-    // (then there is no hole), or null when even the tombstone cannot be written.
+    // (then there is no hole), or null when even the tombstone cannot be written. The tombstone keeps the sender and
+    // client message id of the send it replaces, so whoever finds it knows which send it settled.
     private async ValueTask<Message?> WriteTombstoneAsync(Message message)
     {
-        var messageId = context.Ids.NewMessageId();
         var tombstone = new Message
         {
             ConversationId = message.ConversationId,
             Seq = message.Seq,
-            MessageId = messageId,
+            MessageId = context.Ids.NewMessageId(),
             SenderId = message.SenderId,
-            ClientMsgId = "tombstone:" + messageId,
+            ClientMsgId = message.ClientMsgId,
             Content = string.Empty,
             Timestamp = context.Now,
             Kind = MessageKind.Tombstone,
@@ -194,6 +331,12 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
         return null;
     }
 
+    private static MessagingBackendException SendAgainFailure()
+        => new(SendAgain, new InvalidOperationException("The seq claimed for this client_msg_id was settled without the message."));
+
     private static bool IsSame(Message stored, Message candidate)
         => string.Equals(stored.MessageId, candidate.MessageId, StringComparison.Ordinal);
+
+    private static bool IsSameSend(Message stored, Message candidate)
+        => string.Equals(stored.SenderId, candidate.SenderId, StringComparison.Ordinal) && string.Equals(stored.ClientMsgId, candidate.ClientMsgId, StringComparison.Ordinal);
 }

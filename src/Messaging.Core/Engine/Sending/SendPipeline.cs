@@ -78,6 +78,11 @@ internal sealed class SendPipeline(EngineContext context, ConversationAccess acc
 
         if (commit.Message is not { } message)
         {
+            if (commit.Failure is MessagingException answer)
+            {
+                throw answer;
+            }
+
             throw new MessagingBackendException("The message could not be stored; send it again.", commit.Failure ?? new InvalidOperationException("Commit failed."));
         }
 
@@ -117,7 +122,7 @@ internal sealed class SendPipeline(EngineContext context, ConversationAccess acc
     {
         try
         {
-            await context.Conversations.TouchAsync(message.ConversationId, message.Seq, message.Timestamp, CancellationToken.None).ConfigureAwait(false);
+            await context.ConversationIndex.TouchAsync(message.ConversationId, message.Seq, message.Timestamp, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

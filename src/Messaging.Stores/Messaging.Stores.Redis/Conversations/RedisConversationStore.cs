@@ -4,27 +4,25 @@ using StackExchange.Redis;
 namespace Messaging.Stores.Redis;
 
 /// <summary>
-/// An <see cref="IConversationStore"/> in Redis: per conversation a hash of its fields, a hash of its members and a
-/// hash of its former members' departures (changed only by Lua scripts, so creation and membership changes are
-/// atomic, membership changes with the member limit and the promotion of a new admin when the last one leaves), and per user sorted sets of the user's conversations scored by last activity and of the conversations the
-/// user left, scored by the activity when they left.
+/// An <see cref="IConversationStore"/> in Redis: per conversation a hash of its fields (with its last seq and activity,
+/// which <see cref="RedisConversationIndex"/> moves), a hash of its members and a hash of its former members'
+/// departures (changed only by Lua scripts, so creation and membership changes are atomic, membership changes with the
+/// member limit and the promotion of a new admin when the last one leaves), and per user sorted sets of the user's
+/// conversations (written only on membership changes; <see cref="RedisConversationIndex"/> orders them when read) and
+/// of the conversations the user left, scored by the activity when they left.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Guarantees: <see cref="CreateAsync"/> is idempotent by conversation id (the first create wins); membership
 /// changes are atomic per conversation, never exceed the member limit, and report <see cref="MembershipOutcome.Changed"/>
-/// only to the call whose change took effect; <see cref="TouchAsync"/> never moves a conversation's last seq or activity
-/// backwards; <see cref="ListForUserAsync"/> returns the user's conversations, most recent activity first (ties by
-/// id), and never one the user is no longer a member of; <see cref="ListDepartedAsync"/> returns the conversations
-/// the user left and did not rejoin, with the seq of the removal.
+/// only to the call whose change took effect; <see cref="ListDepartedAsync"/> returns the conversations the user left
+/// and did not rejoin, with the seq of the removal.
 /// </para>
 /// <para>
 /// Limits: a user's index lives in the user's hash slot, so it is updated right after the conversation's script,
 /// not inside it, and read back against the membership until they agree (so concurrent changes of one user leave it
-/// matching the final membership); a crash in between leaves the index briefly behind (listing re-checks membership and skips stale
-/// entries; the next touch or membership change repairs it). <see cref="TouchAsync"/> updates every member's index:
-/// on a standalone server (or one with replicas) inside its script, in one round trip; on a Redis Cluster right after
-/// the script, one pipelined command per member.
+/// matching the final membership); a crash in between leaves the index behind until the user's next membership change
+/// of that conversation or a repeated create of it (listing re-checks membership and drops stale entries).
 /// </para>
 /// </remarks>
 public sealed class RedisConversationStore : IConversationStore
@@ -73,10 +71,9 @@ public sealed class RedisConversationStore : IConversationStore
             cancellationToken).ConfigureAwait(false))!;
         var stored = ConversationRecord.Read(conversation.Id, reply[1], reply[2]);
         var created = (int)reply[0] == 1;
-        if (created)
-        {
-            await IndexAsync(database, stored, stored.Conversation.Members.Select(m => m.UserId), cancellationToken).ConfigureAwait(false);
-        }
+
+        // Also when it existed: a repeated create (of a direct conversation) repairs entries an interrupted one left out.
+        await IndexAsync(database, stored, stored.Conversation.Members.Select(m => m.UserId), cancellationToken).ConfigureAwait(false);
 
         return (stored.Conversation, created);
     }
@@ -121,66 +118,6 @@ public sealed class RedisConversationStore : IConversationStore
     }
 
     /// <inheritdoc />
-    public async ValueTask TouchAsync(string conversationId, long seq, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(conversationId);
-        var multiplexer = await _context.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
-        var database = multiplexer.GetDatabase();
-
-        // Not on a cluster, the script raises the members' indexes too: one round trip, and atomic with the touch.
-        RedisValue indexHere = _context.IsStandalone(multiplexer) ? conversationId : string.Empty;
-        var members = (RedisResult[])(await RedisStoreContext.Guard(
-            RedisScripts.ConversationTouch.EvaluateAsync(database, Keys(conversationId), [seq, StoredTime.Ticks(timestamp), timestamp.ToUnixTimeMilliseconds(), indexHere]),
-            cancellationToken).ConfigureAwait(false))!;
-        if (members.Length == 0)
-        {
-            return;
-        }
-
-        // GT: never backwards. It also re-adds a missing entry, which repairs an index an interrupted create left
-        // behind; an entry re-added for a member removed meanwhile is dropped by the next listing.
-        var batch = database.CreateBatch();
-        var score = timestamp.ToUnixTimeMilliseconds();
-        var updates = members.Select(m => batch.SortedSetAddAsync(RedisKeys.UserConversations((string)m!), conversationId, score, SortedSetWhen.GreaterThan)).ToArray();
-        await RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(updates)), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
-    public async ValueTask<IReadOnlyList<ConversationActivity>> ListForUserAsync(string userId, int limit, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(userId);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        if (limit == 0)
-        {
-            return [];
-        }
-
-        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var index = RedisKeys.UserConversations(userId);
-
-        // The index orders by millisecond; the exact order (time to 100 ns, then id) is settled here. Entries tied
-        // with the last one taken are read too, so a tie at the limit cannot push out a conversation with a smaller id.
-        var top = await RedisStoreContext.Guard(database.SortedSetRangeByRankWithScoresAsync(index, 0, limit - 1, Order.Descending), cancellationToken).ConfigureAwait(false);
-        if (top.Length == 0)
-        {
-            return [];
-        }
-
-        var ties = await RedisStoreContext.Guard(database.SortedSetRangeByScoreAsync(index, top[^1].Score, top[^1].Score), cancellationToken).ConfigureAwait(false);
-        var ids = top.Select(e => (string)e.Element!).Concat(ties.Select(t => (string)t!)).Distinct(StringComparer.Ordinal).ToArray();
-        var activities = await ReadAsync(database, ids, cancellationToken).ConfigureAwait(false);
-
-        var (result, pruned) = await KeepOrPruneAsync(database, index, ids, i => activities[i] is { } activity && activity.Conversation.IsMember(userId) ? activity : null, cancellationToken).ConfigureAwait(false);
-        if (pruned)
-        {
-            return await ListForUserAsync(userId, limit, cancellationToken).ConfigureAwait(false);
-        }
-
-        result.Sort(static (a, b) => ByRecency(a.LastActivity, a.Conversation.Id, b.LastActivity, b.Conversation.Id));
-        return result.Count > limit ? result[..limit] : result;
-    }
-
-    /// <inheritdoc />
     public async ValueTask<IReadOnlyList<ConversationActivity>> ListDepartedAsync(string userId, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userId);
@@ -222,7 +159,7 @@ public sealed class RedisConversationStore : IConversationStore
     }
 
     // Most recent first, ties by conversation id.
-    private static int ByRecency<TTime>(TTime timeA, string idA, TTime timeB, string idB)
+    internal static int ByRecency<TTime>(TTime timeA, string idA, TTime timeB, string idB)
         where TTime : IComparable<TTime>
     {
         var byTime = timeB.CompareTo(timeA);
@@ -231,7 +168,7 @@ public sealed class RedisConversationStore : IConversationStore
 
     // Keeps the index entries keep accepts; the others were left behind by an interrupted change and are dropped from
     // the index, and the caller lists again so that the page is still full.
-    private static async Task<(List<T> Kept, bool Pruned)> KeepOrPruneAsync<T>(IDatabase database, RedisKey index, string[] ids, Func<int, T?> keep, CancellationToken cancellationToken)
+    internal static async Task<(List<T> Kept, bool Pruned)> KeepOrPruneAsync<T>(IDatabase database, RedisKey index, string[] ids, Func<int, T?> keep, CancellationToken cancellationToken)
     {
         var kept = new List<T>(ids.Length);
         var stale = new List<RedisValue>();
@@ -257,17 +194,17 @@ public sealed class RedisConversationStore : IConversationStore
 
     private static RedisKey[] Keys(string conversationId) => [RedisKeys.ConversationInfo(conversationId), RedisKeys.ConversationMembers(conversationId)];
 
-    // Adds each user's index entry, scored by the conversation's current activity.
+    // Adds each user's missing index entry (the score, the activity when added, is not used for ordering).
     private static Task IndexAsync(IDatabase database, ConversationActivity activity, IEnumerable<string> userIds, CancellationToken cancellationToken)
     {
         var batch = database.CreateBatch();
         var score = activity.LastActivity.ToUnixTimeMilliseconds();
-        var added = userIds.Select(u => batch.SortedSetAddAsync(RedisKeys.UserConversations(u), activity.Conversation.Id, score)).ToArray();
+        var added = userIds.Select(u => batch.SortedSetAddAsync(RedisKeys.UserConversations(u), activity.Conversation.Id, score, SortedSetWhen.NotExists)).ToArray();
         return RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(added)), cancellationToken);
     }
 
     // One command per conversation (conversation_read.lua), pipelined.
-    private static async Task<ConversationActivity?[]> ReadAsync(IDatabase database, IReadOnlyList<string> conversationIds, CancellationToken cancellationToken)
+    internal static async Task<ConversationActivity?[]> ReadAsync(IDatabase database, IReadOnlyList<string> conversationIds, CancellationToken cancellationToken)
     {
         var result = new ConversationActivity?[conversationIds.Count];
         if (conversationIds.Count == 1)

@@ -15,7 +15,8 @@ namespace Messaging.Stores.Redis;
 ///  "kind":"text|media|system|tombstone",
 ///  "desc":{"type":"&lt;content type&gt;","size":&lt;bytes&gt;,"name":"&lt;file name&gt;"} (omitted when no media)}
 /// </code>
-/// The de-duplication entry is <c>"&lt;seq&gt; &lt;payload&gt;"</c>: the seq in decimal, one space, the payload.
+/// The de-duplication entry (a claim) is <c>"&lt;seq&gt;"</c> when written by the composite path, or
+/// <c>"&lt;seq&gt; &lt;payload&gt;"</c> (the seq in decimal, one space, the payload) when written by the atomic step.
 /// </remarks>
 internal static class StoredMessageCodec
 {
@@ -77,12 +78,24 @@ internal static class StoredMessageCodec
     public static Message DecodeClientEntry(string conversationId, ReadOnlySpan<byte> entry)
     {
         var space = entry.IndexOf((byte)' ');
-        if (space <= 0 || !System.Buffers.Text.Utf8Parser.TryParse(entry[..space], out long seq, out var consumed) || consumed != space || seq < 0 || entry[0] is (byte)'+' or (byte)'-')
+        if (space <= 0)
         {
             throw new InvalidDataException("A de-duplication entry is malformed.");
         }
 
-        return Decode(conversationId, seq, entry[(space + 1)..]);
+        return Decode(conversationId, ClaimSeq(entry), entry[(space + 1)..]);
+    }
+
+    /// <summary>The seq of a de-duplication claim: "&lt;seq&gt;" (composite path) or "&lt;seq&gt; &lt;payload&gt;" (atomic step).</summary>
+    /// <exception cref="InvalidDataException">The claim is malformed.</exception>
+    public static long ClaimSeq(ReadOnlySpan<byte> claim)
+    {
+        var space = claim.IndexOf((byte)' ');
+        var digits = space < 0 ? claim : claim[..space];
+        return digits.Length > 0 && digits[0] is not ((byte)'+' or (byte)'-')
+            && System.Buffers.Text.Utf8Parser.TryParse(digits, out long seq, out var consumed) && consumed == digits.Length && seq >= 0
+            ? seq
+            : throw new InvalidDataException("A de-duplication entry is malformed.");
     }
 
     // Names rather than numbers, so reordering the enum can never change what stored messages mean.

@@ -9,8 +9,9 @@ using StackExchange.Redis;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
-/// Registers the Redis stores: <see cref="IMessageStore"/> (with atomic sequencing), <see cref="ISequencer"/>,
-/// <see cref="IConversationStore"/>, <see cref="IReceiptStore"/>, <see cref="IPresenceStore"/> and
+/// Registers the Redis stores: <see cref="IMessageStore"/> (with atomic sequencing), <see cref="IDeduplicationStore"/>,
+/// <see cref="IMessageIdIndex"/>, <see cref="ISequencer"/>, <see cref="IConversationStore"/>,
+/// <see cref="IConversationIndex"/>, <see cref="IReceiptStore"/>, <see cref="IPresenceStore"/>,
 /// <see cref="IContactStore"/> and <see cref="IMediaCatalog"/>.
 /// </summary>
 public static class RedisStoresBuilderExtensions
@@ -57,8 +58,11 @@ public static class RedisStoresBuilderExtensions
             return RedisStoreContext.Create(RedisConnection.Create(options.ConnectionString, options.ConnectionMultiplexer, logger), options);
         });
         services.AddSingleton<IMessageStore>(static sp => new RedisMessageStore(sp.GetRequiredService<RedisStoreContext>()));
+        services.AddSingleton<IDeduplicationStore>(static sp => new RedisDeduplicationStore(sp.GetRequiredService<RedisStoreContext>()));
+        services.AddSingleton<IMessageIdIndex>(static sp => new RedisMessageIdIndex(sp.GetRequiredService<RedisStoreContext>()));
         services.AddSingleton<ISequencer>(static sp => new RedisSequencer(sp.GetRequiredService<RedisStoreContext>(), sp.GetRequiredService<IMessageStore>()));
         services.AddSingleton<IConversationStore>(static sp => new RedisConversationStore(sp.GetRequiredService<RedisStoreContext>()));
+        services.AddSingleton<IConversationIndex>(static sp => new RedisConversationIndex(sp.GetRequiredService<RedisStoreContext>()));
         services.AddSingleton<IReceiptStore>(static sp => new RedisReceiptStore(sp.GetRequiredService<RedisStoreContext>()));
         services.AddSingleton<IPresenceStore>(static sp => new RedisPresenceStore(sp.GetRequiredService<RedisStoreContext>()));
         services.AddSingleton<IContactStore>(static sp => new RedisContactStore(sp.GetRequiredService<RedisStoreContext>()));

@@ -8,9 +8,8 @@ namespace Messaging.Stores.Redis;
 /// <remarks>
 /// <code>
 /// messaging:conv:{c}:messages            ZSET    seq -> message payload (JSON, see StoredMessageCodec)
-/// messaging:conv:{c}:ids                 ZSET    seq -> message id
 /// messaging:conv:{c}:log                 HASH    last (highest stored seq), trimmed (highest seq removed by retention)
-/// messaging:conv:{c}:client:&lt;n&gt;:&lt;s&gt;&lt;m&gt;    STRING  "&lt;seq&gt; &lt;payload&gt;" per (sender s of length n, client msg id m), expires
+/// messaging:conv:{c}:client:&lt;n&gt;:&lt;s&gt;&lt;m&gt;    STRING  de-duplication claim "&lt;seq&gt;" (or "&lt;seq&gt; &lt;payload&gt;" from the atomic step) per (sender s of length n, client msg id m), expires after the window
 /// messaging:conv:{c}:seq                 STRING  the sequencer's counter
 /// messaging:conv:{c}:seq-fence           STRING  run_id of the Redis server that last fenced the counter
 /// messaging:conv:{c}:info                HASH    kind, name, created, last_seq, activity, activity_ms, next
@@ -18,7 +17,7 @@ namespace Messaging.Stores.Redis;
 /// messaging:conv:{c}:departures          HASH    userId -> seq of the removal (former members until added again)
 /// messaging:conv:{c}:receipts:devices    HASH    "&lt;n&gt;:&lt;userId&gt;&lt;deviceId&gt;" -> mark
 /// messaging:conv:{c}:receipts:users      HASH    userId -> mark (max over the user's devices)
-/// messaging:msg:&lt;messageId&gt;              STRING  conversation id (expires with the de-duplication window)
+/// messaging:msg:&lt;messageId&gt;              STRING  "&lt;seq&gt; &lt;conversation id&gt;" where the message is stored (no expiry)
 /// messaging:user:{u}:conversations       ZSET    conversationId -> last activity (Unix ms)
 /// messaging:user:{u}:departed            ZSET    conversationId -> activity when the user left (Unix ms)
 /// messaging:contacts:{&lt;n&gt;:&lt;a&gt;&lt;b&gt;}        SET     who of a, b (a &lt; b, n = length of a) sent the other a direct message
@@ -50,8 +49,6 @@ internal static class RedisKeys
     private const string MediaPrefix = Prefix + "{media}:";
 
     public static RedisKey Messages(string conversationId) => Conversation(conversationId, ":messages");
-
-    public static RedisKey MessageIds(string conversationId) => Conversation(conversationId, ":ids");
 
     public static RedisKey MessageLog(string conversationId) => Conversation(conversationId, ":log");
 

@@ -5,31 +5,32 @@ using StackExchange.Redis;
 namespace Messaging.Stores.Redis;
 
 /// <summary>
-/// A conversation's messages in Redis (all of them by default, or a hot window with a configured retention); also an <see cref="IAtomicSequencingStore"/>: one Lua script
-/// de-duplicates, takes the next seq and appends atomically, so the engine needs no separate sequencer.
+/// A conversation's messages in Redis (all of them by default, or a hot window with a configured retention); also an
+/// <see cref="IAtomicSequencingStore"/>: one Lua script claims the client message id, takes the next seq, appends
+/// and records the message id atomically (one round trip), so the engine needs no separate sequencer.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Guarantees: <c>(conversation, seq)</c> is unique; <c>(conversation, sender, client_msg_id)</c> is unique for
-/// <see cref="RedisStoreOptions.DeduplicationWindow"/> (a repeat within it returns the original message, also after
-/// the original left the window); a stored message is never replaced; the seq counter of
-/// <see cref="RedisSequencer"/> is raised with every append, so both can be used together. A tombstone never claims
-/// its client message id.
+/// Guarantees: <c>(conversation, seq)</c> is unique (<see cref="AppendAsync"/> is insert-if-absent); a stored message
+/// is never replaced; the seq counter of <see cref="RedisSequencer"/> is raised with every append, so both can be
+/// used together. The atomic step writes the same de-duplication claim <see cref="RedisDeduplicationStore"/> reads
+/// (for the window the engine passes, <see cref="MessagingOptions.DeduplicationWindow"/>; a repeat within it returns
+/// the original message, also after the original left a retention window) and the same entry
+/// <see cref="RedisMessageIdIndex"/> reads.
 /// </para>
 /// <para>
 /// Retention: by default every message is kept, since with Redis as the only message store a removed message is lost
 /// for good. With <see cref="RedisStoreOptions.MessageRetention"/> set, each conversation keeps its newest that many
 /// messages and <see cref="GetHistoryStartAsync"/> moves to the oldest kept seq. A read returns only kept messages (a
-/// <see cref="ReadAfterAsync"/> from below the window starts at the oldest kept one; <see cref="GetByIdAsync"/> of a
-/// removed message returns <see langword="null"/>); <see cref="GetLastSeqAsync"/> is unaffected, and appending a
+/// <see cref="ReadAfterAsync"/> from below the window starts at the oldest kept one; <see cref="GetAsync"/> of a
+/// removed seq returns <see langword="null"/>); <see cref="GetLastSeqAsync"/> is unaffected, and appending a
 /// removed seq again answers <see cref="AppendOutcome.SeqTaken"/> with no <see cref="AppendResult.Existing"/> message.
 /// </para>
 /// <para>
 /// Durability is Redis's: with <c>appendonly yes</c> and <c>appendfsync always</c> an acknowledged append survives a
 /// restart; with weaker settings a restart may lose the newest appends (the seq counter rolls back with them, so
-/// seqs stay consistent with what is stored). The message id index (for <see cref="GetByIdAsync"/>) lives outside
-/// the conversation's hash slot and is written in the same pipeline just before the append; it expires after the
-/// de-duplication window.
+/// seqs stay consistent with what is stored). The message id entry lives outside the conversation's hash slot: on a
+/// standalone server the script writes it, elsewhere (a cluster) it is written right after the script.
 /// </para>
 /// </remarks>
 public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
@@ -55,14 +56,15 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(message.Seq);
-        return AppendCoreAsync(message, message.Seq.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        return AppendCoreAsync(message, message.Seq.ToString(CultureInfo.InvariantCulture), TimeSpan.Zero, cancellationToken);
     }
 
     /// <inheritdoc />
-    public ValueTask<AppendResult> SequenceAndAppendAsync(Message draft, CancellationToken cancellationToken = default)
+    public ValueTask<AppendResult> SequenceAndAppendAsync(Message draft, TimeSpan deduplicationWindow, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        return AppendCoreAsync(draft, string.Empty, cancellationToken);
+        ArgumentOutOfRangeException.ThrowIfLessThan(deduplicationWindow, TimeSpan.FromMilliseconds(1));
+        return AppendCoreAsync(draft, string.Empty, deduplicationWindow, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -74,38 +76,10 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
         => ReadRangeAsync(conversationId, double.NegativeInfinity, beforeSeq, Exclude.Stop, Order.Descending, limit, cancellationToken);
 
     /// <inheritdoc />
-    public async ValueTask<Message?> GetByIdAsync(string messageId, CancellationToken cancellationToken = default)
+    public async ValueTask<Message?> GetAsync(string conversationId, long seq, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(messageId);
-        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var conversation = await RedisStoreContext.Guard(database.StringGetAsync(RedisKeys.MessageIndex(messageId)), cancellationToken).ConfigureAwait(false);
-        if (conversation.IsNull)
-        {
-            return null;
-        }
-
-        string conversationId = conversation!;
-        var result = await RedisStoreContext.Guard(
-            RedisScripts.MessageGetById.EvaluateAsync(database, [RedisKeys.Messages(conversationId), RedisKeys.MessageIds(conversationId)], [messageId]),
-            cancellationToken).ConfigureAwait(false);
-        if (result.IsNull)
-        {
-            return null;
-        }
-
-        var parts = (RedisResult[])result!;
-        return StoredMessageCodec.Decode(conversationId, (long)parts[0], Bytes(parts[1]));
-    }
-
-    /// <inheritdoc />
-    public async ValueTask<Message?> FindByClientMsgIdAsync(string conversationId, string senderId, string clientMsgId, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(conversationId);
-        ArgumentNullException.ThrowIfNull(senderId);
-        ArgumentNullException.ThrowIfNull(clientMsgId);
-        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var entry = await RedisStoreContext.Guard(database.StringGetAsync(RedisKeys.ClientMessage(conversationId, senderId, clientMsgId)), cancellationToken).ConfigureAwait(false);
-        return entry.IsNull ? null : StoredMessageCodec.DecodeClientEntry(conversationId, ((ReadOnlyMemory<byte>)entry).Span);
+        var found = await ReadRangeAsync(conversationId, seq, seq, Exclude.None, Order.Ascending, 1, cancellationToken).ConfigureAwait(false);
+        return found.Count == 0 ? null : found[0];
     }
 
     /// <inheritdoc />
@@ -149,43 +123,35 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
         return messages;
     }
 
-    // seq: the caller's seq in decimal, or empty to let the script take the next one.
-    private async ValueTask<AppendResult> AppendCoreAsync(Message message, string seq, CancellationToken cancellationToken)
+    // seq: the caller's seq in decimal (a plain insert-if-absent), or empty to claim, sequence, append and index atomically.
+    private async ValueTask<AppendResult> AppendCoreAsync(Message message, string seq, TimeSpan deduplicationWindow, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(message.ConversationId, nameof(message));
         ArgumentException.ThrowIfNullOrEmpty(message.MessageId, nameof(message));
         var conversationId = message.ConversationId;
+        var atomic = seq.Length == 0;
         var payload = StoredMessageCodec.EncodeUtf8(message);
-        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var multiplexer = await _context.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+        var database = multiplexer.GetDatabase();
 
-        // The id index is written first in the same pipeline (it cannot join the script: another slot). If the append
-        // turns out to be a duplicate, the entry points at a conversation that has no such id, which reads as absent.
-        var batch = database.CreateBatch();
-        var indexed = batch.StringSetAsync(RedisKeys.MessageIndex(message.MessageId), conversationId, _context.DeduplicationWindow);
-        var appended = RedisScripts.MessageAppend.EvaluateAsync(
-            batch,
-            [
-                RedisKeys.Messages(conversationId),
-                RedisKeys.MessageIds(conversationId),
-                RedisKeys.ClientMessage(conversationId, message.SenderId, message.ClientMsgId),
-                RedisKeys.MessageLog(conversationId),
-                RedisKeys.Counter(conversationId),
-            ],
-            [
-                seq,
-                message.MessageId,
-                payload,
-                message.Kind == MessageKind.Tombstone ? "1" : "0",
-                (long)_context.DeduplicationWindow.TotalMilliseconds,
-                _context.MessageRetention is { } retention ? (RedisValue)retention : RedisValue.EmptyString,
-            ]);
-        var reply = (RedisResult[])(await RedisStoreContext.Guard(RedisConnection.Send(batch, appended), cancellationToken).ConfigureAwait(false))!;
-        await RedisStoreContext.Guard(indexed, cancellationToken).ConfigureAwait(false);
-
-        if ((int)reply[0] != 0)
+        // On a standalone server the script writes the id entry itself (no extra command); on a cluster the entry is
+        // in another slot, so it is written after the script, once the seq is known.
+        var indexInScript = atomic && _context.IsStandalone(multiplexer);
+        RedisKey[] keys = indexInScript
+            ? [RedisKeys.Messages(conversationId), RedisKeys.ClientMessage(conversationId, message.SenderId, message.ClientMsgId), RedisKeys.MessageLog(conversationId), RedisKeys.Counter(conversationId), RedisKeys.MessageIndex(message.MessageId)]
+            : [RedisKeys.Messages(conversationId), RedisKeys.ClientMessage(conversationId, message.SenderId, message.ClientMsgId), RedisKeys.MessageLog(conversationId), RedisKeys.Counter(conversationId)];
+        RedisValue[] arguments =
+        [
+            seq,
+            payload,
+            atomic ? (long)deduplicationWindow.TotalMilliseconds : 0,
+            _context.MessageRetention is { } retention ? (RedisValue)retention : RedisValue.EmptyString,
+            conversationId,
+        ];
+        var reply = (RedisResult[])(await RedisStoreContext.Guard(RedisScripts.MessageAppend.EvaluateAsync(database, keys, arguments), cancellationToken).ConfigureAwait(false))!;
+        if (atomic && !indexInScript && (int)reply[0] == 0)
         {
-            // Nothing was stored under this message id: drop its index entry again.
-            _ = database.KeyDeleteAsync(RedisKeys.MessageIndex(message.MessageId), CommandFlags.FireAndForget);
+            await RedisStoreContext.Guard(RedisMessageIdIndex.WriteAsync(database, message.MessageId, conversationId, (long)reply[1]), cancellationToken).ConfigureAwait(false);
         }
 
         return (int)reply[0] switch

@@ -6,12 +6,12 @@ namespace Messaging.Stores.Redis;
 
 /// <summary>
 /// An <see cref="IReceiptStore"/> in Redis: per conversation one hash of device marks and one of user aggregates,
-/// advanced together by one Lua script.
+/// advanced together by one Lua script; batch reads are one pipelined command per conversation.
 /// </summary>
 /// <remarks>
 /// Guarantees: a device's marks never move backwards; advancing read also raises delivered; concurrent advances keep
-/// the maximum; a user's aggregate is the maximum over the user's devices and <see cref="AdvanceAsync"/> returns it
-/// before and after the advance atomically. An aggregate's times are the times its marks last moved. A mark is
+/// the maximum; a user's aggregate is the maximum over the user's devices and <see cref="AdvanceAsync"/> returns it as
+/// it was before the advance (read in the same script, more than the role requires). An aggregate's times are the times its marks last moved. A mark is
 /// stored as <c>"&lt;delivered&gt;|&lt;read&gt;|&lt;delivered at ticks&gt;|&lt;read at ticks&gt;"</c> (see
 /// <c>receipt_advance.lua</c>).
 /// </remarks>
@@ -33,19 +33,19 @@ public sealed class RedisReceiptStore : IReceiptStore
     }
 
     /// <inheritdoc />
-    public async ValueTask<(Watermark Before, Watermark After)> AdvanceAsync(string conversationId, string userId, string deviceId, long deliveredUpTo, long readUpTo, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public async ValueTask<Watermark> AdvanceAsync(string conversationId, string userId, string deviceId, long deliveredUpTo, long readUpTo, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         ArgumentNullException.ThrowIfNull(userId);
         ArgumentNullException.ThrowIfNull(deviceId);
         var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var reply = (RedisResult[])(await RedisStoreContext.Guard(
+        var before = await RedisStoreContext.Guard(
             RedisScripts.ReceiptAdvance.EvaluateAsync(
                 database,
                 [RedisKeys.DeviceReceipts(conversationId), RedisKeys.UserReceipts(conversationId)],
                 [RedisKeys.DeviceField(userId, deviceId), userId, Math.Max(0, deliveredUpTo), Math.Max(0, readUpTo), StoredTime.Ticks(at)]),
-            cancellationToken).ConfigureAwait(false))!;
-        return (Parse((string?)reply[0]), Parse((string?)reply[1]));
+            cancellationToken).ConfigureAwait(false);
+        return Parse((string?)before);
     }
 
     /// <inheritdoc />
@@ -70,6 +70,42 @@ public sealed class RedisReceiptStore : IReceiptStore
     }
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<Watermark>> GetDeviceManyAsync(string userId, string deviceId, IReadOnlyList<string> conversationIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(deviceId);
+        return GetManyAsync(conversationIds, RedisKeys.DeviceReceipts, RedisKeys.DeviceField(userId, deviceId), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<Watermark>> GetUserManyAsync(string userId, IReadOnlyList<string> conversationIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return GetManyAsync(conversationIds, RedisKeys.UserReceipts, userId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<Watermark>> GetMembersAsync(string conversationId, IReadOnlyList<string> userIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversationId);
+        ArgumentNullException.ThrowIfNull(userIds);
+        if (userIds.Count == 0)
+        {
+            return [];
+        }
+
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var fields = new RedisValue[userIds.Count];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            fields[i] = userIds[i] ?? throw new ArgumentException("A user id is null.", nameof(userIds));
+        }
+
+        var marks = await RedisStoreContext.Guard(database.HashGetAsync(RedisKeys.UserReceipts(conversationId), fields), cancellationToken).ConfigureAwait(false);
+        return Array.ConvertAll(marks, static mark => Parse(mark));
+    }
+
+    /// <inheritdoc />
     public async ValueTask<IReadOnlyList<MemberWatermark>> GetAllAsync(string conversationId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
@@ -87,6 +123,27 @@ public sealed class RedisReceiptStore : IReceiptStore
 
         result.Sort(static (a, b) => string.CompareOrdinal(a.UserId, b.UserId));
         return result;
+    }
+
+    // One field of each conversation's hash, pipelined: one round trip however many conversations.
+    private async ValueTask<IReadOnlyList<Watermark>> GetManyAsync(IReadOnlyList<string> conversationIds, Func<string, RedisKey> key, RedisValue field, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conversationIds);
+        if (conversationIds.Count == 0)
+        {
+            return [];
+        }
+
+        var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var batch = database.CreateBatch();
+        var reads = new Task<RedisValue>[conversationIds.Count];
+        for (var i = 0; i < reads.Length; i++)
+        {
+            reads[i] = batch.HashGetAsync(key(conversationIds[i]), field);
+        }
+
+        var marks = await RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(reads)), cancellationToken).ConfigureAwait(false);
+        return Array.ConvertAll(marks, static mark => Parse(mark));
     }
 
     /// <exception cref="InvalidDataException">The mark is malformed.</exception>

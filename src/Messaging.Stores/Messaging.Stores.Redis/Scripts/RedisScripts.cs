@@ -10,7 +10,8 @@ namespace Messaging.Stores.Redis;
 internal static class RedisScripts
 {
     public static readonly RedisScript MessageAppend = Load("message_append.lua");
-    public static readonly RedisScript MessageGetById = Load("message_get_by_id.lua");
+    public static readonly RedisScript DeduplicationClaim = Load("dedup_claim.lua");
+    public static readonly RedisScript DeduplicationRelease = Load("dedup_release.lua");
     public static readonly RedisScript SequencerNext = Load("sequencer_next.lua");
     public static readonly RedisScript SequencerFence = Load("sequencer_fence.lua");
     public static readonly RedisScript ConversationCreate = Load("conversation_create.lua");

@@ -1,9 +1,9 @@
--- Advances one device's delivered/read marks and the user's aggregate (max over devices), atomically.
+-- Advances one device's delivered/read marks and the user's aggregate (max over devices), in one step.
 -- KEYS[1] device marks HASH "<userId length>:<userId><deviceId>" -> mark
 -- KEYS[2] user marks   HASH userId -> mark
 -- mark = "<delivered>|<read>|<delivered at, UTC ticks or empty>|<read at, UTC ticks or empty>"
 -- ARGV[1] device field   ARGV[2] userId   ARGV[3] delivered wanted   ARGV[4] read wanted   ARGV[5] at (UTC ticks)
--- Returns {user mark before, user mark after} (false for a user without marks).
+-- Returns the user mark before the advance (false for a user without marks).
 local function parse(mark)
   if not mark then
     return {0, 0, '', ''}
@@ -29,6 +29,5 @@ redis.call('HSET', KEYS[1], ARGV[1], format(device))
 
 local beforeText = redis.call('HGET', KEYS[2], ARGV[2])
 local after = raise(parse(beforeText), device[1], device[2], at)
-local afterText = format(after)
-redis.call('HSET', KEYS[2], ARGV[2], afterText)
-return {beforeText, afterText}
+redis.call('HSET', KEYS[2], ARGV[2], format(after))
+return beforeText

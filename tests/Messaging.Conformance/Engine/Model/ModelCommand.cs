@@ -37,7 +37,7 @@ internal abstract record ModelCommand
                 (1, from u in user from d in device select (ModelCommand)new DisconnectCommand(u, d)),
                 (2, from u in user from d in device select (ModelCommand)new ConnectCommand(u, d)),
                 (1, from u in user from d in device select (ModelCommand)new SyncCommand(u, d)),
-                (3, from u in user from d in device from c in conversation from read in flag select (ModelCommand)new AckCommand(u, d, c, read)),
+                (3, from u in user from d in device from c in conversation from read in flag from byId in flag select (ModelCommand)new AckCommand(u, d, c, read, byId)),
                 (1, from u in user from d in device from c in conversation from isTyping in flag select (ModelCommand)new TypingCommand(u, d, c, isTyping)),
                 (1, from c in groups from u in member select (ModelCommand)new AddMemberCommand(c, u)),
                 (1, from c in groups from u in member select (ModelCommand)new RemoveMemberCommand(c, u)));
@@ -88,11 +88,11 @@ internal sealed record SyncCommand(int User, int Device) : ModelCommand
     public override string ToString() => $"u{User}/d{Device} sync";
 }
 
-/// <summary>A device acknowledges everything it has seen of a conversation.</summary>
-internal sealed record AckCommand(int User, int Device, int Conversation, bool Read) : ModelCommand
+/// <summary>A device acknowledges everything it has seen of a conversation: up to a seq, or by the newest message's id.</summary>
+internal sealed record AckCommand(int User, int Device, int Conversation, bool Read, bool ById) : ModelCommand
 {
     /// <inheritdoc />
-    public override string ToString() => $"u{User}/d{Device} ack {(Read ? "read" : "delivered")} in c{Conversation}";
+    public override string ToString() => $"u{User}/d{Device} ack {(Read ? "read" : "delivered")} in c{Conversation}{(ById ? " by id" : "")}";
 }
 
 /// <summary>A device starts or stops typing.</summary>

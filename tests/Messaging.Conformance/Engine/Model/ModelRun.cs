@@ -32,6 +32,9 @@ internal sealed class ModelRun(IReadOnlyList<MessagingEngine> nodes, MessagingBa
     /// <summary>Each user's read mark as the model sees it: the maximum of read acks and own sends.</summary>
     public Dictionary<(int Conversation, int User), long> ReadUpTo { get; } = [];
 
+    /// <summary>Each user's delivered mark as the model sees it: the maximum of all acks and own sends (read implies delivered).</summary>
+    public Dictionary<(int Conversation, int User), long> DeliveredUpTo { get; } = [];
+
     private MessagingEngine Admin => nodes[0];
 
     public ModelDevice Device(int user, int device) => Devices[(user * ModelCommand.Devices) + device];
@@ -120,6 +123,7 @@ internal sealed class ModelRun(IReadOnlyList<MessagingEngine> nodes, MessagingBa
         Assert.Equal((LastSeq[command.Conversation] + 1, device.UserId, request.Content, request.ClientMsgId), (result.Message.Seq, result.Message.SenderId, result.Message.Content, result.Message.ClientMsgId));
         LastSeq[command.Conversation] = result.Message.Seq;
         ReadUpTo[(command.Conversation, command.User)] = result.Message.Seq;
+        DeliveredUpTo[(command.Conversation, command.User)] = result.Message.Seq;
         Sends.Add(new SentMessage(command.User, command.Device, command.Conversation, result.Message));
         await waitFor(device.Connection!.WhenAsync(SentStatusCount(result.Message, 1)), $"the sent status of {device}'s message");
     }
@@ -171,16 +175,24 @@ internal sealed class ModelRun(IReadOnlyList<MessagingEngine> nodes, MessagingBa
         }
 
         var status = command.Read ? ReceiptStatus.Read : ReceiptStatus.Delivered;
+
+        // By id: the newest message the device received names the same seq (ids resolve to (conversation, seq)).
+        var newestId = device.Log.OfType<MessageEvent>().First(e => e.Message.ConversationId == conversationId && e.Message.Seq == upTo).Message.MessageId;
+        Func<Task> ack = command.ById
+            ? () => session.AckAsync([newestId], status, cancellationToken).AsTask()
+            : () => session.AckUpToAsync(conversationId, upTo, status, cancellationToken).AsTask();
         if (!Members[command.Conversation].Contains(command.User))
         {
-            await ExpectNotFoundAsync(() => session.AckUpToAsync(conversationId, upTo, status, cancellationToken).AsTask(), "an ack by a non-member");
+            await ExpectNotFoundAsync(ack, "an ack by a non-member");
             return;
         }
 
-        await session.AckUpToAsync(conversationId, upTo, status, cancellationToken);
+        await ack();
+        var key = (command.Conversation, command.User);
+        DeliveredUpTo[key] = Math.Max(DeliveredUpTo.GetValueOrDefault(key), upTo);
         if (command.Read)
         {
-            ReadUpTo[(command.Conversation, command.User)] = Math.Max(ReadUpTo.GetValueOrDefault((command.Conversation, command.User)), upTo);
+            ReadUpTo[key] = Math.Max(ReadUpTo.GetValueOrDefault(key), upTo);
         }
 
         var deviceMark = await backplane.Receipts.GetDeviceAsync(conversationId, device.UserId, device.DeviceId, cancellationToken);

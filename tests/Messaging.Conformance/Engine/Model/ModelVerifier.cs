@@ -23,7 +23,10 @@ internal sealed class ModelVerifier(ModelRun run, IReadOnlyList<MessagingEngine>
         {
             VerifyDelivery(device, stored);
             VerifyTyping(device);
+            VerifyStatusesAreEarned(device, stored);
         }
+
+        VerifyDirectStatusesArrived();
 
         VerifyGaps();
         await VerifyViewsAsync();
@@ -68,6 +71,57 @@ internal sealed class ModelVerifier(ModelRun run, IReadOnlyList<MessagingEngine>
             Assert.True(missing.Count == 0, $"{device} never received c{c} seqs {string.Join(",", missing)} although it was a member and synced at the end; its c{c} events: {Describe(device, conversationId)}");
         }
     }
+
+    // Safety: a delivered (read) status for a message reaches its sender only when every other member who has belonged
+    // to the conversation since that message was sent has the model's delivered (read) mark at or past it.
+    private void VerifyStatusesAreEarned(ModelDevice device, Dictionary<string, Message> stored)
+    {
+        foreach (var status in device.Log.OfType<StatusEvent>().Where(s => s.Status is ReceiptStatus.Delivered or ReceiptStatus.Read))
+        {
+            Assert.True(stored.TryGetValue(status.MessageId, out var message) && message.SenderId == device.UserId && message.Seq == status.Seq, $"{device} got a {status.Status} status for a message it did not send: {status}");
+            var c = Array.IndexOf(run.ConversationIds, message.ConversationId);
+            var marks = status.Status == ReceiptStatus.Read ? run.ReadUpTo : run.DeliveredUpTo;
+            foreach (var other in MembersSince(c, message.Seq).Where(u => u != device.User))
+            {
+                var mark = marks.GetValueOrDefault((c, other));
+                Assert.True(mark >= message.Seq, $"{device} got {status.Status} for c{c} seq {message.Seq}, but the model's {status.Status} mark of u{other} is {mark}");
+            }
+        }
+    }
+
+    // Liveness, in the direct conversation (its membership never changes): once the model's mark of the other user
+    // passed a user's newest own message, every device of that user has been told (live, or by catch-up at the end).
+    private void VerifyDirectStatusesArrived()
+    {
+        for (var user = 0; user < 2; user++)
+        {
+            var other = 1 - user;
+            if (run.Sends.Where(s => s.Conversation == 0 && s.User == user).Select(s => s.Message).LastOrDefault() is not { } newest)
+            {
+                continue;
+            }
+
+            foreach (var (status, marks) in new[] { (ReceiptStatus.Delivered, run.DeliveredUpTo), (ReceiptStatus.Read, run.ReadUpTo) })
+            {
+                if (marks.GetValueOrDefault((0, other)) < newest.Seq)
+                {
+                    continue;
+                }
+
+                for (var d = 0; d < ModelCommand.Devices; d++)
+                {
+                    var device = run.Device(user, d);
+                    Assert.True(
+                        device.Log.OfType<StatusEvent>().Any(e => e.MessageId == newest.MessageId && (e.Status == status || e.Status == ReceiptStatus.Read)),
+                        $"{device} was never told its newest message in c0 (seq {newest.Seq}) was {status}, although u{other}'s model mark passed it; its c0 events: {Describe(device, newest.ConversationId)}");
+                }
+            }
+        }
+    }
+
+    // The users who are members now and have been since at or before seq.
+    private IEnumerable<int> MembersSince(int c, long seq)
+        => run.Members[c].Where(u => run.Periods.TryGetValue((c, u), out var periods) && periods.Count > 0 && periods[^1].To is null && periods[^1].From <= seq);
 
     private void VerifyTyping(ModelDevice device)
     {
