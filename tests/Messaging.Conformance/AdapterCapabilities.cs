@@ -7,14 +7,15 @@ namespace Messaging.Conformance;
 public sealed record AdapterCapabilities
 {
     /// <summary>
-    /// The guarantees of an adapter held in process memory: ordered per channel and driven by the injected
-    /// <see cref="TimeProvider"/>; no durability, one node; the message store takes the composite path (no atomic
-    /// sequencing).
+    /// The guarantees of an adapter held in process memory: ordered per inbox, driven by the injected
+    /// <see cref="TimeProvider"/>, and (for transports) inbox positions; no durability, one node; the message store
+    /// takes the composite path (no atomic sequencing).
     /// </summary>
     public static AdapterCapabilities InMemory { get; } = new()
     {
         OrderedPerChannel = true,
         ClockFromTimeProvider = true,
+        Positions = true,
     };
 
     /// <summary>
@@ -39,8 +40,14 @@ public sealed record AdapterCapabilities
     /// </summary>
     public bool Retention { get; init; }
 
-    /// <summary>A transport delivers the envelopes one publisher sends to one channel in publish order.</summary>
+    /// <summary>A transport delivers the payloads one publisher sends to one node's inbox in publish order.</summary>
     public bool OrderedPerChannel { get; init; }
+
+    /// <summary>
+    /// A transport implements <see cref="IPositionedTransport"/>: inbox payloads have positions, nodes commit them, and
+    /// an inbox reopened after a position gets what was published meanwhile (a durable backplane).
+    /// </summary>
+    public bool Positions { get; init; }
 
     /// <summary>
     /// Expiry (connection directory TTLs, de-duplication windows) follows the <see cref="TimeProvider"/> passed to the factory, so tests can

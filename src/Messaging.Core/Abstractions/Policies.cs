@@ -27,6 +27,12 @@ public sealed record PushNotification(string RecipientId, Message Message);
 /// <summary>Notifies members with no live connection (the host plugs FCM/APNs in here). Failures are logged, never retried by the engine.</summary>
 public interface IPushNotifier
 {
+    /// <summary>
+    /// Whether a notification would reach anyone right now. When <see langword="false"/> the engine skips finding out
+    /// which members are offline (a directory look-up per message). Asked per message, so it may change at run time.
+    /// </summary>
+    bool IsEnabled => true;
+
     /// <summary>Sends a push notification.</summary>
     /// <param name="notification">The notification.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

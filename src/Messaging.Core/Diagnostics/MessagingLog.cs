@@ -57,16 +57,25 @@ internal static partial class MessagingLog
     [LoggerMessage(EventId = 1206, Level = LogLevel.Error, Message = "Seqs {FromSeq}..{ToSeq} of conversation '{ConversationId}' never appeared; user '{UserId}' device '{DeviceId}' skipped them.")]
     public static partial void GapSkipped(this ILogger logger, string userId, string deviceId, string conversationId, long fromSeq, long toSeq);
 
-    [LoggerMessage(EventId = 1207, Level = LogLevel.Warning, Message = "Unsubscribing from {ChannelKind} channel '{ChannelId}' failed.")]
-    public static partial void UnsubscribeFailed(this ILogger logger, ChannelKind channelKind, string channelId, Exception exception);
+    [LoggerMessage(EventId = 1207, Level = LogLevel.Warning, Message = "Removing follow records of node '{NodeId}' from the directory failed; they expire with the node.")]
+    public static partial void UnfollowFailed(this ILogger logger, string nodeId, Exception exception);
 
-    [LoggerMessage(EventId = 1208, Level = LogLevel.Warning, Message = "Routing an envelope from {ChannelKind} channel '{ChannelId}' failed.")]
-    public static partial void RouteFailed(this ILogger logger, ChannelKind channelKind, string channelId, Exception exception);
+    [LoggerMessage(EventId = 1208, Level = LogLevel.Warning, Message = "Re-evaluating the read-path interest in conversation '{ConversationId}' after a membership change failed.")]
+    public static partial void RouteFailed(this ILogger logger, string conversationId, Exception exception);
+
+    [LoggerMessage(EventId = 1211, Level = LogLevel.Warning, Message = "A malformed envelope of {Length} bytes in the inbox of node '{NodeId}' was dropped.")]
+    public static partial void MalformedEnvelope(this ILogger logger, string nodeId, int length, Exception exception);
+
+    [LoggerMessage(EventId = 1212, Level = LogLevel.Warning, Message = "Closing the backplane inbox of node '{NodeId}' failed.")]
+    public static partial void InboxCloseFailed(this ILogger logger, string nodeId, Exception exception);
+
+    [LoggerMessage(EventId = 1213, Level = LogLevel.Warning, Message = "Recording the connections and follows of node '{NodeId}' again after a backplane recovery failed; they are recorded again at the next recovery or reconnect.")]
+    public static partial void DirectoryRestoreFailed(this ILogger logger, string nodeId, Exception exception);
 
     [LoggerMessage(EventId = 1209, Level = LogLevel.Warning, Message = "The {Step} step of connection '{ConnectionId}' failed.")]
     public static partial void ConnectionStepFailed(this ILogger logger, string step, string connectionId, Exception exception);
 
-    [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "The backplane of node '{NodeId}' restored its subscriptions; refilling {ConnectionCount} local connections from the store.")]
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Information, Message = "The backplane of node '{NodeId}' restored its inbox; refilling {ConnectionCount} local connections from the store.")]
     public static partial void BackplaneRecovered(this ILogger logger, string nodeId, int connectionCount);
 
     [LoggerMessage(EventId = 1218, Level = LogLevel.Debug, Message = "The history of conversation '{ConversationId}' starts at seq {HistoryStart}; user '{UserId}' device '{DeviceId}' moved past the removed seqs from {FromSeq}.")]

@@ -49,20 +49,4 @@ internal sealed class EngineContext
 
     /// <summary>The current server time.</summary>
     public DateTimeOffset Now => Time.GetUtcNow();
-
-    /// <summary>Publishes an envelope and counts it; backplane failures surface as <see cref="MessagingBackendException"/>.</summary>
-    /// <param name="channels">The channels.</param>
-    /// <param name="envelope">The envelope.</param>
-    /// <param name="cancellationToken">Cancels the publish.</param>
-    /// <returns>A task that completes when published.</returns>
-    public async ValueTask PublishAsync(IReadOnlyList<TransportChannel> channels, Envelope envelope, CancellationToken cancellationToken)
-    {
-        if (channels.Count == 0)
-        {
-            return;
-        }
-
-        await Transport.PublishAsync(channels, envelope, cancellationToken).ConfigureAwait(false);
-        Metrics.FanoutPublished(envelope.GetType().Name);
-    }
 }

@@ -16,7 +16,9 @@ public sealed class MessagingEngine : IAsyncDisposable
 {
     private readonly EngineContext _context;
     private readonly ConnectionManager _connections;
-    private readonly ChannelSubscriptions _subscriptions;
+    private readonly NodeFollows _follows;
+    private readonly NodeInbox _inbox;
+    private readonly RouteSettling _settling;
     private readonly ConversationService _conversations;
     private readonly MessageHistory _history;
     private readonly ReceiptQuery _receiptQuery;
@@ -34,22 +36,27 @@ public sealed class MessagingEngine : IAsyncDisposable
         var privacy = new PresencePrivacy(context.Presence, context.Contacts);
         var local = new LocalConnections();
         var locks = new UserLocks();
-        EnvelopeRouter? router = null;
-        _subscriptions = new ChannelSubscriptions(context, (channel, envelope, token) => router!.RouteAsync(channel, envelope, token));
-        var interest = new ReadPathInterest(context, _subscriptions, local, locks);
-        Watchers = new PresenceWatchers(_subscriptions);
-        router = new EnvelopeRouter(context, local, interest, Watchers);
+        // Routing first, in one direction: what the node follows, then delivery to local connections, then the
+        // publisher every part that sends uses (local recipients directly, other nodes through the backplane).
+        _follows = new NodeFollows(context);
+        _settling = new RouteSettling(context);
+        var interest = new ReadPathInterest(context, _follows, local, locks, _settling);
+        Watchers = new PresenceWatchers(_follows);
+        var router = new EnvelopeRouter(context, local, interest, Watchers);
+        _inbox = new NodeInbox(context, router);
+        var routes = new RouteCache(context);
+        var publisher = new NodePublisher(context, routes, router);
 
-        Presence = new PresenceService(context, privacy);
-        Receipts = new ReceiptFlow(context.Messages, context.MessageIds, context.Conversations, context.Receipts, access, new StatusNotifier(context), context.Time);
-        Sending = new SendPipeline(context, access, new MessageCommitter(context, new SequenceFence(context.Messages, context.Sequencer)), new MessageFanout(context, local.IsConnected), Receipts, new ContactRecorder(context, Presence));
-        Typing = new TypingService(context, access);
+        Presence = new PresenceService(context, privacy, publisher);
+        Receipts = new ReceiptFlow(context.Messages, context.MessageIds, context.Conversations, context.Receipts, access, new StatusNotifier(context, publisher), context.Time);
+        Sending = new SendPipeline(context, access, new MessageCommitter(context, new SequenceFence(context.Messages, context.Sequencer)), new MessageFanout(context, publisher, routes, local), Receipts, new ContactRecorder(context, Presence));
+        Typing = new TypingService(context, access, publisher);
         var statusReader = new StatusReader(context.Messages, context.Receipts, context.Options.CatchUpBatchSize, context.Time);
-        _connections = new ConnectionManager(context, privacy, local, _subscriptions, interest, Watchers, Presence, locks, statusReader);
-        _conversations = new ConversationService(context, access, new ConversationViews(context.Messages, context.Receipts), Sending, interest);
+        _connections = new ConnectionManager(context, privacy, local, interest, Watchers, Presence, locks, statusReader, _settling);
+        _conversations = new ConversationService(context, access, new ConversationViews(context.Messages, context.Receipts), Sending, interest, publisher);
         _history = new MessageHistory(context, access);
         _receiptQuery = new ReceiptQuery(context.Messages, context.MessageIds, context.Conversations, context.Receipts);
-        _recovery = new TransportRecovery(context, local);
+        _recovery = new TransportRecovery(context, local, _follows, _settling);
         _recovery.Attach();
         _presenceSweep = new PeriodicLoop("presence sweep", context.Options.PresenceSweepInterval, context.Time, context.Logger, Presence.SweepAsync);
         _nodeRefresh = new PeriodicLoop("node refresh", context.Options.HeartbeatInterval, context.Time, context.Logger, _connections.RefreshAsync);
@@ -68,7 +75,10 @@ public sealed class MessagingEngine : IAsyncDisposable
 
     internal PresenceWatchers Watchers { get; }
 
-    /// <summary>Starts the background loops: the presence sweep and the refresh of this node's directory entries and leases.</summary>
+    /// <summary>
+    /// Opens this node's backplane inbox and starts the background loops: the presence sweep and the refresh of this
+    /// node's directory entries and leases.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes when started.</returns>
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -82,6 +92,7 @@ public sealed class MessagingEngine : IAsyncDisposable
                 return;
             }
 
+            await _inbox.OpenAsync(cancellationToken).ConfigureAwait(false);
             _presenceSweep.Start();
             _nodeRefresh.Start();
             _running = true;
@@ -104,7 +115,9 @@ public sealed class MessagingEngine : IAsyncDisposable
             await _presenceSweep.StopAsync().ConfigureAwait(false);
             await _nodeRefresh.StopAsync().ConfigureAwait(false);
             await _connections.DisconnectAllAsync("server shutting down").ConfigureAwait(false);
-            await _subscriptions.ReleaseAllAsync().ConfigureAwait(false);
+            _settling.CancelAll();
+            await _follows.ReleaseAllAsync().ConfigureAwait(false);
+            await _inbox.CloseAsync().ConfigureAwait(false);
             if (_running)
             {
                 _running = false;
@@ -118,7 +131,7 @@ public sealed class MessagingEngine : IAsyncDisposable
     }
 
     /// <summary>
-    /// Attaches a live client connection: registers it, marks the device online, subscribes the node as needed, then
+    /// Attaches a live client connection: registers it, marks the device online, follows its read-path conversations, then
     /// runs catch-up from the device's stored delivered marks (<see cref="MessageEvent"/>s in seq order per
     /// conversation, then one <see cref="SyncCompleteEvent"/>) and continues with live delivery without gaps or
     /// duplicates. Dispose the session when the connection closes.
@@ -135,6 +148,9 @@ public sealed class MessagingEngine : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(connection.ConnectionId, nameof(connection));
         Validation.RequireDeviceId(deviceId);
         ObjectDisposedException.ThrowIf(_disposed, this);
+
+        // Without a host nobody may have started the engine: the inbox must be open before anyone can send here.
+        await _inbox.OpenAsync(cancellationToken).ConfigureAwait(false);
         var pipeline = await _connections.ConnectAsync(userId, deviceId, connection, cancellationToken).ConfigureAwait(false);
         return new MessagingSession(this, pipeline);
     }

@@ -5,9 +5,9 @@ namespace Messaging;
 /// <summary>An <see cref="IConnectionDirectory"/> held in process memory, with node leases on a <see cref="TimeProvider"/>.</summary>
 /// <remarks>
 /// <para>
-/// Guarantees: an entry is visible from its registration until it is unregistered or until its node has gone
-/// <see cref="Ttl"/> without a registration or a <see cref="RefreshNodeAsync"/> (then all of the node's entries
-/// disappear together and are purged). Thread-safe; lookups take no lock, and registrations of different users never
+/// Guarantees: a connection or follow record is visible from its registration until it is removed or until its node
+/// has gone <see cref="Ttl"/> without a registration, a follow or a <see cref="RefreshNodeAsync"/> (then all of the
+/// node's records disappear together and are purged). Thread-safe; lookups take no lock, and registrations of different users never
 /// contend.
 /// </para>
 /// <para>Limits: one process only; nodes in other processes cannot see these entries. Refresh at least every TTL/2.</para>
@@ -21,6 +21,7 @@ public sealed class InMemoryConnectionDirectory : IConnectionDirectory
     private readonly long _ttlTicks;
     private readonly ConcurrentDictionary<string, UserConnections> _byUser = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, NodeLease> _nodes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<FollowTopic, ConcurrentDictionary<string, NodeLease>> _followers = new();
 
     /// <summary>Creates a directory.</summary>
     /// <param name="timeProvider">The clock of the node leases.</param>
@@ -108,45 +109,89 @@ public sealed class InMemoryConnectionDirectory : IConnectionDirectory
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlySet<string>> GetConnectedUsersAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<DeviceConnection>> GetConnectionsOfAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userIds);
         cancellationToken.ThrowIfCancellationRequested();
         var now = Now();
-        if (userIds is IReadOnlyList<string> list)
-        {
-            // The one recipient of a direct message: the user's own cached set of one, nothing allocated.
-            if (list.Count == 1)
-            {
-                return ValueTask.FromResult(LiveUser(list[0], now) is { } user ? user.AsSet(list[0]) : ConnectedUsers.None);
-            }
-
-            // Indexed, so no boxed enumerator.
-            if (list.Count <= ConnectedUsers.LinearScanLimit)
-            {
-                var few = ConnectedUsers.Collect(list.Count);
-                for (var i = 0; i < list.Count; i++)
-                {
-                    if (LiveUser(list[i], now) is not null)
-                    {
-                        few.Add(list[i]);
-                    }
-                }
-
-                return ValueTask.FromResult(few.ToSet());
-            }
-        }
-
-        var connected = new HashSet<string>(StringComparer.Ordinal);
+        List<DeviceConnection>? connections = null;
+        HashSet<string>? seen = userIds.Count > 1 ? new HashSet<string>(StringComparer.Ordinal) : null;
         foreach (var userId in userIds)
         {
-            if (LiveUser(userId, now) is not null)
+            ArgumentNullException.ThrowIfNull(userId, nameof(userIds));
+            if ((seen is null || seen.Add(userId)) && LiveEntries(userId, now) is { } entries)
             {
-                connected.Add(userId);
+                connections ??= [];
+                foreach (var entry in entries)
+                {
+                    connections.Add(entry.Connection);
+                }
             }
         }
 
-        return ValueTask.FromResult<IReadOnlySet<string>>(connected);
+        return ValueTask.FromResult<IReadOnlyList<DeviceConnection>>(connections is null ? [] : connections);
+    }
+
+    /// <inheritdoc />
+    public ValueTask FollowAsync(string nodeId, IReadOnlyCollection<FollowTopic> topics, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nodeId);
+        ArgumentNullException.ThrowIfNull(topics);
+        cancellationToken.ThrowIfCancellationRequested();
+        var lease = _nodes.GetOrAdd(nodeId, static _ => new NodeLease());
+        lease.Renew(Now());
+        foreach (var topic in topics)
+        {
+            ArgumentNullException.ThrowIfNull(topic.Id, nameof(topics));
+            _followers.GetOrAdd(topic, static _ => new ConcurrentDictionary<string, NodeLease>(StringComparer.Ordinal))[nodeId] = lease;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask UnfollowAsync(string nodeId, IReadOnlyCollection<FollowTopic> topics, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nodeId);
+        ArgumentNullException.ThrowIfNull(topics);
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (var topic in topics)
+        {
+            if (_followers.TryGetValue(topic, out var nodes))
+            {
+                nodes.TryRemove(nodeId, out _);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlySet<string>> GetFollowersAsync(FollowTopic topic, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic.Id, nameof(topic));
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_followers.TryGetValue(topic, out var nodes))
+        {
+            return ValueTask.FromResult<IReadOnlySet<string>>(new HashSet<string>(StringComparer.Ordinal));
+        }
+
+        var now = Now();
+        var live = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (nodeId, lease) in nodes)
+        {
+            if (lease.HasLapsed(now, _ttlTicks))
+            {
+                // A dead node's record goes with it (a node that comes back follows again).
+                nodes.TryRemove(new KeyValuePair<string, NodeLease>(nodeId, lease));
+            }
+            else
+            {
+                live.Add(nodeId);
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlySet<string>>(live);
     }
 
     private static void Validate(DeviceConnection connection)
@@ -161,8 +206,6 @@ public sealed class InMemoryConnectionDirectory : IConnectionDirectory
 
     // The user's entries on live nodes, or null when none.
     private Entry[]? LiveEntries(string userId, long now) => LiveUser(userId, now, out var entries) is null ? null : entries;
-
-    private UserConnections? LiveUser(string userId, long now) => LiveUser(userId, now, out _);
 
     // The user when some entry is on a live node, or null. Reads a snapshot without a lock; only when some entry's
     // node has lapsed does it take the user's lock to purge them.
@@ -220,14 +263,10 @@ public sealed class InMemoryConnectionDirectory : IConnectionDirectory
     private sealed class UserConnections
     {
         private Entry[] _entries = [];
-        private IReadOnlySet<string>? _self;
 
         public Entry[] Entries => Volatile.Read(ref _entries);
 
         public bool Retired { get; set; }
-
-        // The set of just this user, made once (a benign race may make it twice).
-        public IReadOnlySet<string> AsSet(string userId) => _self ??= ConnectedUsers.Of(userId);
 
         public void Set(Entry entry)
         {

@@ -5,101 +5,103 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Messaging;
 
 /// <summary>
-/// An in-process <see cref="IMessageTransport"/>: publish hands each envelope to every subscription of the channel.
-/// Several engines in one process that share one instance behave like gateway nodes on one backplane.
+/// An in-process <see cref="IMessageTransport"/>: publish hands each payload to every open inbox of the target nodes.
+/// Several engines in one process that share one instance behave like gateway nodes on one backplane. It also keeps
+/// the newest payloads of each inbox with their positions (<see cref="IPositionedTransport"/>), so a node reopened
+/// after a position gets what was published meanwhile, as a durable backplane would.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Guarantees: channels are literal (a subscription to <c>a</c> never sees <c>a*</c> or <c>ab</c>); each subscription
-/// has its own bounded queue and its handler is called one envelope at a time, in publish order per publisher and
-/// channel; a handler that throws never stops other subscriptions (the exception is logged and the next envelope is
-/// delivered); once the subscription's <see cref="IAsyncDisposable.DisposeAsync"/> completes the handler is not
-/// called again.
+/// Guarantees: inboxes are addressed by the literal node id; each open inbox has its own bounded queue and its handler
+/// is called one payload at a time, in position order (which is publish order); a handler that throws never stops
+/// other inboxes (the exception is logged and the next payload is delivered); once the inbox's
+/// <see cref="IAsyncDisposable.DisposeAsync"/> completes the handler is not called again. Positions start at 1 per node
+/// and increase by one per payload; commits are kept per node and only move forward.
 /// </para>
 /// <para>
-/// Dispatch is inline when possible: when a subscription is idle (no handler call in flight, queue empty),
+/// Dispatch is inline when possible: when an inbox is idle (no handler call in flight, queue empty),
 /// <see cref="PublishAsync"/> calls its handler on the publishing thread. When the handler's
-/// <see cref="ValueTask"/> completes synchronously nothing else happens; otherwise the subscription continues
-/// asynchronously and later envelopes queue behind it. A publish runs at most a small batch of handler calls of one
-/// subscription before it hands the rest of that subscription's queue to the thread pool, so a publisher is never
-/// trapped draining. Handlers therefore must not block synchronously (no waiting on locks held elsewhere, no
-/// sync-over-async): a blocking handler delays the publisher and the other subscriptions of the same publish. A
-/// handler that only enqueues work (as the engine's does) or awaits is what this transport is built for. Handlers
-/// run in the execution context captured when they subscribed, never in the publisher's.
+/// <see cref="ValueTask"/> completes synchronously nothing else happens; otherwise the inbox continues
+/// asynchronously and later payloads queue behind it. A publish runs at most a small batch of handler calls of one
+/// inbox before it hands the rest of that inbox's queue to the thread pool, so a publisher is never trapped draining.
+/// Handlers therefore must not block synchronously (no waiting on locks held elsewhere, no sync-over-async). Handlers
+/// run in the execution context captured when the inbox was opened, never in the publisher's.
 /// </para>
 /// <para>
-/// Limits: one process only. At-most-once, like the distributed backplanes: when a subscription's queue is full the
-/// envelope is dropped for that subscription and counted in <see cref="DroppedEnvelopes"/>; publish never waits for
-/// queue space. Envelopes are passed by reference, never serialised.
+/// Limits: one process only. At-most-once for live delivery, like the distributed backplanes: when an inbox's queue is
+/// full the payload is dropped for it and counted in <see cref="DroppedEnvelopes"/> (it stays retained, so a reopen
+/// after an earlier position gets it); publish never waits for queue space. Payloads are passed by reference, never
+/// copied. Each node keeps its newest <see cref="DefaultRetainedPerInbox"/> (or the configured number of) payloads.
 /// </para>
 /// </remarks>
-public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsyncDisposable
+public sealed partial class InMemoryMessageTransport : IMessageTransport, IPositionedTransport, IAsyncDisposable
 {
-    /// <summary>The default capacity of each subscription's queue.</summary>
+    /// <summary>The default capacity of each inbox's queue.</summary>
     public const int DefaultQueueCapacity = 10_000;
 
-    // How many handler calls of one subscription a publish runs on its own thread before handing off to the pool.
+    /// <summary>The default number of payloads kept per node for reopening after a position.</summary>
+    public const int DefaultRetainedPerInbox = 1_024;
+
+    // How many handler calls of one inbox a publish runs on its own thread before handing off to the pool.
     internal const int InlineBatch = 16;
 
-    // How many handler calls the thread pool runs per work item before it re-queues the subscription (fairness).
+    // How many handler calls the thread pool runs per work item before it re-queues the inbox (fairness).
     private const int PoolBatch = 256;
 
     // How deeply a handler's own publishes may nest inline dispatch on one thread before they queue instead.
     private const int MaxInlineDepth = 4;
 
-    // Set in each subscription's execution context, so that a handler disposing its own subscription does not wait
-    // for itself (also on the inline path).
+    // Set in each inbox's execution context, so that a handler disposing its own inbox does not wait for itself
+    // (also on the inline path).
     private static readonly AsyncLocal<Subscription?> CurrentSubscription = new();
 
     [ThreadStatic]
     private static int t_inlineDepth;
 
-    private readonly Lock _gate = new();
     private readonly ILogger _logger;
     private readonly int _queueCapacity;
-
-    // Copy-on-write arrays per channel, replaced under _gate; publish reads without a lock.
-    private readonly ConcurrentDictionary<TransportChannel, Subscription[]> _subscriptions = new();
+    private readonly int _retained;
+    private readonly ConcurrentDictionary<string, NodeLog> _nodes = new(StringComparer.Ordinal);
     private long _dropped;
 
     /// <summary>Creates a transport.</summary>
     /// <param name="logger">Logs handler failures and drops; none when <see langword="null"/>.</param>
-    /// <param name="queueCapacity">The capacity of each subscription's queue (at least 1).</param>
-    public InMemoryMessageTransport(ILogger<InMemoryMessageTransport>? logger = null, int queueCapacity = DefaultQueueCapacity)
+    /// <param name="queueCapacity">The capacity of each inbox's queue (at least 1).</param>
+    /// <param name="retainedPerInbox">How many payloads each node keeps for reopening after a position (at least 0).</param>
+    public InMemoryMessageTransport(ILogger<InMemoryMessageTransport>? logger = null, int queueCapacity = DefaultQueueCapacity, int retainedPerInbox = DefaultRetainedPerInbox)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(queueCapacity);
+        ArgumentOutOfRangeException.ThrowIfNegative(retainedPerInbox);
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _queueCapacity = queueCapacity;
+        _retained = retainedPerInbox;
     }
 
-    /// <summary>How many envelopes were dropped because a subscription's queue was full.</summary>
+    /// <summary>How many payloads were dropped because an inbox's queue was full.</summary>
     public long DroppedEnvelopes => Interlocked.Read(ref _dropped);
 
     /// <inheritdoc />
     /// <remarks>
-    /// Handlers of idle subscriptions run on the calling thread before this returns (see the class remarks); the
-    /// returned task is always completed.
+    /// Handlers of idle inboxes run on the calling thread before this returns (see the class remarks); the returned
+    /// task is always completed.
     /// </remarks>
-    public ValueTask PublishAsync(IReadOnlyList<TransportChannel> channels, Envelope envelope, CancellationToken cancellationToken = default)
+    public ValueTask PublishAsync(IReadOnlyCollection<string> nodeIds, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(channels);
-        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(nodeIds);
         cancellationToken.ThrowIfCancellationRequested();
-        for (var c = 0; c < channels.Count; c++)
+        // Indexed when possible: an interface enumerator would be one allocation per publish.
+        if (nodeIds is IReadOnlyList<string> list)
         {
-            var channel = channels[c];
-            if (!_subscriptions.TryGetValue(channel, out var subscriptions))
+            for (var i = 0; i < list.Count; i++)
             {
-                continue;
+                PublishTo(list[i], payload);
             }
-
-            foreach (var subscription in subscriptions)
+        }
+        else
+        {
+            foreach (var nodeId in nodeIds)
             {
-                if (!subscription.Post(envelope))
-                {
-                    Interlocked.Increment(ref _dropped);
-                    LogEnvelopeDropped(_logger, channel.Kind, channel.Id);
-                }
+                PublishTo(nodeId, payload);
             }
         }
 
@@ -107,29 +109,58 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
     }
 
     /// <inheritdoc />
-    public ValueTask<IAsyncDisposable> SubscribeAsync(TransportChannel channel, EnvelopeHandler handler, CancellationToken cancellationToken = default)
+    public ValueTask<IAsyncDisposable> OpenInboxAsync(string nodeId, InboxHandler handler, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(channel.Id);
         ArgumentNullException.ThrowIfNull(handler);
-        cancellationToken.ThrowIfCancellationRequested();
-        var subscription = new Subscription(this, channel, handler);
-        lock (_gate)
-        {
-            var existing = _subscriptions.GetValueOrDefault(channel, []);
-            _subscriptions[channel] = [.. existing, subscription];
-        }
-
-        return ValueTask.FromResult<IAsyncDisposable>(subscription);
+        return Open(nodeId, afterPosition: null, live: true, (_, payload, token) => handler(payload, token), cancellationToken);
     }
 
-    /// <summary>Ends every subscription.</summary>
+    /// <inheritdoc />
+    public ValueTask<IAsyncDisposable> OpenInboxAfterAsync(string nodeId, long? afterPosition, PositionedInboxHandler handler, CancellationToken cancellationToken = default)
+        => Open(nodeId, afterPosition, live: false, handler, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask CommitAsync(string nodeId, long position, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(nodeId);
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        cancellationToken.ThrowIfCancellationRequested();
+        var node = _nodes.GetOrAdd(nodeId, static _ => new NodeLog());
+        lock (node)
+        {
+            node.Committed = Math.Max(node.Committed ?? 0, position);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long?> GetCommittedAsync(string nodeId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(nodeId);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_nodes.TryGetValue(nodeId, out var node))
+        {
+            return ValueTask.FromResult<long?>(null);
+        }
+
+        lock (node)
+        {
+            return ValueTask.FromResult(node.Committed);
+        }
+    }
+
+    /// <summary>Closes every inbox.</summary>
     /// <returns>A task that completes when no handler runs any more.</returns>
     public async ValueTask DisposeAsync()
     {
-        Subscription[] all;
-        lock (_gate)
+        var all = new List<Subscription>();
+        foreach (var node in _nodes.Values)
         {
-            all = [.. _subscriptions.Values.SelectMany(s => s)];
+            lock (node)
+            {
+                all.AddRange(node.Inboxes);
+            }
         }
 
         foreach (var subscription in all)
@@ -138,30 +169,144 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
         }
     }
 
-    private void Remove(Subscription subscription)
+    private void PublishTo(string nodeId, ReadOnlyMemory<byte> payload)
     {
-        lock (_gate)
+        ArgumentNullException.ThrowIfNull(nodeId);
+        var node = _nodes.GetOrAdd(nodeId, static _ => new NodeLog());
+
+        // Under the node's lock: the position, the retained copy and the hand-off to the open inboxes happen in one
+        // order, so a reopen never misses or repeats a payload between the retained ones and the live ones. Handlers
+        // run after the lock is released (one claimed inbox needs no list: the usual single inbox allocates nothing).
+        Subscription? claimed = null;
+        List<Subscription>? more = null;
+        lock (node)
         {
-            if (_subscriptions.TryGetValue(subscription.Channel, out var existing))
+            var position = ++node.LastPosition;
+            node.Retain(position, payload, _retained);
+            foreach (var subscription in node.Inboxes)
             {
-                var remaining = Array.FindAll(existing, s => s != subscription);
-                if (remaining.Length == 0)
-                {
-                    _subscriptions.TryRemove(subscription.Channel, out _);
-                }
-                else
-                {
-                    _subscriptions[subscription.Channel] = remaining;
-                }
+                Hand(subscription, new Item(position, payload), nodeId, ref claimed, ref more);
+            }
+        }
+
+        RunClaimed(claimed, more);
+    }
+
+    private static void RunClaimed(Subscription? claimed, List<Subscription>? more)
+    {
+        claimed?.RunClaimed();
+        if (more is not null)
+        {
+            foreach (var subscription in more)
+            {
+                subscription.RunClaimed();
             }
         }
     }
 
-    [LoggerMessage(EventId = 901, Level = LogLevel.Warning, Message = "A subscriber of {ChannelKind} channel '{ChannelId}' failed to handle an envelope; delivery continues.")]
-    private static partial void LogHandlerFailed(ILogger logger, ChannelKind channelKind, string channelId, Exception exception);
+    private void Hand(Subscription subscription, Item item, string nodeId, ref Subscription? claimed, ref List<Subscription>? more)
+    {
+        switch (subscription.Claim(item))
+        {
+            case Posted.Dropped:
+                Interlocked.Increment(ref _dropped);
+                LogEnvelopeDropped(_logger, nodeId);
+                break;
+            case Posted.Claimed when claimed is null:
+                claimed = subscription;
+                break;
+            case Posted.Claimed:
+                (more ??= []).Add(subscription);
+                break;
+        }
+    }
 
-    [LoggerMessage(EventId = 902, Level = LogLevel.Warning, Message = "The queue of a subscriber of {ChannelKind} channel '{ChannelId}' is full; an envelope was dropped.")]
-    private static partial void LogEnvelopeDropped(ILogger logger, ChannelKind channelKind, string channelId);
+    // live: only payloads published from now on; otherwise the retained ones after the position first.
+    private ValueTask<IAsyncDisposable> Open(string nodeId, long? afterPosition, bool live, PositionedInboxHandler handler, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(nodeId);
+        ArgumentNullException.ThrowIfNull(handler);
+        cancellationToken.ThrowIfCancellationRequested();
+        var node = _nodes.GetOrAdd(nodeId, static _ => new NodeLog());
+        var subscription = new Subscription(this, nodeId, handler);
+        Subscription? claimed = null;
+        List<Subscription>? more = null;
+        lock (node)
+        {
+            if (!live)
+            {
+                foreach (var (position, payload) in node.RetainedAfter(afterPosition ?? 0))
+                {
+                    Hand(subscription, new Item(position, payload), nodeId, ref claimed, ref more);
+                }
+            }
+
+            node.Inboxes = [.. node.Inboxes, subscription];
+        }
+
+        RunClaimed(claimed, more);
+        return ValueTask.FromResult<IAsyncDisposable>(subscription);
+    }
+
+    private void Remove(Subscription subscription)
+    {
+        if (_nodes.TryGetValue(subscription.NodeId, out var node))
+        {
+            lock (node)
+            {
+                node.Inboxes = Array.FindAll(node.Inboxes, s => s != subscription);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 901, Level = LogLevel.Warning, Message = "The inbox handler of node '{NodeId}' failed to handle a payload; delivery continues.")]
+    private static partial void LogHandlerFailed(ILogger logger, string nodeId, Exception exception);
+
+    [LoggerMessage(EventId = 902, Level = LogLevel.Warning, Message = "The inbox queue of node '{NodeId}' is full; a payload was dropped.")]
+    private static partial void LogEnvelopeDropped(ILogger logger, string nodeId);
+
+    // What posting a payload to an open inbox did.
+    private enum Posted
+    {
+        Queued,
+        Dropped,
+        Claimed,
+    }
+
+    // One payload and its position in the node's inbox.
+    private readonly record struct Item(long Position, ReadOnlyMemory<byte> Payload);
+
+    // One node's inbox: its positions, retained payloads, commit and open inboxes; changed under its own lock.
+    private sealed class NodeLog
+    {
+        // Made at full size on first use, so retaining never allocates afterwards.
+        private Queue<(long Position, ReadOnlyMemory<byte> Payload)>? _retained;
+
+        public long LastPosition { get; set; }
+
+        public long? Committed { get; set; }
+
+        public Subscription[] Inboxes { get; set; } = [];
+
+        public void Retain(long position, ReadOnlyMemory<byte> payload, int limit)
+        {
+            if (limit == 0)
+            {
+                return;
+            }
+
+            _retained ??= new Queue<(long Position, ReadOnlyMemory<byte> Payload)>(limit);
+            if (_retained.Count >= limit)
+            {
+                _retained.Dequeue();
+            }
+
+            _retained.Enqueue((position, payload));
+        }
+
+        public (long Position, ReadOnlyMemory<byte> Payload)[] RetainedAfter(long position)
+            => _retained is null ? [] : [.. _retained.Where(r => r.Position > position)];
+    }
 
     // An actor: at most one drainer owns the subscription at a time (the publisher that found it idle, an async
     // continuation of a pending handler call, or a thread-pool work item after a hand-off), and only the owner calls
@@ -172,8 +317,8 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
         private static readonly ContextCallback RunPooledCallback = static state => ((Subscription)state!).RunPooled();
 
         private readonly InMemoryMessageTransport _owner;
-        private readonly EnvelopeHandler _handler;
-        private readonly Queue<Envelope> _queue = new();
+        private readonly PositionedInboxHandler _handler;
+        private readonly Queue<Item> _queue = new();
         private readonly CancellationTokenSource _stopping = new();
         private ExecutionContext? _context;
         private bool _running;
@@ -181,12 +326,12 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
         private TaskCompletionSource? _idle;
 
         // Handed from Post to RunInline by the owner only.
-        private Envelope? _inline;
+        private Item _inline;
 
-        public Subscription(InMemoryMessageTransport owner, TransportChannel channel, EnvelopeHandler handler)
+        public Subscription(InMemoryMessageTransport owner, string nodeId, PositionedInboxHandler handler)
         {
             _owner = owner;
-            Channel = channel;
+            NodeId = nodeId;
             _handler = handler;
 
             // The subscriber's execution context plus CurrentSubscription = this: every handler call runs in it,
@@ -198,23 +343,25 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
             }
         }
 
-        public TransportChannel Channel { get; }
+        public string NodeId { get; }
 
-        // Queues or runs the envelope; false when the queue is full (dropped). After disposal envelopes are ignored.
-        public bool Post(Envelope envelope)
+        // Queues the payload, or claims the inbox so that the caller runs the payload inline with RunClaimed once it
+        // holds no lock (a handler that publishes in turn must never run under a node's lock). After disposal
+        // payloads are ignored.
+        public Posted Claim(Item envelope)
         {
             lock (_queue)
             {
                 if (_disposed)
                 {
-                    return true;
+                    return Posted.Queued;
                 }
 
                 if (_running || t_inlineDepth >= MaxInlineDepth)
                 {
                     if (_queue.Count >= _owner._queueCapacity)
                     {
-                        return false;
+                        return Posted.Dropped;
                     }
 
                     _queue.Enqueue(envelope);
@@ -225,13 +372,19 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
                         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
                     }
 
-                    return true;
+                    return Posted.Queued;
                 }
 
+                // Owned from here: payloads posted until RunClaimed runs queue behind this one.
                 _running = true;
+                _inline = envelope;
+                return Posted.Claimed;
             }
+        }
 
-            _inline = envelope;
+        // Runs the claimed payload (and what queued behind it) on the calling thread, as the owner.
+        public void RunClaimed()
+        {
             t_inlineDepth++;
             try
             {
@@ -241,8 +394,6 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
             {
                 t_inlineDepth--;
             }
-
-            return true;
         }
 
         public async ValueTask DisposeAsync()
@@ -302,8 +453,8 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
 
         private void RunInline()
         {
-            var envelope = _inline!;
-            _inline = null;
+            var envelope = _inline;
+            _inline = default;
             Drain(envelope, InlineBatch);
         }
 
@@ -311,14 +462,14 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
         {
             if (TakeNext(int.MaxValue, out var envelope))
             {
-                Drain(envelope!, PoolBatch);
+                Drain(envelope, PoolBatch);
             }
         }
 
         // Runs as the owner: calls the handler for the envelope and for what is queued behind it, until the queue is
         // empty (ownership released), a call is pending (ownership moves to its continuation) or the budget is spent
         // (ownership moves to a thread-pool work item).
-        private void Drain(Envelope envelope, int budget)
+        private void Drain(Item envelope, int budget)
         {
             while (true)
             {
@@ -334,7 +485,7 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
                     return;
                 }
 
-                envelope = next!;
+                envelope = next;
             }
         }
 
@@ -353,7 +504,7 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
                 }
                 catch (Exception exception)
                 {
-                    LogHandlerFailed(_owner._logger, Channel.Kind, Channel.Id, exception);
+                    LogHandlerFailed(_owner._logger, NodeId, exception);
                 }
 
                 // Already off the publisher's thread: drain without a budget, as a dedicated loop would.
@@ -362,16 +513,16 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
                     return;
                 }
 
-                pending = Invoke(next!);
+                pending = Invoke(next);
             }
         }
 
         // Calls the handler; a synchronous throw becomes a faulted task so one path observes both.
-        private ValueTask Invoke(Envelope envelope)
+        private ValueTask Invoke(Item item)
         {
             try
             {
-                return _handler(envelope, _stopping.Token);
+                return _handler(item.Position, item.Payload, _stopping.Token);
             }
             catch (Exception exception)
             {
@@ -398,7 +549,7 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
             }
             catch (Exception exception)
             {
-                LogHandlerFailed(_owner._logger, Channel.Kind, Channel.Id, exception);
+                LogHandlerFailed(_owner._logger, NodeId, exception);
             }
 
             return true;
@@ -406,13 +557,13 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
 
         // As the owner: takes the next envelope, or releases ownership when there is none or the subscription was
         // disposed, or hands ownership to the thread pool when the budget is spent.
-        private bool TakeNext(int budget, out Envelope? envelope)
+        private bool TakeNext(int budget, out Item envelope)
         {
             lock (_queue)
             {
                 if (_disposed || _queue.Count == 0)
                 {
-                    envelope = null;
+                    envelope = default;
                     _running = false;
                     _idle?.TrySetResult();
                     return false;
@@ -420,7 +571,7 @@ public sealed partial class InMemoryMessageTransport : IMessageTransport, IAsync
 
                 if (budget <= 0)
                 {
-                    envelope = null;
+                    envelope = default;
                     ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
                     return false;
                 }

@@ -20,7 +20,7 @@ public sealed partial class LoggingPushNotifier : IPushNotifier
     }
 
     /// <summary>Whether a notification would be logged at all (its category is enabled at <see cref="LogLevel.Debug"/>).</summary>
-    internal bool IsEnabled => _logger.IsEnabled(LogLevel.Debug);
+    public bool IsEnabled => _logger.IsEnabled(LogLevel.Debug);
 
     /// <inheritdoc />
     public ValueTask NotifyAsync(PushNotification notification, CancellationToken cancellationToken = default)

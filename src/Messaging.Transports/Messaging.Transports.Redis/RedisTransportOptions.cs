@@ -23,7 +23,7 @@ public sealed class RedisTransportOptions
     /// <summary>A connection owned by the host, shared with other parts of the application.</summary>
     public IConnectionMultiplexer? ConnectionMultiplexer { get; set; }
 
-    /// <summary>How many envelopes each subscription buffers before dropping (at least 1).</summary>
+    /// <summary>How many payloads each node inbox buffers before dropping (at least 1).</summary>
     public int SubscriptionQueueCapacity { get; set; } = DefaultSubscriptionQueueCapacity;
 
     /// <summary>How long a node's directory entries live without a refresh.</summary>

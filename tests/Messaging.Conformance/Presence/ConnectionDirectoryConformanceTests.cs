@@ -1,3 +1,4 @@
+using FsCheck.Fluent;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
@@ -5,8 +6,9 @@ namespace Messaging.Conformance;
 
 /// <summary>
 /// The laws of <see cref="IConnectionDirectory"/>: registered connections are listed until unregistered, several
-/// devices per user, connected-subset queries, and the entries of a node that stops refreshing disappear after the TTL.
-/// Inherit and supply <see cref="CreateAsync"/>.
+/// devices per user, batch look-ups of many users, follow records of nodes (batch follow and unfollow, look-up of a
+/// topic's nodes, concurrent changes), and the connections and follow records of a node that stops refreshing
+/// disappear after the TTL. Inherit and supply <see cref="CreateAsync"/>.
 /// </summary>
 /// <remarks>
 /// Capabilities read: <see cref="AdapterCapabilities.ClockFromTimeProvider"/> (TTL tests advance a fake clock),
@@ -42,10 +44,10 @@ public abstract class ConnectionDirectoryConformanceTests : ConformanceSuite
         Assert.Empty(await directory.GetConnectionsAsync(connection.UserId, Token));
     }
 
-    /// <summary>A user's devices on several nodes are all listed, and only connected users are reported connected.</summary>
+    /// <summary>A user's devices on several nodes are all listed, and a batch look-up lists every connection of the given users once.</summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
-    public async Task Devices_on_several_nodes_are_listed_and_connected_users_are_reported()
+    public async Task Devices_on_several_nodes_are_listed_and_batch_lookups_list_every_connection()
     {
         var directory = await NewDirectoryAsync();
         var (alice, bob, carol) = (NewId("alice"), NewId("bob"), NewId("carol"));
@@ -58,10 +60,12 @@ public abstract class ConnectionDirectoryConformanceTests : ConformanceSuite
         }
 
         Assert.Equal(new[] { phone, laptop }.OrderBy(c => c.ConnectionId), (await directory.GetConnectionsAsync(alice, Token)).OrderBy(c => c.ConnectionId));
-        Assert.Equal(new HashSet<string> { alice, bob }, (await directory.GetConnectedUsersAsync([alice, bob, carol], Token)).ToHashSet());
+        Assert.Equal(new[] { phone, laptop, bobs }.OrderBy(c => c.ConnectionId), (await directory.GetConnectionsOfAsync([alice, bob, carol, alice], Token)).OrderBy(c => c.ConnectionId));
+        Assert.Empty(await directory.GetConnectionsOfAsync([carol], Token));
+        Assert.Empty(await directory.GetConnectionsOfAsync([], Token));
 
         await directory.UnregisterAsync(bobs, Token);
-        Assert.Equal(new HashSet<string> { alice }, (await directory.GetConnectedUsersAsync([alice, bob, carol], Token)).ToHashSet());
+        Assert.Equal(new[] { phone, laptop }.OrderBy(c => c.ConnectionId), (await directory.GetConnectionsOfAsync([alice, bob, carol], Token)).OrderBy(c => c.ConnectionId));
     }
 
     /// <summary>The entries of a node that stops refreshing disappear after the TTL; a refreshed node's entries stay.</summary>
@@ -87,7 +91,7 @@ public abstract class ConnectionDirectoryConformanceTests : ConformanceSuite
 
         Clock.Advance(Ttl);
         Assert.Empty(await directory.GetConnectionsAsync(user, Token));
-        Assert.Empty(await directory.GetConnectedUsersAsync([user], Token));
+        Assert.Empty(await directory.GetConnectionsOfAsync([user], Token));
     }
 
     /// <summary>An entry is still visible just before its node's TTL ends.</summary>
@@ -117,6 +121,125 @@ public abstract class ConnectionDirectoryConformanceTests : ConformanceSuite
         await a.RegisterAsync(connection, Token);
 
         Assert.Equal([connection], await b.GetConnectionsAsync(connection.UserId, Token));
+    }
+
+    /// <summary>Law: a random sequence of batch follows and unfollows of several nodes leaves each topic followed by exactly the nodes whose last change was a follow.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Follow_records_match_the_last_follow_or_unfollow_of_each_node()
+    {
+        var directory = await NewDirectoryAsync();
+        var change =
+            from node in Gen.Choose(0, 2)
+            from topicIndexes in Gen.SubListOf(0, 1, 2, 3)
+            from follow in Gen.Elements(true, false)
+            select (Node: node, TopicIndexes: topicIndexes, Follow: follow);
+        await Laws.CheckAsync(change.ListOf(), async changes =>
+        {
+            var nodes = new[] { NewId("node"), NewId("node"), NewId("node") };
+            var topics = new[] { FollowTopic.Conversation(NewId("conv")), FollowTopic.Conversation(NewId("conv")), FollowTopic.Presence(NewId("user")), FollowTopic.Presence(NewId("user")) };
+            var model = topics.ToDictionary(t => t, _ => new HashSet<string>());
+            foreach (var (node, topicIndexes, follow) in changes)
+            {
+                var batch = topicIndexes.Select(i => topics[i]).ToArray();
+                if (follow)
+                {
+                    await directory.FollowAsync(nodes[node], batch, Token);
+                }
+                else
+                {
+                    await directory.UnfollowAsync(nodes[node], batch, Token);
+                }
+
+                foreach (var topic in batch)
+                {
+                    _ = follow ? model[topic].Add(nodes[node]) : model[topic].Remove(nodes[node]);
+                }
+            }
+
+            foreach (var topic in topics)
+            {
+                Assert.Equal(model[topic].Order(), (await directory.GetFollowersAsync(topic, Token)).Order());
+            }
+        }, maxTest: 25);
+    }
+
+    /// <summary>A conversation topic and a presence topic with the same id are different records.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Topics_of_different_kinds_never_mix()
+    {
+        var directory = await NewDirectoryAsync();
+        var (id, node) = (NewId("id"), NewId("node"));
+
+        await directory.FollowAsync(node, [FollowTopic.Conversation(id)], Token);
+
+        Assert.Equal([node], await directory.GetFollowersAsync(FollowTopic.Conversation(id), Token));
+        Assert.Empty(await directory.GetFollowersAsync(FollowTopic.Presence(id), Token));
+        Assert.Empty(await directory.GetFollowersAsync(FollowTopic.Conversation(id + "x"), Token));
+    }
+
+    /// <summary>Concurrent follows and unfollows of different nodes on one topic never lose each other's records.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Concurrent_follows_of_many_nodes_are_all_recorded()
+    {
+        var directory = await NewDirectoryAsync();
+        var topic = FollowTopic.Conversation(NewId("conv"));
+        var nodes = Enumerable.Range(0, 40).Select(_ => NewId("node")).ToArray();
+
+        await Task.WhenAll(nodes.Select(node => Task.Run(async () =>
+        {
+            await directory.FollowAsync(node, [topic], Token);
+            if (node.GetHashCode() % 2 == 0)
+            {
+                await directory.UnfollowAsync(node, [topic], Token);
+            }
+        })));
+
+        var expected = nodes.Where(n => n.GetHashCode() % 2 != 0).Order();
+        Assert.Equal(expected, (await directory.GetFollowersAsync(topic, Token)).Order());
+    }
+
+    /// <summary>The follow records of a node that stops refreshing disappear after the TTL with its connections; a refreshed node's stay.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Follow_records_expire_with_their_node()
+    {
+        Require(Capabilities.ClockFromTimeProvider, nameof(AdapterCapabilities.ClockFromTimeProvider), "a dead node's follow records expire after the TTL.");
+        var directory = await NewDirectoryAsync();
+        var topic = FollowTopic.Presence(NewId("user"));
+        var (live, dead) = (NewId("live-node"), NewId("dead-node"));
+        await directory.FollowAsync(live, [topic], Token);
+        await directory.FollowAsync(dead, [topic], Token);
+
+        for (var elapsed = TimeSpan.Zero; elapsed < Ttl * 2; elapsed += Ttl / 3)
+        {
+            Clock.Advance(Ttl / 3);
+            await directory.RefreshNodeAsync(live, Token);
+        }
+
+        Assert.Equal([live], await directory.GetFollowersAsync(topic, Token));
+
+        // A node that comes back follows again.
+        await directory.FollowAsync(dead, [topic], Token);
+        Assert.Equal(new[] { live, dead }.Order(), (await directory.GetFollowersAsync(topic, Token)).Order());
+    }
+
+    /// <summary>Two live instances (two nodes) see each other's follow records.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Two_nodes_see_each_others_follow_records()
+    {
+        Require(Capabilities.MultiNode, nameof(AdapterCapabilities.MultiNode), "every node sees every node's follow records.");
+        var (a, b) = (await NewDirectoryAsync(), await NewDirectoryAsync());
+        var (topic, node) = (FollowTopic.Conversation(NewId("conv")), NewId("node"));
+
+        await a.FollowAsync(node, [topic], Token);
+        Assert.Equal([node], await b.GetFollowersAsync(topic, Token));
+
+        await b.UnfollowAsync(node, [topic], Token);
+        Assert.Empty(await a.GetFollowersAsync(topic, Token));
     }
 
     private static DeviceConnection NewConnection(string userId, string deviceId, string nodeId)

@@ -1,293 +1,345 @@
+using System.Text;
 using FsCheck.Fluent;
 using Xunit;
 
 namespace Messaging.Conformance;
 
 /// <summary>
-/// The laws of <see cref="IMessageTransport"/>: literal channels with no cross-talk, publish order per channel, every
-/// envelope kind delivered intact, one handler call at a time per subscription, a throwing subscriber isolated, and
-/// nothing delivered after unsubscribing. Inherit and supply <see cref="CreateAsync"/>.
+/// The laws of <see cref="IMessageTransport"/>: payloads reach the inboxes of the target nodes intact, inboxes are
+/// literal node ids with no cross-talk, publish order per inbox, one handler call at a time per inbox, a throwing
+/// handler isolated, nothing delivered after an inbox is closed; and, for adapters declaring
+/// <see cref="AdapterCapabilities.Positions"/>, the laws of <see cref="IPositionedTransport"/>. Inherit and supply
+/// <see cref="CreateAsync"/>.
 /// </summary>
 /// <remarks>
 /// Capabilities read: <see cref="AdapterCapabilities.OrderedPerChannel"/>, <see cref="AdapterCapabilities.MultiNode"/>
-/// (two instances from the factory are two nodes on one backplane).
+/// (two instances from the factory are two nodes on one backplane), <see cref="AdapterCapabilities.Positions"/>.
 /// </remarks>
 public abstract class TransportConformanceTests : ConformanceSuite
 {
-    private static readonly DateTimeOffset Epoch = new(2024, 1, 15, 10, 30, 0, TimeSpan.Zero);
-
     /// <summary>Creates a transport. With <see cref="AdapterCapabilities.MultiNode"/>, instances share one backplane.</summary>
     /// <returns>The transport under test.</returns>
     protected abstract ValueTask<IMessageTransport> CreateAsync();
 
-    /// <summary>One envelope of every kind, with distinguishable values.</summary>
-    /// <param name="conversationId">The conversation the envelopes concern.</param>
-    /// <returns>The envelopes.</returns>
-    protected static IReadOnlyList<Envelope> EveryKindOfEnvelope(string conversationId)
-    {
-        var message = new Message
-        {
-            ConversationId = conversationId,
-            Seq = 41,
-            MessageId = "0190f1c2-7a3b-7c4d-8e5f-0123456789ab",
-            SenderId = "alice",
-            ClientMsgId = "uuid-1",
-            Content = "Hello, \"world\" \u00e9\u4e16\U0001F600",
-            MediaId = "media-1",
-            Timestamp = Epoch,
-            Kind = MessageKind.Media,
-        };
-        return
-        [
-            new MessageEnvelope(message, "conn-1"),
-            new MessageEnvelope(message with { MediaId = null, Kind = MessageKind.System }, null),
-            new StatusEnvelope(conversationId, message.MessageId, 41, ReceiptStatus.Read, "uuid-1", Epoch.AddSeconds(1)),
-            new StatusEnvelope(conversationId, message.MessageId, 41, ReceiptStatus.Delivered, null, Epoch.AddSeconds(2)),
-            new TypingEnvelope(conversationId, "bob", true),
-            new PresenceEnvelope("bob", PresenceStatus.Offline, Epoch.AddMinutes(-5)),
-            new PresenceEnvelope("bob", PresenceStatus.Online, null),
-            new MembershipEnvelope(conversationId, "carol", false),
-        ];
-    }
-
-    /// <summary>Every kind of envelope arrives equal to what was published.</summary>
+    /// <summary>Law: any bytes (empty, large, every byte value) arrive in the inbox exactly as published.</summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
-    public async Task Every_kind_of_envelope_arrives_intact()
+    public async Task Payloads_arrive_intact()
     {
         var transport = await NewTransportAsync();
-        var channel = TransportChannel.Conversation(NewId("conv"));
-        var recorder = await SubscribeAsync(transport, channel);
-        var envelopes = EveryKindOfEnvelope(channel.Id);
-
-        foreach (var envelope in envelopes)
+        var node = NewId("node");
+        var recorder = await OpenAsync(transport, node);
+        var expected = new List<byte[]>();
+        await Laws.CheckAsync(Gen.Choose(0, 255).Select(b => (byte)b).ArrayOf(), async payload =>
         {
-            await transport.PublishAsync([channel], envelope, Token);
-        }
+            expected.Add(payload);
+            await transport.PublishAsync([node], payload, Token);
+            await WaitForAsync(recorder.WhenCountAsync(expected.Count), $"{expected.Count} payloads");
+            Assert.Equal(payload, recorder.Received[expected.Count - 1]);
+        }, maxTest: 40);
 
-        await WaitForAsync(recorder.WhenCountAsync(envelopes.Count), $"{envelopes.Count} envelopes");
-        Assert.Equal(envelopes.OrderBy(Describe), recorder.Received.OrderBy(Describe));
+        var large = new byte[256 * 1024];
+        new Random(7).NextBytes(large);
+        await transport.PublishAsync([node], large, Token);
+        await WaitForAsync(recorder.WhenCountAsync(expected.Count + 1), "the large payload");
+        Assert.Equal(large, recorder.Received[^1]);
     }
 
-    /// <summary>Law: subscribers of several channels each receive exactly their channel's envelopes, in publish order.</summary>
+    /// <summary>Law: the inboxes of several nodes each receive exactly their payloads, in publish order.</summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
-    public async Task Each_channel_delivers_its_envelopes_in_publish_order()
+    public async Task Each_inbox_delivers_its_payloads_in_publish_order()
     {
-        Require(Capabilities.OrderedPerChannel, nameof(AdapterCapabilities.OrderedPerChannel), "one publisher's envelopes arrive in publish order per channel.");
+        Require(Capabilities.OrderedPerChannel, nameof(AdapterCapabilities.OrderedPerChannel), "one publisher's payloads arrive in publish order per inbox.");
         var transport = await NewTransportAsync();
 
-        // Each publish goes to a non-empty subset of three channels.
+        // Each publish goes to a non-empty subset of three nodes.
         var publish = Gen.SubListOf(0, 1, 2).Where(s => s.Count > 0);
         await Laws.CheckAsync(publish.ListOf(), async publishes =>
         {
-            var channels = new[] { TransportChannel.User(NewId("user")), TransportChannel.Conversation(NewId("conv")), TransportChannel.Node(NewId("node")) };
-            var recorders = new List<EnvelopeRecorder>();
-            var subscriptions = new List<IAsyncDisposable>();
-            foreach (var channel in channels)
+            var nodes = new[] { NewId("node"), NewId("node"), NewId("node") };
+            var recorders = new List<PayloadRecorder>();
+            var inboxes = new List<IAsyncDisposable>();
+            foreach (var node in nodes)
             {
-                var recorder = new EnvelopeRecorder();
+                var recorder = new PayloadRecorder();
                 recorders.Add(recorder);
-                subscriptions.Add(await transport.SubscribeAsync(channel, recorder.HandleAsync, Token));
+                inboxes.Add(await transport.OpenInboxAsync(node, recorder.HandleAsync, Token));
             }
 
-            var expected = channels.Select(_ => new List<Envelope>()).ToArray();
+            var expected = nodes.Select(_ => new List<byte[]>()).ToArray();
             for (var i = 0; i < publishes.Count; i++)
             {
-                var envelope = new TypingEnvelope(NewId("conv"), $"user{i}", i % 2 == 0);
-                await transport.PublishAsync([.. publishes[i].Select(c => channels[c])], envelope, Token);
-                foreach (var c in publishes[i])
+                var payload = Bytes($"payload {i}");
+                await transport.PublishAsync([.. publishes[i].Select(n => nodes[n])], payload, Token);
+                foreach (var n in publishes[i])
                 {
-                    expected[c].Add(envelope);
+                    expected[n].Add(payload);
                 }
             }
 
-            for (var c = 0; c < channels.Length; c++)
+            for (var n = 0; n < nodes.Length; n++)
             {
-                await WaitForAsync(recorders[c].WhenCountAsync(expected[c].Count), $"{expected[c].Count} envelopes on {channels[c]}");
-                Assert.Equal(expected[c], recorders[c].Received);
+                await WaitForAsync(recorders[n].WhenCountAsync(expected[n].Count), $"{expected[n].Count} payloads in {nodes[n]}");
+                Assert.Equal(expected[n], recorders[n].Received);
             }
 
-            foreach (var subscription in subscriptions)
+            foreach (var inbox in inboxes)
             {
-                await subscription.DisposeAsync();
+                await inbox.DisposeAsync();
             }
         }, maxTest: 30);
     }
 
-    /// <summary>Channels are literal names: no pattern matching, no prefix matching, kinds never mix.</summary>
+    /// <summary>Inboxes are addressed by the literal node id: no pattern matching, no prefix matching.</summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
-    public async Task Channels_are_literal_with_no_cross_talk()
+    public async Task Inboxes_are_literal_with_no_cross_talk()
     {
         var transport = await NewTransportAsync();
         var id = NewId("a");
-        var channels = new[]
+        var nodes = new[] { id, id + "*", id + "?", id + "x", id[..^1], id + ":" + id, "[" + id + "]" };
+        var recorders = new List<PayloadRecorder>();
+        foreach (var node in nodes)
         {
-            TransportChannel.User(id), TransportChannel.User(id + "*"), TransportChannel.User(id + "?"), TransportChannel.User(id + "x"),
-            TransportChannel.User(id[..^1]), TransportChannel.Conversation(id), TransportChannel.Presence(id), TransportChannel.Node(id),
-        };
-        var recorders = new List<EnvelopeRecorder>();
-        foreach (var channel in channels)
-        {
-            recorders.Add(await SubscribeAsync(transport, channel));
+            recorders.Add(await OpenAsync(transport, node));
         }
 
-        for (var i = 0; i < channels.Length; i++)
+        for (var round = 0; round < 2; round++)
         {
-            await transport.PublishAsync([channels[i]], new TypingEnvelope(channels[i].Id, channels[i].Kind.ToString(), true), Token);
+            foreach (var node in nodes)
+            {
+                await transport.PublishAsync([node], Bytes($"{node} {round}"), Token);
+            }
         }
 
-        for (var i = 0; i < channels.Length; i++)
+        // Each inbox's second payload proves any stray payload had time to arrive before it.
+        for (var i = 0; i < nodes.Length; i++)
         {
-            await WaitForAsync(recorders[i].WhenCountAsync(1), $"the envelope on {channels[i]}");
-        }
-
-        // One more round; each channel's second envelope proves any stray envelope had time to arrive before it.
-        for (var i = 0; i < channels.Length; i++)
-        {
-            await transport.PublishAsync([channels[i]], new TypingEnvelope(channels[i].Id, channels[i].Kind.ToString(), false), Token);
-        }
-
-        for (var i = 0; i < channels.Length; i++)
-        {
-            await WaitForAsync(recorders[i].WhenCountAsync(2), $"the second envelope on {channels[i]}");
-            Assert.Equal(
-                [new TypingEnvelope(channels[i].Id, channels[i].Kind.ToString(), true), new TypingEnvelope(channels[i].Id, channels[i].Kind.ToString(), false)],
-                recorders[i].Received);
+            await WaitForAsync(recorders[i].WhenCountAsync(2), $"the payloads of {nodes[i]}");
+            Assert.Equal([Bytes($"{nodes[i]} 0"), Bytes($"{nodes[i]} 1")], recorders[i].Received);
         }
     }
 
-    /// <summary>A publish to several channels reaches each channel's subscribers once; several subscribers of one channel each get it.</summary>
+    /// <summary>A publish to several nodes reaches each inbox once; several inboxes of one node each get it.</summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
-    public async Task Publish_to_several_channels_reaches_every_subscriber_once()
+    public async Task Publish_to_several_nodes_reaches_every_inbox_once()
     {
         var transport = await NewTransportAsync();
-        var (user, conversation) = (TransportChannel.User(NewId("user")), TransportChannel.Conversation(NewId("conv")));
-        var first = await SubscribeAsync(transport, user);
-        var second = await SubscribeAsync(transport, user);
-        var third = await SubscribeAsync(transport, conversation);
-        var envelope = new MembershipEnvelope(conversation.Id, user.Id, true);
-        var marker = new MembershipEnvelope(conversation.Id, user.Id, false);
+        var (one, other) = (NewId("node"), NewId("node"));
+        var first = await OpenAsync(transport, one);
+        var second = await OpenAsync(transport, one);
+        var third = await OpenAsync(transport, other);
+        var payload = Bytes("payload");
+        var marker = Bytes("marker");
 
-        await transport.PublishAsync([user, conversation], envelope, Token);
-        await transport.PublishAsync([user, conversation], marker, Token);
+        await transport.PublishAsync([one, other], payload, Token);
+        await transport.PublishAsync([one, other], marker, Token);
 
         foreach (var recorder in new[] { first, second, third })
         {
-            await WaitForAsync(recorder.WhenCountAsync(2), "the envelope and the marker");
-            Assert.Equal([envelope, marker], recorder.Received.OrderBy(e => e == marker));
+            await WaitForAsync(recorder.WhenCountAsync(2), "the payload and the marker");
+            Assert.Equal([payload, marker], recorder.Received);
         }
     }
 
-    /// <summary>Publishing to a channel nobody subscribes to succeeds.</summary>
+    /// <summary>Publishing to a node whose inbox is not open succeeds; an inbox opened later gets later payloads.</summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
-    public async Task Publish_without_subscribers_succeeds()
+    public async Task Publish_to_a_node_without_an_open_inbox_succeeds()
     {
         var transport = await NewTransportAsync();
-        var channel = TransportChannel.Node(NewId("node"));
+        var node = NewId("node");
 
-        await transport.PublishAsync([channel], new PresenceEnvelope("alice", PresenceStatus.Online, null), Token);
+        await transport.PublishAsync([node], Bytes("before"), Token);
+        await transport.PublishAsync([], Bytes("nowhere"), Token);
 
-        var recorder = await SubscribeAsync(transport, channel);
-        await transport.PublishAsync([channel], new PresenceEnvelope("alice", PresenceStatus.Offline, Epoch), Token);
-        await WaitForAsync(recorder.WhenCountAsync(1), "the envelope published after subscribing");
-        Assert.Equal([new PresenceEnvelope("alice", PresenceStatus.Offline, Epoch)], recorder.Received);
+        var recorder = await OpenAsync(transport, node);
+        await transport.PublishAsync([node], Bytes("after"), Token);
+        await WaitForAsync(recorder.WhenCountAsync(1), "the payload published after opening");
+        Assert.Equal([Bytes("after")], recorder.Received);
     }
 
-    /// <summary>After its subscription is disposed a handler receives nothing, while other subscribers continue.</summary>
+    /// <summary>After its inbox is closed a handler receives nothing, while another inbox of the node continues.</summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
-    public async Task Unsubscribed_handler_stops_receiving()
+    public async Task Closed_inbox_stops_receiving()
     {
         var transport = await NewTransportAsync();
-        var channel = TransportChannel.User(NewId("user"));
-        var leaving = new EnvelopeRecorder();
-        var subscription = await transport.SubscribeAsync(channel, leaving.HandleAsync, Token);
-        var staying = await SubscribeAsync(transport, channel);
-        var before = new TypingEnvelope("c", "before", true);
-        await transport.PublishAsync([channel], before, Token);
-        await WaitForAsync(leaving.WhenCountAsync(1), "the envelope before unsubscribing");
+        var node = NewId("node");
+        var leaving = new PayloadRecorder();
+        var inbox = await transport.OpenInboxAsync(node, leaving.HandleAsync, Token);
+        var staying = await OpenAsync(transport, node);
+        await transport.PublishAsync([node], Bytes("before"), Token);
+        await WaitForAsync(leaving.WhenCountAsync(1), "the payload before closing");
 
-        await subscription.DisposeAsync();
-        await transport.PublishAsync([channel], new TypingEnvelope("c", "after", true), Token);
-        await transport.PublishAsync([channel], new TypingEnvelope("c", "marker", true), Token);
+        await inbox.DisposeAsync();
+        await transport.PublishAsync([node], Bytes("after"), Token);
+        await transport.PublishAsync([node], Bytes("marker"), Token);
 
-        await WaitForAsync(staying.WhenCountAsync(3), "the remaining subscriber's envelopes");
-        Assert.Equal([before], leaving.Received);
+        await WaitForAsync(staying.WhenCountAsync(3), "the remaining inbox's payloads");
+        Assert.Equal([Bytes("before")], leaving.Received);
     }
 
-    /// <summary>A subscriber whose handler throws neither stops other subscribers nor its own later envelopes.</summary>
+    /// <summary>A handler that throws neither stops other inboxes nor its own later payloads.</summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
-    public async Task Throwing_subscriber_does_not_stop_delivery()
+    public async Task Throwing_handler_does_not_stop_delivery()
     {
         var transport = await NewTransportAsync();
-        var channel = TransportChannel.Conversation(NewId("conv"));
-        var poison = new TypingEnvelope(channel.Id, "poison", true);
-        var throwing = new EnvelopeRecorder(e => e == poison ? throw new InvalidOperationException("subscriber failure") : ValueTask.CompletedTask);
-        Track(await transport.SubscribeAsync(channel, throwing.HandleAsync, Token));
-        var healthy = await SubscribeAsync(transport, channel);
-        var good = new TypingEnvelope(channel.Id, "good", true);
+        var node = NewId("node");
+        var poison = Bytes("poison");
+        var throwing = new PayloadRecorder(p => p.AsSpan().SequenceEqual(poison) ? throw new InvalidOperationException("handler failure") : ValueTask.CompletedTask);
+        Track(await transport.OpenInboxAsync(node, throwing.HandleAsync, Token));
+        var healthy = await OpenAsync(transport, node);
+        var good = Bytes("good");
 
-        await transport.PublishAsync([channel], poison, Token);
-        await transport.PublishAsync([channel], good, Token);
+        await transport.PublishAsync([node], poison, Token);
+        await transport.PublishAsync([node], good, Token);
 
-        await WaitForAsync(healthy.WhenCountAsync(2), "both envelopes at the healthy subscriber");
-        await WaitForAsync(throwing.WhenCountAsync(1), "the envelope after the failure at the throwing subscriber");
+        await WaitForAsync(healthy.WhenCountAsync(2), "both payloads at the healthy inbox");
+        await WaitForAsync(throwing.WhenCountAsync(1), "the payload after the failure at the throwing inbox");
         Assert.Equal([poison, good], healthy.Received);
         Assert.Equal([good], throwing.Received);
     }
 
-    /// <summary>A subscription's handler is never called concurrently with itself.</summary>
+    /// <summary>An inbox's handler is never called concurrently with itself.</summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
-    public async Task Handler_is_called_one_envelope_at_a_time()
+    public async Task Handler_is_called_one_payload_at_a_time()
     {
         var transport = await NewTransportAsync();
-        var channel = TransportChannel.User(NewId("user"));
+        var node = NewId("node");
         var running = 0;
         var overlapped = false;
-        var recorder = new EnvelopeRecorder(async _ =>
+        var recorder = new PayloadRecorder(async _ =>
         {
             overlapped |= Interlocked.Increment(ref running) > 1;
             await Task.Yield();
             Interlocked.Decrement(ref running);
         });
-        Track(await transport.SubscribeAsync(channel, recorder.HandleAsync, Token));
+        Track(await transport.OpenInboxAsync(node, recorder.HandleAsync, Token));
 
         await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() =>
-            transport.PublishAsync([channel], new TypingEnvelope("c", $"user{i}", true), Token).AsTask())));
+            transport.PublishAsync([node], Bytes($"payload {i}"), Token).AsTask())));
 
-        await WaitForAsync(recorder.WhenCountAsync(50), "50 envelopes");
+        await WaitForAsync(recorder.WhenCountAsync(50), "50 payloads");
         Assert.False(overlapped, "the handler ran concurrently with itself");
     }
 
-    /// <summary>A publish on one node reaches a subscriber on another node.</summary>
+    /// <summary>A publish on one node reaches the inbox opened on another.</summary>
     /// <returns>A task that completes when verified.</returns>
     [Fact]
-    public async Task Publish_on_one_node_reaches_subscribers_on_another()
+    public async Task Publish_on_one_node_reaches_the_inbox_on_another()
     {
         Require(Capabilities.MultiNode, nameof(AdapterCapabilities.MultiNode), "a backplane connects transports in different processes.");
         var (a, b) = (await NewTransportAsync(), await NewTransportAsync());
-        var channel = TransportChannel.Node(NewId("node"));
-        var recorder = await SubscribeAsync(b, channel);
-        var envelope = new PresenceEnvelope("alice", PresenceStatus.Online, null);
+        var node = NewId("node");
+        var recorder = await OpenAsync(b, node);
 
-        await a.PublishAsync([channel], envelope, Token);
+        await a.PublishAsync([node], Bytes("hello"), Token);
 
-        await WaitForAsync(recorder.WhenCountAsync(1), "the envelope from the other node");
-        Assert.Equal([envelope], recorder.Received);
+        await WaitForAsync(recorder.WhenCountAsync(1), "the payload from the other node");
+        Assert.Equal([Bytes("hello")], recorder.Received);
     }
 
-    private static string Describe(Envelope envelope) => envelope.ToString();
-
-    private async Task<EnvelopeRecorder> SubscribeAsync(IMessageTransport transport, TransportChannel channel)
+    /// <summary>Law (positions): positions strictly increase in inbox order, and the handler sees the publish order.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Positions_strictly_increase_in_inbox_order()
     {
-        var recorder = new EnvelopeRecorder();
-        Track(await transport.SubscribeAsync(channel, recorder.HandleAsync, Token));
+        var transport = await PositionedAsync();
+        await Laws.CheckAsync(Gen.Choose(1, 20), async count =>
+        {
+            var node = NewId("node");
+            var recorder = new PayloadRecorder();
+            await using var inbox = await transport.OpenInboxAfterAsync(node, null, recorder.HandleAsync, Token);
+            var payloads = Enumerable.Range(0, count).Select(i => Bytes($"p{i}")).ToArray();
+            foreach (var payload in payloads)
+            {
+                await ((IMessageTransport)transport).PublishAsync([node], payload, Token);
+            }
+
+            await WaitForAsync(recorder.WhenCountAsync(count), $"{count} payloads");
+            Assert.Equal(payloads, recorder.Received);
+            var positions = recorder.Positions;
+            Assert.All(positions.Zip(positions.Skip(1)), pair => Assert.True(pair.First < pair.Second, $"position {pair.Second} follows {pair.First}"));
+        }, maxTest: 20);
+    }
+
+    /// <summary>
+    /// Law (positions): a node that committed a position and closed its inbox gets, when it reopens after the committed
+    /// position, exactly what followed it (including what was published while it was closed), then live payloads, with
+    /// no gap and no repeat.
+    /// </summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Reopened_inbox_resumes_after_the_committed_position()
+    {
+        var transport = await PositionedAsync();
+        var publisher = (IMessageTransport)transport;
+        await Laws.CheckAsync(Gen.Choose(1, 8).Two().Select(t => (Before: t.Item1, Handled: t.Item2)), async shape =>
+        {
+            var node = NewId("node");
+            var before = Enumerable.Range(0, shape.Before).Select(i => Bytes($"before {i}")).ToArray();
+            var handled = Math.Min(shape.Handled, before.Length);
+            var first = new PayloadRecorder();
+            var inbox = await transport.OpenInboxAfterAsync(node, null, first.HandleAsync, Token);
+            foreach (var payload in before)
+            {
+                await publisher.PublishAsync([node], payload, Token);
+            }
+
+            await WaitForAsync(first.WhenCountAsync(before.Length), "the first payloads");
+            await transport.CommitAsync(node, first.Positions[handled - 1], Token);
+            await inbox.DisposeAsync();
+
+            var whileClosed = Bytes("while closed");
+            await publisher.PublishAsync([node], whileClosed, Token);
+            Assert.Equal(first.Positions[handled - 1], await transport.GetCommittedAsync(node, Token));
+
+            var second = new PayloadRecorder();
+            await using var reopened = await transport.OpenInboxAfterAsync(node, await transport.GetCommittedAsync(node, Token), second.HandleAsync, Token);
+            var live = Bytes("live");
+            await publisher.PublishAsync([node], live, Token);
+
+            var expected = before.Skip(handled).Append(whileClosed).Append(live).ToArray();
+            await WaitForAsync(second.WhenCountAsync(expected.Length), $"{expected.Length} payloads after the reopen");
+            Assert.Equal(expected, second.Received);
+        }, maxTest: 20);
+    }
+
+    /// <summary>Positions: a node that never committed has no position, and a commit never moves backwards.</summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Commits_only_move_forward()
+    {
+        var transport = await PositionedAsync();
+        var node = NewId("node");
+
+        Assert.Null(await transport.GetCommittedAsync(node, Token));
+        await transport.CommitAsync(node, 5, Token);
+        await transport.CommitAsync(node, 3, Token);
+        Assert.Equal(5, await transport.GetCommittedAsync(node, Token));
+        await transport.CommitAsync(node, 9, Token);
+        Assert.Equal(9, await transport.GetCommittedAsync(node, Token));
+    }
+
+    private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    private async Task<IPositionedTransport> PositionedAsync()
+    {
+        Require(Capabilities.Positions, nameof(AdapterCapabilities.Positions), "a restarted node resumes its inbox after the position it committed.");
+        var transport = await NewTransportAsync();
+        return transport as IPositionedTransport
+            ?? throw new InvalidOperationException($"The adapter declares {nameof(AdapterCapabilities.Positions)} but {transport.GetType().Name} does not implement {nameof(IPositionedTransport)}.");
+    }
+
+    private async Task<PayloadRecorder> OpenAsync(IMessageTransport transport, string nodeId)
+    {
+        var recorder = new PayloadRecorder();
+        Track(await transport.OpenInboxAsync(nodeId, recorder.HandleAsync, Token));
         return recorder;
     }
 

@@ -50,7 +50,7 @@ public sealed class DeliveryTests
         // A second device whose cursor is at 1 (it acked 1) receives only the envelope of 3: it must get 2 first.
         await harness.Engine.Receipts.AckUpToAsync("bob", "tablet", conversation, 1, ReceiptStatus.Delivered, Ct);
         var (_, tablet) = await harness.ConnectAsync("bob", "tablet");
-        await harness.Transport.PublishAsync([TransportChannel.User("bob")], new MessageEnvelope(third.Message, null), Ct);
+        await harness.DeliverFromBackplaneAsync("bob", third.Message);
         var fourth = await alice.SendAsync(EventWaits.Text(conversation, "four"), Ct);
 
         await tablet.WaitForMessagesAsync(conversation, 3);
@@ -68,7 +68,7 @@ public sealed class DeliveryTests
         var sent = await alice.SendAsync(EventWaits.Text(conversation, "one"), Ct);
         await bob.WaitForMessagesAsync(conversation, 1);
 
-        await harness.Transport.PublishAsync([TransportChannel.User("bob")], new MessageEnvelope(sent.Message, null), Ct);
+        await harness.DeliverFromBackplaneAsync("bob", sent.Message);
         var marker = await alice.SendAsync(EventWaits.Text(conversation, "two"), Ct);
 
         await bob.WaitForMessagesAsync(conversation, 2);
@@ -86,9 +86,9 @@ public sealed class DeliveryTests
 
         // Seq 2 is committed and published while seq 1 is still being appended.
         await harness.Messages.AppendAsync(two, Ct);
-        await harness.Transport.PublishAsync([TransportChannel.User("bob")], new MessageEnvelope(two, null), Ct);
+        await harness.DeliverFromBackplaneAsync("bob", two);
         await harness.Messages.AppendAsync(one, Ct);
-        await harness.Transport.PublishAsync([TransportChannel.User("bob")], new MessageEnvelope(one, null), Ct);
+        await harness.DeliverFromBackplaneAsync("bob", one);
 
         await bob.WaitForMessagesAsync(conversation, 2);
         Assert.Equal([1L, 2L], bob.Messages(conversation).Select(m => m.Seq));
@@ -103,12 +103,12 @@ public sealed class DeliveryTests
         var (_, bob) = await harness.ConnectAsync("bob");
         var two = StoredMessage(conversation, 2, harness);
         await harness.Messages.AppendAsync(two, Ct);
-        await harness.Transport.PublishAsync([TransportChannel.User("bob")], new MessageEnvelope(two, null), Ct);
+        await harness.DeliverFromBackplaneAsync("bob", two);
 
         // The connection's pipeline is serial: once a later envelope is written, seq 2 has been parked.
         var marker = StoredMessage(other, 1, harness);
         await harness.Messages.AppendAsync(marker, Ct);
-        await harness.Transport.PublishAsync([TransportChannel.User("bob")], new MessageEnvelope(marker, null), Ct);
+        await harness.DeliverFromBackplaneAsync("bob", marker);
         await bob.WaitForMessagesAsync(other, 1);
         Assert.Empty(bob.Messages(conversation));
 

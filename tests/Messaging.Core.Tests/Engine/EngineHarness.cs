@@ -1,6 +1,7 @@
 using Messaging.Conformance;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Xunit;
 
 namespace Messaging.Tests.Engine;
 
@@ -66,6 +67,10 @@ internal sealed class EngineHarness : IAsyncDisposable
         _sessions.Add(session);
         return (session, connection);
     }
+
+    /// <summary>Puts a message envelope for a user in this node's backplane inbox, as another node would.</summary>
+    public ValueTask DeliverFromBackplaneAsync(string userId, Message message)
+        => Transport.PublishAsync([Engine.NodeId], EnvelopeCodec.Encode(new NodeEnvelope(Audience.Of([userId]), new MessageEnvelope(message, null))), TestContext.Current.CancellationToken);
 
     public async Task<string> CreateDirectAsync(string userA, string userB)
         => (await Engine.CreateDirectConversationAsync(userA, userB)).View.Conversation.Id;

@@ -92,6 +92,7 @@ public sealed class HostingTests
     [InlineData(nameof(MessagingOptions.HeartbeatInterval))]
     [InlineData(nameof(MessagingOptions.PresenceGracePeriod))]
     [InlineData(nameof(MessagingOptions.NodeId))]
+    [InlineData(nameof(MessagingOptions.RouteCacheTtl))]
     public async Task Bad_options_fail_the_host_at_start(string option)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -101,6 +102,23 @@ public sealed class HostingTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
 
         Assert.Contains(error.Failures, f => f.Contains(option, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_route_cache_ttl_longer_than_a_minute_fails_the_host_at_start_and_zero_turns_the_cache_off()
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddMessaging(o => o.RouteCacheTtl = TimeSpan.FromMinutes(2));
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
+        Assert.Contains(error.Failures, f => f.Contains(nameof(MessagingOptions.RouteCacheTtl), StringComparison.Ordinal));
+
+        var off = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        off.Services.AddMessaging(o => o.RouteCacheTtl = TimeSpan.Zero);
+        using var started = off.Build();
+        await started.StartAsync(Ct);
+        await started.StopAsync(Ct);
     }
 
     [Fact]
@@ -131,6 +149,7 @@ public sealed class HostingTests
             case nameof(MessagingOptions.HeartbeatInterval): options.HeartbeatInterval = TimeSpan.FromMinutes(5); break;
             case nameof(MessagingOptions.PresenceGracePeriod): options.PresenceGracePeriod = TimeSpan.FromSeconds(-1); break;
             case nameof(MessagingOptions.NodeId): options.NodeId = " "; break;
+            case nameof(MessagingOptions.RouteCacheTtl): options.RouteCacheTtl = TimeSpan.FromSeconds(-1); break;
         }
     }
 }

@@ -63,18 +63,18 @@ public sealed class MembershipDeliveryTests
     }
 
     [Fact]
-    public async Task Messages_lost_on_a_conversation_channel_the_node_leaves_are_filled_from_the_store()
+    public async Task Messages_lost_on_the_way_to_a_conversations_followers_are_filled_from_the_store_when_the_node_stops_following()
     {
-        // Read path (3 members > 2) until carol leaves; what was published on the conversation channel meanwhile is lost.
+        // Read path (3 members > 2) until carol leaves; what was published to the conversation's followers meanwhile is lost.
         var transport = new LossyTransport(new InMemoryMessageTransport());
-        await using var harness = await EngineHarness.StartAsync(o => o.WritePathMaxMembers = 2, services => services.AddSingleton<IMessageTransport>(transport));
+        await using var harness = await ClusterHarness.StartAsync(2, transport, o => o.WritePathMaxMembers = 2);
         var group = await harness.CreateGroupAsync("alice", "bob", "carol");
-        var (alice, _) = await harness.ConnectAsync("alice");
-        var (_, bob) = await harness.ConnectAsync("bob");
+        var (alice, _) = await harness.ConnectAsync(0, "alice");
+        var (_, bob) = await harness.ConnectAsync(1, "bob");
 
         transport.DropConversationChannels = true;
         await alice.SendAsync(EventWaits.Text(group, "lost in flight"), Ct);
-        await harness.Engine.RemoveMemberAsync("alice", group, "carol", Ct);
+        await harness.Nodes[0].RemoveMemberAsync("alice", group, "carol", Ct);
         transport.DropConversationChannels = false;
 
         // Now on the write path; no later message fills the gap, only the refill after the interest change can.
@@ -82,15 +82,17 @@ public sealed class MembershipDeliveryTests
         Assert.Equal([1L, 2L], bob.Messages(group).Select(m => m.Seq));
     }
 
-    /// <summary>A backplane that loses what is published on conversation channels while asked to.</summary>
+    /// <summary>A backplane that loses what is published to a conversation's followers (the read path) while asked to.</summary>
     private sealed class LossyTransport(IMessageTransport inner) : IMessageTransport
     {
         public bool DropConversationChannels { get; set; }
 
-        public ValueTask PublishAsync(IReadOnlyList<TransportChannel> channels, Envelope envelope, CancellationToken cancellationToken = default)
-            => inner.PublishAsync(DropConversationChannels ? [.. channels.Where(c => c.Kind != ChannelKind.Conversation)] : channels, envelope, cancellationToken);
+        public ValueTask PublishAsync(IReadOnlyCollection<string> nodeIds, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+            => DropConversationChannels && EnvelopeCodec.Decode(payload.Span).Audience.Followers is { Kind: FollowKind.Conversation }
+                ? ValueTask.CompletedTask
+                : inner.PublishAsync(nodeIds, payload, cancellationToken);
 
-        public ValueTask<IAsyncDisposable> SubscribeAsync(TransportChannel channel, EnvelopeHandler handler, CancellationToken cancellationToken = default)
-            => inner.SubscribeAsync(channel, handler, cancellationToken);
+        public ValueTask<IAsyncDisposable> OpenInboxAsync(string nodeId, InboxHandler handler, CancellationToken cancellationToken = default)
+            => inner.OpenInboxAsync(nodeId, handler, cancellationToken);
     }
 }

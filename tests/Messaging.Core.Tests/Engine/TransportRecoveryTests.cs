@@ -5,8 +5,9 @@ using Xunit;
 namespace Messaging.Tests.Engine;
 
 /// <summary>
-/// A backplane that lost envelopes while its subscriptions were down and says so when they are back
-/// (<see cref="ISubscriptionRecoveringTransport"/>): the engine refills every local connection by itself.
+/// A backplane that lost payloads while its inboxes were down and says so when they are back
+/// (<see cref="ISubscriptionRecoveringTransport"/>): the engine refills every local connection by itself. Sender and
+/// recipient sit on two nodes, so their messages cross the backplane.
 /// </summary>
 public sealed class TransportRecoveryTests
 {
@@ -18,10 +19,10 @@ public sealed class TransportRecoveryTests
     public async Task Messages_lost_while_the_backplane_was_down_reach_the_recipient_when_it_recovers_without_a_later_message(int writePathMaxMembers)
     {
         var transport = new InterruptibleTransport(new InMemoryMessageTransport());
-        await using var harness = await EngineHarness.StartAsync(o => o.WritePathMaxMembers = writePathMaxMembers, services => services.AddSingleton<IMessageTransport>(transport));
+        await using var harness = await ClusterHarness.StartAsync(2, transport, o => o.WritePathMaxMembers = writePathMaxMembers);
         var direct = await harness.CreateDirectAsync("alice", "bob");
-        var (alice, _) = await harness.ConnectAsync("alice");
-        var (_, bob) = await harness.ConnectAsync("bob");
+        var (alice, _) = await harness.ConnectAsync(0, "alice");
+        var (_, bob) = await harness.ConnectAsync(1, "bob");
 
         transport.Interrupted = true;
         await alice.SendAsync(EventWaits.Text(direct, "lost 1"), Ct);
@@ -39,10 +40,10 @@ public sealed class TransportRecoveryTests
     public async Task A_recovery_repeats_nothing_a_connection_already_has()
     {
         var transport = new InterruptibleTransport(new InMemoryMessageTransport());
-        await using var harness = await EngineHarness.StartAsync(configureServices: services => services.AddSingleton<IMessageTransport>(transport));
+        await using var harness = await ClusterHarness.StartAsync(2, transport);
         var direct = await harness.CreateDirectAsync("alice", "bob");
-        var (alice, _) = await harness.ConnectAsync("alice");
-        var (_, bob) = await harness.ConnectAsync("bob");
+        var (alice, _) = await harness.ConnectAsync(0, "alice");
+        var (_, bob) = await harness.ConnectAsync(1, "bob");
         await alice.SendAsync(EventWaits.Text(direct, "delivered live"), Ct);
         await bob.WaitForMessagesAsync(direct, 1);
 
@@ -60,6 +61,34 @@ public sealed class TransportRecoveryTests
     }
 
     [Fact]
+    public async Task After_a_recovery_a_node_records_its_connections_and_follows_again_so_later_messages_are_routed_to_it()
+    {
+        var transport = new InterruptibleTransport(new InMemoryMessageTransport());
+        await using var harness = await ClusterHarness.StartAsync(2, transport, o => o.WritePathMaxMembers = 2);
+        var direct = await harness.CreateDirectAsync("alice", "bob");
+        var group = await harness.CreateGroupAsync("alice", "bob", "carol");
+        var (alice, _) = await harness.ConnectAsync(0, "alice");
+        var (_, bob) = await harness.ConnectAsync(1, "bob");
+        var node = harness.Nodes[1].NodeId;
+
+        // The outage took the directory's records with it (a Redis restarted without persistence).
+        foreach (var connection in await harness.Directory.GetConnectionsAsync("bob", Ct))
+        {
+            await harness.Directory.UnregisterAsync(connection, Ct);
+        }
+
+        await harness.Directory.UnfollowAsync(node, [FollowTopic.Conversation(group)], Ct);
+        transport.RaiseSubscriptionsRestored();
+
+        await WaitUntilAsync(async () => (await harness.Directory.GetConnectionsAsync("bob", Ct)).Any(c => c.NodeId == node)
+            && (await harness.Directory.GetFollowersAsync(FollowTopic.Conversation(group), Ct)).Contains(node));
+        await alice.SendAsync(EventWaits.Text(direct, "to bob"), Ct);
+        await alice.SendAsync(EventWaits.Text(group, "to the group"), Ct);
+        await bob.WaitForMessagesAsync(direct, 1);
+        await bob.WaitForMessagesAsync(group, 1);
+    }
+
+    [Fact]
     public async Task The_engine_stops_listening_to_the_backplane_when_disposed()
     {
         var transport = new InterruptibleTransport(new InMemoryMessageTransport());
@@ -72,7 +101,17 @@ public sealed class TransportRecoveryTests
         Assert.Equal(0, transport.Listeners);
     }
 
-    /// <summary>A backplane that drops every envelope while interrupted and reports its recovery when told to.</summary>
+    // The directory is written by a background step of the recovery: wait for its effect.
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var timeout = new CancellationTokenSource(EngineHarness.Timeout);
+        while (!await condition())
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+    }
+
+    /// <summary>A backplane that drops every payload while interrupted and reports its recovery when told to.</summary>
     private sealed class InterruptibleTransport(IMessageTransport inner) : IMessageTransport, ISubscriptionRecoveringTransport
     {
         private EventHandler? _restored;
@@ -102,18 +141,18 @@ public sealed class TransportRecoveryTests
 
         public void RaiseSubscriptionsRestored() => _restored?.Invoke(this, EventArgs.Empty);
 
-        public ValueTask PublishAsync(IReadOnlyList<TransportChannel> channels, Envelope envelope, CancellationToken cancellationToken = default)
+        public ValueTask PublishAsync(IReadOnlyCollection<string> nodeIds, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
         {
             if (Interrupted)
             {
-                Interlocked.Add(ref _dropped, channels.Count);
+                Interlocked.Add(ref _dropped, nodeIds.Count);
                 return ValueTask.CompletedTask;
             }
 
-            return inner.PublishAsync(channels, envelope, cancellationToken);
+            return inner.PublishAsync(nodeIds, payload, cancellationToken);
         }
 
-        public ValueTask<IAsyncDisposable> SubscribeAsync(TransportChannel channel, EnvelopeHandler handler, CancellationToken cancellationToken = default)
-            => inner.SubscribeAsync(channel, handler, cancellationToken);
+        public ValueTask<IAsyncDisposable> OpenInboxAsync(string nodeId, InboxHandler handler, CancellationToken cancellationToken = default)
+            => inner.OpenInboxAsync(nodeId, handler, cancellationToken);
     }
 }

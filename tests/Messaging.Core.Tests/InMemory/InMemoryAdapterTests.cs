@@ -41,21 +41,21 @@ public sealed class InMemoryAdapterTests
     }
 
     [Fact]
-    public async Task Transport_drops_and_counts_envelopes_when_a_subscription_queue_is_full()
+    public async Task Transport_drops_and_counts_payloads_when_an_inbox_queue_is_full()
     {
         await using var transport = new InMemoryMessageTransport(queueCapacity: 1);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var handled = new List<Envelope>();
+        var handled = new List<string>();
         var bothHandled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var channel = TransportChannel.User("alice");
-        await transport.SubscribeAsync(channel, async (envelope, _) =>
+        var channel = "alice";
+        await transport.OpenInboxAsync(channel, async (envelope, _) =>
         {
             entered.TrySetResult();
             await release.Task;
             lock (handled)
             {
-                handled.Add(envelope);
+                handled.Add(System.Text.Encoding.UTF8.GetString(envelope.Span));
                 if (handled.Count == 2)
                 {
                     bothHandled.TrySetResult();
@@ -73,20 +73,20 @@ public sealed class InMemoryAdapterTests
 
         // Wait for the handler itself (disposing first would discard the queued envelope on purpose).
         await bothHandled.Task.WaitAsync(TimeSpan.FromSeconds(10), Token);
-        Assert.Equal([Typing(0), Typing(1)], handled);
+        Assert.Equal(["user0", "user1"], handled);
         Assert.Equal(1, transport.DroppedEnvelopes);
     }
 
     [Fact]
-    public async Task Transport_handler_may_dispose_its_own_subscription()
+    public async Task Transport_handler_may_close_its_own_inbox()
     {
         await using var transport = new InMemoryMessageTransport();
-        var channel = TransportChannel.User("alice");
+        var channel = "alice";
         var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var calls = 0;
         IAsyncDisposable? subscription = null;
         var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        subscription = await transport.SubscribeAsync(channel, async (_, _) =>
+        subscription = await transport.OpenInboxAsync(channel, async (_, _) =>
         {
             Interlocked.Increment(ref calls);
             await subscribed.Task;
@@ -173,7 +173,7 @@ public sealed class InMemoryAdapterTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new InMemoryMessageTransport(queueCapacity: 0));
     }
 
-    private static TypingEnvelope Typing(int i) => new("c1", $"user{i}", true);
+    private static byte[] Typing(int i) => System.Text.Encoding.UTF8.GetBytes($"user{i}");
 
     private static Message Message(string conversationId, long seq) => new()
     {

@@ -11,7 +11,7 @@ public sealed class InMemoryStoreConcurrencyTests
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Connected_users_are_the_live_ones_each_once_for_small_and_large_queries()
+    public async Task A_batch_lookup_lists_the_live_connections_of_the_users_each_once_for_small_and_large_queries()
     {
         var clock = new FakeTimeProvider(Epoch);
         var directory = new InMemoryConnectionDirectory(clock, TimeSpan.FromSeconds(30));
@@ -20,36 +20,16 @@ public sealed class InMemoryStoreConcurrencyTests
             await directory.RegisterAsync(new DeviceConnection($"u{i}", "phone", $"c{i}", "node-a"), Token);
         }
 
-        var small = await directory.GetConnectedUsersAsync(["u0", "u1", "u2", "u0"], Token);
-        var large = await directory.GetConnectedUsersAsync([.. Enumerable.Range(0, 20).Select(i => $"u{i}"), "u4"], Token);
-        var none = await directory.GetConnectedUsersAsync(["u1", "u3"], Token);
+        var small = await directory.GetConnectionsOfAsync(["u0", "u1", "u2", "u0"], Token);
+        var large = await directory.GetConnectionsOfAsync([.. Enumerable.Range(0, 20).Select(i => $"u{i}"), "u4"], Token);
+        var none = await directory.GetConnectionsOfAsync(["u1", "u3"], Token);
 
-        Assert.Equal(["u0", "u2"], small.Order(StringComparer.Ordinal));
-        Assert.True(small.Contains("u2") && !small.Contains("u1") && small.SetEquals(["u2", "u0"]));
-        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"u{i * 2}").Order(StringComparer.Ordinal), large.Order(StringComparer.Ordinal));
+        Assert.Equal(["u0", "u2"], small.Select(c => c.UserId).Order(StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"u{i * 2}").Order(StringComparer.Ordinal), large.Select(c => c.UserId).Order(StringComparer.Ordinal));
         Assert.Empty(none);
 
         clock.Advance(TimeSpan.FromSeconds(30));
-        Assert.Empty(await directory.GetConnectedUsersAsync(["u0", "u2"], Token));
-    }
-
-    [Fact]
-    public async Task A_single_recipient_lookup_reuses_the_users_set_and_follows_its_connections()
-    {
-        var directory = new InMemoryConnectionDirectory(TimeProvider.System);
-        var connection = new DeviceConnection("bob", "phone", "c1", "node-a");
-        await directory.RegisterAsync(connection, Token);
-
-        var first = await directory.GetConnectedUsersAsync(["bob"], Token);
-        var second = await directory.GetConnectedUsersAsync(["bob"], Token);
-        Assert.Same(first, second);
-        Assert.Equal(["bob"], second);
-        Assert.False(second.Contains("alice"));
-
-        await directory.UnregisterAsync(connection, Token);
-        Assert.Empty(await directory.GetConnectedUsersAsync(["bob"], Token));
-        await directory.RegisterAsync(connection with { ConnectionId = "c2" }, Token);
-        Assert.Equal(["bob"], await directory.GetConnectedUsersAsync(["bob"], Token));
+        Assert.Empty(await directory.GetConnectionsOfAsync(["u0", "u2"], Token));
     }
 
     [Fact]

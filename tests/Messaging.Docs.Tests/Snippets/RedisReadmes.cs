@@ -74,7 +74,7 @@ internal static class RedisReadmes
             .UseRedisTransport(o =>
             {
                 o.ConnectionString = builder.Configuration.GetConnectionString("redis");
-                o.SubscriptionQueueCapacity = 10_000;    // per subscription; beyond it envelopes are dropped and counted
+                o.SubscriptionQueueCapacity = 10_000;    // per node inbox; beyond it payloads are dropped and counted
                 o.DirectoryTtl = TimeSpan.FromSeconds(90); // a node's entries vanish this long after its last refresh
             });
     }

@@ -24,7 +24,7 @@ public sealed class RedisFailureTests
         var failures = new[]
         {
             await Assert.ThrowsAsync<MessagingBackendException>(async () => await store.GetLastSeqAsync("conv", Token)),
-            await Assert.ThrowsAsync<MessagingBackendException>(async () => await transport.PublishAsync([TransportChannel.User("u")], new TypingEnvelope("c", "u", true), Token)),
+            await Assert.ThrowsAsync<MessagingBackendException>(async () => await transport.PublishAsync(["n"], new byte[] { 1 }, Token)),
             await Assert.ThrowsAsync<MessagingBackendException>(async () => await directory.GetConnectionsAsync("u", Token)),
         };
         Assert.All(failures, f =>

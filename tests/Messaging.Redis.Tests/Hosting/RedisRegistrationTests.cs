@@ -42,7 +42,7 @@ public sealed class RedisRegistrationTests(RedisFixture redis)
         await using (var provider = services.BuildServiceProvider())
         {
             await provider.GetRequiredService<ISequencer>().NextAsync(conversation, Token);
-            var subscription = await provider.GetRequiredService<IMessageTransport>().SubscribeAsync(TransportChannel.Node("n"), (_, _) => ValueTask.CompletedTask, Token);
+            var subscription = await provider.GetRequiredService<IMessageTransport>().OpenInboxAsync("n", (_, _) => ValueTask.CompletedTask, Token);
             await subscription.DisposeAsync();
         }
 

@@ -13,82 +13,62 @@ public sealed class RedisMessageTransportTests(RedisFixture redis)
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
-    public void Channels_are_literal_and_named_by_kind_and_id()
+    public void Inbox_channels_are_literal_and_named_by_node()
     {
-        Assert.Equal("messaging:user:alice", RedisChannels.Name(TransportChannel.User("alice")));
-        Assert.Equal("messaging:conv:c1", RedisChannels.Name(TransportChannel.Conversation("c1")));
-        Assert.Equal("messaging:node:n1", RedisChannels.Name(TransportChannel.Node("n1")));
-        Assert.Equal("messaging:presence:alice", RedisChannels.Name(TransportChannel.Presence("alice")));
-        Assert.False(RedisChannels.For(TransportChannel.User("a*")).IsPattern);
+        Assert.Equal("messaging:node:n1", RedisChannels.NodeName("n1"));
+        Assert.False(RedisChannels.Node("a*").IsPattern);
+        Assert.Equal("messaging:dir:follow:conv:c1", (string?)RedisChannels.DirectoryFollowers(FollowTopic.Conversation("c1")));
+        Assert.Equal("messaging:dir:follow:presence:alice", (string?)RedisChannels.DirectoryFollowers(FollowTopic.Presence("alice")));
     }
 
     [Fact]
-    public async Task Publish_sends_one_serialisation_to_every_channel_under_its_documented_name()
+    public async Task Publish_sends_the_same_bytes_to_the_inbox_channel_of_every_target_node()
     {
         var multiplexer = redis.Multiplexer;
         await using var transport = new RedisMessageTransport(multiplexer);
-        var envelope = new TypingEnvelope(NewId("conv"), "bob", true);
-        TransportChannel[] channels = [TransportChannel.User(NewId("user")), TransportChannel.Conversation(NewId("conv")), TransportChannel.Node(NewId("node"))];
+        byte[] payload = [1, 0, 0, 3, 0xFF, 0x00, 0x7F];
+        string[] nodes = [NewId("node"), NewId("node"), NewId("node")];
         var received = Channel.CreateUnbounded<(string Channel, byte[] Payload)>();
         var subscriber = multiplexer.GetSubscriber();
-        foreach (var channel in channels)
+        foreach (var node in nodes)
         {
-            await subscriber.SubscribeAsync(RedisChannel.Literal(RedisChannels.Name(channel)), (c, v) => received.Writer.TryWrite((c.ToString(), (byte[])v!)));
+            await subscriber.SubscribeAsync(RedisChannels.Node(node), (c, v) => received.Writer.TryWrite((c.ToString(), (byte[])v!)));
         }
 
         try
         {
-            await transport.PublishAsync(channels, envelope, Token);
+            await transport.PublishAsync(nodes, payload, Token);
 
-            var expected = RedisEnvelopeProtocol.Write(envelope);
             var names = new List<string>();
-            for (var i = 0; i < channels.Length; i++)
+            for (var i = 0; i < nodes.Length; i++)
             {
-                var (name, payload) = await received.Reader.ReadAsync(Token).AsTask().WaitAsync(Timeout, Token);
+                var (name, bytes) = await received.Reader.ReadAsync(Token).AsTask().WaitAsync(Timeout, Token);
                 names.Add(name);
-                Assert.Equal(expected, payload);
+                Assert.Equal(payload, bytes);
             }
 
-            Assert.Equal(channels.Select(RedisChannels.Name).Order(), names.Order());
+            Assert.Equal(nodes.Select(RedisChannels.NodeName).Order(), names.Order());
         }
         finally
         {
-            foreach (var channel in channels)
+            foreach (var node in nodes)
             {
-                await subscriber.UnsubscribeAsync(RedisChannel.Literal(RedisChannels.Name(channel)));
+                await subscriber.UnsubscribeAsync(RedisChannels.Node(node));
             }
         }
     }
 
     [Fact]
-    public async Task Malformed_payload_is_dropped_and_later_envelopes_still_arrive()
-    {
-        var multiplexer = redis.Multiplexer;
-        var logger = new RecordingLogger<RedisMessageTransport>();
-        await using var transport = new RedisMessageTransport(multiplexer, logger);
-        var channel = TransportChannel.User(NewId("user"));
-        var received = Channel.CreateUnbounded<Envelope>();
-        await using var subscription = await transport.SubscribeAsync(channel, (e, _) => { received.Writer.TryWrite(e); return ValueTask.CompletedTask; }, Token);
-
-        await multiplexer.GetSubscriber().PublishAsync(RedisChannel.Literal(RedisChannels.Name(channel)), new byte[] { 1, 3, 9 });
-        var valid = new TypingEnvelope("c1", "bob", true);
-        await transport.PublishAsync([channel], valid, Token);
-
-        Assert.Equal(valid, await received.Reader.ReadAsync(Token).AsTask().WaitAsync(Timeout, Token));
-        await logger.WhenLogged(1013).WaitAsync(Timeout, Token);
-    }
-
-    [Fact]
-    public async Task A_full_subscription_queue_drops_and_counts_instead_of_growing()
+    public async Task A_full_inbox_queue_drops_and_counts_instead_of_growing()
     {
         var multiplexer = redis.Multiplexer;
         await using var transport = new RedisMessageTransport(multiplexer, subscriptionQueueCapacity: 1);
-        var channel = TransportChannel.User(NewId("user"));
+        var node = NewId("node");
         var release = new TaskCompletionSource();
         var handled = 0;
         var firstEntered = new TaskCompletionSource();
-        await using var subscription = await transport.SubscribeAsync(
-            channel,
+        await using var inbox = await transport.OpenInboxAsync(
+            node,
             async (_, _) =>
             {
                 firstEntered.TrySetResult();
@@ -97,21 +77,21 @@ public sealed class RedisMessageTransportTests(RedisFixture redis)
             },
             Token);
 
-        await transport.PublishAsync([channel], new TypingEnvelope("c", "u", true), Token);
+        await transport.PublishAsync([node], new byte[] { 1 }, Token);
         await firstEntered.Task.WaitAsync(Timeout, Token);
         for (var i = 0; i < 5; i++)
         {
-            await transport.PublishAsync([channel], new TypingEnvelope("c", "u", true), Token);
+            await transport.PublishAsync([node], new byte[] { 2 }, Token);
         }
 
-        // One envelope is in the handler, one fits the queue: the other four are dropped as they arrive.
-        await Eventually.TrueAsync(() => transport.DroppedEnvelopes == 4, "four dropped envelopes");
+        // One payload is in the handler, one fits the queue: the other four are dropped as they arrive.
+        await Eventually.TrueAsync(() => transport.DroppedEnvelopes == 4, "four dropped payloads");
         release.SetResult();
-        await Eventually.TrueAsync(() => Volatile.Read(ref handled) == 2, "the two kept envelopes handled");
+        await Eventually.TrueAsync(() => Volatile.Read(ref handled) == 2, "the two kept payloads handled");
     }
 
     [Fact]
-    public async Task Subscriptions_resume_after_the_server_restarts()
+    public async Task The_inbox_resumes_after_the_server_restarts()
     {
         await using var server = await RedisServer.StartAsync();
         await using var subscriberConnection = await server.ConnectAsync();
@@ -119,9 +99,9 @@ public sealed class RedisMessageTransportTests(RedisFixture redis)
         var logger = new RecordingLogger<RedisMessageTransport>();
         await using var transport = new RedisMessageTransport(subscriberConnection, logger);
         await using var publisher = new RedisMessageTransport(publisherConnection);
-        var channel = TransportChannel.Node(NewId("node"));
-        var received = Channel.CreateUnbounded<Envelope>();
-        await using var subscription = await transport.SubscribeAsync(channel, (e, _) => { received.Writer.TryWrite(e); return ValueTask.CompletedTask; }, Token);
+        var node = NewId("node");
+        var received = Channel.CreateUnbounded<byte[]>();
+        await using var inbox = await transport.OpenInboxAsync(node, (payload, _) => { received.Writer.TryWrite(payload.ToArray()); return ValueTask.CompletedTask; }, Token);
 
         await server.RestartAsync();
         await logger.WhenLogged(1002).WaitAsync(Timeout, Token);
@@ -129,28 +109,28 @@ public sealed class RedisMessageTransportTests(RedisFixture redis)
 
         // StackExchange.Redis re-subscribes on its own after reconnecting; pub/sub may lose what is published before
         // that, so publish until one arrives.
-        var marker = new PresenceEnvelope(NewId("user"), PresenceStatus.Online, null);
+        var marker = Guid.NewGuid().ToByteArray();
         await Eventually.TrueAsync(
             async () =>
             {
-                await publisher.PublishAsync([channel], marker, Token);
+                await publisher.PublishAsync([node], marker, Token);
                 return await ArrivesWithinAsync(received.Reader, TimeSpan.FromMilliseconds(200));
             },
-            "an envelope on the re-subscribed channel");
+            "a payload on the re-subscribed inbox channel");
         Assert.Equal(marker, await received.Reader.ReadAsync(Token));
     }
 
     [Fact]
-    public async Task After_a_restart_the_transport_reports_restored_subscriptions_and_an_envelope_published_then_arrives()
+    public async Task After_a_restart_the_transport_reports_restored_inboxes_and_a_payload_published_then_arrives()
     {
         await using var server = await RedisServer.StartAsync();
         await using var subscriberConnection = await server.ConnectAsync();
         await using var publisherConnection = await server.ConnectAsync();
         await using var transport = new RedisMessageTransport(subscriberConnection);
         await using var publisher = new RedisMessageTransport(publisherConnection);
-        var channel = TransportChannel.Node(NewId("node"));
-        var received = Channel.CreateUnbounded<Envelope>();
-        await using var subscription = await transport.SubscribeAsync(channel, (e, _) => { received.Writer.TryWrite(e); return ValueTask.CompletedTask; }, Token);
+        var node = NewId("node");
+        var received = Channel.CreateUnbounded<byte[]>();
+        await using var inbox = await transport.OpenInboxAsync(node, (payload, _) => { received.Writer.TryWrite(payload.ToArray()); return ValueTask.CompletedTask; }, Token);
         var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         transport.SubscriptionsRestored += (_, _) => restored.TrySetResult();
 
@@ -159,8 +139,8 @@ public sealed class RedisMessageTransportTests(RedisFixture redis)
 
         // The report comes after the re-subscription (the PING on the subscription connection is answered after it),
         // so one publish is enough: no retry loop.
-        var marker = new PresenceEnvelope(NewId("user"), PresenceStatus.Online, null);
-        await publisher.PublishAsync([channel], marker, Token);
+        var marker = Guid.NewGuid().ToByteArray();
+        await publisher.PublishAsync([node], marker, Token);
         Assert.Equal(marker, await received.Reader.ReadAsync(Token).AsTask().WaitAsync(Timeout, Token));
     }
 

@@ -1,21 +1,21 @@
 namespace Messaging;
 
 /// <summary>
-/// Connect and disconnect: the local registry, the node's subscriptions (the user's channel per connection, read-path
-/// conversations per user), the connection directory, presence, and the initial catch-up. The catch-up is queued
-/// before the connection becomes reachable and runs once the subscriptions are live, so nothing committed meanwhile is
-/// lost, duplicated or reordered.
+/// Connect and disconnect: the local registry, the node's follows (read-path conversations per user), the connection
+/// directory, presence, and the initial catch-up. The catch-up is queued before the connection becomes reachable and
+/// runs once it is registered, so nothing committed meanwhile is lost, duplicated or reordered; a second catch-up one
+/// route-cache TTL after the registration delivers what other nodes sent with a route read before it.
 /// </summary>
 internal sealed class ConnectionManager(
     EngineContext context,
     PresencePrivacy privacy,
     LocalConnections local,
-    ChannelSubscriptions subscriptions,
     ReadPathInterest interest,
     PresenceWatchers watchers,
     PresenceService presence,
     UserLocks locks,
-    StatusReader statuses)
+    StatusReader statuses,
+    RouteSettling settling)
 {
     private readonly HashSet<ConnectionPipeline> _attached = [];
     private readonly Lock _gate = new();
@@ -34,11 +34,8 @@ internal sealed class ConnectionManager(
         using (await locks.LockAsync(userId, cancellationToken).ConfigureAwait(false))
         {
             var first = local.Add(pipeline) == 1;
-            var subscribed = false;
             try
             {
-                await subscriptions.AcquireAsync(TransportChannel.User(userId)).ConfigureAwait(false);
-                subscribed = true;
                 if (first)
                 {
                     var conversations = await context.ConversationIndex.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
@@ -46,17 +43,13 @@ internal sealed class ConnectionManager(
                 }
 
                 await context.Directory.RegisterAsync(entry, cancellationToken).ConfigureAwait(false);
+                settling.Schedule(pipeline);
             }
             catch (Exception exception)
             {
                 if (local.Remove(pipeline) == 0)
                 {
                     await interest.RemoveUserAsync(userId).ConfigureAwait(false);
-                }
-
-                if (subscribed)
-                {
-                    await subscriptions.ReleaseAsync(TransportChannel.User(userId)).ConfigureAwait(false);
                 }
 
                 await pipeline.StopAsync().ConfigureAwait(false);
@@ -109,8 +102,6 @@ internal sealed class ConnectionManager(
             {
                 await interest.RemoveUserAsync(pipeline.UserId).ConfigureAwait(false);
             }
-
-            await subscriptions.ReleaseAsync(TransportChannel.User(pipeline.UserId)).ConfigureAwait(false);
         }
 
         await RunStepAsync("directory", pipeline, () => context.Directory.UnregisterAsync(Entry(pipeline), CancellationToken.None)).ConfigureAwait(false);

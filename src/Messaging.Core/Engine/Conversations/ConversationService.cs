@@ -7,7 +7,7 @@ namespace Messaging;
 /// exactly once per change that took effect (the store decides, atomically with the member limit). When the last admin
 /// leaves, the store promotes the member who joined first and the removal's system message says so.
 /// </summary>
-internal sealed class ConversationService(EngineContext context, ConversationAccess access, ConversationViews views, SendPipeline sending, ReadPathInterest localInterest)
+internal sealed class ConversationService(EngineContext context, ConversationAccess access, ConversationViews views, SendPipeline sending, ReadPathInterest localInterest, NodePublisher publisher)
 {
     private const string MemberNotFoundMessage = "Member not found.";
 
@@ -263,15 +263,15 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
         return conversation;
     }
 
-    // One envelope to every member's channel (and the affected user's): each receiving node re-evaluates its read-path
-    // subscriptions for all of its local members of the conversation, so one announcement covers a whole new group.
+    // One envelope to every node holding a member (or the affected user): each receiving node re-evaluates what it
+    // follows for all of its local members of the conversation, so one announcement covers a whole new group.
     // This node re-evaluates at once, so its own members see the very next message.
     private async ValueTask AnnounceAsync(Conversation conversation, string userId, bool joined)
     {
         try
         {
-            var channels = FanoutChannels.UsersOf(conversation, except: null, userId);
-            await context.PublishAsync(channels, new MembershipEnvelope(conversation.Id, userId, joined), CancellationToken.None).ConfigureAwait(false);
+            var audience = Audience.Of(Audiences.Members(conversation, except: null, extra: userId));
+            await publisher.PublishAsync(audience, new MembershipEnvelope(conversation.Id, userId, joined), CancellationToken.None).ConfigureAwait(false);
             await localInterest.RefreshAsync(conversation.Id, userId, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)

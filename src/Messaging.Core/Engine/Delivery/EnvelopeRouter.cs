@@ -1,34 +1,40 @@
 namespace Messaging;
 
 /// <summary>
-/// Hands envelopes from the node's backplane subscriptions to local connection pipelines: user channels to the
-/// user's connections, conversation channels to the interested local members, presence channels to the watchers.
-/// Only enqueues (never blocks the subscription), and one failing connection never stops the others.
+/// Hands a node envelope to this node's connections: the listed users' connections, plus the local followers of the
+/// envelope's topic (the members connected here of a read-path conversation, or the connections watching a user's
+/// presence). Used for envelopes from the node's inbox and, without the backplane, for recipients connected here.
+/// Only enqueues (never blocks the inbox), and one failing connection never stops the others.
 /// </summary>
 internal sealed class EnvelopeRouter(EngineContext context, LocalConnections local, ReadPathInterest interest, PresenceWatchers watchers)
 {
-    /// <summary>Routes one envelope received on one channel.</summary>
-    /// <param name="channel">The channel it arrived on.</param>
-    /// <param name="envelope">The envelope.</param>
-    /// <param name="cancellationToken">Cancelled when the subscription ends.</param>
-    /// <returns>A task that completes when routed.</returns>
-    public ValueTask RouteAsync(TransportChannel channel, Envelope envelope, CancellationToken cancellationToken)
+    /// <summary>Delivers one envelope to its local recipients.</summary>
+    /// <param name="routed">The envelope and its audience.</param>
+    public void Route(NodeEnvelope routed)
     {
-        switch (channel.Kind)
+        var (audience, envelope) = routed;
+        var users = audience.Users;
+        for (var i = 0; i < users.Count; i++)
         {
-            case ChannelKind.User:
-                ToUser(channel.Id, envelope);
-                break;
-            case ChannelKind.Conversation:
-                foreach (var userId in interest.LocalMembers(channel.Id))
+            ToUser(users[i], envelope);
+        }
+
+        switch (audience.Followers)
+        {
+            case { Kind: FollowKind.Conversation } topic:
+                foreach (var userId in interest.LocalMembers(topic.Id))
                 {
-                    ToUser(userId, envelope);
+                    // A listed user (the sender of a read-path message) already has it.
+                    if (!Contains(users, userId))
+                    {
+                        ToUser(userId, envelope);
+                    }
                 }
 
                 break;
-            case ChannelKind.Presence when envelope is PresenceEnvelope presence:
+            case { Kind: FollowKind.Presence } topic when envelope is PresenceEnvelope presence:
                 var change = new PresenceChange(presence.UserId, presence.Status, presence.LastSeen);
-                foreach (var watcher in watchers.WatchersOf(channel.Id))
+                foreach (var watcher in watchers.WatchersOf(topic.Id))
                 {
                     Guard(watcher, change, static (p, c) => p.EnqueuePresence(c));
                 }
@@ -36,17 +42,43 @@ internal sealed class EnvelopeRouter(EngineContext context, LocalConnections loc
                 break;
         }
 
-        if (envelope is MembershipEnvelope membership)
+        // Only a node holding one of the members (or someone following the conversation here) has anything to
+        // re-evaluate; the others skip the conversation read.
+        if (envelope is MembershipEnvelope membership && HoldsAny(users, membership.ConversationId))
         {
-            // Re-subscribing takes per-user locks that a disconnect may hold while it waits for this very
-            // subscription to end, so the refresh runs apart from the handler, which only hands it off.
-            _ = Task.Run(() => RefreshAsync(channel, membership), CancellationToken.None);
+            // Re-evaluating takes per-user locks that a disconnect may hold, so it runs apart from the caller (the
+            // inbox handler or a publisher), which only hands it off.
+            _ = Task.Run(() => RefreshAsync(membership), CancellationToken.None);
         }
-
-        return ValueTask.CompletedTask;
     }
 
-    private async Task RefreshAsync(TransportChannel channel, MembershipEnvelope membership)
+    private bool HoldsAny(IReadOnlyList<string> users, string conversationId)
+    {
+        for (var i = 0; i < users.Count; i++)
+        {
+            if (local.IsConnected(users[i]))
+            {
+                return true;
+            }
+        }
+
+        return interest.LocalMembers(conversationId).Length > 0;
+    }
+
+    private static bool Contains(IReadOnlyList<string> users, string userId)
+    {
+        for (var i = 0; i < users.Count; i++)
+        {
+            if (string.Equals(users[i], userId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task RefreshAsync(MembershipEnvelope membership)
     {
         try
         {
@@ -54,7 +86,7 @@ internal sealed class EnvelopeRouter(EngineContext context, LocalConnections loc
         }
         catch (Exception exception)
         {
-            context.Logger.RouteFailed(channel.Kind, channel.Id, exception);
+            context.Logger.RouteFailed(membership.ConversationId, exception);
         }
     }
 

@@ -3,12 +3,13 @@ using System.Collections.Concurrent;
 namespace Messaging;
 
 /// <summary>
-/// Which locally connected users receive which read-path conversations. The node subscribes to a conversation's
-/// channel while at least one local member is interested (one reference per (conversation, user)); the interest is set
-/// when a user's first connection arrives, dropped with the last, and re-evaluated on every
-/// <see cref="MembershipEnvelope"/> (join, leave, or a fan-out mode change as a group grows).
+/// Which locally connected users receive which read-path conversations. The node follows a conversation in the
+/// connection directory while at least one local member is interested (one reference per (conversation, user)), so
+/// publishers send its messages here once for all of them; the interest is set when a user's first connection arrives,
+/// dropped with the last, and re-evaluated on every <see cref="MembershipEnvelope"/> (join, leave, or a fan-out mode
+/// change as a group grows).
 /// </summary>
-internal sealed class ReadPathInterest(EngineContext context, ChannelSubscriptions subscriptions, LocalConnections local, UserLocks locks)
+internal sealed class ReadPathInterest(EngineContext context, NodeFollows follows, LocalConnections local, UserLocks locks, RouteSettling settling)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, HashSet<string>> _usersByConversation = new(StringComparer.Ordinal);
@@ -23,24 +24,39 @@ internal sealed class ReadPathInterest(EngineContext context, ChannelSubscriptio
     /// <returns>A snapshot (never modified).</returns>
     public string[] LocalMembers(string conversationId) => _snapshots.TryGetValue(conversationId, out var users) ? users : [];
 
-    /// <summary>Subscribes a newly connected user's read-path conversations (call under the user's lock).</summary>
+    /// <summary>Follows a newly connected user's read-path conversations, in one directory call (call under the user's lock).</summary>
     /// <param name="userId">The user.</param>
     /// <param name="conversations">The user's conversations.</param>
-    /// <returns>A task that completes when subscribed.</returns>
+    /// <returns>A task that completes when followed.</returns>
     public async ValueTask AddUserAsync(string userId, IEnumerable<Conversation> conversations)
     {
+        var added = new List<FollowTopic>();
         foreach (var conversation in conversations)
         {
-            if (conversation.IsMember(userId) && context.Fanout.Choose(conversation) == FanoutMode.ReadPath)
+            if (conversation.IsMember(userId) && context.Fanout.Choose(conversation) == FanoutMode.ReadPath && Link(conversation.Id, userId))
             {
-                await AddAsync(conversation.Id, userId).ConfigureAwait(false);
+                added.Add(FollowTopic.Conversation(conversation.Id));
             }
+        }
+
+        try
+        {
+            await follows.AcquireAsync(added).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var topic in added)
+            {
+                Forget(topic.Id, userId);
+            }
+
+            throw;
         }
     }
 
     /// <summary>Drops every interest of a user whose last local connection left (call under the user's lock).</summary>
     /// <param name="userId">The user.</param>
-    /// <returns>A task that completes when unsubscribed.</returns>
+    /// <returns>A task that completes when unfollowed.</returns>
     public async ValueTask RemoveUserAsync(string userId)
     {
         string[] conversationIds;
@@ -49,11 +65,21 @@ internal sealed class ReadPathInterest(EngineContext context, ChannelSubscriptio
             conversationIds = _conversationsByUser.TryGetValue(userId, out var ids) ? [.. ids] : [];
         }
 
+        var removed = new List<FollowTopic>(conversationIds.Length);
         foreach (var conversationId in conversationIds)
         {
-            await RemoveAsync(conversationId, userId).ConfigureAwait(false);
+            if (Forget(conversationId, userId))
+            {
+                removed.Add(FollowTopic.Conversation(conversationId));
+            }
         }
+
+        await follows.ReleaseAsync(removed).ConfigureAwait(false);
     }
+
+    /// <summary>Records again every conversation this node follows (after the directory may have lost them).</summary>
+    /// <returns>A task that completes when recorded.</returns>
+    public ValueTask RestoreAsync() => follows.RestoreAsync();
 
     /// <summary>
     /// Re-evaluates a conversation for its local members after a membership change. Every local connection whose
@@ -64,7 +90,7 @@ internal sealed class ReadPathInterest(EngineContext context, ChannelSubscriptio
     /// <param name="conversationId">The conversation.</param>
     /// <param name="affectedUserId">The user who joined or left.</param>
     /// <param name="cancellationToken">Cancels the lookup.</param>
-    /// <returns>A task that completes when the subscriptions match the conversation.</returns>
+    /// <returns>A task that completes when what the node follows matches the conversation.</returns>
     public async ValueTask RefreshAsync(string conversationId, string affectedUserId, CancellationToken cancellationToken)
     {
         var conversation = await context.Conversations.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
@@ -92,6 +118,9 @@ internal sealed class ReadPathInterest(EngineContext context, ChannelSubscriptio
                 foreach (var pipeline in local.ForUser(userId))
                 {
                     pipeline.EnqueueConversationCatchUp(conversationId);
+
+                    // A publisher's route cache may not know of a new follow for a while: catch up again after that.
+                    settling.ScheduleConversation(pipeline, conversationId);
                 }
             }
         }
@@ -100,20 +129,14 @@ internal sealed class ReadPathInterest(EngineContext context, ChannelSubscriptio
     // Returns whether the interest is new.
     private async ValueTask<bool> AddAsync(string conversationId, string userId)
     {
-        lock (_gate)
+        if (!Link(conversationId, userId))
         {
-            if (!GetSet(_usersByConversation, conversationId).Add(userId))
-            {
-                return false;
-            }
-
-            GetSet(_conversationsByUser, userId).Add(conversationId);
-            _snapshots[conversationId] = [.. _usersByConversation[conversationId]];
+            return false;
         }
 
         try
         {
-            await subscriptions.AcquireAsync(TransportChannel.Conversation(conversationId)).ConfigureAwait(false);
+            await follows.AcquireAsync([FollowTopic.Conversation(conversationId)]).ConfigureAwait(false);
             return true;
         }
         catch
@@ -131,8 +154,24 @@ internal sealed class ReadPathInterest(EngineContext context, ChannelSubscriptio
             return false;
         }
 
-        await subscriptions.ReleaseAsync(TransportChannel.Conversation(conversationId)).ConfigureAwait(false);
+        await follows.ReleaseAsync([FollowTopic.Conversation(conversationId)]).ConfigureAwait(false);
         return true;
+    }
+
+    // Returns whether the interest is new.
+    private bool Link(string conversationId, string userId)
+    {
+        lock (_gate)
+        {
+            if (!GetSet(_usersByConversation, conversationId).Add(userId))
+            {
+                return false;
+            }
+
+            GetSet(_conversationsByUser, userId).Add(conversationId);
+            _snapshots[conversationId] = [.. _usersByConversation[conversationId]];
+            return true;
+        }
     }
 
     private bool Forget(string conversationId, string userId)

@@ -1,14 +1,15 @@
 namespace Messaging;
 
 /// <summary>
-/// Closes the hole an interrupted backplane leaves (DESIGN §5 Deliver): envelopes lost while a transport's
-/// subscriptions were down are only noticed through a later envelope's gap, and a conversation with no later message
-/// would never get them. When an <see cref="ISubscriptionRecoveringTransport"/> reports that its subscriptions are
-/// back, every local connection is refilled from its cursors to the store's end through its own pipeline (the same
-/// refill as after a read-path interest change), so nothing acknowledged by the store is missed; the cursors drop what
-/// the connection already has.
+/// Closes the hole an interrupted backplane leaves (DESIGN §5 Deliver): payloads lost while a transport's inbox was
+/// down are only noticed through a later envelope's gap, and a conversation with no later message would never get
+/// them. When an <see cref="ISubscriptionRecoveringTransport"/> reports that its inboxes are back, every local
+/// connection is refilled from its cursors to the store's end through its own pipeline (the same refill as after a
+/// read-path interest change), so nothing acknowledged by the store is missed; the cursors drop what the connection
+/// already has. The same outage may have emptied the connection directory (a restarted Redis), so the node then
+/// records its connections and follows again and schedules the route-cache catch-up for each connection.
 /// </summary>
-internal sealed class TransportRecovery(EngineContext context, LocalConnections local)
+internal sealed class TransportRecovery(EngineContext context, LocalConnections local, NodeFollows follows, RouteSettling settling)
 {
     private int _attached;
 
@@ -41,5 +42,36 @@ internal sealed class TransportRecovery(EngineContext context, LocalConnections 
         }
     }
 
-    private void OnSubscriptionsRestored(object? sender, EventArgs e) => RefillAll();
+    /// <summary>Records this node's connections and follows in the directory again, then schedules their catch-up.</summary>
+    /// <returns>A task that completes when recorded (failures are logged).</returns>
+    public async Task RestoreDirectoryAsync()
+    {
+        try
+        {
+            var connections = local.All();
+            foreach (var pipeline in connections)
+            {
+                if (pipeline.IsAlive)
+                {
+                    await context.Directory.RegisterAsync(new DeviceConnection(pipeline.UserId, pipeline.DeviceId, pipeline.ConnectionId, context.NodeId), CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
+            await follows.RestoreAsync().ConfigureAwait(false);
+            foreach (var pipeline in connections)
+            {
+                settling.Schedule(pipeline);
+            }
+        }
+        catch (Exception exception)
+        {
+            context.Logger.DirectoryRestoreFailed(context.NodeId, exception);
+        }
+    }
+
+    private void OnSubscriptionsRestored(object? sender, EventArgs e)
+    {
+        RefillAll();
+        _ = Task.Run(RestoreDirectoryAsync);
+    }
 }

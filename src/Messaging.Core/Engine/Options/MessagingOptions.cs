@@ -49,4 +49,12 @@ public sealed class MessagingOptions
 
     /// <summary>How many messages catch-up and gap filling read from the store at a time (default 256).</summary>
     public int CatchUpBatchSize { get; set; } = 256;
+
+    /// <summary>
+    /// How long a node reuses what the connection directory said about a user's nodes or a conversation's followers
+    /// before it reads it again (default 1 s; zero turns the cache off; at most 1 minute). A connection gets one extra
+    /// catch-up from the store this long after it connected, which delivers anything another node routed with an
+    /// older answer, so a longer TTL means fewer directory reads but later delivery of such messages.
+    /// </summary>
+    public TimeSpan RouteCacheTtl { get; set; } = TimeSpan.FromSeconds(1);
 }

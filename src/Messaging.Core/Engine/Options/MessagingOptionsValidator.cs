@@ -8,6 +8,9 @@ internal sealed class MessagingOptionsValidator : IValidateOptions<MessagingOpti
     /// <summary>The largest <see cref="MessagingOptions.CatchUpBatchSize"/> accepted.</summary>
     internal const int MaxCatchUpBatchSize = 10_000;
 
+    /// <summary>The largest <see cref="MessagingOptions.RouteCacheTtl"/> accepted.</summary>
+    internal static readonly TimeSpan MaxRouteCacheTtl = TimeSpan.FromMinutes(1);
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, MessagingOptions options)
     {
@@ -38,6 +41,12 @@ internal sealed class MessagingOptionsValidator : IValidateOptions<MessagingOpti
         RequirePositive(failures, options.PresenceSweepInterval, nameof(MessagingOptions.PresenceSweepInterval));
         RequireNonNegative(failures, options.PresenceGracePeriod, nameof(MessagingOptions.PresenceGracePeriod));
         RequireNonNegative(failures, options.TypingThrottle, nameof(MessagingOptions.TypingThrottle));
+
+        RequireNonNegative(failures, options.RouteCacheTtl, nameof(MessagingOptions.RouteCacheTtl));
+        if (options.RouteCacheTtl > MaxRouteCacheTtl)
+        {
+            failures.Add($"{nameof(MessagingOptions.RouteCacheTtl)} must be at most {MaxRouteCacheTtl.TotalSeconds} s: messages routed with a stale entry wait that long for their catch-up.");
+        }
 
         if (options.HeartbeatInterval >= options.PresenceTtl)
         {

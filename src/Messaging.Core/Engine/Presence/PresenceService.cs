@@ -6,7 +6,7 @@ namespace Messaging;
 /// to <see cref="MessagingOptions.PresenceGracePeriod"/>, so a quick reconnect is never seen. Online transitions are
 /// published when a touch reports them, offline ones by the sweep; privacy is applied per viewer on delivery.
 /// </summary>
-internal sealed class PresenceService(EngineContext context, PresencePrivacy privacy)
+internal sealed class PresenceService(EngineContext context, PresencePrivacy privacy, NodePublisher publisher)
 {
     /// <summary>A device connected or heartbeated: extend its lease by the TTL.</summary>
     /// <param name="userId">The user.</param>
@@ -94,7 +94,7 @@ internal sealed class PresenceService(EngineContext context, PresencePrivacy pri
     {
         try
         {
-            await context.PublishAsync([TransportChannel.Presence(change.UserId)], new PresenceEnvelope(change.UserId, change.Status, change.LastSeen), CancellationToken.None).ConfigureAwait(false);
+            await publisher.PublishAsync(Audience.FollowersOf(FollowTopic.Presence(change.UserId)), new PresenceEnvelope(change.UserId, change.Status, change.LastSeen), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

@@ -1,10 +1,11 @@
 namespace Messaging;
 
 /// <summary>
-/// Which local connections watch which users' presence. The node subscribes to a user's presence channel while at
-/// least one local connection watches them (one reference per (connection, user)).
+/// Which local connections watch which users' presence. The node follows a user's presence in the connection
+/// directory while at least one local connection watches them (one reference per (connection, user)), so the user's
+/// presence changes are published here.
 /// </summary>
-internal sealed class PresenceWatchers(ChannelSubscriptions subscriptions)
+internal sealed class PresenceWatchers(NodeFollows follows)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, HashSet<ConnectionPipeline>> _bySubject = new(StringComparer.Ordinal);
@@ -24,7 +25,7 @@ internal sealed class PresenceWatchers(ChannelSubscriptions subscriptions)
     /// <summary>Adds users to a connection's watch list.</summary>
     /// <param name="pipeline">The watching connection.</param>
     /// <param name="subjectIds">The users (already validated).</param>
-    /// <returns>A task that completes when the subscriptions are live.</returns>
+    /// <returns>A task that completes when the node follows every watched user.</returns>
     /// <exception cref="MessagingValidationException">The connection would watch too many users.</exception>
     public async ValueTask WatchAsync(ConnectionPipeline pipeline, IReadOnlyCollection<string> subjectIds)
     {
@@ -45,30 +46,27 @@ internal sealed class PresenceWatchers(ChannelSubscriptions subscriptions)
             }
         }
 
-        for (var i = 0; i < added.Count; i++)
+        try
         {
-            try
+            await follows.AcquireAsync([.. added.Select(FollowTopic.Presence)]).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_gate)
             {
-                await subscriptions.AcquireAsync(TransportChannel.Presence(added[i])).ConfigureAwait(false);
-            }
-            catch
-            {
-                lock (_gate)
+                foreach (var subjectId in added)
                 {
-                    foreach (var subjectId in added[i..])
-                    {
-                        Unlink(pipeline, subjectId);
-                    }
+                    Unlink(pipeline, subjectId);
                 }
-
-                throw;
             }
+
+            throw;
         }
     }
 
     /// <summary>Drops a connection's whole watch list (disconnect).</summary>
     /// <param name="pipeline">The connection.</param>
-    /// <returns>A task that completes when unsubscribed.</returns>
+    /// <returns>A task that completes when unfollowed.</returns>
     public async ValueTask UnwatchAllAsync(ConnectionPipeline pipeline)
     {
         string[] subjects;
@@ -81,10 +79,7 @@ internal sealed class PresenceWatchers(ChannelSubscriptions subscriptions)
             }
         }
 
-        foreach (var subjectId in subjects)
-        {
-            await subscriptions.ReleaseAsync(TransportChannel.Presence(subjectId)).ConfigureAwait(false);
-        }
+        await follows.ReleaseAsync([.. subjects.Select(FollowTopic.Presence)]).ConfigureAwait(false);
     }
 
     // Both links are changed under the gate, by the caller.

@@ -19,7 +19,7 @@ namespace Messaging;
 /// both marks the sender may get the same status twice.
 /// </para>
 /// </remarks>
-internal sealed class StatusNotifier(EngineContext context)
+internal sealed class StatusNotifier(EngineContext context, NodePublisher publisher)
 {
     // Groups larger than this check a few members' marks before loading all of them.
     private const int ProbeAboveMembers = 16;
@@ -297,7 +297,7 @@ internal sealed class StatusNotifier(EngineContext context)
         var envelope = new StatusEnvelope(message.ConversationId, message.MessageId, message.Seq, status, message.ClientMsgId, context.Now);
         try
         {
-            await context.PublishAsync([TransportChannel.User(senderId)], envelope, CancellationToken.None).ConfigureAwait(false);
+            await publisher.PublishAsync(Audience.Of([senderId]), envelope, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

@@ -1,32 +1,25 @@
-using Microsoft.Extensions.Logging;
-
 namespace Messaging;
 
 /// <summary>
-/// Gets a committed message to the members: one publish per the conversation's fan-out mode, and push notifications
-/// for members with no live connection. Failures are logged and never undo or fail the committed send: receivers
-/// recover the message by gap filling and catch-up.
+/// Gets a committed message to the members: to the audience of the conversation's fan-out mode through the
+/// <see cref="NodePublisher"/> (local members directly, each other node one publish), and push notifications for
+/// members with no live connection. Failures are logged and never undo or fail the committed send: receivers recover
+/// the message by gap filling and catch-up.
 /// </summary>
-/// <param name="context">The engine's roles.</param>
-/// <param name="isConnectedHere">
-/// Whether a user has a live connection on this node, when the engine can tell: such members need no directory
-/// look-up before push (they are connected). <see langword="null"/>: every recipient is looked up.
-/// </param>
-internal sealed class MessageFanout(EngineContext context, Func<string, bool>? isConnectedHere = null)
+internal sealed class MessageFanout(EngineContext context, NodePublisher publisher, RouteCache routes, LocalConnections local)
 {
-    /// <summary>Publishes the message envelope (all channels in one publish).</summary>
+    /// <summary>Delivers the message envelope to local members and publishes it to the other nodes.</summary>
     /// <param name="conversation">The conversation at commit time.</param>
     /// <param name="message">The committed message or tombstone.</param>
     /// <param name="originConnectionId">The sending connection, which only advances its cursor.</param>
-    /// <param name="alsoUserId">A user to reach on their own channel too (a member being removed), or <see langword="null"/>.</param>
+    /// <param name="alsoUserId">A user to reach too (a member being removed), or <see langword="null"/>.</param>
     /// <returns>A task that completes when published (or the failure logged).</returns>
     public async ValueTask PublishAsync(Conversation conversation, Message message, string? originConnectionId, string? alsoUserId = null)
     {
-        var mode = context.Fanout.Choose(conversation);
-        var channels = FanoutChannels.ForMessage(conversation, mode, message.SenderId, alsoUserId);
+        var audience = Audiences.Message(conversation, context.Fanout.Choose(conversation), message.SenderId, alsoUserId);
         try
         {
-            await context.PublishAsync(channels, new MessageEnvelope(message, originConnectionId), CancellationToken.None).ConfigureAwait(false);
+            await publisher.PublishAsync(audience, new MessageEnvelope(message, originConnectionId), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -40,18 +33,20 @@ internal sealed class MessageFanout(EngineContext context, Func<string, bool>? i
     /// <returns>A task that completes when every notification was handed off (or its failure logged).</returns>
     public async ValueTask NotifyOfflineMembersAsync(Conversation conversation, Message message)
     {
-        if (PushIsNoOp())
+        // A notifier that would reach nobody needs no look-up (asked per send: it may change at run time).
+        if (!context.Push.IsEnabled)
         {
             return;
         }
 
-        // Only the members not connected on this node need the directory; in a 1:1 with the recipient here, none do.
+        // Members connected here are online; the others come from the route cache (for a write-path message, the
+        // entries the publish just read).
         var members = conversation.Members;
         List<string>? recipients = null;
         for (var i = 0; i < members.Count; i++)
         {
             var userId = members[i].UserId;
-            if (!string.Equals(userId, message.SenderId, StringComparison.Ordinal) && isConnectedHere?.Invoke(userId) != true)
+            if (!string.Equals(userId, message.SenderId, StringComparison.Ordinal) && !local.IsConnected(userId))
             {
                 (recipients ??= new List<string>(members.Count - 1)).Add(userId);
             }
@@ -62,10 +57,10 @@ internal sealed class MessageFanout(EngineContext context, Func<string, bool>? i
             return;
         }
 
-        IReadOnlySet<string> connected;
+        var offline = new List<string>();
         try
         {
-            connected = await context.Directory.GetConnectedUsersAsync(recipients, CancellationToken.None).ConfigureAwait(false);
+            await routes.ResolveUsersAsync(recipients, new HashSet<string>(StringComparer.Ordinal), offline, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -73,13 +68,8 @@ internal sealed class MessageFanout(EngineContext context, Func<string, bool>? i
             return;
         }
 
-        foreach (var recipient in recipients)
+        foreach (var recipient in offline)
         {
-            if (connected.Contains(recipient))
-            {
-                continue;
-            }
-
             try
             {
                 await context.Push.NotifyAsync(new PushNotification(recipient, message), CancellationToken.None).ConfigureAwait(false);
@@ -90,8 +80,4 @@ internal sealed class MessageFanout(EngineContext context, Func<string, bool>? i
             }
         }
     }
-
-    // The default notifier (no push provider registered) only writes a debug log: with that level off it does nothing,
-    // so neither does finding out who would have been notified. Asked per send, so a log level changed at run time counts.
-    private bool PushIsNoOp() => context.Push is LoggingPushNotifier { IsEnabled: false };
 }

@@ -9,7 +9,7 @@ namespace Messaging;
 /// forwarded "is typing" (receivers must see the change), and a repeated "stopped" at most once per throttle. So what
 /// receivers saw last is always the typist's latest forwarded state, and repeats of a state cost nothing.
 /// </summary>
-internal sealed class TypingService(EngineContext context, ConversationAccess access)
+internal sealed class TypingService(EngineContext context, ConversationAccess access, NodePublisher publisher)
 {
     private const int PruneAbove = 10_000;
 
@@ -29,8 +29,8 @@ internal sealed class TypingService(EngineContext context, ConversationAccess ac
             return;
         }
 
-        var channels = FanoutChannels.ForTyping(conversation, context.Fanout.Choose(conversation), userId);
-        await context.PublishAsync(channels, new TypingEnvelope(conversation.Id, userId, isTyping), cancellationToken).ConfigureAwait(false);
+        var audience = Audiences.Typing(conversation, context.Fanout.Choose(conversation), userId);
+        await publisher.PublishAsync(audience, new TypingEnvelope(conversation.Id, userId, isTyping), cancellationToken).ConfigureAwait(false);
     }
 
     private bool TryPass(string userId, string conversationId, bool isTyping)

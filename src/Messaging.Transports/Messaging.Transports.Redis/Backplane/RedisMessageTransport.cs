@@ -7,17 +7,18 @@ using StackExchange.Redis;
 namespace Messaging.Transports.Redis;
 
 /// <summary>
-/// An <see cref="IMessageTransport"/> over Redis pub/sub: each <see cref="TransportChannel"/> is one literal Redis
-/// channel (see the package README for the names), each envelope is serialised once in a compact binary format and
-/// published to all its channels in one pipelined batch.
+/// An <see cref="IMessageTransport"/> over Redis pub/sub: each node's inbox is one literal Redis channel
+/// (<c>messaging:node:&lt;nodeId&gt;</c>), and a payload (encoded once by the engine) is published to all its target
+/// nodes in one pipelined batch. The transport never parses the payloads.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Guarantees: at-most-once per subscriber, in publish order per (publisher connection, channel), as Redis pub/sub
-/// itself; a subscription's handler is called one envelope at a time; a handler that throws is logged and the next
-/// envelope is delivered; once a subscription's <see cref="IAsyncDisposable.DisposeAsync"/> completes its handler is
-/// not called again. After a lost connection or a Redis restart StackExchange.Redis reconnects and re-subscribes every
-/// channel by itself; envelopes published meanwhile are lost. The transport then raises
+/// Guarantees: at-most-once per inbox, in publish order per (publisher connection, inbox), as Redis pub/sub itself; an
+/// inbox's handler is called one payload at a time; a handler that throws is logged and the next payload is delivered;
+/// once an inbox's <see cref="IAsyncDisposable.DisposeAsync"/> completes its handler is not called again. After a lost
+/// connection or a Redis restart StackExchange.Redis reconnects and re-subscribes every inbox channel by itself;
+/// payloads published meanwhile are lost. Redis pub/sub keeps nothing, so this transport has no positions
+/// (<see cref="IPositionedTransport"/>). The transport then raises
 /// <see cref="SubscriptionsRestored"/> (<see cref="ISubscriptionRecoveringTransport"/>) so the engine refills its
 /// connections from the store.
 /// </para>
@@ -32,8 +33,8 @@ namespace Messaging.Transports.Redis;
 /// conversation, leaves a message for the client's next sync.
 /// </para>
 /// <para>
-/// Limits: each subscription buffers at most <see cref="RedisTransportOptions.SubscriptionQueueCapacity"/> envelopes;
-/// when a handler falls that far behind, further envelopes are dropped and counted in <see cref="DroppedEnvelopes"/>.
+/// Limits: each inbox buffers at most <see cref="RedisTransportOptions.SubscriptionQueueCapacity"/> payloads; when a
+/// handler falls that far behind, further payloads are dropped and counted in <see cref="DroppedEnvelopes"/>.
 /// </para>
 /// </remarks>
 public sealed partial class RedisMessageTransport : IMessageTransport, ISubscriptionRecoveringTransport, IAsyncDisposable
@@ -55,7 +56,7 @@ public sealed partial class RedisMessageTransport : IMessageTransport, ISubscrip
     /// <summary>Creates a transport on a multiplexer owned by the host (never disposed by the transport).</summary>
     /// <param name="multiplexer">The connection to Redis.</param>
     /// <param name="logger">Logs connection events, handler failures and drops; none when <see langword="null"/>.</param>
-    /// <param name="subscriptionQueueCapacity">The capacity of each subscription's queue (at least 1).</param>
+    /// <param name="subscriptionQueueCapacity">The capacity of each inbox's queue (at least 1).</param>
     public RedisMessageTransport(IConnectionMultiplexer multiplexer, ILogger<RedisMessageTransport>? logger = null, int subscriptionQueueCapacity = RedisTransportOptions.DefaultSubscriptionQueueCapacity)
         : this(RedisConnection.Borrow(multiplexer, logger), logger, subscriptionQueueCapacity, disposeConnection: true, TimeProvider.System)
     {
@@ -77,58 +78,66 @@ public sealed partial class RedisMessageTransport : IMessageTransport, ISubscrip
     /// <inheritdoc />
     public event EventHandler? SubscriptionsRestored;
 
-    /// <summary>How many envelopes were dropped because a subscription's queue was full.</summary>
+    /// <summary>How many payloads were dropped because an inbox's queue was full.</summary>
     public long DroppedEnvelopes => Interlocked.Read(ref _dropped);
 
     /// <inheritdoc />
-    public async ValueTask PublishAsync(IReadOnlyList<TransportChannel> channels, Envelope envelope, CancellationToken cancellationToken = default)
+    public async ValueTask PublishAsync(IReadOnlyCollection<string> nodeIds, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(channels);
-        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(nodeIds);
         cancellationToken.ThrowIfCancellationRequested();
-        if (channels.Count == 0)
+        if (nodeIds.Count == 0)
         {
             return;
         }
 
-        RedisValue payload = RedisEnvelopeProtocol.Write(envelope);
+        // The engine never changes a payload after publishing it, so Redis writes these bytes without a copy.
+        RedisValue value = payload;
         var multiplexer = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
         Task published;
-        if (channels.Count == 1)
+        if (nodeIds.Count == 1)
         {
-            published = multiplexer.GetSubscriber().PublishAsync(RedisChannels.For(channels[0]), payload);
+            published = multiplexer.GetSubscriber().PublishAsync(RedisChannels.Node(nodeIds.First()), value);
         }
         else
         {
-            // One round trip for all channels: the batch sends its PUBLISH commands back to back on one connection,
+            // One round trip for all nodes: the batch sends its PUBLISH commands back to back on one connection,
             // and Redis answers them in order, so the reply to the last one stands for all (a failed connection
             // fails the last one too). The others need no task of their own.
             var batch = multiplexer.GetDatabase().CreateBatch();
-            var last = channels.Count - 1;
-            for (var i = 0; i < last; i++)
+            var remaining = nodeIds.Count;
+            Task<long>? last = null;
+            foreach (var nodeId in nodeIds)
             {
-                _ = batch.PublishAsync(RedisChannels.For(channels[i]), payload, CommandFlags.FireAndForget);
+                if (--remaining > 0)
+                {
+                    _ = batch.PublishAsync(RedisChannels.Node(nodeId), value, CommandFlags.FireAndForget);
+                }
+                else
+                {
+                    last = batch.PublishAsync(RedisChannels.Node(nodeId), value);
+                }
             }
 
-            published = RedisConnection.Send(batch, batch.PublishAsync(RedisChannels.For(channels[last]), payload));
+            published = RedisConnection.Send(batch, last!);
         }
 
         await RedisConnection.Guard(published, "Publishing to the Redis backplane failed.", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public async ValueTask<IAsyncDisposable> SubscribeAsync(TransportChannel channel, EnvelopeHandler handler, CancellationToken cancellationToken = default)
+    public async ValueTask<IAsyncDisposable> OpenInboxAsync(string nodeId, InboxHandler handler, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(channel.Id);
+        ArgumentException.ThrowIfNullOrEmpty(nodeId);
         ArgumentNullException.ThrowIfNull(handler);
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var multiplexer = await _connection.GetAsync(cancellationToken).ConfigureAwait(false);
         Observe(multiplexer);
-        // Completes once Redis confirmed the SUBSCRIBE, so an envelope published afterwards is received.
-        var queue = await RedisConnection.Guard(multiplexer.GetSubscriber().SubscribeAsync(RedisChannels.For(channel)), "Subscribing to the Redis backplane failed.", cancellationToken).ConfigureAwait(false);
+        // Completes once Redis confirmed the SUBSCRIBE, so a payload published afterwards is received.
+        var queue = await RedisConnection.Guard(multiplexer.GetSubscriber().SubscribeAsync(RedisChannels.Node(nodeId)), "Opening the node's inbox on the Redis backplane failed.", cancellationToken).ConfigureAwait(false);
 
-        var subscription = new RedisSubscription(this, channel, queue, handler, _queueCapacity);
+        var subscription = new RedisSubscription(this, nodeId, queue, handler, _queueCapacity);
         _subscriptions.TryAdd(subscription, 0);
         subscription.Start();
         return subscription;
@@ -193,17 +202,15 @@ public sealed partial class RedisMessageTransport : IMessageTransport, ISubscrip
 
     internal void Remove(RedisSubscription subscription) => _subscriptions.TryRemove(subscription, out _);
 
-    internal void CountDrop(TransportChannel channel)
+    internal void CountDrop(string nodeId)
     {
         Interlocked.Increment(ref _dropped);
-        LogEnvelopeDropped(_logger, channel.Kind, channel.Id);
+        LogEnvelopeDropped(_logger, nodeId);
     }
 
-    internal void LogHandlerFailed(TransportChannel channel, Exception exception) => LogHandlerFailed(_logger, channel.Kind, channel.Id, exception);
+    internal void LogHandlerFailed(string nodeId, Exception exception) => LogHandlerFailed(_logger, nodeId, exception);
 
-    internal void LogMalformedEnvelope(TransportChannel channel, InvalidDataException exception) => LogMalformedEnvelope(_logger, channel.Kind, channel.Id, exception);
-
-    internal void LogUnsubscribeFailed(TransportChannel channel, Exception exception) => LogUnsubscribeFailed(_logger, channel.Kind, channel.Id, exception);
+    internal void LogUnsubscribeFailed(string nodeId, Exception exception) => LogUnsubscribeFailed(_logger, nodeId, exception);
 
     // Watches the multiplexer the subscriptions live on (once: the connection hands out the same one every time).
     private void Observe(IConnectionMultiplexer multiplexer)
@@ -247,15 +254,12 @@ public sealed partial class RedisMessageTransport : IMessageTransport, ISubscrip
     [LoggerMessage(EventId = 1017, Level = LogLevel.Warning, Message = "A handler of the restored-subscriptions event failed.")]
     private static partial void LogRecoveryHandlerFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "A subscriber of {ChannelKind} channel '{ChannelId}' failed to handle an envelope; delivery continues.")]
-    private static partial void LogHandlerFailed(ILogger logger, ChannelKind channelKind, string channelId, Exception exception);
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "The inbox handler of node '{NodeId}' failed to handle a payload; delivery continues.")]
+    private static partial void LogHandlerFailed(ILogger logger, string nodeId, Exception exception);
 
-    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "The queue of a subscriber of {ChannelKind} channel '{ChannelId}' is full; an envelope was dropped.")]
-    private static partial void LogEnvelopeDropped(ILogger logger, ChannelKind channelKind, string channelId);
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "The inbox queue of node '{NodeId}' is full; a payload was dropped.")]
+    private static partial void LogEnvelopeDropped(ILogger logger, string nodeId);
 
-    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "A malformed envelope on {ChannelKind} channel '{ChannelId}' was dropped.")]
-    private static partial void LogMalformedEnvelope(ILogger logger, ChannelKind channelKind, string channelId, Exception exception);
-
-    [LoggerMessage(EventId = 1014, Level = LogLevel.Debug, Message = "Unsubscribing from {ChannelKind} channel '{ChannelId}' failed; the subscription ends locally.")]
-    private static partial void LogUnsubscribeFailed(ILogger logger, ChannelKind channelKind, string channelId, Exception exception);
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Debug, Message = "Closing the inbox channel of node '{NodeId}' failed; the inbox ends locally.")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, string nodeId, Exception exception);
 }

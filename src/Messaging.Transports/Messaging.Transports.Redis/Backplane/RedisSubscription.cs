@@ -5,9 +5,9 @@ using StackExchange.Redis;
 
 namespace Messaging.Transports.Redis;
 
-// One subscription of a RedisMessageTransport. StackExchange.Redis hands the channel's messages to a
+// One open node inbox of a RedisMessageTransport. StackExchange.Redis hands the channel's messages to a
 // ChannelMessageQueue in arrival order; a pump moves them into a bounded queue (dropping and counting when it is
-// full, so a slow handler never grows memory without bound) and a second loop calls the handler one envelope at a
+// full, so a slow handler never grows memory without bound) and a second loop calls the handler one payload at a
 // time. After a reconnect StackExchange.Redis re-issues SUBSCRIBE for the channel by itself; this class keeps no
 // connection state.
 internal sealed class RedisSubscription : IAsyncDisposable
@@ -17,17 +17,17 @@ internal sealed class RedisSubscription : IAsyncDisposable
 
     private readonly RedisMessageTransport _owner;
     private readonly ChannelMessageQueue _source;
-    private readonly EnvelopeHandler _handler;
+    private readonly InboxHandler _handler;
     private readonly Channel<RedisValue> _queue;
     private readonly CancellationTokenSource _stopping = new();
     private Task _pump = Task.CompletedTask;
     private Task _loop = Task.CompletedTask;
     private int _disposed;
 
-    public RedisSubscription(RedisMessageTransport owner, TransportChannel channel, ChannelMessageQueue source, EnvelopeHandler handler, int capacity)
+    public RedisSubscription(RedisMessageTransport owner, string nodeId, ChannelMessageQueue source, InboxHandler handler, int capacity)
     {
         _owner = owner;
-        Channel = channel;
+        NodeId = nodeId;
         _source = source;
         _handler = handler;
         _queue = System.Threading.Channels.Channel.CreateBounded<RedisValue>(new BoundedChannelOptions(capacity)
@@ -38,7 +38,7 @@ internal sealed class RedisSubscription : IAsyncDisposable
         });
     }
 
-    public TransportChannel Channel { get; }
+    public string NodeId { get; }
 
     public void Start()
     {
@@ -63,7 +63,7 @@ internal sealed class RedisSubscription : IAsyncDisposable
         {
             // The connection is down or closed: the server forgets the subscription with it, and the local queue
             // ends either way.
-            _owner.LogUnsubscribeFailed(Channel, exception);
+            _owner.LogUnsubscribeFailed(NodeId, exception);
         }
 
         await _pump.ConfigureAwait(false);
@@ -83,7 +83,7 @@ internal sealed class RedisSubscription : IAsyncDisposable
                 var message = await _source.ReadAsync(token).ConfigureAwait(false);
                 if (!_queue.Writer.TryWrite(message.Message))
                 {
-                    _owner.CountDrop(Channel);
+                    _owner.CountDrop(NodeId);
                 }
             }
         }
@@ -114,20 +114,9 @@ internal sealed class RedisSubscription : IAsyncDisposable
                     return;
                 }
 
-                Envelope envelope;
                 try
                 {
-                    envelope = RedisEnvelopeProtocol.Read(((ReadOnlyMemory<byte>)payload).Span);
-                }
-                catch (InvalidDataException exception)
-                {
-                    _owner.LogMalformedEnvelope(Channel, exception);
-                    continue;
-                }
-
-                try
-                {
-                    await _handler(envelope, token).ConfigureAwait(false);
+                    await _handler((ReadOnlyMemory<byte>)payload, token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
                 {
@@ -135,13 +124,13 @@ internal sealed class RedisSubscription : IAsyncDisposable
                 }
                 catch (Exception exception)
                 {
-                    _owner.LogHandlerFailed(Channel, exception);
+                    _owner.LogHandlerFailed(NodeId, exception);
                 }
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            // Unsubscribed: envelopes still queued are discarded on purpose.
+            // Unsubscribed: payloads still queued are discarded on purpose.
         }
     }
 }

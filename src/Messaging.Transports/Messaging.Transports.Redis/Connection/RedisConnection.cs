@@ -137,6 +137,20 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         }
     }
 
+    // Sends a batch whose commands have no result anyone needs (as Send above).
+    public static Task Send(IBatch batch, Task all)
+    {
+        try
+        {
+            batch.Execute();
+            return all;
+        }
+        catch (Exception exception) when (IsRedisFailure(exception))
+        {
+            return Task.FromException(exception);
+        }
+    }
+
     public ValueTask<IConnectionMultiplexer> GetAsync(CancellationToken cancellationToken)
         => Volatile.Read(ref _multiplexer) is { } multiplexer ? new(multiplexer) : new(ConnectAsync(cancellationToken));
 

@@ -7,15 +7,15 @@ using StackExchange.Redis;
 namespace Messaging.Transports.Redis;
 
 /// <summary>
-/// An <see cref="IConnectionDirectory"/> in Redis: one hash per user (connection id → node and device) and one lease
-/// key per node holding the node's deadline.
+/// An <see cref="IConnectionDirectory"/> in Redis: one hash per user (connection id → node and device), one set per
+/// followed topic (the nodes following it) and one lease key per node holding the node's deadline.
 /// </summary>
 /// <remarks>
 /// <para>
-/// Guarantees: an entry is visible from its registration until it is unregistered or until its node has gone
-/// <see cref="Ttl"/> (measured on the given <see cref="TimeProvider"/>) without a registration or a
-/// <see cref="RefreshNodeAsync"/>. Entries of such a dead node are ignored by every read and deleted by the read
-/// that finds them. Every node sees every other node's entries.
+/// Guarantees: a connection or follow record is visible from its registration until it is removed or until its node
+/// has gone <see cref="Ttl"/> (measured on the given <see cref="TimeProvider"/>) without a registration, a follow or a
+/// <see cref="RefreshNodeAsync"/>. Records of such a dead node are ignored by every read and deleted by the read
+/// that finds them. Every node sees every other node's records.
 /// </para>
 /// <para>
 /// Limits: the node's deadline is computed from the caller's clock, so nodes need roughly synchronised clocks (a
@@ -24,8 +24,9 @@ namespace Messaging.Transports.Redis;
 /// looked up again. Refresh at least every TTL/2.
 /// </para>
 /// <para>
-/// Cost: a read takes one round trip for the users' hashes; the leases of the nodes they mention are read in a second
-/// one only for nodes whose deadline this instance has not seen yet or saw pass. A deadline only moves forward (every
+/// Cost: a read of any number of users takes one round trip for their hashes (pipelined), a read of a topic's
+/// followers one for its set; the leases of the nodes they mention are read in a second one only for nodes whose
+/// deadline this instance has not seen yet or saw pass. A follow or unfollow of any number of topics is one round trip. A deadline only moves forward (every
 /// write sets "now + TTL" of the writing node), so a node known to be live until a deadline is live until then
 /// without asking Redis again; the node's own registrations and refreshes record the deadline they wrote.
 /// </para>
@@ -110,21 +111,81 @@ public sealed class RedisConnectionDirectory : IConnectionDirectory, IAsyncDispo
     }
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlySet<string>> GetConnectedUsersAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<DeviceConnection>> GetConnectionsOfAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userIds);
         var users = userIds.Distinct(StringComparer.Ordinal).ToArray();
         var live = await ReadLiveAsync(users, cancellationToken).ConfigureAwait(false);
-        var connected = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < users.Length; i++)
+        return [.. live.SelectMany(connections => connections)];
+    }
+
+    /// <inheritdoc />
+    public async ValueTask FollowAsync(string nodeId, IReadOnlyCollection<FollowTopic> topics, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nodeId);
+        ArgumentNullException.ThrowIfNull(topics);
+        var database = await GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+
+        // One round trip: the SADDs and the lease renewal back to back in one batch.
+        var batch = database.CreateBatch();
+        var writes = new List<Task>(topics.Count + 1);
+        foreach (var topic in topics)
         {
-            if (live[i].Count > 0)
+            writes.Add(batch.SetAddAsync(RedisChannels.DirectoryFollowers(topic), nodeId));
+        }
+
+        var (leased, deadline) = RenewLease(batch, nodeId);
+        writes.Add(leased);
+        await AwaitAsync(RedisConnection.Send(batch, Task.WhenAll(writes)), cancellationToken).ConfigureAwait(false);
+        RememberLease(nodeId, deadline);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask UnfollowAsync(string nodeId, IReadOnlyCollection<FollowTopic> topics, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nodeId);
+        ArgumentNullException.ThrowIfNull(topics);
+        if (topics.Count == 0)
+        {
+            return;
+        }
+
+        var database = await GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var batch = database.CreateBatch();
+        var writes = topics.Select(topic => (Task)batch.SetRemoveAsync(RedisChannels.DirectoryFollowers(topic), nodeId)).ToArray();
+        await AwaitAsync(RedisConnection.Send(batch, Task.WhenAll(writes)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlySet<string>> GetFollowersAsync(FollowTopic topic, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic.Id, nameof(topic));
+        var database = await GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var key = RedisChannels.DirectoryFollowers(topic);
+        var members = await AwaitAsync(database.SetMembersAsync(key), cancellationToken).ConfigureAwait(false);
+        var nodes = members.Select(m => (string)m!).ToArray();
+        var liveness = await LivenessAsync(database, nodes, cancellationToken).ConfigureAwait(false);
+        var live = new HashSet<string>(StringComparer.Ordinal);
+        List<RedisValue>? dead = null;
+        foreach (var node in nodes)
+        {
+            if (liveness[node])
             {
-                connected.Add(users[i]);
+                live.Add(node);
+            }
+            else
+            {
+                (dead ??= []).Add(node);
             }
         }
 
-        return connected;
+        if (dead is not null)
+        {
+            // A dead node's records go with it; a failed removal is repeated by the next read.
+            _ = database.SetRemoveAsync(key, [.. dead], CommandFlags.FireAndForget);
+        }
+
+        return live;
     }
 
     /// <summary>Detaches from the connection; a connection the directory created is closed.</summary>
@@ -225,40 +286,19 @@ public sealed class RedisConnectionDirectory : IConnectionDirectory, IAsyncDispo
             hashes = await AwaitAsync(RedisConnection.Send(batch, Task.WhenAll(reads)), cancellationToken).ConfigureAwait(false);
         }
 
-        var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        var nodes = new Dictionary<string, bool>(StringComparer.Ordinal);
-        List<string>? unknown = null;
+        var mentioned = new HashSet<string>(StringComparer.Ordinal);
         foreach (var hash in hashes)
         {
             foreach (var entry in hash)
             {
-                if (TryDecodeEntry(entry.Value!, out var nodeId, out _) && !nodes.ContainsKey(nodeId))
+                if (TryDecodeEntry(entry.Value!, out var nodeId, out _))
                 {
-                    var live = _leases.TryGetValue(nodeId, out var known) && known > now;
-                    nodes.Add(nodeId, live);
-                    if (!live)
-                    {
-                        (unknown ??= []).Add(nodeId);
-                    }
+                    mentioned.Add(nodeId);
                 }
             }
         }
 
-        if (unknown is not null)
-        {
-            var deadlines = await AwaitAsync(database.StringGetAsync([.. unknown.Select(RedisChannels.DirectoryNode)]), cancellationToken).ConfigureAwait(false);
-            now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-            for (var i = 0; i < unknown.Count; i++)
-            {
-                var live = deadlines[i].TryParse(out long deadline) && deadline > now;
-                nodes[unknown[i]] = live;
-                if (live)
-                {
-                    RememberLease(unknown[i], deadline);
-                }
-            }
-        }
-
+        var nodes = await LivenessAsync(database, mentioned, cancellationToken).ConfigureAwait(false);
         var cleanup = database.CreateBatch();
         var dirty = false;
         for (var i = 0; i < userIds.Count; i++)
@@ -293,5 +333,43 @@ public sealed class RedisConnectionDirectory : IConnectionDirectory, IAsyncDispo
         }
 
         return result;
+    }
+
+    // Whether each node is live: from the known deadlines, and for nodes whose deadline is not known to lie ahead from
+    // their lease keys (a second round trip, only when there are such nodes).
+    private async Task<Dictionary<string, bool>> LivenessAsync(IDatabase database, IReadOnlyCollection<string> nodeIds, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var nodes = new Dictionary<string, bool>(nodeIds.Count, StringComparer.Ordinal);
+        List<string>? unknown = null;
+        foreach (var nodeId in nodeIds)
+        {
+            if (!nodes.ContainsKey(nodeId))
+            {
+                var live = _leases.TryGetValue(nodeId, out var known) && known > now;
+                nodes.Add(nodeId, live);
+                if (!live)
+                {
+                    (unknown ??= []).Add(nodeId);
+                }
+            }
+        }
+
+        if (unknown is not null)
+        {
+            var deadlines = await AwaitAsync(database.StringGetAsync([.. unknown.Select(RedisChannels.DirectoryNode)]), cancellationToken).ConfigureAwait(false);
+            now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+            for (var i = 0; i < unknown.Count; i++)
+            {
+                var live = deadlines[i].TryParse(out long deadline) && deadline > now;
+                nodes[unknown[i]] = live;
+                if (live)
+                {
+                    RememberLease(unknown[i], deadline);
+                }
+            }
+        }
+
+        return nodes;
     }
 }

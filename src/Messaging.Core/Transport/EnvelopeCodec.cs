@@ -2,15 +2,17 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Messaging.Transports.Redis;
+namespace Messaging;
 
 /// <summary>
-/// The binary format of an <see cref="Envelope"/> on a Redis channel. One envelope is serialised once, whatever the
-/// number of channels it is published to.
+/// The one binary format of a <see cref="NodeEnvelope"/> in a node's inbox, whatever the backplane (the backplanes move
+/// these bytes without parsing them). One envelope is encoded once, whatever the number of nodes it goes to.
 /// </summary>
 /// <remarks>
 /// <code>
-/// envelope     = version:u8 (1) | type:u8 | body
+/// envelope     = version:u8 (1) | audience | type:u8 | body
+/// audience     = userCount:varint | userId:string * userCount | followKind:u8 (0 none, 1 conversation, 2 presence)
+///                [ | followId:string when followKind is not 0 ]
 /// type 1       MessageEnvelope    origin:nstring | message
 /// type 2       StatusEnvelope     conversationId:string | messageId:string | seq:varint | status:u8
 ///                                 | clientMsgId:nstring | timestamp:time
@@ -34,7 +36,7 @@ namespace Messaging.Transports.Redis;
 /// needs a new version byte; readers reject versions and types they do not know. Every reader throws
 /// <see cref="InvalidDataException"/> on short or malformed input.
 /// </remarks>
-internal static class RedisEnvelopeProtocol
+internal static class EnvelopeCodec
 {
     public const byte Version = 1;
 
@@ -43,6 +45,10 @@ internal static class RedisEnvelopeProtocol
     private const byte TypingType = 3;
     private const byte PresenceType = 4;
     private const byte MembershipType = 5;
+
+    private const byte NoTopic = 0;
+    private const byte ConversationTopic = 1;
+    private const byte PresenceTopic = 2;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -56,8 +62,10 @@ internal static class RedisEnvelopeProtocol
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_message;
 
-    /// <summary>Serialises an envelope.</summary>
-    public static byte[] Write(Envelope envelope)
+    /// <summary>Encodes an envelope with its audience.</summary>
+    /// <param name="envelope">The envelope.</param>
+    /// <returns>The bytes (a new array the caller owns).</returns>
+    public static byte[] Encode(NodeEnvelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         var buffer = Rent(ref t_envelope);
@@ -88,10 +96,28 @@ internal static class RedisEnvelopeProtocol
         }
     }
 
-    private static void WriteEnvelope(ArrayBufferWriter<byte> buffer, Envelope envelope)
+    private static void WriteEnvelope(ArrayBufferWriter<byte> buffer, NodeEnvelope routed)
     {
         var writer = new Writer(buffer);
         writer.Byte(Version);
+        var users = routed.Audience.Users;
+        writer.VarInt((ulong)users.Count);
+        for (var i = 0; i < users.Count; i++)
+        {
+            writer.String(users[i]);
+        }
+
+        if (routed.Audience.Followers is { } topic)
+        {
+            writer.Byte(topic.Kind == FollowKind.Conversation ? ConversationTopic : PresenceTopic);
+            writer.String(topic.Id);
+        }
+        else
+        {
+            writer.Byte(NoTopic);
+        }
+
+        var envelope = routed.Envelope;
         switch (envelope)
         {
             case MessageEnvelope m:
@@ -127,13 +153,15 @@ internal static class RedisEnvelopeProtocol
                 writer.Bool(b.Joined);
                 break;
             default:
-                throw new ArgumentException($"Unknown envelope type {envelope.GetType().Name}.", nameof(envelope));
+                throw new ArgumentException($"Unknown envelope type {envelope.GetType().Name}.", nameof(routed));
         }
     }
 
-    /// <summary>Deserialises an envelope.</summary>
+    /// <summary>Decodes an envelope with its audience.</summary>
+    /// <param name="input">The bytes.</param>
+    /// <returns>The envelope.</returns>
     /// <exception cref="InvalidDataException">The input is short, malformed, or of an unknown version or type.</exception>
-    public static Envelope Read(ReadOnlySpan<byte> input)
+    public static NodeEnvelope Decode(ReadOnlySpan<byte> input)
     {
         var reader = new Reader(input);
         var version = reader.Byte();
@@ -142,6 +170,38 @@ internal static class RedisEnvelopeProtocol
             throw new InvalidDataException($"Unsupported envelope version {version}.");
         }
 
+        var audience = ReadAudience(ref reader);
+        return new NodeEnvelope(audience, ReadBody(ref reader));
+    }
+
+    private static Audience ReadAudience(ref Reader reader)
+    {
+        var count = reader.VarInt();
+
+        // Every user id takes at least one byte, so a count beyond the input is malformed (and never allocated).
+        if (count > (ulong)reader.Remaining)
+        {
+            throw new InvalidDataException($"Invalid user count {count}.");
+        }
+
+        var users = count == 0 ? [] : new string[count];
+        for (var i = 0; i < users.Length; i++)
+        {
+            users[i] = reader.String();
+        }
+
+        FollowTopic? topic = reader.Byte() switch
+        {
+            NoTopic => null,
+            ConversationTopic => FollowTopic.Conversation(reader.String()),
+            PresenceTopic => FollowTopic.Presence(reader.String()),
+            var other => throw new InvalidDataException($"Unknown follow kind {other}."),
+        };
+        return new Audience(users, topic);
+    }
+
+    private static Envelope ReadBody(ref Reader reader)
+    {
         var type = reader.Byte();
         switch (type)
         {
@@ -298,6 +358,9 @@ internal static class RedisEnvelopeProtocol
 
         /// <summary>Whether every byte was read (optional trailing fields are absent).</summary>
         public readonly bool AtEnd => _position >= _input.Length;
+
+        /// <summary>How many bytes are left.</summary>
+        public readonly int Remaining => _input.Length - _position;
 
         public byte Byte()
         {

@@ -1,0 +1,55 @@
+namespace Messaging;
+
+/// <summary>
+/// Sends an envelope to its audience: the recipients connected to this node directly (no backplane hop), the other
+/// nodes that hold a recipient or follow the envelope's topic with one publish of one encoded payload. The nodes come
+/// from the <see cref="RouteCache"/> (one batch directory look-up for the misses); presence topics are always read from
+/// the directory (presence changes are rare, and a watcher must not miss one).
+/// </summary>
+internal sealed class NodePublisher(EngineContext context, RouteCache routes, EnvelopeRouter router)
+{
+    /// <summary>Delivers an envelope locally and publishes it to the other nodes of its audience.</summary>
+    /// <param name="audience">Who gets it.</param>
+    /// <param name="envelope">The envelope.</param>
+    /// <param name="cancellationToken">Cancels the look-up and the publish.</param>
+    /// <returns>A task that completes when published.</returns>
+    /// <exception cref="MessagingBackendException">The directory or the backplane failed (local recipients have it already).</exception>
+    public async ValueTask PublishAsync(Audience audience, Envelope envelope, CancellationToken cancellationToken)
+    {
+        var routed = new NodeEnvelope(audience, envelope);
+        router.Route(routed);
+
+        var nodes = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            if (audience.Users.Count > 0)
+            {
+                await routes.ResolveUsersAsync(audience.Users, nodes, offline: null, cancellationToken).ConfigureAwait(false);
+            }
+
+            switch (audience.Followers)
+            {
+                case { Kind: FollowKind.Conversation } topic:
+                    await routes.ResolveFollowersAsync(topic.Id, nodes, cancellationToken).ConfigureAwait(false);
+                    break;
+                case { } topic:
+                    nodes.UnionWith(await context.Directory.GetFollowersAsync(topic, cancellationToken).ConfigureAwait(false));
+                    break;
+            }
+
+            nodes.Remove(context.NodeId);
+            if (nodes.Count == 0)
+            {
+                return;
+            }
+
+            await context.Transport.PublishAsync(nodes, EnvelopeCodec.Encode(routed), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not (MessagingException or OperationCanceledException))
+        {
+            throw new MessagingBackendException("Publishing to the other nodes failed.", exception);
+        }
+
+        context.Metrics.FanoutPublished(envelope.GetType().Name);
+    }
+}
