@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using Xunit;
 
@@ -15,6 +16,10 @@ public sealed class EngineWiringTests
     // The engine's background loops are handed their bodies by the composition root; the loop is driven by the clock,
     // and no part calls into it.
     private static readonly HashSet<Type> DelegateDrivers = [typeof(PeriodicLoop)];
+
+    private static readonly OpCode[] OneByte = OpCodeTable(twoByte: false);
+
+    private static readonly OpCode[] TwoByte = OpCodeTable(twoByte: true);
 
     [Fact]
     public void The_shared_engine_context_holds_no_role()
@@ -68,6 +73,24 @@ public sealed class EngineWiringTests
         Assert.Contains(typeof(NodePublisher), edges[typeof(SendPipeline)].SelectMany(d => edges[d]).Concat(edges[typeof(SendPipeline)]));
     }
 
+    [Fact]
+    public void Core_type_tests_no_concrete_adapter_of_a_role()
+    {
+        var roles = typeof(EngineRoles).GetProperties().Select(p => p.PropertyType).ToList();
+        var adapters = Core.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && roles.Any(r => r.IsAssignableFrom(t))).ToHashSet();
+        Assert.Contains(typeof(LoggingPushNotifier), adapters);
+
+        var tests = Core.GetTypes()
+            .Where(t => !adapters.Contains(Outermost(t)))
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                .Cast<MethodBase>()
+                .Concat(t.GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static)))
+            .SelectMany(m => TypeTests(m).Where(adapters.Contains).Select(a => $"{m.DeclaringType!.FullName}.{m.Name} tests for {a.Name}"))
+            .ToList();
+
+        Assert.True(tests.Count == 0, "Core tests for concrete adapters: " + string.Join("; ", tests));
+    }
+
     private static IEnumerable<Type> InternalClasses()
         => Core.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, IsNested: false, IsPublic: false }
             && t.Namespace == "Messaging"
@@ -84,6 +107,54 @@ public sealed class EngineWiringTests
             .SelectMany(t => t.IsInterface && !t.IsPublic ? parts.Where(t.IsAssignableFrom) : new[] { t })
             .Where(t => t != part && parts.Contains(t))
             .Distinct();
+
+    private static Type Outermost(Type type) => type.DeclaringType is { } outer ? Outermost(outer) : type;
+
+    // The types a method body tests or casts to (isinst, castclass, unbox.any), read from its IL.
+    private static IEnumerable<Type> TypeTests(MethodBase method)
+    {
+        var il = method.GetMethodBody()?.GetILAsByteArray() ?? [];
+        var found = new List<Type>();
+        var position = 0;
+        while (position < il.Length)
+        {
+            var code = il[position] == 0xFE ? TwoByte[il[position + 1]] : OneByte[il[position]];
+            position += code.Size;
+            if (code == OpCodes.Isinst || code == OpCodes.Castclass || code == OpCodes.Unbox_Any)
+            {
+                var token = BitConverter.ToInt32(il, position);
+                var genericArguments = method.IsGenericMethod ? method.GetGenericArguments() : null;
+                var typeArguments = method.DeclaringType is { IsGenericType: true } declaring ? declaring.GetGenericArguments() : null;
+                found.Add(method.Module.ResolveType(token, typeArguments, genericArguments));
+            }
+
+            position += code.OperandType switch
+            {
+                OperandType.InlineNone => 0,
+                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+                OperandType.InlineVar => 2,
+                OperandType.InlineI8 or OperandType.InlineR => 8,
+                OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, position)),
+                _ => 4,
+            };
+        }
+
+        return found;
+    }
+
+    private static OpCode[] OpCodeTable(bool twoByte)
+    {
+        var table = new OpCode[256];
+        foreach (var code in typeof(OpCodes).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (OpCode)f.GetValue(null)!))
+        {
+            if ((code.Size == 2) == twoByte)
+            {
+                table[(ushort)code.Value & 0xFF] = code;
+            }
+        }
+
+        return table;
+    }
 
     private static List<Type>? FindCycle(Dictionary<Type, List<Type>> edges)
     {
