@@ -29,34 +29,44 @@ public sealed class MessagingEngine : IAsyncDisposable
     private bool _running;
     private bool _disposed;
 
-    internal MessagingEngine(EngineContext context)
+    // The composition root: the only place that sees every role. Each part gets the roles it uses; parts are built
+    // in the one direction data flows (routing, then the parts that publish through it, then the ones that use those),
+    // so no part needs one built after it and nothing calls back into a part that called it (docs/architecture.md,
+    // "Engine parts").
+    internal MessagingEngine(EngineContext context, EngineRoles roles)
     {
         _context = context;
-        var access = new ConversationAccess(context.Conversations);
-        var privacy = new PresencePrivacy(context.Presence, context.Contacts);
+        var access = new ConversationAccess(roles.Conversations);
+        var privacy = new PresencePrivacy(roles.Presence, roles.Contacts);
         var local = new LocalConnections();
         var locks = new UserLocks();
         // Routing first, in one direction: what the node follows, then delivery to local connections, then the
         // publisher every part that sends uses (local recipients directly, other nodes through the backplane).
-        _follows = new NodeFollows(context);
+        _follows = new NodeFollows(context, roles.Directory);
         _settling = new RouteSettling(context);
-        var interest = new ReadPathInterest(context, _follows, local, locks, _settling);
+        var interest = new ReadPathInterest(roles.Conversations, roles.Fanout, _follows, local, locks, _settling);
         Watchers = new PresenceWatchers(_follows);
         var router = new EnvelopeRouter(context, local, interest, Watchers);
-        _inbox = new NodeInbox(context, router);
-        var routes = new RouteCache(context);
-        var publisher = new NodePublisher(context, routes, router);
+        _inbox = new NodeInbox(context, roles.Transport, router);
+        var routes = new RouteCache(context, roles.Directory);
+        var publisher = new NodePublisher(context, roles.Directory, roles.Transport, routes, router);
 
-        Presence = new PresenceService(context, privacy, publisher);
-        Receipts = new ReceiptFlow(context.Messages, context.MessageIds, context.Conversations, context.Receipts, access, new StatusNotifier(context, publisher), context.Time);
-        Sending = new SendPipeline(context, access, new MessageCommitter(context, new SequenceFence(context.Messages, context.Sequencer)), new MessageFanout(context, publisher, routes, local), Receipts, new ContactRecorder(context, Presence));
-        Typing = new TypingService(context, access, publisher);
-        var statusReader = new StatusReader(context.Messages, context.Receipts, context.Options.CatchUpBatchSize, context.Time);
-        _connections = new ConnectionManager(context, privacy, local, interest, Watchers, Presence, locks, statusReader, _settling);
-        _conversations = new ConversationService(context, access, new ConversationViews(context.Messages, context.Receipts), Sending, interest, publisher);
-        _history = new MessageHistory(context, access);
-        _receiptQuery = new ReceiptQuery(context.Messages, context.MessageIds, context.Conversations, context.Receipts);
-        _recovery = new TransportRecovery(context, local, _follows, _settling);
+        Presence = new PresenceService(context, roles.Presence, roles.Directory, privacy, publisher);
+        var statusNotifier = new StatusNotifier(context, roles.Messages, roles.Receipts, publisher);
+        Receipts = new ReceiptFlow(roles.Messages, roles.MessageIds, roles.Conversations, roles.Receipts, access, statusNotifier, context.Time);
+        var committer = new MessageCommitter(context, roles.Messages, roles.Sequencer, roles.Deduplication, roles.MessageIds, roles.Ids, new SequenceFence(roles.Messages, roles.Sequencer));
+        var fanout = new MessageFanout(context, roles.Fanout, roles.Push, publisher, routes, local);
+        var contacts = new ContactRecorder(context, roles.ContactStore, Presence);
+        Sending = new SendPipeline(context, roles.ConversationIndex, roles.Media, roles.Ids, access, committer, fanout, Receipts, contacts);
+        Typing = new TypingService(context, roles.Fanout, access, publisher);
+        var statusReader = new StatusReader(roles.Messages, roles.Receipts, context.Options.CatchUpBatchSize, context.Time);
+        var reads = new DeliveryReads(roles.Messages, roles.Conversations, roles.ConversationIndex, roles.Receipts);
+        var pipelines = new ConnectionPipelineFactory(context, roles.Presence, privacy, reads, statusReader);
+        _connections = new ConnectionManager(context, roles.ConversationIndex, roles.Directory, pipelines, local, interest, Watchers, Presence, locks, _settling);
+        _conversations = new ConversationService(context, roles.Conversations, roles.ConversationIndex, roles.Messages, roles.Ids, access, new ConversationViews(roles.Messages, roles.Receipts), Sending, interest, publisher);
+        _history = new MessageHistory(roles.Messages, access);
+        _receiptQuery = new ReceiptQuery(roles.Messages, roles.MessageIds, roles.Conversations, roles.Receipts);
+        _recovery = new TransportRecovery(context, roles.Transport, roles.Directory, local, _follows, _settling);
         _recovery.Attach();
         _presenceSweep = new PeriodicLoop("presence sweep", context.Options.PresenceSweepInterval, context.Time, context.Logger, Presence.SweepAsync);
         _nodeRefresh = new PeriodicLoop("node refresh", context.Options.HeartbeatInterval, context.Time, context.Logger, _connections.RefreshAsync);

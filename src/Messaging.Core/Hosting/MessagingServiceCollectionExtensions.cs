@@ -85,6 +85,12 @@ public static class MessagingServiceCollectionExtensions
         {
             NodeId = options.NodeId ?? "node-" + Guid.NewGuid().ToString("N")[..12],
             Options = options,
+            Time = services.GetRequiredService<TimeProvider>(),
+            Logger = services.GetService<ILoggerFactory>()?.CreateLogger<MessagingEngine>() ?? NullLogger<MessagingEngine>.Instance,
+            Metrics = new MessagingMetrics(services.GetService<IMeterFactory>()),
+        };
+        var roles = new EngineRoles
+        {
             Messages = services.GetRequiredService<IMessageStore>(),
             Sequencer = services.GetRequiredService<ISequencer>(),
             Deduplication = services.GetRequiredService<IDeduplicationStore>(),
@@ -101,10 +107,7 @@ public static class MessagingServiceCollectionExtensions
             ContactStore = services.GetRequiredService<IContactStore>(),
             Ids = services.GetRequiredService<IMessageIdGenerator>(),
             Media = services.GetRequiredService<IMediaCatalog>(),
-            Time = services.GetRequiredService<TimeProvider>(),
-            Logger = services.GetService<ILoggerFactory>()?.CreateLogger<MessagingEngine>() ?? NullLogger<MessagingEngine>.Instance,
-            Metrics = new MessagingMetrics(services.GetService<IMeterFactory>()),
         };
-        return new MessagingEngine(context);
+        return new MessagingEngine(context, roles);
     }
 }

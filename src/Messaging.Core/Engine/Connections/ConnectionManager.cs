@@ -8,13 +8,14 @@ namespace Messaging;
 /// </summary>
 internal sealed class ConnectionManager(
     EngineContext context,
-    PresencePrivacy privacy,
+    IConversationIndex index,
+    IConnectionDirectory directory,
+    ConnectionPipelineFactory pipelines,
     LocalConnections local,
     ReadPathInterest interest,
     PresenceWatchers watchers,
     PresenceService presence,
     UserLocks locks,
-    StatusReader statuses,
     RouteSettling settling)
 {
     private readonly HashSet<ConnectionPipeline> _attached = [];
@@ -28,7 +29,7 @@ internal sealed class ConnectionManager(
     /// <returns>The running pipeline.</returns>
     public async ValueTask<ConnectionPipeline> ConnectAsync(string userId, string deviceId, IClientConnection connection, CancellationToken cancellationToken)
     {
-        var pipeline = new ConnectionPipeline(context, privacy, statuses, userId, deviceId, connection);
+        var pipeline = pipelines.Create(userId, deviceId, connection);
         pipeline.EnqueueInitialCatchUp();
         var entry = Entry(pipeline);
         using (await locks.LockAsync(userId, cancellationToken).ConfigureAwait(false))
@@ -38,11 +39,11 @@ internal sealed class ConnectionManager(
             {
                 if (first)
                 {
-                    var conversations = await context.ConversationIndex.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
+                    var conversations = await index.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
                     await interest.AddUserAsync(userId, conversations.Select(a => a.Conversation)).ConfigureAwait(false);
                 }
 
-                await context.Directory.RegisterAsync(entry, cancellationToken).ConfigureAwait(false);
+                await directory.RegisterAsync(entry, cancellationToken).ConfigureAwait(false);
                 settling.Schedule(pipeline);
             }
             catch (Exception exception)
@@ -104,7 +105,7 @@ internal sealed class ConnectionManager(
             }
         }
 
-        await RunStepAsync("directory", pipeline, () => context.Directory.UnregisterAsync(Entry(pipeline), CancellationToken.None)).ConfigureAwait(false);
+        await RunStepAsync("directory", pipeline, () => directory.UnregisterAsync(Entry(pipeline), CancellationToken.None)).ConfigureAwait(false);
         await RunStepAsync("presence", pipeline, () => presence.DisconnectedAsync(pipeline.UserId, pipeline.DeviceId)).ConfigureAwait(false);
         context.Logger.ClientDisconnected(pipeline.UserId, pipeline.DeviceId, pipeline.ConnectionId);
     }
@@ -132,7 +133,7 @@ internal sealed class ConnectionManager(
     /// <returns>A task that completes when refreshed.</returns>
     public async ValueTask RefreshAsync(CancellationToken cancellationToken)
     {
-        await context.Directory.RefreshNodeAsync(context.NodeId, cancellationToken).ConfigureAwait(false);
+        await directory.RefreshNodeAsync(context.NodeId, cancellationToken).ConfigureAwait(false);
         foreach (var (userId, deviceId) in local.All().Where(p => p.IsAlive).Select(p => (p.UserId, p.DeviceId)).Distinct())
         {
             await presence.TouchAsync(userId, deviceId, cancellationToken).ConfigureAwait(false);

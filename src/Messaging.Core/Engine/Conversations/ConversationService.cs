@@ -7,7 +7,7 @@ namespace Messaging;
 /// exactly once per change that took effect (the store decides, atomically with the member limit). When the last admin
 /// leaves, the store promotes the member who joined first and the removal's system message says so.
 /// </summary>
-internal sealed class ConversationService(EngineContext context, ConversationAccess access, ConversationViews views, SendPipeline sending, ReadPathInterest localInterest, NodePublisher publisher)
+internal sealed class ConversationService(EngineContext context, IConversationStore conversations, IConversationIndex conversationIndex, IMessageStore messages, IMessageIdGenerator ids, ConversationAccess access, ConversationViews views, SendPipeline sending, ReadPathInterest localInterest, NodePublisher publisher)
 {
     private const string MemberNotFoundMessage = "Member not found.";
 
@@ -32,7 +32,7 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
             Members = [new ConversationMember(userId, MemberRole.Member, now), new ConversationMember(otherUserId, MemberRole.Member, now)],
             CreatedAt = now,
         };
-        var (conversation, created) = await context.Conversations.CreateAsync(draft, cancellationToken).ConfigureAwait(false);
+        var (conversation, created) = await conversations.CreateAsync(draft, cancellationToken).ConfigureAwait(false);
         if (!conversation.IsMember(userId))
         {
             // Cannot happen for a derived id unless the store holds a foreign conversation under it; never reveal it.
@@ -78,13 +78,13 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
         var now = context.Now;
         var draft = new Conversation
         {
-            Id = "g_" + context.Ids.NewMessageId(),
+            Id = "g_" + ids.NewMessageId(),
             Kind = ConversationKind.Group,
             Name = name,
             Members = [new ConversationMember(userId, MemberRole.Admin, now), .. others.Select(id => new ConversationMember(id, MemberRole.Member, now))],
             CreatedAt = now,
         };
-        var (conversation, _) = await context.Conversations.CreateAsync(draft, cancellationToken).ConfigureAwait(false);
+        var (conversation, _) = await conversations.CreateAsync(draft, cancellationToken).ConfigureAwait(false);
         await AnnounceAsync(conversation, userId, joined: true).ConfigureAwait(false);
         return await views.BuildAsync(conversation, userId, cancellationToken).ConfigureAwait(false);
     }
@@ -125,7 +125,7 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
         int start;
         while (true)
         {
-            activities = await context.ConversationIndex.ListForUserAsync(userId, window, cancellationToken).ConfigureAwait(false);
+            activities = await conversationIndex.ListForUserAsync(userId, window, cancellationToken).ConfigureAwait(false);
             start = after is { } position ? FirstAfter(activities, position) : 0;
             if (activities.Count - start > limit || activities.Count < window || window >= EngineLimits.MaxConversationsPerUser)
             {
@@ -171,7 +171,7 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
             // The store decides against the limit and against concurrent changes in one step; only the call whose
             // addition took effect announces it. The change is the commit point: no cancellation from here on.
             var member = new ConversationMember(userId, MemberRole.Member, context.Now);
-            var change = await context.Conversations.AddMemberAsync(conversation.Id, member, context.Options.MaxGroupMembers, CancellationToken.None).ConfigureAwait(false)
+            var change = await conversations.AddMemberAsync(conversation.Id, member, context.Options.MaxGroupMembers, CancellationToken.None).ConfigureAwait(false)
                 ?? throw new MessagingNotFoundException(ConversationAccess.NotFoundMessage);
             if (change.Outcome == MembershipOutcome.Full)
             {
@@ -217,8 +217,8 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
 
         // The removal takes effect first, so that of concurrent removals exactly one writes the system message. The
         // departure is recorded at the last seq the store has now and moved to the system message's seq once written.
-        var lastSeq = await context.Messages.GetLastSeqAsync(conversation.Id, cancellationToken).ConfigureAwait(false);
-        var change = await context.Conversations.RemoveMemberAsync(conversation.Id, userId, lastSeq, CancellationToken.None).ConfigureAwait(false)
+        var lastSeq = await messages.GetLastSeqAsync(conversation.Id, cancellationToken).ConfigureAwait(false);
+        var change = await conversations.RemoveMemberAsync(conversation.Id, userId, lastSeq, CancellationToken.None).ConfigureAwait(false)
             ?? throw new MessagingNotFoundException(ConversationAccess.NotFoundMessage);
         if (!change.Changed)
         {
@@ -235,7 +235,7 @@ internal sealed class ConversationService(EngineContext context, ConversationAcc
         // Sent to the remaining members and to the removed one (its own channel): its seq is the last the removed
         // member receives (live, or by catch-up on devices that are offline now).
         var removal = await sending.AppendSystemMessageAsync(change.Conversation, actorId, text, userId, CancellationToken.None).ConfigureAwait(false);
-        await context.Conversations.AdvanceDepartureAsync(conversation.Id, userId, removal.Seq, CancellationToken.None).ConfigureAwait(false);
+        await conversations.AdvanceDepartureAsync(conversation.Id, userId, removal.Seq, CancellationToken.None).ConfigureAwait(false);
         await AnnounceAsync(change.Conversation, userId, joined: false).ConfigureAwait(false);
         return await views.BuildAsync(self ? conversation : change.Conversation, actorId, cancellationToken).ConfigureAwait(false);
     }

@@ -1,7 +1,7 @@
 namespace Messaging;
 
 /// <summary>Pages of a conversation's history for members (tombstones are never returned).</summary>
-internal sealed class MessageHistory(EngineContext context, ConversationAccess access)
+internal sealed class MessageHistory(IMessageStore store, ConversationAccess access)
 {
     /// <summary>Reads one page.</summary>
     /// <param name="userId">The authenticated caller.</param>
@@ -14,8 +14,8 @@ internal sealed class MessageHistory(EngineContext context, ConversationAccess a
         var conversation = await access.RequireMemberAsync(conversationId, userId, cancellationToken).ConfigureAwait(false);
         Validate(page);
         var messages = page.After is { } after
-            ? await context.Messages.ReadAfterAsync(conversation.Id, after, page.Limit, cancellationToken).ConfigureAwait(false)
-            : await context.Messages.ReadBeforeAsync(conversation.Id, page.Before ?? long.MaxValue, page.Limit, cancellationToken).ConfigureAwait(false);
+            ? await store.ReadAfterAsync(conversation.Id, after, page.Limit, cancellationToken).ConfigureAwait(false)
+            : await store.ReadBeforeAsync(conversation.Id, page.Before ?? long.MaxValue, page.Limit, cancellationToken).ConfigureAwait(false);
         return messages.Any(m => m.Kind == MessageKind.Tombstone) ? [.. messages.Where(m => m.Kind != MessageKind.Tombstone)] : messages;
     }
 

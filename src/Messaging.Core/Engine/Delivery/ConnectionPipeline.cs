@@ -21,6 +21,7 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
     internal const int InlineBatch = 64;
 
     private readonly EngineContext _context;
+    private readonly IPresenceStore _presence;
     private readonly PresencePrivacy _privacy;
     private readonly IClientConnection _connection;
     private readonly ConcurrentQueue<Item> _queue = new();
@@ -32,15 +33,16 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
     private int _started;
     private int _stopped;
 
-    public ConnectionPipeline(EngineContext context, PresencePrivacy privacy, StatusReader statuses, string userId, string deviceId, IClientConnection connection)
+    public ConnectionPipeline(EngineContext context, IPresenceStore presence, PresencePrivacy privacy, DeliveryReads reads, StatusReader statuses, string userId, string deviceId, IClientConnection connection)
     {
         _context = context;
+        _presence = presence;
         _privacy = privacy;
         _connection = connection;
         UserId = userId;
         DeviceId = deviceId;
         ConnectionId = connection.ConnectionId;
-        _delivery = new OrderedDelivery(context, statuses, userId, deviceId, this, conversationId => Enqueue(new RecheckItem(conversationId)));
+        _delivery = new OrderedDelivery(context, reads, statuses, userId, deviceId, this);
     }
 
     public string UserId { get; }
@@ -79,6 +81,9 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
     /// <summary>Queues a catch-up of one conversation from the store (no sync-complete event).</summary>
     /// <param name="conversationId">The conversation.</param>
     public void EnqueueConversationCatchUp(string conversationId) => Enqueue(new ConversationCatchUpItem(conversationId));
+
+    /// <inheritdoc />
+    public void EnqueueRecheck(string conversationId) => Enqueue(new RecheckItem(conversationId));
 
     /// <summary>Queues a refill of every conversation of the user from the store (the backplane may have lost envelopes).</summary>
     public void EnqueueRefill() => Enqueue(new RefillItem());
@@ -235,7 +240,7 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
                     await WriteAsync(e.Event, token).ConfigureAwait(false);
                     break;
                 case PresenceItem p:
-                    var raw = p.Change ?? await _context.Presence.GetAsync(p.SubjectId, token).ConfigureAwait(false);
+                    var raw = p.Change ?? await _presence.GetAsync(p.SubjectId, token).ConfigureAwait(false);
                     await WriteAsync(new PresenceEvent(await _privacy.ViewAsync(raw, UserId, token).ConfigureAwait(false)), token).ConfigureAwait(false);
                     break;
                 case RecheckItem r:

@@ -1,6 +1,9 @@
 namespace Messaging;
 
-/// <summary>How the delivery worker writes to its connection.</summary>
+/// <summary>
+/// The one way out of a connection's <see cref="OrderedDelivery"/>: its pipeline, which writes what ordered delivery
+/// releases and runs the gap re-reads it asks for, one item at a time on the pipeline's own queue.
+/// </summary>
 internal interface IDeliveryWriter
 {
     /// <summary>
@@ -13,4 +16,11 @@ internal interface IDeliveryWriter
     /// <param name="cancellationToken">Cancelled when the pipeline stops.</param>
     /// <returns><see langword="false"/> when the connection is aborted, closed or stopped.</returns>
     ValueTask<bool> WriteAsync(ClientEvent clientEvent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Queues a re-read of a conversation's gap behind what the pipeline already holds (a gap-recheck timer fired);
+    /// never blocks.
+    /// </summary>
+    /// <param name="conversationId">The conversation whose gap is read again.</param>
+    void EnqueueRecheck(string conversationId);
 }

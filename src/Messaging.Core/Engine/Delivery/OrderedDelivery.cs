@@ -12,7 +12,7 @@ namespace Messaging;
 /// connection's delivery worker, one item at a time. Catch-up reads the user's conversations and the device's marks in
 /// batches, so connecting costs a bounded number of store round trips besides the reads of messages actually missed.
 /// </summary>
-internal sealed class OrderedDelivery(EngineContext context, StatusReader statuses, string userId, string deviceId, IDeliveryWriter writer, Action<string> requestRecheck)
+internal sealed class OrderedDelivery(EngineContext context, DeliveryReads reads, StatusReader statuses, string userId, string deviceId, IDeliveryWriter writer)
 {
     private readonly Dictionary<string, ConversationCursor> _cursors = new(StringComparer.Ordinal);
     private readonly List<Message> _toWrite = [];
@@ -52,7 +52,7 @@ internal sealed class OrderedDelivery(EngineContext context, StatusReader status
     /// <returns>A task that completes when handled.</returns>
     public async ValueTask CatchUpConversationAsync(string conversationId, CancellationToken cancellationToken)
     {
-        var conversation = await context.Conversations.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
+        var conversation = await reads.Conversations.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
         long? limit = null;
         if (conversation is null)
         {
@@ -61,7 +61,7 @@ internal sealed class OrderedDelivery(EngineContext context, StatusReader status
 
         if (!conversation.IsMember(userId))
         {
-            var departed = await context.Conversations.ListDepartedAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
+            var departed = await reads.Conversations.ListDepartedAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
             if (departed.FirstOrDefault(a => string.Equals(a.Conversation.Id, conversationId, StringComparison.Ordinal)) is not { LeftAtSeq: { } leftAt })
             {
                 return;
@@ -81,8 +81,8 @@ internal sealed class OrderedDelivery(EngineContext context, StatusReader status
     /// <returns>A task that completes when handled.</returns>
     public async ValueTask RefillAllAsync(CancellationToken cancellationToken)
     {
-        var current = await context.ConversationIndex.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
-        var departed = await context.Conversations.ListDepartedAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
+        var current = await reads.Index.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
+        var departed = await reads.Conversations.ListDepartedAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
         var targets = current.Where(a => a.Conversation.IsMember(userId)).Select(a => (a.Conversation.Id, Limit: (long?)null))
             .Concat(departed.Where(a => a.LeftAtSeq is not null && !a.Conversation.IsMember(userId)).Select(a => (a.Conversation.Id, Limit: a.LeftAtSeq)));
         var done = new HashSet<string>(StringComparer.Ordinal);
@@ -133,8 +133,8 @@ internal sealed class OrderedDelivery(EngineContext context, StatusReader status
     /// <returns>The cursor of every conversation of the user after catch-up.</returns>
     public async ValueTask<IReadOnlyDictionary<string, long>> CatchUpAsync(IReadOnlyDictionary<string, long>? cursors, CancellationToken cancellationToken)
     {
-        var current = await context.ConversationIndex.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
-        var departed = await context.Conversations.ListDepartedAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
+        var current = await reads.Index.ListForUserAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
+        var departed = await reads.Conversations.ListDepartedAsync(userId, EngineLimits.MaxConversationsPerUser, cancellationToken).ConfigureAwait(false);
         var targets = new List<ConversationActivity>(current.Count + departed.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var activity in current.Where(a => a.Conversation.IsMember(userId)).Concat(departed.Where(a => a.LeftAtSeq is not null && !a.Conversation.IsMember(userId))))
@@ -197,7 +197,7 @@ internal sealed class OrderedDelivery(EngineContext context, StatusReader status
         }
 
         var ids = conversations.ConvertAll(a => a.Conversation.Id);
-        var marks = await context.Receipts.GetDeviceManyAsync(userId, device, ids, cancellationToken).ConfigureAwait(false);
+        var marks = await reads.Receipts.GetDeviceManyAsync(userId, device, ids, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < ids.Count; i++)
         {
             result[ids[i]] = marks[i];
@@ -278,7 +278,7 @@ internal sealed class OrderedDelivery(EngineContext context, StatusReader status
         long position;
         try
         {
-            position = (await context.Receipts.GetDeviceAsync(conversationId, userId, deviceId, cancellationToken).ConfigureAwait(false)).DeliveredUpTo;
+            position = (await reads.Receipts.GetDeviceAsync(conversationId, userId, deviceId, cancellationToken).ConfigureAwait(false)).DeliveredUpTo;
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -329,7 +329,7 @@ internal sealed class OrderedDelivery(EngineContext context, StatusReader status
             IReadOnlyList<Message> batch;
             try
             {
-                batch = await context.Messages.ReadAfterAsync(cursor.ConversationId, cursor.Position, want, cancellationToken).ConfigureAwait(false);
+                batch = await reads.Messages.ReadAfterAsync(cursor.ConversationId, cursor.Position, want, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
@@ -386,7 +386,7 @@ internal sealed class OrderedDelivery(EngineContext context, StatusReader status
         long historyStart;
         try
         {
-            historyStart = await context.Messages.GetHistoryStartAsync(cursor.ConversationId, cancellationToken).ConfigureAwait(false);
+            historyStart = await reads.Messages.GetHistoryStartAsync(cursor.ConversationId, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -417,9 +417,15 @@ internal sealed class OrderedDelivery(EngineContext context, StatusReader status
         cursor.WaitingSince ??= context.Now;
         if (cursor.RecheckTimer is null)
         {
-            var conversationId = cursor.ConversationId;
-            cursor.RecheckTimer = context.Time.CreateTimer(static state => ((Action)state!)(), (Action)(() => requestRecheck(conversationId)), EngineLimits.GapRecheckDelay, Timeout.InfiniteTimeSpan);
+            cursor.RecheckTimer = context.Time.CreateTimer(RecheckDue, (writer, cursor.ConversationId), EngineLimits.GapRecheckDelay, Timeout.InfiniteTimeSpan);
         }
+    }
+
+    // The gap-recheck timer: the re-read runs on the connection's pipeline, in line with everything else it delivers.
+    private static void RecheckDue(object? state)
+    {
+        var (pipeline, conversationId) = ((IDeliveryWriter, string))state!;
+        pipeline.EnqueueRecheck(conversationId);
     }
 
     // Writes what the cursors released, in order; false when the connection was aborted meanwhile.

@@ -9,7 +9,7 @@ namespace Messaging;
 /// dropped with the last, and re-evaluated on every <see cref="MembershipEnvelope"/> (join, leave, or a fan-out mode
 /// change as a group grows).
 /// </summary>
-internal sealed class ReadPathInterest(EngineContext context, NodeFollows follows, LocalConnections local, UserLocks locks, RouteSettling settling)
+internal sealed class ReadPathInterest(IConversationStore conversations, IFanoutPolicy fanoutPolicy, NodeFollows follows, LocalConnections local, UserLocks locks, RouteSettling settling)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, HashSet<string>> _usersByConversation = new(StringComparer.Ordinal);
@@ -33,7 +33,7 @@ internal sealed class ReadPathInterest(EngineContext context, NodeFollows follow
         var added = new List<FollowTopic>();
         foreach (var conversation in conversations)
         {
-            if (conversation.IsMember(userId) && context.Fanout.Choose(conversation) == FanoutMode.ReadPath && Link(conversation.Id, userId))
+            if (conversation.IsMember(userId) && fanoutPolicy.Choose(conversation) == FanoutMode.ReadPath && Link(conversation.Id, userId))
             {
                 added.Add(FollowTopic.Conversation(conversation.Id));
             }
@@ -93,8 +93,8 @@ internal sealed class ReadPathInterest(EngineContext context, NodeFollows follow
     /// <returns>A task that completes when what the node follows matches the conversation.</returns>
     public async ValueTask RefreshAsync(string conversationId, string affectedUserId, CancellationToken cancellationToken)
     {
-        var conversation = await context.Conversations.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
-        var readPath = conversation is not null && context.Fanout.Choose(conversation) == FanoutMode.ReadPath;
+        var conversation = await conversations.GetAsync(conversationId, cancellationToken).ConfigureAwait(false);
+        var readPath = conversation is not null && fanoutPolicy.Choose(conversation) == FanoutMode.ReadPath;
         var candidates = new HashSet<string>(LocalMembers(conversationId), StringComparer.Ordinal) { affectedUserId };
         foreach (var member in conversation?.Members ?? [])
         {

@@ -9,25 +9,25 @@ namespace Messaging;
 /// already has. The same outage may have emptied the connection directory (a restarted Redis), so the node then
 /// records its connections and follows again and schedules the route-cache catch-up for each connection.
 /// </summary>
-internal sealed class TransportRecovery(EngineContext context, LocalConnections local, NodeFollows follows, RouteSettling settling)
+internal sealed class TransportRecovery(EngineContext context, IMessageTransport transport, IConnectionDirectory directory, LocalConnections local, NodeFollows follows, RouteSettling settling)
 {
     private int _attached;
 
     /// <summary>Starts listening to the transport, when it can report recoveries.</summary>
     public void Attach()
     {
-        if (context.Transport is ISubscriptionRecoveringTransport transport && Interlocked.Exchange(ref _attached, 1) == 0)
+        if (transport is ISubscriptionRecoveringTransport recovering && Interlocked.Exchange(ref _attached, 1) == 0)
         {
-            transport.SubscriptionsRestored += OnSubscriptionsRestored;
+            recovering.SubscriptionsRestored += OnSubscriptionsRestored;
         }
     }
 
     /// <summary>Stops listening.</summary>
     public void Detach()
     {
-        if (context.Transport is ISubscriptionRecoveringTransport transport && Interlocked.Exchange(ref _attached, 0) == 1)
+        if (transport is ISubscriptionRecoveringTransport recovering && Interlocked.Exchange(ref _attached, 0) == 1)
         {
-            transport.SubscriptionsRestored -= OnSubscriptionsRestored;
+            recovering.SubscriptionsRestored -= OnSubscriptionsRestored;
         }
     }
 
@@ -53,7 +53,7 @@ internal sealed class TransportRecovery(EngineContext context, LocalConnections 
             {
                 if (pipeline.IsAlive)
                 {
-                    await context.Directory.RegisterAsync(new DeviceConnection(pipeline.UserId, pipeline.DeviceId, pipeline.ConnectionId, context.NodeId), CancellationToken.None).ConfigureAwait(false);
+                    await directory.RegisterAsync(new DeviceConnection(pipeline.UserId, pipeline.DeviceId, pipeline.ConnectionId, context.NodeId), CancellationToken.None).ConfigureAwait(false);
                 }
             }
 

@@ -14,7 +14,7 @@ namespace Messaging;
 /// write succeeded, so a failed write is tried again with the sender's next message; a forgotten pair costs one
 /// idempotent write.
 /// </remarks>
-internal sealed class ContactRecorder(EngineContext context, PresenceService presence)
+internal sealed class ContactRecorder(EngineContext context, IContactStore contactStore, PresenceService presence)
 {
     /// <summary>How many recorded pairs one generation of the node-local memory holds.</summary>
     internal const int RememberedPerGeneration = 65_536;
@@ -43,7 +43,7 @@ internal sealed class ContactRecorder(EngineContext context, PresenceService pre
 
         try
         {
-            var becameContacts = await context.ContactStore.RecordMessageAsync(message.SenderId, recipientId, CancellationToken.None).ConfigureAwait(false);
+            var becameContacts = await contactStore.RecordMessageAsync(message.SenderId, recipientId, CancellationToken.None).ConfigureAwait(false);
             Remember(key);
             if (becameContacts)
             {

@@ -6,7 +6,7 @@ namespace Messaging;
 /// to <see cref="MessagingOptions.PresenceGracePeriod"/>, so a quick reconnect is never seen. Online transitions are
 /// published when a touch reports them, offline ones by the sweep; privacy is applied per viewer on delivery.
 /// </summary>
-internal sealed class PresenceService(EngineContext context, PresencePrivacy privacy, NodePublisher publisher)
+internal sealed class PresenceService(EngineContext context, IPresenceStore presence, IConnectionDirectory directory, PresencePrivacy privacy, NodePublisher publisher)
 {
     /// <summary>A device connected or heartbeated: extend its lease by the TTL.</summary>
     /// <param name="userId">The user.</param>
@@ -22,7 +22,7 @@ internal sealed class PresenceService(EngineContext context, PresencePrivacy pri
     /// <returns>A task that completes when touched.</returns>
     public async ValueTask DisconnectedAsync(string userId, string deviceId)
     {
-        var connections = await context.Directory.GetConnectionsAsync(userId, CancellationToken.None).ConfigureAwait(false);
+        var connections = await directory.GetConnectionsAsync(userId, CancellationToken.None).ConfigureAwait(false);
         if (connections.Any(c => string.Equals(c.DeviceId, deviceId, StringComparison.Ordinal)))
         {
             return;
@@ -36,7 +36,7 @@ internal sealed class PresenceService(EngineContext context, PresencePrivacy pri
     /// <returns>A task that completes when swept.</returns>
     public async ValueTask SweepAsync(CancellationToken cancellationToken)
     {
-        var changes = await context.Presence.ExpireAsync(context.Now, cancellationToken).ConfigureAwait(false);
+        var changes = await presence.ExpireAsync(context.Now, cancellationToken).ConfigureAwait(false);
         foreach (var change in changes)
         {
             await PublishAsync(change).ConfigureAwait(false);
@@ -55,7 +55,7 @@ internal sealed class PresenceService(EngineContext context, PresencePrivacy pri
             throw Validation.BadRequest("Unknown presence visibility.");
         }
 
-        await context.Presence.SetVisibilityAsync(userId, visibility, cancellationToken).ConfigureAwait(false);
+        await presence.SetVisibilityAsync(userId, visibility, cancellationToken).ConfigureAwait(false);
         await RepublishAsync(userId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -68,7 +68,7 @@ internal sealed class PresenceService(EngineContext context, PresencePrivacy pri
     /// <returns>A task that completes when published (a failed publish is logged).</returns>
     public async ValueTask RepublishAsync(string userId, CancellationToken cancellationToken)
     {
-        var current = await context.Presence.GetAsync(userId, cancellationToken).ConfigureAwait(false);
+        var current = await presence.GetAsync(userId, cancellationToken).ConfigureAwait(false);
         await PublishAsync(current).ConfigureAwait(false);
     }
 
@@ -83,7 +83,7 @@ internal sealed class PresenceService(EngineContext context, PresencePrivacy pri
     private async ValueTask LeaseAsync(string userId, string deviceId, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = context.Now;
-        var change = await context.Presence.TouchAsync(userId, deviceId, now, now + lease, cancellationToken).ConfigureAwait(false);
+        var change = await presence.TouchAsync(userId, deviceId, now, now + lease, cancellationToken).ConfigureAwait(false);
         if (change is { } online)
         {
             await PublishAsync(online).ConfigureAwait(false);

@@ -19,7 +19,7 @@ namespace Messaging;
 /// both marks the sender may get the same status twice.
 /// </para>
 /// </remarks>
-internal sealed class StatusNotifier(EngineContext context, NodePublisher publisher)
+internal sealed class StatusNotifier(EngineContext context, IMessageStore messages, IReceiptStore receipts, NodePublisher publisher)
 {
     // Groups larger than this check a few members' marks before loading all of them.
     private const int ProbeAboveMembers = 16;
@@ -81,7 +81,7 @@ internal sealed class StatusNotifier(EngineContext context, NodePublisher publis
         // Other members' marks matter only when somebody besides the acker and the sender is a member.
         // Read after the acker's write: of two concurrent acks of different members, the later reader sees both marks.
         var marks = conversation.Members.Count > 2
-            ? ReceiptAggregate.ByUser(await context.Receipts.GetAllAsync(conversation.Id, cancellationToken).ConfigureAwait(false))
+            ? ReceiptAggregate.ByUser(await receipts.GetAllAsync(conversation.Id, cancellationToken).ConfigureAwait(false))
             : [];
 
         foreach (var (senderId, messages) in bySender)
@@ -106,7 +106,7 @@ internal sealed class StatusNotifier(EngineContext context, NodePublisher publis
         while (position < to)
         {
             var want = (int)Math.Min(batchSize, to - position);
-            var batch = await context.Messages.ReadAfterAsync(conversationId, position, want, cancellationToken).ConfigureAwait(false);
+            var batch = await messages.ReadAfterAsync(conversationId, position, want, cancellationToken).ConfigureAwait(false);
             foreach (var message in batch)
             {
                 if (message.Seq > to)
@@ -156,7 +156,7 @@ internal sealed class StatusNotifier(EngineContext context, NodePublisher publis
         while ((needDelivered || needRead) && position - 1 > low)
         {
             var limit = (int)Math.Min(want, position - 1 - low);
-            var batch = await context.Messages.ReadBeforeAsync(conversationId, position, limit, cancellationToken).ConfigureAwait(false);
+            var batch = await messages.ReadBeforeAsync(conversationId, position, limit, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < batch.Count && (needDelivered || needRead); i++)
             {
                 Consider(batch[i]);
@@ -243,7 +243,7 @@ internal sealed class StatusNotifier(EngineContext context, NodePublisher publis
             }
         }
 
-        var marks = await context.Receipts.GetMembersAsync(conversation.Id, probed, cancellationToken).ConfigureAwait(false);
+        var marks = await receipts.GetMembersAsync(conversation.Id, probed, cancellationToken).ConfigureAwait(false);
         int deliveredHeld = 0, readHeld = 0;
         foreach (var mark in marks)
         {

@@ -7,7 +7,7 @@ namespace Messaging;
 /// of one topic racing each other leave the directory as the counts end; an acquire returns only once its topics are
 /// recorded. A failed acquire counts nothing (do not release it).
 /// </summary>
-internal sealed class NodeFollows(EngineContext context)
+internal sealed class NodeFollows(EngineContext context, IConnectionDirectory directory)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<FollowTopic, int> _counts = [];
@@ -82,7 +82,7 @@ internal sealed class NodeFollows(EngineContext context)
 
             if (held.Length > 0)
             {
-                await context.Directory.FollowAsync(context.NodeId, held, CancellationToken.None).ConfigureAwait(false);
+                await directory.FollowAsync(context.NodeId, held, CancellationToken.None).ConfigureAwait(false);
                 _recorded.UnionWith(held);
             }
         }
@@ -106,7 +106,7 @@ internal sealed class NodeFollows(EngineContext context)
         {
             if (_recorded.Count > 0)
             {
-                await context.Directory.UnfollowAsync(context.NodeId, [.. _recorded], CancellationToken.None).ConfigureAwait(false);
+                await directory.UnfollowAsync(context.NodeId, [.. _recorded], CancellationToken.None).ConfigureAwait(false);
                 _recorded.Clear();
             }
         }
@@ -167,13 +167,13 @@ internal sealed class NodeFollows(EngineContext context)
 
             if (follow is not null)
             {
-                await context.Directory.FollowAsync(context.NodeId, follow, CancellationToken.None).ConfigureAwait(false);
+                await directory.FollowAsync(context.NodeId, follow, CancellationToken.None).ConfigureAwait(false);
                 _recorded.UnionWith(follow);
             }
 
             if (unfollow is not null)
             {
-                await context.Directory.UnfollowAsync(context.NodeId, unfollow, CancellationToken.None).ConfigureAwait(false);
+                await directory.UnfollowAsync(context.NodeId, unfollow, CancellationToken.None).ConfigureAwait(false);
                 _recorded.ExceptWith(unfollow);
             }
         }

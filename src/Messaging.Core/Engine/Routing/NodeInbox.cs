@@ -5,7 +5,7 @@ namespace Messaging;
 /// <see cref="EnvelopeRouter"/>. A payload that does not decode (an unknown version, corrupt bytes) is logged and
 /// dropped; the inbox goes on.
 /// </summary>
-internal sealed class NodeInbox(EngineContext context, EnvelopeRouter router)
+internal sealed class NodeInbox(EngineContext context, IMessageTransport transport, EnvelopeRouter router)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IAsyncDisposable? _open;
@@ -26,7 +26,7 @@ internal sealed class NodeInbox(EngineContext context, EnvelopeRouter router)
         {
             if (_open is null)
             {
-                _open = await context.Transport.OpenInboxAsync(context.NodeId, HandleAsync, cancellationToken).ConfigureAwait(false);
+                _open = await transport.OpenInboxAsync(context.NodeId, HandleAsync, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception exception) when (exception is not (MessagingException or OperationCanceledException))

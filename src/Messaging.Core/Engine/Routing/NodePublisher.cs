@@ -6,7 +6,7 @@ namespace Messaging;
 /// from the <see cref="RouteCache"/> (one batch directory look-up for the misses); presence topics are always read from
 /// the directory (presence changes are rare, and a watcher must not miss one).
 /// </summary>
-internal sealed class NodePublisher(EngineContext context, RouteCache routes, EnvelopeRouter router)
+internal sealed class NodePublisher(EngineContext context, IConnectionDirectory directory, IMessageTransport transport, RouteCache routes, EnvelopeRouter router)
 {
     /// <summary>Delivers an envelope locally and publishes it to the other nodes of its audience.</summary>
     /// <param name="audience">Who gets it.</param>
@@ -33,7 +33,7 @@ internal sealed class NodePublisher(EngineContext context, RouteCache routes, En
                     await routes.ResolveFollowersAsync(topic.Id, nodes, cancellationToken).ConfigureAwait(false);
                     break;
                 case { } topic:
-                    nodes.UnionWith(await context.Directory.GetFollowersAsync(topic, cancellationToken).ConfigureAwait(false));
+                    nodes.UnionWith(await directory.GetFollowersAsync(topic, cancellationToken).ConfigureAwait(false));
                     break;
             }
 
@@ -43,7 +43,7 @@ internal sealed class NodePublisher(EngineContext context, RouteCache routes, En
                 return;
             }
 
-            await context.Transport.PublishAsync(nodes, EnvelopeCodec.Encode(routed), cancellationToken).ConfigureAwait(false);
+            await transport.PublishAsync(nodes, EnvelopeCodec.Encode(routed), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not (MessagingException or OperationCanceledException))
         {

@@ -13,7 +13,7 @@ namespace Messaging;
 /// from the store one TTL after it registered (<see cref="RouteSettling"/>). An entry that still names a node the user
 /// left is harmless: that node drops envelopes for users it no longer holds. A TTL of zero turns the cache off.
 /// </remarks>
-internal sealed class RouteCache(EngineContext context)
+internal sealed class RouteCache(EngineContext context, IConnectionDirectory directory)
 {
     // Beyond this many entries a map is emptied rather than grown (entries are cheap to read again).
     private const int MaxEntries = 100_000;
@@ -48,7 +48,7 @@ internal sealed class RouteCache(EngineContext context)
         }
 
         var readAt = context.Time.GetTimestamp();
-        var connections = await context.Directory.GetConnectionsOfAsync(misses, cancellationToken).ConfigureAwait(false);
+        var connections = await directory.GetConnectionsOfAsync(misses, cancellationToken).ConfigureAwait(false);
         var byUser = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var connection in connections)
         {
@@ -81,7 +81,7 @@ internal sealed class RouteCache(EngineContext context)
         if (TryGet(_conversations, conversationId) is not { } entry)
         {
             var readAt = context.Time.GetTimestamp();
-            var followers = await context.Directory.GetFollowersAsync(FollowTopic.Conversation(conversationId), cancellationToken).ConfigureAwait(false);
+            var followers = await directory.GetFollowersAsync(FollowTopic.Conversation(conversationId), cancellationToken).ConfigureAwait(false);
             entry = new Entry([.. followers], readAt);
             Store(_conversations, conversationId, entry);
         }

@@ -16,13 +16,13 @@ internal sealed class RouteSettling(EngineContext context)
 
     /// <summary>Refills a new connection from the store once the route cache TTL has passed.</summary>
     /// <param name="pipeline">The connection.</param>
-    public void Schedule(ConnectionPipeline pipeline) => After(pipeline, static p => p.EnqueueRefill());
+    public void Schedule(ConnectionPipeline pipeline) => After(pipeline, conversationId: null);
 
     /// <summary>Catches a connection up on one conversation once the route cache TTL has passed (a new follow).</summary>
     /// <param name="pipeline">The connection.</param>
     /// <param name="conversationId">The conversation the node started following.</param>
     public void ScheduleConversation(ConnectionPipeline pipeline, string conversationId)
-        => After(pipeline, p => p.EnqueueConversationCatchUp(conversationId));
+        => After(pipeline, conversationId);
 
     /// <summary>Cancels every pending catch-up (engine stop).</summary>
     public void CancelAll()
@@ -36,7 +36,8 @@ internal sealed class RouteSettling(EngineContext context)
         }
     }
 
-    private void After(ConnectionPipeline pipeline, Action<ConnectionPipeline> catchUp)
+    // A null conversation refills every conversation of the connection.
+    private void After(ConnectionPipeline pipeline, string? conversationId)
     {
         var ttl = context.Options.RouteCacheTtl;
         if (ttl <= TimeSpan.Zero)
@@ -44,7 +45,7 @@ internal sealed class RouteSettling(EngineContext context)
             return;
         }
 
-        var state = new Pending(this, pipeline, catchUp);
+        var state = new Pending(this, pipeline, conversationId);
         var timer = context.Time.CreateTimer(static s => ((Pending)s!).Fire(), state, ttl, Timeout.InfiniteTimeSpan);
         state.Timer = timer;
         _pending.TryAdd(timer, 0);
@@ -64,7 +65,7 @@ internal sealed class RouteSettling(EngineContext context)
         }
     }
 
-    private sealed class Pending(RouteSettling owner, ConnectionPipeline pipeline, Action<ConnectionPipeline> catchUp)
+    private sealed class Pending(RouteSettling owner, ConnectionPipeline pipeline, string? conversationId)
     {
         private int _fired;
 
@@ -81,12 +82,24 @@ internal sealed class RouteSettling(EngineContext context)
 
             if (pipeline.IsAlive)
             {
-                catchUp(pipeline);
+                CatchUp();
             }
 
             if (Timer is { } timer)
             {
                 owner.Forget(timer);
+            }
+        }
+
+        private void CatchUp()
+        {
+            if (conversationId is null)
+            {
+                pipeline.EnqueueRefill();
+            }
+            else
+            {
+                pipeline.EnqueueConversationCatchUp(conversationId);
             }
         }
     }

@@ -24,7 +24,7 @@ internal readonly record struct CommitResult(Message? Message, bool Duplicate, M
 /// concurrent one fills its own seq with a tombstone and answers with the winner, or, while the winner is still being
 /// written, with <c>internal</c> ("send it again"): its repeat finds the winner.
 /// </remarks>
-internal sealed class MessageCommitter(EngineContext context, SequenceFence fence)
+internal sealed class MessageCommitter(EngineContext context, IMessageStore messages, ISequencer sequencer, IDeduplicationStore deduplication, IMessageIdIndex messageIds, IMessageIdGenerator ids, SequenceFence fence)
 {
     private const string SendAgain = "The earlier send of this client_msg_id did not complete; send it again.";
 
@@ -41,7 +41,7 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
     /// <returns>What happened.</returns>
     public async ValueTask<CommitResult> CommitAsync(Message draft, CancellationToken cancellationToken)
     {
-        if (context.Messages is IAtomicSequencingStore atomic)
+        if (messages is IAtomicSequencingStore atomic)
         {
             // The atomic step de-duplicates itself (and answers with the original): no separate look-up first.
             return await CommitAtomicallyAsync(atomic, draft, cancellationToken).ConfigureAwait(false);
@@ -52,14 +52,14 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
         for (var round = 0; ; round++)
         {
             // A repeat must not take a seq: look it up before sequencing.
-            if (key is { } lookup && await context.Deduplication.FindAsync(lookup, cancellationToken).ConfigureAwait(false) is { } claimedSeq
+            if (key is { } lookup && await deduplication.FindAsync(lookup, cancellationToken).ConfigureAwait(false) is { } claimedSeq
                 && await ResolveClaimAsync(lookup, claimedSeq, draft, settleEmpty: true).ConfigureAwait(false) is { } answer)
             {
                 return answer;
             }
 
             await fence.EnsureFencedAsync(draft.ConversationId, cancellationToken).ConfigureAwait(false);
-            var seq = await context.Sequencer.NextAsync(draft.ConversationId, cancellationToken).ConfigureAwait(false);
+            var seq = await sequencer.NextAsync(draft.ConversationId, cancellationToken).ConfigureAwait(false);
             var message = draft with { Seq = seq };
             if (key is { } claimKey && await ClaimTakenSeqAsync(claimKey, message).ConfigureAwait(false) is { } lost)
             {
@@ -142,10 +142,10 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
     // just won the claim and is still writing) this send is asked to repeat, which then finds the original.
     private async ValueTask<CommitResult?> ResolveClaimAsync(DeduplicationKey key, long claimedSeq, Message draft, bool settleEmpty)
     {
-        var holder = await context.Messages.GetAsync(draft.ConversationId, claimedSeq, CancellationToken.None).ConfigureAwait(false);
+        var holder = await messages.GetAsync(draft.ConversationId, claimedSeq, CancellationToken.None).ConfigureAwait(false);
         if (holder is null)
         {
-            if (claimedSeq < await context.Messages.GetHistoryStartAsync(draft.ConversationId, CancellationToken.None).ConfigureAwait(false))
+            if (claimedSeq < await messages.GetHistoryStartAsync(draft.ConversationId, CancellationToken.None).ConfigureAwait(false))
             {
                 // Stored once and removed by retention since: the original cannot be named any more.
                 return new CommitResult(null, false, null, Validation.BadRequest("This client_msg_id was used for a message that is no longer kept; use a new one."));
@@ -187,7 +187,7 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
         DeduplicationClaim claim;
         try
         {
-            claim = await context.Deduplication.ClaimAsync(key, message.Seq, context.Options.DeduplicationWindow, CancellationToken.None).ConfigureAwait(false);
+            claim = await deduplication.ClaimAsync(key, message.Seq, context.Options.DeduplicationWindow, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -216,7 +216,7 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
         {
             try
             {
-                await context.MessageIds.AddAsync(message.MessageId, new MessageLocation(message.ConversationId, message.Seq), CancellationToken.None).ConfigureAwait(false);
+                await messageIds.AddAsync(message.MessageId, new MessageLocation(message.ConversationId, message.Seq), CancellationToken.None).ConfigureAwait(false);
                 return;
             }
             catch (Exception exception)
@@ -234,7 +234,7 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
         {
             try
             {
-                var result = await context.Messages.AppendAsync(message, CancellationToken.None).ConfigureAwait(false);
+                var result = await messages.AppendAsync(message, CancellationToken.None).ConfigureAwait(false);
                 switch (result.Outcome)
                 {
                     case AppendOutcome.Appended:
@@ -281,7 +281,7 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
 
         try
         {
-            await context.Deduplication.ReleaseAsync(claimed, seq, CancellationToken.None).ConfigureAwait(false);
+            await deduplication.ReleaseAsync(claimed, seq, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -298,7 +298,7 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
         {
             ConversationId = message.ConversationId,
             Seq = message.Seq,
-            MessageId = context.Ids.NewMessageId(),
+            MessageId = ids.NewMessageId(),
             SenderId = message.SenderId,
             ClientMsgId = message.ClientMsgId,
             Content = string.Empty,
@@ -310,7 +310,7 @@ internal sealed class MessageCommitter(EngineContext context, SequenceFence fenc
         {
             try
             {
-                var result = await context.Messages.AppendAsync(tombstone, CancellationToken.None).ConfigureAwait(false);
+                var result = await messages.AppendAsync(tombstone, CancellationToken.None).ConfigureAwait(false);
                 if (result.Outcome == AppendOutcome.Appended)
                 {
                     context.Logger.SeqTombstoned(message.ConversationId, message.Seq);

@@ -6,7 +6,7 @@ namespace Messaging;
 /// members with no live connection. Failures are logged and never undo or fail the committed send: receivers recover
 /// the message by gap filling and catch-up.
 /// </summary>
-internal sealed class MessageFanout(EngineContext context, NodePublisher publisher, RouteCache routes, LocalConnections local)
+internal sealed class MessageFanout(EngineContext context, IFanoutPolicy fanoutPolicy, IPushNotifier push, NodePublisher publisher, RouteCache routes, LocalConnections local)
 {
     /// <summary>Delivers the message envelope to local members and publishes it to the other nodes.</summary>
     /// <param name="conversation">The conversation at commit time.</param>
@@ -16,7 +16,7 @@ internal sealed class MessageFanout(EngineContext context, NodePublisher publish
     /// <returns>A task that completes when published (or the failure logged).</returns>
     public async ValueTask PublishAsync(Conversation conversation, Message message, string? originConnectionId, string? alsoUserId = null)
     {
-        var audience = Audiences.Message(conversation, context.Fanout.Choose(conversation), message.SenderId, alsoUserId);
+        var audience = Audiences.Message(conversation, fanoutPolicy.Choose(conversation), message.SenderId, alsoUserId);
         try
         {
             await publisher.PublishAsync(audience, new MessageEnvelope(message, originConnectionId), CancellationToken.None).ConfigureAwait(false);
@@ -34,7 +34,7 @@ internal sealed class MessageFanout(EngineContext context, NodePublisher publish
     public async ValueTask NotifyOfflineMembersAsync(Conversation conversation, Message message)
     {
         // A notifier that would reach nobody needs no look-up (asked per send: it may change at run time).
-        if (!context.Push.IsEnabled)
+        if (!push.IsEnabled)
         {
             return;
         }
@@ -72,7 +72,7 @@ internal sealed class MessageFanout(EngineContext context, NodePublisher publish
         {
             try
             {
-                await context.Push.NotifyAsync(new PushNotification(recipient, message), CancellationToken.None).ConfigureAwait(false);
+                await push.NotifyAsync(new PushNotification(recipient, message), CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception exception)
             {

@@ -13,7 +13,7 @@ internal sealed record Sender(string UserId, string DeviceId, ConnectionPipeline
 /// commit — the <c>sent</c> status, the sender's read mark, the contact record of a direct message, the conversation
 /// index, fan-out and push.
 /// </summary>
-internal sealed class SendPipeline(EngineContext context, ConversationAccess access, MessageCommitter committer, MessageFanout fanout, ReceiptFlow receipts, ContactRecorder contacts)
+internal sealed class SendPipeline(EngineContext context, IConversationIndex index, IMediaCatalog mediaCatalog, IMessageIdGenerator ids, ConversationAccess access, MessageCommitter committer, MessageFanout fanout, ReceiptFlow receipts, ContactRecorder contacts)
 {
     /// <summary>Sends a client's message.</summary>
     /// <param name="sender">Who sends, from which connection.</param>
@@ -29,7 +29,7 @@ internal sealed class SendPipeline(EngineContext context, ConversationAccess acc
         {
             var conversation = await access.RequireMemberAsync(request.ConversationId, sender.UserId, cancellationToken).ConfigureAwait(false);
             SendValidator.Validate(request, context.Options);
-            var media = request.MediaId is null ? null : await MediaSharing.AttachAsync(context.Media, sender.UserId, request.MediaId, conversation.Id, context.Now, cancellationToken).ConfigureAwait(false);
+            var media = request.MediaId is null ? null : await MediaSharing.AttachAsync(mediaCatalog, sender.UserId, request.MediaId, conversation.Id, context.Now, cancellationToken).ConfigureAwait(false);
             var draft = Draft(conversation.Id, sender.UserId, request.ClientMsgId, request.Content, request.MediaId, request.MediaId is null ? MessageKind.Text : MessageKind.Media, media);
             var result = await CommitAsync(conversation, draft, sender, alsoUserId: null, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("messaging.seq", result.Message.Seq);
@@ -122,7 +122,7 @@ internal sealed class SendPipeline(EngineContext context, ConversationAccess acc
     {
         try
         {
-            await context.ConversationIndex.TouchAsync(message.ConversationId, message.Seq, message.Timestamp, CancellationToken.None).ConfigureAwait(false);
+            await index.TouchAsync(message.ConversationId, message.Seq, message.Timestamp, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -135,7 +135,7 @@ internal sealed class SendPipeline(EngineContext context, ConversationAccess acc
         Media = media,
         ConversationId = conversationId,
         Seq = 0,
-        MessageId = context.Ids.NewMessageId(),
+        MessageId = ids.NewMessageId(),
         SenderId = senderId,
         ClientMsgId = clientMsgId,
         Content = content,

@@ -9,7 +9,7 @@ namespace Messaging;
 /// forwarded "is typing" (receivers must see the change), and a repeated "stopped" at most once per throttle. So what
 /// receivers saw last is always the typist's latest forwarded state, and repeats of a state cost nothing.
 /// </summary>
-internal sealed class TypingService(EngineContext context, ConversationAccess access, NodePublisher publisher)
+internal sealed class TypingService(EngineContext context, IFanoutPolicy fanoutPolicy, ConversationAccess access, NodePublisher publisher)
 {
     private const int PruneAbove = 10_000;
 
@@ -29,7 +29,7 @@ internal sealed class TypingService(EngineContext context, ConversationAccess ac
             return;
         }
 
-        var audience = Audiences.Typing(conversation, context.Fanout.Choose(conversation), userId);
+        var audience = Audiences.Typing(conversation, fanoutPolicy.Choose(conversation), userId);
         await publisher.PublishAsync(audience, new TypingEnvelope(conversation.Id, userId, isTyping), cancellationToken).ConfigureAwait(false);
     }
 
