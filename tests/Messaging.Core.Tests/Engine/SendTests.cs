@@ -204,6 +204,37 @@ public sealed class SendTests
     }
 
     [Fact]
+    public async Task Sends_and_acks_in_a_direct_conversation_read_it_from_the_store_once_and_still_refuse_non_members()
+    {
+        var store = new InMemoryConversationStore();
+        var conversations = CallCountingProxy<IConversationStore>.Wrap(store, out var calls);
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s.AddSingleton(conversations).AddSingleton<IConversationIndex>(store));
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var (bob, _) = await harness.ConnectAsync("bob");
+        var (mallory, _) = await harness.ConnectAsync("mallory");
+        var group = await harness.CreateGroupAsync("alice", "bob");
+
+        using (CallCountingProxy<IConversationStore>.Record())
+        {
+            await alice.SendAsync(EventWaits.Text(conversation, "first"), Ct);
+            await alice.SendAsync(EventWaits.Text(conversation, "second"), Ct);
+            await bob.SendAsync(EventWaits.Text(conversation, "answer"), Ct);
+            await bob.AckUpToAsync(conversation, 2, ReceiptStatus.Read, Ct);
+            await alice.SendAsync(EventWaits.Text(group, "one"), Ct);
+            await alice.SendAsync(EventWaits.Text(group, "two"), Ct);
+        }
+
+        var refused = await Assert.ThrowsAsync<MessagingNotFoundException>(async () => await mallory.SendAsync(EventWaits.Text(conversation, "let me in"), Ct));
+        var missing = await Assert.ThrowsAsync<MessagingNotFoundException>(async () => await mallory.SendAsync(EventWaits.Text("no-such-conversation", "hi"), Ct));
+
+        // The direct conversation once, the group (whose members may change) for every send.
+        Assert.Equal(3, calls.Count(c => c == nameof(IConversationStore.GetAsync)));
+        Assert.Equal(missing.Message, refused.Message);
+        Assert.Equal(3, (await harness.Messages.ReadAfterAsync(conversation, 0, 10, Ct)).Count);
+    }
+
+    [Fact]
     public async Task Sending_never_moves_the_sending_devices_delivered_mark_past_a_message_it_has_not_received()
     {
         await using var harness = await EngineHarness.StartAsync();
