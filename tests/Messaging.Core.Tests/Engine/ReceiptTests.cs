@@ -70,6 +70,42 @@ public sealed class ReceiptTests
     }
 
     [Fact]
+    public async Task An_ack_up_to_a_seq_in_a_direct_conversation_reads_one_message_from_the_store_and_the_sender_gets_its_status()
+    {
+        var messages = CallCountingProxy<IMessageStore>.Wrap(new InMemoryMessageStore(), out var messageCalls);
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s.AddSingleton(messages));
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, aliceConnection) = await harness.ConnectAsync("alice");
+        var (bob, _) = await harness.ConnectAsync("bob");
+        var sent = await alice.SendTextsAsync(conversation, 3);
+
+        // Beyond the last seq: clamped to the newest message, which is also the one the status names.
+        using (CallCountingProxy<IMessageStore>.Record())
+        {
+            await bob.AckUpToAsync(conversation, 10, ReceiptStatus.Delivered, Ct);
+        }
+
+        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Delivered, 3);
+        Assert.Equal([nameof(IMessageStore.ReadBeforeAsync)], messageCalls);
+        Assert.Equal(sent[2].MessageId, aliceConnection.Events.OfType<StatusEvent>().Single(s => s.Status == ReceiptStatus.Delivered).MessageId);
+        Assert.Equal(new Watermark(3, 0), (await harness.Receipts.GetUserAsync(conversation, "bob", Ct)) with { DeliveredAt = null, ReadAt = null });
+    }
+
+    [Fact]
+    public async Task An_ack_up_to_a_seq_whose_messages_retention_removed_still_moves_the_mark_to_it()
+    {
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s.AddSingleton<IMessageStore>(new InMemoryMessageStore(2)));
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var (bob, _) = await harness.ConnectAsync("bob");
+        await alice.SendTextsAsync(conversation, 5);
+
+        await bob.AckUpToAsync(conversation, 2, ReceiptStatus.Read, Ct);
+
+        Assert.Equal(new Watermark(2, 2), (await harness.Receipts.GetUserAsync(conversation, "bob", Ct)) with { DeliveredAt = null, ReadAt = null });
+    }
+
+    [Fact]
     public async Task Duplicate_reordered_and_early_acks_never_move_marks_backwards_or_past_the_last_seq()
     {
         await using var harness = await EngineHarness.StartAsync();

@@ -175,6 +175,66 @@ public sealed class SendTests
     }
 
     [Fact]
+    public async Task The_senders_read_mark_and_the_conversation_index_are_written_together_and_both_before_the_recipient_gets_the_message()
+    {
+        // The sender's read-mark write is held until the index was touched: written one after the other, the touch
+        // would wait for the mark and the send would never finish.
+        var store = new InMemoryConversationStore();
+        var receipts = new HeldSenderMark(new InMemoryReceiptStore());
+        var index = new TouchSignal(store);
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s
+            .AddSingleton<IConversationStore>(store)
+            .AddSingleton<IConversationIndex>(index)
+            .AddSingleton<IReceiptStore>(receipts));
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var (_, bob) = await harness.ConnectAsync("bob");
+
+        var send = alice.SendAsync(EventWaits.Text(conversation, "hi"), Ct).AsTask();
+        await receipts.SenderMarkStarted.WaitAsync(EngineHarness.Timeout, Ct);
+        await index.Touched.WaitAsync(EngineHarness.Timeout, Ct);
+        Assert.False(send.IsCompleted);
+        Assert.Empty(bob.Messages(conversation));
+
+        receipts.Release();
+        await send.WaitAsync(EngineHarness.Timeout, Ct);
+        await bob.WaitForMessagesAsync(conversation, 1);
+        Assert.Equal(0, (await harness.Engine.GetConversationAsync("alice", conversation, Ct)).UnreadCount);
+        Assert.Equal(conversation, (await harness.Engine.ListConversationsAsync("bob", 10, Ct))[0].Conversation.Id);
+    }
+
+    [Fact]
+    public async Task Sends_and_acks_in_a_direct_conversation_read_it_from_the_store_once_and_still_refuse_non_members()
+    {
+        var store = new InMemoryConversationStore();
+        var conversations = CallCountingProxy<IConversationStore>.Wrap(store, out var calls);
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s.AddSingleton(conversations).AddSingleton<IConversationIndex>(store));
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+        var (bob, _) = await harness.ConnectAsync("bob");
+        var (mallory, _) = await harness.ConnectAsync("mallory");
+        var group = await harness.CreateGroupAsync("alice", "bob");
+
+        using (CallCountingProxy<IConversationStore>.Record())
+        {
+            await alice.SendAsync(EventWaits.Text(conversation, "first"), Ct);
+            await alice.SendAsync(EventWaits.Text(conversation, "second"), Ct);
+            await bob.SendAsync(EventWaits.Text(conversation, "answer"), Ct);
+            await bob.AckUpToAsync(conversation, 2, ReceiptStatus.Read, Ct);
+            await alice.SendAsync(EventWaits.Text(group, "one"), Ct);
+            await alice.SendAsync(EventWaits.Text(group, "two"), Ct);
+        }
+
+        var refused = await Assert.ThrowsAsync<MessagingNotFoundException>(async () => await mallory.SendAsync(EventWaits.Text(conversation, "let me in"), Ct));
+        var missing = await Assert.ThrowsAsync<MessagingNotFoundException>(async () => await mallory.SendAsync(EventWaits.Text("no-such-conversation", "hi"), Ct));
+
+        // The direct conversation once, the group (whose members may change) for every send.
+        Assert.Equal(3, calls.Count(c => c == nameof(IConversationStore.GetAsync)));
+        Assert.Equal(missing.Message, refused.Message);
+        Assert.Equal(3, (await harness.Messages.ReadAfterAsync(conversation, 0, 10, Ct)).Count);
+    }
+
+    [Fact]
     public async Task Sending_never_moves_the_sending_devices_delivered_mark_past_a_message_it_has_not_received()
     {
         await using var harness = await EngineHarness.StartAsync();
@@ -388,6 +448,63 @@ public sealed class SendTests
             var again = await sessions[0].SendAsync(EventWaits.Text(conversation, "hello", clientMsgId), Ct);
             Assert.Equal(again.Message, Assert.Single(await harness.Messages.ReadAfterAsync(conversation, 0, 10_000, Ct), m => m.Kind != MessageKind.Tombstone && m.ClientMsgId == clientMsgId));
         }
+    }
+
+    // A real receipt store whose writes of a sender's read mark wait until released.
+    private sealed class HeldSenderMark(IReceiptStore inner) : IReceiptStore
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task SenderMarkStarted => _started.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public async ValueTask<Watermark> AdvanceAsync(string conversationId, string userId, string deviceId, long deliveredUpTo, long readUpTo, DateTimeOffset at, CancellationToken cancellationToken = default)
+        {
+            if (deviceId == ReservedDeviceIds.Sender)
+            {
+                _started.TrySetResult();
+                await _released.Task.WaitAsync(cancellationToken);
+            }
+
+            return await inner.AdvanceAsync(conversationId, userId, deviceId, deliveredUpTo, readUpTo, at, cancellationToken);
+        }
+
+        public ValueTask<Watermark> GetDeviceAsync(string conversationId, string userId, string deviceId, CancellationToken cancellationToken = default)
+            => inner.GetDeviceAsync(conversationId, userId, deviceId, cancellationToken);
+
+        public ValueTask<Watermark> GetUserAsync(string conversationId, string userId, CancellationToken cancellationToken = default)
+            => inner.GetUserAsync(conversationId, userId, cancellationToken);
+
+        public ValueTask<IReadOnlyList<Watermark>> GetMembersAsync(string conversationId, IReadOnlyList<string> userIds, CancellationToken cancellationToken = default)
+            => inner.GetMembersAsync(conversationId, userIds, cancellationToken);
+
+        public ValueTask<IReadOnlyList<Watermark>> GetDeviceManyAsync(string userId, string deviceId, IReadOnlyList<string> conversationIds, CancellationToken cancellationToken = default)
+            => inner.GetDeviceManyAsync(userId, deviceId, conversationIds, cancellationToken);
+
+        public ValueTask<IReadOnlyList<Watermark>> GetUserManyAsync(string userId, IReadOnlyList<string> conversationIds, CancellationToken cancellationToken = default)
+            => inner.GetUserManyAsync(userId, conversationIds, cancellationToken);
+
+        public ValueTask<IReadOnlyList<MemberWatermark>> GetAllAsync(string conversationId, CancellationToken cancellationToken = default)
+            => inner.GetAllAsync(conversationId, cancellationToken);
+    }
+
+    // The real in-memory index, signalling once a message's activity was recorded.
+    private sealed class TouchSignal(InMemoryConversationStore inner) : IConversationIndex
+    {
+        private readonly TaskCompletionSource _touched = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Touched => _touched.Task;
+
+        public async ValueTask TouchAsync(string conversationId, long seq, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
+        {
+            await inner.TouchAsync(conversationId, seq, timestamp, cancellationToken);
+            _touched.TrySetResult();
+        }
+
+        public ValueTask<IReadOnlyList<ConversationActivity>> ListForUserAsync(string userId, int limit, CancellationToken cancellationToken = default)
+            => inner.ListForUserAsync(userId, limit, cancellationToken);
     }
 
     private sealed class RecordingPushNotifier : IPushNotifier

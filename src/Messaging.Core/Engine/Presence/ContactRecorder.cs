@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Messaging;
 
 /// <summary>
@@ -9,8 +7,8 @@ namespace Messaging;
 /// </summary>
 /// <remarks>
 /// A bounded node-local memory of (conversation, sender) pairs already recorded keeps this to one store write per pair
-/// per node, not one per message: two generations of at most <see cref="RememberedPerGeneration"/> entries; when the
-/// current one fills up it becomes the previous one and the oldest is dropped. A pair is remembered only after its
+/// per node, not one per message: a <see cref="GenerationalMemory{TKey, TValue}"/> of two generations of at most
+/// <see cref="RememberedPerGeneration"/> entries. A pair is remembered only after its
 /// write succeeded, so a failed write is tried again with the sender's next message; a forgotten pair costs one
 /// idempotent write.
 /// </remarks>
@@ -19,10 +17,7 @@ internal sealed class ContactRecorder(EngineContext context, IContactStore conta
     /// <summary>How many recorded pairs one generation of the node-local memory holds.</summary>
     internal const int RememberedPerGeneration = 65_536;
 
-    private readonly Lock _rotation = new();
-    private ConcurrentDictionary<(string ConversationId, string SenderId), byte> _current = new();
-    private ConcurrentDictionary<(string ConversationId, string SenderId), byte> _previous = new();
-    private int _currentCount;
+    private readonly GenerationalMemory<(string ConversationId, string SenderId), byte> _recorded = new(RememberedPerGeneration);
 
     /// <summary>Records a committed client message when it was sent in a direct conversation; failures are logged, never thrown.</summary>
     /// <param name="conversation">The conversation it was sent in.</param>
@@ -36,7 +31,7 @@ internal sealed class ContactRecorder(EngineContext context, IContactStore conta
         }
 
         var key = (conversation.Id, message.SenderId);
-        if (Remembers(key) || OtherMember(conversation, message.SenderId) is not { } recipientId)
+        if (_recorded.TryGet(key, out _) || OtherMember(conversation, message.SenderId) is not { } recipientId)
         {
             return;
         }
@@ -44,7 +39,7 @@ internal sealed class ContactRecorder(EngineContext context, IContactStore conta
         try
         {
             var becameContacts = await contactStore.RecordMessageAsync(message.SenderId, recipientId, CancellationToken.None).ConfigureAwait(false);
-            Remember(key);
+            _recorded.Remember(key, 0);
             if (becameContacts)
             {
                 await presence.RepublishAsync(message.SenderId, CancellationToken.None).ConfigureAwait(false);
@@ -68,42 +63,5 @@ internal sealed class ContactRecorder(EngineContext context, IContactStore conta
         }
 
         return null;
-    }
-
-    private bool Remembers((string, string) key)
-    {
-        if (Volatile.Read(ref _current).ContainsKey(key))
-        {
-            return true;
-        }
-
-        if (!Volatile.Read(ref _previous).ContainsKey(key))
-        {
-            return false;
-        }
-
-        // Still in use: keep it in the generation that survives the next rotation.
-        Remember(key);
-        return true;
-    }
-
-    private void Remember((string, string) key)
-    {
-        var current = Volatile.Read(ref _current);
-        if (!current.TryAdd(key, 0) || Interlocked.Increment(ref _currentCount) < RememberedPerGeneration)
-        {
-            return;
-        }
-
-        lock (_rotation)
-        {
-            // Another sender may have rotated meanwhile; rotate only the generation that filled up.
-            if (ReferenceEquals(_current, current))
-            {
-                Volatile.Write(ref _previous, current);
-                Volatile.Write(ref _current, new ConcurrentDictionary<(string ConversationId, string SenderId), byte>());
-                Volatile.Write(ref _currentCount, 0);
-            }
-        }
     }
 }

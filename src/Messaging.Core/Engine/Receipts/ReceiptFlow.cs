@@ -91,7 +91,7 @@ internal sealed class ReceiptFlow(IMessageStore messages, IMessageIdIndex ids, I
     /// <param name="userId">The authenticated caller.</param>
     /// <param name="deviceId">The caller's device.</param>
     /// <param name="conversationId">The conversation.</param>
-    /// <param name="upToSeq">The seq (clamped to the conversation's last seq).</param>
+    /// <param name="upToSeq">The seq (clamped to the newest message stored at or below it).</param>
     /// <param name="status">Delivered or read.</param>
     /// <param name="cancellationToken">Cancels the ack.</param>
     /// <returns>A task that completes when the marks moved.</returns>
@@ -104,8 +104,22 @@ internal sealed class ReceiptFlow(IMessageStore messages, IMessageIdIndex ids, I
             throw Validation.BadRequest("up_to_seq must not be negative.");
         }
 
-        var lastSeq = await messages.GetLastSeqAsync(conversation.Id, cancellationToken).ConfigureAwait(false);
-        var seq = Math.Min(upToSeq, lastSeq);
+        if (upToSeq == 0)
+        {
+            return;
+        }
+
+        // The newest stored message at or below the seq is the clamp and the message the statuses start from, in one
+        // read (the statuses then need no read of their own when it is the other member's, the usual ack of a direct
+        // conversation). Only when retention removed every message up to the seq is the last seq read instead.
+        var newest = await messages.ReadBeforeAsync(conversation.Id, upToSeq == long.MaxValue ? upToSeq : upToSeq + 1, 1, cancellationToken).ConfigureAwait(false);
+        if (newest.Count > 0)
+        {
+            await AdvanceAsync(conversation, userId, deviceId, newest[0].Seq, status, cancellationToken, newest[0]).ConfigureAwait(false);
+            return;
+        }
+
+        var seq = Math.Min(upToSeq, await messages.GetLastSeqAsync(conversation.Id, cancellationToken).ConfigureAwait(false));
         if (seq > 0)
         {
             await AdvanceAsync(conversation, userId, deviceId, seq, status, cancellationToken).ConfigureAwait(false);

@@ -94,28 +94,35 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
         }
 
         context.Metrics.MessageSent();
-        if (sender is not null)
-        {
-            try
-            {
-                // Sending reads everything before it for the USER (unread count), recorded on the reserved sender
-                // pseudo-device: the sending device's delivered mark is its catch-up cursor and must never move past
-                // messages still in flight to it.
-                await receipts.AdvanceAsync(conversation, sender.UserId, ReservedDeviceIds.Sender, message.Seq, ReceiptStatus.Read, CancellationToken.None, message).ConfigureAwait(false);
-            }
-            catch (Exception exception)
-            {
-                context.Logger.PostCommitStepFailed("read mark", message.ConversationId, message.Seq, exception);
-            }
 
-            // Before the fan-out, so a recipient who answers this message finds its direction already recorded.
-            await contacts.RecordAsync(conversation, message).ConfigureAwait(false);
-        }
-
-        await TouchAsync(message).ConfigureAwait(false);
+        // The sender's read mark, the contact record and the conversation index are independent writes: they run
+        // together, one round trip to the stores instead of one after the other, and all finish before the fan-out, so
+        // a recipient who gets the message finds the conversation's activity moved and its direction recorded (and a
+        // recipient who answers it, the sender's mark).
+        var readMark = sender is null ? default : AdvanceReadMarkAsync(conversation, sender.UserId, message);
+        var contact = sender is null ? default : contacts.RecordAsync(conversation, message);
+        var touch = TouchAsync(message);
+        await readMark.ConfigureAwait(false);
+        await contact.ConfigureAwait(false);
+        await touch.ConfigureAwait(false);
         await fanout.PublishAsync(conversation, message, sender?.Origin.ConnectionId, alsoUserId).ConfigureAwait(false);
         await fanout.NotifyOfflineMembersAsync(conversation, message).ConfigureAwait(false);
         return new SendResult(message, Duplicate: false);
+    }
+
+    // Sending reads everything before it for the USER (unread count), recorded on the reserved sender pseudo-device:
+    // the sending device's delivered mark is its catch-up cursor and must never move past messages still in flight to
+    // it. Failures are logged: the commit stands.
+    private async ValueTask AdvanceReadMarkAsync(Conversation conversation, string senderId, Message message)
+    {
+        try
+        {
+            await receipts.AdvanceAsync(conversation, senderId, ReservedDeviceIds.Sender, message.Seq, ReceiptStatus.Read, CancellationToken.None, message).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            context.Logger.PostCommitStepFailed("read mark", message.ConversationId, message.Seq, exception);
+        }
     }
 
     private async ValueTask TouchAsync(Message message)
