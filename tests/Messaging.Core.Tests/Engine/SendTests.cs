@@ -204,6 +204,39 @@ public sealed class SendTests
     }
 
     [Fact]
+    public async Task A_recipient_who_connects_after_the_sender_was_told_sent_gets_the_message_before_sync_complete()
+    {
+        // The index touch is held: a device connecting meanwhile lists the conversation without the new message. The
+        // sender must not have been told `sent` by then, or a catch-up started after `sent` would miss what it confirmed.
+        var store = new InMemoryConversationStore();
+        var index = new HeldTouch(store);
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s
+            .AddSingleton<IConversationStore>(store)
+            .AddSingleton<IConversationIndex>(index));
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, aliceConnection) = await harness.ConnectAsync("alice");
+
+        var send = alice.SendAsync(EventWaits.Text(conversation, "while you were away"), Ct).AsTask();
+        await index.Entered.WaitAsync(EngineHarness.Timeout, Ct);
+        var (_, bob) = await harness.ConnectAsync("bob");
+        await bob.WaitForAsync(events => events.OfType<SyncCompleteEvent>().Any());
+        var caughtUp = bob.Messages(conversation).Count;
+        var confirmed = aliceConnection.Events.OfType<StatusEvent>().Any(s => s.Status == ReceiptStatus.Sent);
+        Assert.True(!confirmed || caughtUp == 1, "the sender was told sent before a catch-up that missed the message");
+
+        index.Release();
+        var sent = await send.WaitAsync(EngineHarness.Timeout, Ct);
+        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Sent, sent.Message.Seq);
+        await bob.WaitForMessagesAsync(conversation, 1);
+
+        // Once `sent` is out, a new device's catch-up has the message before its sync_complete.
+        var (_, laptop) = await harness.ConnectAsync("bob", "laptop");
+        await laptop.WaitForAsync(events => events.OfType<SyncCompleteEvent>().Any());
+        var beforeComplete = laptop.Events.TakeWhile(e => e is not SyncCompleteEvent).OfType<MessageEvent>().ToList();
+        Assert.Equal(sent.Message.MessageId, Assert.Single(beforeComplete).Message.MessageId);
+    }
+
+    [Fact]
     public async Task Sends_and_acks_in_a_direct_conversation_read_it_from_the_store_once_and_still_refuse_non_members()
     {
         var store = new InMemoryConversationStore();
@@ -491,6 +524,26 @@ public sealed class SendTests
     }
 
     // The real in-memory index, signalling once a message's activity was recorded.
+    private sealed class HeldTouch(InMemoryConversationStore inner) : IConversationIndex
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Entered => _entered.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public async ValueTask TouchAsync(string conversationId, long seq, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
+        {
+            _entered.TrySetResult();
+            await _released.Task.WaitAsync(EngineHarness.Timeout, cancellationToken);
+            await inner.TouchAsync(conversationId, seq, timestamp, cancellationToken);
+        }
+
+        public ValueTask<IReadOnlyList<ConversationActivity>> ListForUserAsync(string userId, int limit, CancellationToken cancellationToken = default)
+            => inner.ListForUserAsync(userId, limit, cancellationToken);
+    }
+
     private sealed class TouchSignal(InMemoryConversationStore inner) : IConversationIndex
     {
         private readonly TaskCompletionSource _touched = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -10,8 +10,8 @@ internal sealed record Sender(string UserId, string DeviceId, ConnectionPipeline
 
 /// <summary>
 /// The send flow (DESIGN §5): authorise, validate, commit (de-duplicate, sequence, append), then — only after the
-/// commit — the <c>sent</c> status, the sender's read mark, the contact record of a direct message, the conversation
-/// index, fan-out and push.
+/// commit — the sender's read mark, the contact record of a direct message and the conversation index (together), then
+/// the <c>sent</c> status, fan-out and push.
 /// </summary>
 internal sealed class SendPipeline(EngineContext context, IConversationIndex index, IMediaCatalog mediaCatalog, IMessageIdGenerator ids, ConversationAccess access, MessageCommitter committer, MessageFanout fanout, ReceiptFlow receipts, ContactRecorder contacts)
 {
@@ -86,9 +86,9 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
             throw new MessagingBackendException("The message could not be stored; send it again.", commit.Failure ?? new InvalidOperationException("Commit failed."));
         }
 
-        sender?.Origin.EnqueueEvent(SentStatus(message));
         if (commit.Duplicate)
         {
+            sender?.Origin.EnqueueEvent(SentStatus(message));
             context.Metrics.Duplicate();
             return new SendResult(message, Duplicate: true);
         }
@@ -96,15 +96,17 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
         context.Metrics.MessageSent();
 
         // The sender's read mark, the contact record and the conversation index are independent writes: they run
-        // together, one round trip to the stores instead of one after the other, and all finish before the fan-out, so
-        // a recipient who gets the message finds the conversation's activity moved and its direction recorded (and a
-        // recipient who answers it, the sender's mark).
+        // together, one round trip to the stores instead of one after the other, and all finish before `sent` and the
+        // fan-out. So a recipient who connects after the sender was told `sent` finds the conversation's new activity
+        // and gets the message in its catch-up, before `sync_complete`; a recipient who gets the message finds its
+        // direction recorded (and a recipient who answers it, the sender's mark).
         var readMark = sender is null ? default : AdvanceReadMarkAsync(conversation, sender.UserId, message);
         var contact = sender is null ? default : contacts.RecordAsync(conversation, message);
         var touch = TouchAsync(message);
         await readMark.ConfigureAwait(false);
         await contact.ConfigureAwait(false);
         await touch.ConfigureAwait(false);
+        sender?.Origin.EnqueueEvent(SentStatus(message));
         await fanout.PublishAsync(conversation, message, sender?.Origin.ConnectionId, alsoUserId).ConfigureAwait(false);
         await fanout.NotifyOfflineMembersAsync(conversation, message).ConfigureAwait(false);
         return new SendResult(message, Duplicate: false);
