@@ -206,6 +206,9 @@ public sealed partial class KafkaMessageTransport : IMessageTransport, IPosition
         }
     }
 
+    // How many records librdkafka holds that the brokers have not acknowledged yet (tests observe the window with it).
+    internal int UnacknowledgedRecords => _producer.Flush(TimeSpan.Zero);
+
     internal void Remove(KafkaInbox inbox) => _inboxes.TryRemove(inbox, out _);
 
     internal void LogHandlerFailed(string nodeId, Exception exception) => LogHandlerFailed(_logger, nodeId, exception);
