@@ -43,6 +43,26 @@ public sealed class MessagingBackplane
     /// <summary>The presence store.</summary>
     public required IPresenceStore Presence { get; init; }
 
+    /// <summary>A transport under test with the in-memory adapters of every other role.</summary>
+    /// <param name="transport">The backplane between the nodes.</param>
+    /// <returns>The roles, fresh.</returns>
+    public static MessagingBackplane InMemory(IMessageTransport transport)
+    {
+        var messages = new InMemoryMessageStore();
+        return new MessagingBackplane
+        {
+            Transport = transport,
+            Messages = messages,
+            Deduplication = new InMemoryDeduplicationStore(),
+            MessageIds = new InMemoryMessageIdIndex(),
+            Sequencer = new InMemorySequencer(messages),
+            Conversations = new InMemoryConversationStore(),
+            Receipts = new InMemoryReceiptStore(),
+            Directory = new InMemoryConnectionDirectory(TimeProvider.System),
+            Presence = new InMemoryPresenceStore(),
+        };
+    }
+
     /// <summary>Registers the shared instances, unless the services already hold a registration of the role.</summary>
     /// <param name="services">One node's services.</param>
     public void Register(IServiceCollection services)

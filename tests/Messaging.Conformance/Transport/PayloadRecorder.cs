@@ -4,7 +4,7 @@ namespace Messaging.Conformance;
 /// A thread-safe inbox handler that records the payloads (and positions, when the inbox has them) of one inbox and
 /// completes waiters when a given number has arrived.
 /// </summary>
-internal sealed class PayloadRecorder
+public sealed class PayloadRecorder
 {
     private readonly Lock _gate = new();
     private readonly List<(long Position, byte[] Payload)> _received = [];
@@ -40,9 +40,16 @@ internal sealed class PayloadRecorder
     }
 
     /// <summary>The handler of an inbox without positions.</summary>
+    /// <param name="payload">The payload.</param>
+    /// <param name="cancellationToken">Not used.</param>
+    /// <returns>A task that completes when recorded.</returns>
     public ValueTask HandleAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => HandleAsync(0, payload, cancellationToken);
 
     /// <summary>The handler of an inbox with positions.</summary>
+    /// <param name="position">The payload's position.</param>
+    /// <param name="payload">The payload.</param>
+    /// <param name="cancellationToken">Not used.</param>
+    /// <returns>A task that completes when recorded.</returns>
     public async ValueTask HandleAsync(long position, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         var copy = payload.ToArray();
@@ -62,6 +69,8 @@ internal sealed class PayloadRecorder
     }
 
     /// <summary>A task that completes when at least <paramref name="count"/> payloads have arrived.</summary>
+    /// <param name="count">How many.</param>
+    /// <returns>The task.</returns>
     public Task WhenCountAsync(int count)
     {
         lock (_gate)

@@ -7,7 +7,7 @@ public sealed class InMemoryScaleOutConformanceTests : ScaleOutConformanceTests
 {
     protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
 
-    protected override ValueTask<MessagingBackplane> CreateBackplaneAsync() => ValueTask.FromResult(InMemoryBackplane.Create());
+    protected override ValueTask<MessagingBackplane> CreateBackplaneAsync() => ValueTask.FromResult(MessagingBackplane.InMemory(new InMemoryMessageTransport()));
 }
 
 // The in-memory message store has no atomic step: this runs the composite path (sequencer, claim, append at seq).
@@ -15,25 +15,5 @@ public sealed class InMemoryEngineModelConformanceTests : EngineModelConformance
 {
     protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
 
-    protected override ValueTask<MessagingBackplane> CreateBackplaneAsync() => ValueTask.FromResult(InMemoryBackplane.Create());
-}
-
-internal static class InMemoryBackplane
-{
-    public static MessagingBackplane Create()
-    {
-        var messages = new InMemoryMessageStore();
-        return new MessagingBackplane
-        {
-            Transport = new InMemoryMessageTransport(),
-            Messages = messages,
-            Deduplication = new InMemoryDeduplicationStore(),
-            MessageIds = new InMemoryMessageIdIndex(),
-            Sequencer = new InMemorySequencer(messages),
-            Conversations = new InMemoryConversationStore(),
-            Receipts = new InMemoryReceiptStore(),
-            Directory = new InMemoryConnectionDirectory(TimeProvider.System),
-            Presence = new InMemoryPresenceStore(),
-        };
-    }
+    protected override ValueTask<MessagingBackplane> CreateBackplaneAsync() => ValueTask.FromResult(MessagingBackplane.InMemory(new InMemoryMessageTransport()));
 }

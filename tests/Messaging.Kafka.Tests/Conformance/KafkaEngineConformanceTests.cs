@@ -53,19 +53,7 @@ internal sealed class KafkaNodes(string bootstrapServers)
             track(transport);
         }
 
-        var messages = new InMemoryMessageStore();
-        return new MessagingBackplane
-        {
-            Transport = _transports[0],
-            Messages = messages,
-            Deduplication = new InMemoryDeduplicationStore(),
-            MessageIds = new InMemoryMessageIdIndex(),
-            Sequencer = new InMemorySequencer(messages),
-            Conversations = new InMemoryConversationStore(),
-            Receipts = new InMemoryReceiptStore(),
-            Directory = new InMemoryConnectionDirectory(TimeProvider.System),
-            Presence = new InMemoryPresenceStore(),
-        };
+        return MessagingBackplane.InMemory(_transports[0]);
     }
 
     public void Configure(IServiceCollection services, int nodeIndex)

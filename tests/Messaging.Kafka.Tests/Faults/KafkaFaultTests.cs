@@ -1,5 +1,6 @@
 using Messaging.Transports.Kafka;
-using static Messaging.Kafka.Tests.InboxRecorder;
+using Messaging.Conformance;
+using static Messaging.Kafka.Tests.Payloads;
 
 namespace Messaging.Kafka.Tests.Faults;
 
@@ -7,11 +8,15 @@ namespace Messaging.Kafka.Tests.Faults;
 // means the publish completed (every in-sync replica has the record); the receiving node's inbox must then get every
 // acknowledged payload exactly once, in publish order. A marker published last proves that no stray copy of an earlier
 // payload is still on its way when the inbox is compared.
-public sealed class KafkaFaultTests : IDisposable
+public sealed class KafkaFaultTests : IAsyncLifetime
 {
     private readonly KafkaMockCluster _cluster = KafkaFixture.StartCluster();
     private readonly string _node = "node-" + Guid.NewGuid().ToString("N");
     private readonly List<string> _acknowledged = [];
+    private readonly PayloadRecorder _inbox = new();
+    private KafkaMessageTransport? _publisher;
+    private KafkaMessageTransport? _receiver;
+    private IAsyncDisposable? _open;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -20,116 +25,103 @@ public sealed class KafkaFaultTests : IDisposable
     [Fact]
     public async Task Produce_request_errors_are_retried_without_loss_duplicates_or_reordering()
     {
-        await using var publisher = NewTransport();
-        await using var receiver = NewTransport();
-        var inbox = new InboxRecorder();
-        await using var open = await receiver.OpenInboxAsync(_node, inbox.HandleAsync, Token);
+        await OpenInboxAsync();
 
         // Acknowledged one by one, then 20 in flight at once, each time behind a stack of retriable failures and
         // dropped connections (the broker may have written a record whose answer was lost: the retry must not repeat it).
         _cluster.PushRequestErrors(KafkaApiKey.Produce, KafkaErrorCodes.NotLeaderOrFollower, KafkaErrorCodes.RequestTimedOut, KafkaErrorCodes.Transport, KafkaErrorCodes.NotEnoughReplicas);
-        await PublishOneByOneAsync(publisher, 0, 20);
+        await PublishOneByOneAsync(Publisher, 0, 20);
         _cluster.PushRequestErrors(KafkaApiKey.Produce, KafkaErrorCodes.Transport, KafkaErrorCodes.LeaderNotAvailable, KafkaErrorCodes.RequestTimedOut);
-        await PublishConcurrentlyAsync(publisher, 20, 20);
+        await PublishConcurrentlyAsync(Publisher, 20, 20);
 
-        await AssertReceivedExactlyOnceInOrderAsync(publisher, inbox);
+        await AssertReceivedExactlyOnceInOrderAsync(Publisher);
     }
 
     [Fact]
     public async Task Fetch_request_errors_neither_lose_nor_repeat_payloads()
     {
-        await using var publisher = NewTransport();
-        await using var receiver = NewTransport();
-        var inbox = new InboxRecorder();
-        await using var open = await receiver.OpenInboxAsync(_node, inbox.HandleAsync, Token);
+        await OpenInboxAsync();
 
         for (var round = 0; round < 3; round++)
         {
             _cluster.PushRequestErrors(KafkaApiKey.Fetch, KafkaErrorCodes.NotLeaderOrFollower, KafkaErrorCodes.Transport, KafkaErrorCodes.RequestTimedOut);
-            await PublishOneByOneAsync(publisher, round * 10, 10);
-            await inbox.WaitForAsync(_acknowledged.Count);
+            await PublishOneByOneAsync(Publisher, round * 10, 10);
+            await _inbox.WaitForAsync(_acknowledged.Count);
         }
 
-        await AssertReceivedExactlyOnceInOrderAsync(publisher, inbox);
+        await AssertReceivedExactlyOnceInOrderAsync(Publisher);
     }
 
     [Fact]
     public async Task A_leader_broker_down_and_up_again_delays_publishes_but_loses_none()
     {
-        await using var publisher = NewTransport();
-        await using var receiver = NewTransport();
-        var inbox = new InboxRecorder();
-        await using var open = await receiver.OpenInboxAsync(_node, inbox.HandleAsync, Token);
+        await OpenInboxAsync();
         _cluster.SetPartitionLeader(Topic, KafkaNames.InboxPartition, 1);
-        await PublishOneByOneAsync(publisher, 0, 5);
-        await inbox.WaitForAsync(5);
+        await PublishOneByOneAsync(Publisher, 0, 5);
+        await _inbox.WaitForAsync(5);
 
         // The leader goes away (leadership does not move): these publishes wait in the producer, unacknowledged.
         _cluster.SetBrokerDown(1);
-        var pending = Enumerable.Range(5, 10).Select(i => publisher.PublishAsync([_node], Bytes($"m{i}"), Token).AsTask()).ToList();
-        await Eventually.TrueAsync(() => publisher.UnacknowledgedRecords == 10, "10 records waiting for the broker");
+        var pending = Enumerable.Range(5, 10).Select(i => Publisher.PublishAsync([_node], Bytes($"m{i}"), Token).AsTask()).ToList();
+        await Eventually.TrueAsync(() => Publisher.UnacknowledgedRecords == 10, "10 records waiting for the broker");
         Assert.All(pending, p => Assert.False(p.IsCompleted, "a publish was acknowledged while the leader was down"));
 
         _cluster.SetBrokerUp(1);
         await Task.WhenAll(pending);
         _acknowledged.AddRange(Enumerable.Range(5, 10).Select(i => $"m{i}"));
 
-        await AssertReceivedExactlyOnceInOrderAsync(publisher, inbox);
+        await AssertReceivedExactlyOnceInOrderAsync(Publisher);
     }
 
     [Fact]
     public async Task A_leader_change_during_publishing_keeps_every_payload_in_order()
     {
-        await using var publisher = NewTransport();
-        await using var receiver = NewTransport();
-        var inbox = new InboxRecorder();
-        await using var open = await receiver.OpenInboxAsync(_node, inbox.HandleAsync, Token);
+        await OpenInboxAsync();
         _cluster.SetPartitionLeader(Topic, KafkaNames.InboxPartition, 1);
 
         // Leadership moves while publishes are in flight, twice; producer and consumer both follow it.
-        var first = Enumerable.Range(0, 15).Select(i => publisher.PublishAsync([_node], Bytes($"m{i}"), Token).AsTask()).ToList();
+        var first = Enumerable.Range(0, 15).Select(i => Publisher.PublishAsync([_node], Bytes($"m{i}"), Token).AsTask()).ToList();
         _cluster.SetPartitionLeader(Topic, KafkaNames.InboxPartition, 2);
-        var second = Enumerable.Range(15, 15).Select(i => publisher.PublishAsync([_node], Bytes($"m{i}"), Token).AsTask()).ToList();
+        var second = Enumerable.Range(15, 15).Select(i => Publisher.PublishAsync([_node], Bytes($"m{i}"), Token).AsTask()).ToList();
         _cluster.SetPartitionLeader(Topic, KafkaNames.InboxPartition, 3);
         await Task.WhenAll(first.Concat(second));
         _acknowledged.AddRange(Enumerable.Range(0, 30).Select(i => $"m{i}"));
-        await PublishOneByOneAsync(publisher, 30, 5);
+        await PublishOneByOneAsync(Publisher, 30, 5);
 
-        await AssertReceivedExactlyOnceInOrderAsync(publisher, inbox);
+        await AssertReceivedExactlyOnceInOrderAsync(Publisher);
     }
 
     [Fact]
     public async Task A_restarted_node_resumes_after_its_committed_position()
     {
-        await using var publisher = NewTransport();
-        var before = new InboxRecorder();
+        var before = new PayloadRecorder();
         var node = NewTransport();
         await using (node)
         {
             Assert.Null(await node.GetCommittedAsync(_node, Token));
             await using var open = await node.OpenInboxAfterAsync(_node, null, before.HandleAsync, Token);
-            await PublishOneByOneAsync(publisher, 0, 10);
+            await PublishOneByOneAsync(Publisher, 0, 10);
             await before.WaitForAsync(10);
-            Assert.Equal(_acknowledged, before.Texts);
+            Assert.Equal(_acknowledged, before.Texts());
 
             // The node handled all 10 but recorded only the first 6 before it went down.
             await node.CommitAsync(_node, before.Positions[5], Token);
         }
 
         // Acknowledged while the node is down.
-        await PublishOneByOneAsync(publisher, 10, 5);
+        await PublishOneByOneAsync(Publisher, 10, 5);
 
         // A new process: nothing but Kafka remembers where the node was.
         await using var restarted = NewTransport();
         var committed = await restarted.GetCommittedAsync(_node, Token);
         Assert.Equal(before.Positions[5], committed);
-        var after = new InboxRecorder();
+        var after = new PayloadRecorder();
         await using var reopened = await restarted.OpenInboxAfterAsync(_node, committed, after.HandleAsync, Token);
-        await publisher.PublishAsync([_node], Bytes("marker"), Token);
+        await Publisher.PublishAsync([_node], Bytes("marker"), Token);
 
         // Exactly what followed the committed position: nothing it had recorded, nothing lost, in order.
         await after.WaitForAsync(10);
-        Assert.Equal([.. _acknowledged.Skip(6), "marker"], after.Texts);
+        Assert.Equal([.. _acknowledged.Skip(6), "marker"], after.Texts());
         Assert.All(after.Positions, p => Assert.True(p > committed, $"position {p} is not after the committed {committed}"));
     }
 
@@ -139,9 +131,7 @@ public sealed class KafkaFaultTests : IDisposable
         var options = KafkaFixture.Options(_cluster.BootstrapServers);
         options.MaxInFlight = 2;
         await using var publisher = new KafkaMessageTransport(options);
-        await using var receiver = NewTransport();
-        var inbox = new InboxRecorder();
-        await using var open = await receiver.OpenInboxAsync(_node, inbox.HandleAsync, Token);
+        await OpenInboxAsync();
         _cluster.SetPartitionLeader(Topic, KafkaNames.InboxPartition, 1);
         await PublishOneByOneAsync(publisher, 0, 1);
         _cluster.SetBrokerDown(1);
@@ -155,10 +145,32 @@ public sealed class KafkaFaultTests : IDisposable
         await Task.WhenAll(pending);
         _acknowledged.AddRange(["m1", "m2", "m3"]);
 
-        await AssertReceivedExactlyOnceInOrderAsync(publisher, inbox);
+        await AssertReceivedExactlyOnceInOrderAsync(publisher);
     }
 
-    public void Dispose() => _cluster.Dispose();
+    // The publishing node, and the receiving node whose inbox the tests open.
+    private KafkaMessageTransport Publisher => _publisher!;
+
+    public ValueTask InitializeAsync()
+    {
+        _publisher = NewTransport();
+        _receiver = NewTransport();
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_open is not null)
+        {
+            await _open.DisposeAsync();
+        }
+
+        await _receiver!.DisposeAsync();
+        await _publisher!.DisposeAsync();
+        _cluster.Dispose();
+    }
+
+    private async Task OpenInboxAsync() => _open = await _receiver!.OpenInboxAsync(_node, _inbox.HandleAsync, Token);
 
     private KafkaMessageTransport NewTransport() => new(KafkaFixture.Options(_cluster.BootstrapServers));
 
@@ -179,10 +191,10 @@ public sealed class KafkaFaultTests : IDisposable
         _acknowledged.AddRange(Enumerable.Range(from, count).Select(i => $"m{i}"));
     }
 
-    private async Task AssertReceivedExactlyOnceInOrderAsync(KafkaMessageTransport publisher, InboxRecorder inbox)
+    private async Task AssertReceivedExactlyOnceInOrderAsync(KafkaMessageTransport publisher)
     {
         await publisher.PublishAsync([_node], Bytes("marker"), Token);
-        await inbox.WaitForAsync(_acknowledged.Count + 1);
-        Assert.Equal([.. _acknowledged, "marker"], inbox.Texts);
+        await _inbox.WaitForAsync(_acknowledged.Count + 1);
+        Assert.Equal([.. _acknowledged, "marker"], _inbox.Texts());
     }
 }

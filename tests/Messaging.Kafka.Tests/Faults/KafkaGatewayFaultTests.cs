@@ -1,3 +1,4 @@
+using Messaging.Conformance;
 using Messaging.Protocol;
 using Messaging.Transports.Kafka;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,14 +15,8 @@ public sealed class KafkaGatewayFaultTests
     public async Task Messages_acknowledged_as_sent_reach_the_other_gateway_once_and_in_order_through_broker_faults()
     {
         using var cluster = KafkaFixture.StartCluster();
-        var messages = new InMemoryMessageStore();
-        var deduplication = new InMemoryDeduplicationStore();
-        var messageIds = new InMemoryMessageIdIndex();
-        var sequencer = new InMemorySequencer(messages);
-        var conversations = new InMemoryConversationStore();
-        var receipts = new InMemoryReceiptStore();
-        var directory = new InMemoryConnectionDirectory(TimeProvider.System);
-        var presence = new InMemoryPresenceStore();
+        // The stores both gateways share; each gateway gets its own Kafka transport from UseKafka.
+        var shared = MessagingBackplane.InMemory(new InMemoryMessageTransport());
         var receivingNode = "gateway-b-" + Guid.NewGuid().ToString("N");
 
         Task<ChatServer> StartAsync(string nodeId) => ChatServer.StartAsync(o =>
@@ -29,14 +24,14 @@ public sealed class KafkaGatewayFaultTests
             o.ConfigureMessaging = m => m.NodeId = nodeId;
             o.ConfigureServices = services =>
             {
-                services.AddSingleton<IMessageStore>(messages);
-                services.AddSingleton<IDeduplicationStore>(deduplication);
-                services.AddSingleton<IMessageIdIndex>(messageIds);
-                services.AddSingleton<ISequencer>(sequencer);
-                services.AddSingleton<IConversationStore>(conversations);
-                services.AddSingleton<IReceiptStore>(receipts);
-                services.AddSingleton<IConnectionDirectory>(directory);
-                services.AddSingleton<IPresenceStore>(presence);
+                services.AddSingleton(shared.Messages);
+                services.AddSingleton(shared.Deduplication);
+                services.AddSingleton(shared.MessageIds);
+                services.AddSingleton(shared.Sequencer!);
+                services.AddSingleton(shared.Conversations);
+                services.AddSingleton(shared.Receipts);
+                services.AddSingleton(shared.Directory);
+                services.AddSingleton(shared.Presence);
                 services.AddMessaging().UseKafka(cluster.BootstrapServers);
             };
         }, Token);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Messaging.Transports.Kafka;
-using static Messaging.Kafka.Tests.InboxRecorder;
+using Messaging.Conformance;
+using static Messaging.Kafka.Tests.Payloads;
 
 namespace Messaging.Kafka.Tests.Hosting;
 
@@ -28,11 +29,11 @@ public sealed class KafkaMockClusterToolTests
 
             await using var transport = new KafkaMessageTransport(KafkaFixture.Options(line));
             var node = "node-" + Guid.NewGuid().ToString("N");
-            var inbox = new InboxRecorder();
+            var inbox = new PayloadRecorder();
             await using var open = await transport.OpenInboxAsync(node, inbox.HandleAsync, TestContext.Current.CancellationToken);
             await transport.PublishAsync([node], Bytes("across processes"), TestContext.Current.CancellationToken);
             await inbox.WaitForAsync(1);
-            Assert.Equal(["across processes"], inbox.Texts);
+            Assert.Equal(["across processes"], inbox.Texts());
         }
         finally
         {
