@@ -100,6 +100,11 @@ internal sealed class KafkaInbox : IAsyncDisposable
         {
             // Disposed.
         }
+        catch (Exception exception)
+        {
+            // A fatal client error: nothing more can be read with this consumer.
+            _owner.LogInboxStopped(NodeId, exception);
+        }
         finally
         {
             _queue.Writer.TryComplete();

@@ -40,6 +40,9 @@ namespace Messaging.Transports.Kafka;
 /// </remarks>
 public sealed partial class KafkaMessageTransport : IMessageTransport, IPositionedTransport, IAsyncDisposable
 {
+    // How often opening an inbox asks whether its topic exists yet.
+    private static readonly TimeSpan TopicPollInterval = TimeSpan.FromMilliseconds(50);
+
     private readonly KafkaTransportOptions _options;
     private readonly ILogger _logger;
     private readonly IProducer<Null, byte[]> _producer;
@@ -215,6 +218,8 @@ public sealed partial class KafkaMessageTransport : IMessageTransport, IPosition
 
     internal void LogConsumeFailed(string nodeId, KafkaException exception) => LogConsumeFailed(_logger, nodeId, exception.Error.Code, exception);
 
+    internal void LogInboxStopped(string nodeId, Exception exception) => LogInboxStopped(_logger, nodeId, exception);
+
     private static async Task Guard(Task operation, string failure, CancellationToken cancellationToken)
     {
         try
@@ -280,10 +285,10 @@ public sealed partial class KafkaMessageTransport : IMessageTransport, IPosition
     }
 
     // Asks for the topic's metadata through the producer, whose metadata requests let the brokers create it, until
-    // partition 0 has a leader (once per topic and transport).
+    // partition 0 has a leader (once per topic and transport; a failure is forgotten, so the next open asks again).
     private async Task EnsureTopicAsync(string topic, CancellationToken cancellationToken)
     {
-        var ensured = _topics.GetOrAdd(topic, name => new Lazy<Task>(() => Task.Run(() => WaitForTopic(name))));
+        var ensured = _topics.GetOrAdd(topic, name => new Lazy<Task>(() => WaitForTopicAsync(name)));
         try
         {
             await ensured.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -295,16 +300,18 @@ public sealed partial class KafkaMessageTransport : IMessageTransport, IPosition
         }
     }
 
-    private void WaitForTopic(string topic)
+    private async Task WaitForTopicAsync(string topic)
     {
-        var deadline = DateTime.UtcNow + _options.OperationTimeout;
+        var timeout = _options.OperationTimeout;
+        var deadline = DateTime.UtcNow + timeout;
         var last = ErrorCode.NoError;
         KafkaException? failure = null;
-        while (DateTime.UtcNow < deadline)
+        while (true)
         {
             try
             {
-                var metadata = _admin.GetMetadata(topic, _options.OperationTimeout);
+                // librdkafka's metadata call blocks: off the caller's thread.
+                var metadata = await Task.Run(() => _admin.GetMetadata(topic, timeout)).ConfigureAwait(false);
                 var found = metadata.Topics.Find(t => t.Topic == topic);
                 last = found?.Error.Code ?? ErrorCode.UnknownTopicOrPart;
                 if (last == ErrorCode.NoError && found!.Partitions.Exists(p => p.PartitionId == KafkaNames.InboxPartition && p.Leader >= 0))
@@ -318,13 +325,16 @@ public sealed partial class KafkaMessageTransport : IMessageTransport, IPosition
                 last = exception.Error.Code;
             }
 
-            // Creation takes a moment; metadata requests are cheap.
-            Thread.Sleep(50);
-        }
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new MessagingBackendException(
+                    $"The Kafka topic '{topic}' is not available ({last}); enable automatic topic creation on the brokers or create it before the node starts.",
+                    failure ?? new KafkaException(last));
+            }
 
-        throw new MessagingBackendException(
-            $"The Kafka topic '{topic}' is not available ({last}); enable automatic topic creation on the brokers or create it before the node starts.",
-            failure ?? new KafkaException(last));
+            // The brokers create the topic after the first request; asking again soon is cheap.
+            await Task.Delay(TopicPollInterval).ConfigureAwait(false);
+        }
     }
 
     private async Task<long?> GetCommittedCoreAsync(string nodeId, CancellationToken cancellationToken)
@@ -352,6 +362,9 @@ public sealed partial class KafkaMessageTransport : IMessageTransport, IPosition
 
     [LoggerMessage(EventId = 1704, Level = LogLevel.Warning, Message = "A publish to {Targets} node(s) was not acknowledged by the Kafka brokers.")]
     private static partial void LogPublishFailed(ILogger logger, int targets, Exception exception);
+
+    [LoggerMessage(EventId = 1706, Level = LogLevel.Error, Message = "The Kafka inbox of node '{NodeId}' stopped reading; payloads wait in Kafka until the inbox is opened again.")]
+    private static partial void LogInboxStopped(ILogger logger, string nodeId, Exception exception);
 
     [LoggerMessage(EventId = 1705, Level = LogLevel.Debug, Message = "librdkafka {Facility}: {Message}")]
     private static partial void LogLibrdkafka(ILogger logger, string facility, string message);
