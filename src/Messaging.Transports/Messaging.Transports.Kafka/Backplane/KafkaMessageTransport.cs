@@ -49,6 +49,9 @@ public sealed partial class KafkaMessageTransport : IMessageTransport, IPosition
     private readonly IAdminClient _admin;
     private readonly PublishWindow _window;
     private readonly ConcurrentDictionary<string, Lazy<Task>> _topics = new(StringComparer.Ordinal);
+
+    // Node id -> topic name: a publish names its targets' topics without encoding them again (node ids are few).
+    private readonly ConcurrentDictionary<string, string> _topicNames = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _commits = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<KafkaInbox, byte> _inboxes = new();
     private int _disposed;
@@ -232,7 +235,7 @@ public sealed partial class KafkaMessageTransport : IMessageTransport, IPosition
         }
     }
 
-    private string Topic(string nodeId) => KafkaNames.NodeTopic(_options.TopicPrefix, nodeId);
+    private string Topic(string nodeId) => _topicNames.GetOrAdd(nodeId, static (id, prefix) => KafkaNames.NodeTopic(prefix, id), _options.TopicPrefix);
 
     private string Group(string nodeId) => KafkaNames.NodeGroup(_options.TopicPrefix, nodeId);
 
