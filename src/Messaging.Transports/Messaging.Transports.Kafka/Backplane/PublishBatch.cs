@@ -39,7 +39,11 @@ internal sealed class PublishBatch
         }
     }
 
-    private void OnReport(DeliveryReport<Null, byte[]> report) => Complete(report.Error.IsError ? report.Error : null);
+    private void OnReport(DeliveryReport<Null, byte[]> report)
+    {
+        _window.Reported();
+        Complete(report.Error.IsError ? report.Error : null);
+    }
 
     private void Complete(Error? error)
     {

@@ -16,9 +16,16 @@ internal sealed class PublishWindow(int capacity) : IDisposable
 {
     private readonly SemaphoreSlim _slots = new(capacity);
     private readonly SemaphoreSlim _turn = new(1, 1);
+    private int _unreported;
 
-    /// <summary>How many slots are free now.</summary>
-    public int Available => _slots.CurrentCount;
+    /// <summary>How many records librdkafka holds without a delivery report yet (what the window bounds).</summary>
+    public int Unreported => Volatile.Read(ref _unreported);
+
+    /// <summary>Counts a record handed to librdkafka.</summary>
+    public void Handed() => Interlocked.Increment(ref _unreported);
+
+    /// <summary>Counts a record whose delivery report arrived.</summary>
+    public void Reported() => Interlocked.Decrement(ref _unreported);
 
     /// <summary>Waits for the turn and for slots for <paramref name="messages"/> messages; the caller then produces and calls <see cref="ExitTurn"/>.</summary>
     /// <param name="messages">How many messages the publish produces.</param>
