@@ -354,24 +354,24 @@ public sealed partial class KafkaMessageTransport : IMessageTransport, IPosition
         return offset.IsSpecial || offset.Value <= 0 ? null : offset.Value - 1;
     }
 
-    [LoggerMessage(EventId = 1700, Level = LogLevel.Information, Message = "librdkafka was loaded from '{Path}'.")]
+    [LoggerMessage(EventId = 1800, Level = LogLevel.Information, Message = "librdkafka was loaded from '{Path}'.")]
     private static partial void LogNativeLibraryLoaded(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 1701, Level = LogLevel.Warning, Message = "The inbox handler of node '{NodeId}' failed to handle a payload; delivery continues.")]
+    [LoggerMessage(EventId = 1801, Level = LogLevel.Warning, Message = "The inbox handler of node '{NodeId}' failed to handle a payload; delivery continues.")]
     private static partial void LogHandlerFailed(ILogger logger, string nodeId, Exception exception);
 
-    [LoggerMessage(EventId = 1702, Level = LogLevel.Warning, Message = "Reading the Kafka inbox of node '{NodeId}' failed ({Code}); the inbox goes on.")]
+    [LoggerMessage(EventId = 1802, Level = LogLevel.Warning, Message = "Reading the Kafka inbox of node '{NodeId}' failed ({Code}); the inbox goes on.")]
     private static partial void LogConsumeFailed(ILogger logger, string nodeId, ErrorCode code, Exception exception);
 
-    [LoggerMessage(EventId = 1703, Level = LogLevel.Warning, Message = "The Kafka {Client} reported {Code} (fatal: {Fatal}): {Reason}")]
+    [LoggerMessage(EventId = 1803, Level = LogLevel.Warning, Message = "The Kafka {Client} reported {Code} (fatal: {Fatal}): {Reason}")]
     private static partial void LogClientError(ILogger logger, string client, ErrorCode code, bool fatal, string reason);
 
-    [LoggerMessage(EventId = 1704, Level = LogLevel.Warning, Message = "A publish to {Targets} node(s) was not acknowledged by the Kafka brokers.")]
+    [LoggerMessage(EventId = 1804, Level = LogLevel.Warning, Message = "A publish to {Targets} node(s) was not acknowledged by the Kafka brokers.")]
     private static partial void LogPublishFailed(ILogger logger, int targets, Exception exception);
 
-    [LoggerMessage(EventId = 1706, Level = LogLevel.Error, Message = "The Kafka inbox of node '{NodeId}' stopped reading; payloads wait in Kafka until the inbox is opened again.")]
+    [LoggerMessage(EventId = 1806, Level = LogLevel.Error, Message = "The Kafka inbox of node '{NodeId}' stopped reading; payloads wait in Kafka until the inbox is opened again.")]
     private static partial void LogInboxStopped(ILogger logger, string nodeId, Exception exception);
 
-    [LoggerMessage(EventId = 1705, Level = LogLevel.Debug, Message = "librdkafka {Facility}: {Message}")]
+    [LoggerMessage(EventId = 1805, Level = LogLevel.Debug, Message = "librdkafka {Facility}: {Message}")]
     private static partial void LogLibrdkafka(ILogger logger, string facility, string message);
 }
