@@ -1,11 +1,15 @@
+using System.Security.Cryptography;
+using System.Text;
 using StackExchange.Redis;
 
 namespace Messaging.Stores.Redis;
 
 /// <summary>The package's Lua scripts, embedded as resources (see each <c>.lua</c> file for its keys, arguments and reply).</summary>
 /// <remarks>
-/// Scripts are sent as text; StackExchange.Redis caches their SHA-1 and sends <c>EVALSHA</c> after the first call,
-/// re-sending the text when a server answers <c>NOSCRIPT</c> (for example after a restart).
+/// Each script's SHA-1 is computed once when loaded, and a call is an <c>EVALSHA</c> of it; a server that answers
+/// <c>NOSCRIPT</c> (it never saw the script, or restarted) gets the text once with <c>EVAL</c>, which caches it there.
+/// Handing StackExchange.Redis the text on every call instead costs a hash of the whole text per call in its script
+/// cache.
 /// </remarks>
 internal static class RedisScripts
 {
@@ -43,6 +47,37 @@ internal static class RedisScripts
 /// <param name="Text">The script.</param>
 internal sealed record RedisScript(string Name, string Text)
 {
-    public Task<RedisResult> EvaluateAsync(IDatabaseAsync database, RedisKey[] keys, RedisValue[] arguments)
-        => database.ScriptEvaluateAsync(Text, keys, arguments);
+    /// <summary>The SHA-1 digest of the text, as <c>EVALSHA</c> names the script.</summary>
+    public byte[] Hash { get; } = SHA1.HashData(Encoding.UTF8.GetBytes(Text));
+
+    /// <summary>Runs the script: <c>EVALSHA</c>, and <c>EVAL</c> of the text when the server does not have it.</summary>
+    /// <param name="database">Where to run it (a database, or a batch).</param>
+    /// <param name="keys">The script's keys.</param>
+    /// <param name="arguments">The script's arguments.</param>
+    /// <param name="outsideBatch">
+    /// Where the <c>EVAL</c> goes when <paramref name="database"/> is a batch (required then: a batch already sent
+    /// would never send it).
+    /// </param>
+    /// <returns>The script's reply.</returns>
+    public Task<RedisResult> EvaluateAsync(IDatabaseAsync database, RedisKey[] keys, RedisValue[] arguments, IDatabaseAsync? outsideBatch = null)
+    {
+        if (database is IBatch && (outsideBatch is null or IBatch))
+        {
+            throw new ArgumentException($"Running {Name} in a batch needs a database outside it for the EVAL of its text.", nameof(outsideBatch));
+        }
+
+        return EvaluateCoreAsync(database.ScriptEvaluateAsync(Hash, keys, arguments), outsideBatch ?? database, keys, arguments);
+    }
+
+    private async Task<RedisResult> EvaluateCoreAsync(Task<RedisResult> byHash, IDatabaseAsync fallback, RedisKey[] keys, RedisValue[] arguments)
+    {
+        try
+        {
+            return await byHash.ConfigureAwait(false);
+        }
+        catch (RedisServerException exception) when (exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            return await fallback.ScriptEvaluateAsync(Text, keys, arguments).ConfigureAwait(false);
+        }
+    }
 }
