@@ -12,13 +12,14 @@ namespace Messaging;
 /// seq are clamped to it, so an early ack can never mark a future message.
 /// </remarks>
 /// <param name="messages">The message store (acked messages, the last seq).</param>
+/// <param name="recent">The newest messages this node routed (the clamp of an ack up to a seq, without a store read).</param>
 /// <param name="ids">The message id index (acked ids).</param>
 /// <param name="conversations">The conversation store (the conversations of acked ids).</param>
 /// <param name="receipts">The receipt store (the marks).</param>
 /// <param name="access">Membership checks.</param>
 /// <param name="statuses">Publishes the statuses a move causes.</param>
 /// <param name="time">The clock of the marks' times.</param>
-internal sealed class ReceiptFlow(IMessageStore messages, IMessageIdIndex ids, IConversationStore conversations, IReceiptStore receipts, ConversationAccess access, StatusNotifier statuses, TimeProvider time)
+internal sealed class ReceiptFlow(IMessageStore messages, RecentMessages recent, IMessageIdIndex ids, IConversationStore conversations, IReceiptStore receipts, ConversationAccess access, StatusNotifier statuses, TimeProvider time)
 {
     /// <summary>The one message of every "unknown or invisible message" failure.</summary>
     public const string MessageNotFound = "Message not found.";
@@ -112,7 +113,7 @@ internal sealed class ReceiptFlow(IMessageStore messages, IMessageIdIndex ids, I
         // The newest stored message at or below the seq is the clamp and the message the statuses start from, in one
         // read (the statuses then need no read of their own when it is the other member's, the usual ack of a direct
         // conversation). Only when retention removed every message up to the seq is the last seq read instead.
-        var newest = await messages.ReadBeforeAsync(conversation.Id, upToSeq == long.MaxValue ? upToSeq : upToSeq + 1, 1, cancellationToken).ConfigureAwait(false);
+        var newest = await recent.ReadBeforeAsync(messages, conversation.Id, upToSeq == long.MaxValue ? upToSeq : upToSeq + 1, 1, cancellationToken).ConfigureAwait(false);
         if (newest.Count > 0)
         {
             await AdvanceAsync(conversation, userId, deviceId, newest[0].Seq, status, cancellationToken, newest[0]).ConfigureAwait(false);

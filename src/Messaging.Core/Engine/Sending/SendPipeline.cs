@@ -13,7 +13,7 @@ internal sealed record Sender(string UserId, string DeviceId, ConnectionPipeline
 /// commit — the sender's read mark, the contact record of a direct message and the conversation index (together), then
 /// the <c>sent</c> status, fan-out and push.
 /// </summary>
-internal sealed class SendPipeline(EngineContext context, IConversationIndex index, IMediaCatalog mediaCatalog, IMessageIdGenerator ids, ConversationAccess access, MessageCommitter committer, MessageFanout fanout, ReceiptFlow receipts, ContactRecorder contacts)
+internal sealed class SendPipeline(EngineContext context, IConversationIndex index, IMediaCatalog mediaCatalog, IMessageIdGenerator ids, ConversationAccess access, MessageCommitter committer, RecentMessages recent, MessageFanout fanout, ReceiptFlow receipts, ContactRecorder contacts)
 {
     /// <summary>Sends a client's message.</summary>
     /// <param name="sender">Who sends, from which connection.</param>
@@ -69,8 +69,16 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
     private async ValueTask<SendResult> CommitAsync(Conversation conversation, Message draft, Sender? sender, string? alsoUserId, CancellationToken cancellationToken)
     {
         var commit = await committer.CommitAsync(draft, cancellationToken).ConfigureAwait(false);
+
+        // Stored for good: concurrent sends in the conversation find it when their statuses look back.
+        if (commit.Message is { } committed)
+        {
+            recent.Remember(committed);
+        }
+
         if (commit.Tombstone is { } tombstone)
         {
+            recent.Remember(tombstone);
             // Tell every reader the seq is settled, so nobody waits for it.
             await TouchAsync(tombstone).ConfigureAwait(false);
             await fanout.PublishAsync(conversation, tombstone, originConnectionId: null).ConfigureAwait(false);
