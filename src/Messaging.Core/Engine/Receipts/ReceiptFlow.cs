@@ -144,11 +144,28 @@ internal sealed class ReceiptFlow(IMessageStore messages, RecentMessages recent,
         // at least these raised to the ack. A concurrent advance of another device of the user may see the same
         // "before", so both publish the statuses of the range they share (a harmless repeat, never a loss).
         var before = await receipts.AdvanceAsync(conversation.Id, userId, deviceId, seq, read, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await PublishAdvancedAsync(conversation, userId, before, seq, status, cancellationToken, newest).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Publishes the statuses caused by a user's marks moving to <paramref name="seq"/> from <paramref name="before"/>,
+    /// when the move was written elsewhere (a store that advances the sender's read mark in its atomic commit).
+    /// </summary>
+    /// <param name="conversation">The conversation.</param>
+    /// <param name="userId">The member whose marks moved.</param>
+    /// <param name="before">The member's aggregate marks read before the write.</param>
+    /// <param name="seq">The seq the marks moved to.</param>
+    /// <param name="status">Delivered, or read (which also means delivered).</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <param name="newest">The message at <paramref name="seq"/>, when the caller has it.</param>
+    /// <returns>A task that completes when the statuses were published.</returns>
+    public ValueTask PublishAdvancedAsync(Conversation conversation, string userId, Watermark before, long seq, ReceiptStatus status, CancellationToken cancellationToken, Message? newest = null)
+    {
+        var read = status == ReceiptStatus.Read ? seq : 0;
         var after = new Watermark(Math.Max(before.DeliveredUpTo, Math.Max(seq, read)), Math.Max(before.ReadUpTo, read), null, null);
-        if (after.DeliveredUpTo > before.DeliveredUpTo || after.ReadUpTo > before.ReadUpTo)
-        {
-            await statuses.PublishCrossedAsync(conversation, userId, before, after, cancellationToken, newest).ConfigureAwait(false);
-        }
+        return after.DeliveredUpTo > before.DeliveredUpTo || after.ReadUpTo > before.ReadUpTo
+            ? statuses.PublishCrossedAsync(conversation, userId, before, after, cancellationToken, newest)
+            : ValueTask.CompletedTask;
     }
 
     // The conversation of an acked message, when the caller is a member; otherwise the message is not found.
