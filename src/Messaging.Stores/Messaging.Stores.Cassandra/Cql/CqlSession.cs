@@ -194,15 +194,15 @@ internal sealed partial class CqlSession : IAsyncDisposable
         var retries = 0;
         var unavailableRetried = false;
         CassandraException? last = null;
-        var start = (int)((uint)Interlocked.Increment(ref _nextHost) % (uint)_hosts.Length);
-        for (var attempt = 0; attempt < _hosts.Length + _options.MaxRetries + 1; attempt++)
+        var plan = QueryPlan();
+        for (var attempt = 0; attempt < plan.Length + _options.MaxRetries + 1; attempt++)
         {
-            var host = _hosts[(start + attempt) % _hosts.Length];
+            var host = plan[attempt % plan.Length];
             var connection = host.NextConnection();
             if (connection is null)
             {
                 last ??= new CassandraException(CassandraErrorKind.ConnectionFailed, $"{host.Endpoint} is down.") { RequestSent = false };
-                if (attempt >= _hosts.Length - 1 && _hosts.All(h => !h.IsUp))
+                if (plan.All(h => !h.IsUp))
                 {
                     break;
                 }
@@ -262,6 +262,19 @@ internal sealed partial class CqlSession : IAsyncDisposable
         throw last is { Kind: CassandraErrorKind.ConnectionFailed, RequestSent: false }
             ? new CassandraException(CassandraErrorKind.NoHostAvailable, $"No Cassandra node could take the request: {last.Message}", innerException: last)
             : last ?? new CassandraException(CassandraErrorKind.NoHostAvailable, "No Cassandra node could take the request.");
+    }
+
+    /// <summary>The nodes that are up, starting one further round the ring for each request, then the nodes that are down.</summary>
+    private CqlHost[] QueryPlan()
+    {
+        var up = _hosts.Where(h => h.IsUp).ToArray();
+        if (up.Length == 0)
+        {
+            return _hosts;
+        }
+
+        var start = (int)((uint)Interlocked.Increment(ref _nextHost) % (uint)up.Length);
+        return [.. up[start..], .. up[..start], .. _hosts.Where(h => !up.Contains(h))];
     }
 
     private async Task<CqlResponse> SendWithRepreparationAsync(CqlConnection connection, CqlRequest request, IReadOnlyList<CqlPrepared> prepared, CancellationToken cancellationToken)
