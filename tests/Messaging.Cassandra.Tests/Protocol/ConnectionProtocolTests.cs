@@ -101,6 +101,45 @@ public sealed class ConnectionProtocolTests
     }
 
     [Fact]
+    public async Task A_cancelled_request_fails_at_once_and_its_late_answer_is_dropped()
+    {
+        await using var peer = ScriptedCqlPeer.Start();
+        await using var session = await ConnectAsync(peer, o => { o.ConnectionsPerHost = 1; o.MaxRequestsPerConnection = 1; });
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        var cancelled = session.ExecuteAsync(new CqlStatement("slow") { IsIdempotent = true }, cancel.Token);
+        var slow = await peer.NextAsync();
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+
+        // The only id is parked until the late answer; the next request waits for it and then gets its own answer.
+        var next = session.ExecuteAsync(new CqlStatement("next"), Ct);
+        await slow.ReplyAsync(Rows("slow"));
+        var request = await peer.NextAsync();
+        Assert.Equal(slow.Stream, request.Stream);
+        await request.ReplyAsync(Rows("next"));
+        Assert.Equal("next", (await next).Rows[0]["v"]);
+    }
+
+    [Fact]
+    public async Task Requests_waiting_for_a_stream_id_fail_at_once_when_the_connection_closes()
+    {
+        await using var peer = ScriptedCqlPeer.Start();
+        await using var session = await ConnectAsync(peer, o => { o.ConnectionsPerHost = 1; o.MaxRequestsPerConnection = 1; o.RequestTimeout = TimeSpan.FromMinutes(5); });
+
+        var sent = session.ExecuteAsync(new CqlStatement("sent"), Ct);
+        await peer.NextAsync();
+        var waiting = session.ExecuteAsync(new CqlStatement("waiting"), Ct);
+        peer.Refuse = true;
+        peer.DropConnections();
+
+        Assert.Equal(CassandraErrorKind.ConnectionFailed, (await Assert.ThrowsAsync<CassandraException>(() => sent)).Kind);
+        // Not after the five-minute request timeout: a waiter for an id of a closed connection wakes up with it.
+        var failure = await Assert.ThrowsAsync<CassandraException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        Assert.Equal(CassandraErrorKind.NoHostAvailable, failure.Kind);
+    }
+
+    [Fact]
     public async Task Frames_split_across_reads_and_several_frames_in_one_read_are_all_read()
     {
         await using var peer = ScriptedCqlPeer.Start();
@@ -207,7 +246,7 @@ public sealed class ConnectionProtocolTests
         var execute = await peer.NextAsync();
         var parameters = Assert.IsType<ExecuteRequest>(execute.Request).Parameters;
         Assert.Equal(CqlValueCodec.Encode(CqlType.Int, 42), parameters.Values[0]);
-        Assert.True(parameters.SkipMetadata);
+        Assert.False(parameters.SkipMetadata);
         await execute.ReplyAsync(new ErrorResponse(CqlErrorCodes.Unprepared, "Prepared query with ID 01020304 not found") { UnpreparedId = id });
 
         var again = await peer.NextAsync();

@@ -50,19 +50,27 @@ internal sealed partial class CqlSession : IAsyncDisposable
             .Distinct()
             .Select(e => new CqlHost(e, options, time, logger))
             .ToArray();
-        var failures = await Task.WhenAll(hosts.Select(h => h.OpenAsync(cancellationToken))).ConfigureAwait(false);
-        if (failures.All(f => f is not null))
+        try
+        {
+            var failures = await Task.WhenAll(hosts.Select(h => h.OpenAsync(cancellationToken))).ConfigureAwait(false);
+            if (failures.All(f => f is not null))
+            {
+                // Refused credentials say more than "no host": they are reported as they are.
+                var authentication = failures.OfType<CassandraException>().FirstOrDefault(f => f.Kind is CassandraErrorKind.BadCredentials);
+                throw authentication ?? new CassandraException(
+                    CassandraErrorKind.NoHostAvailable,
+                    $"No Cassandra contact point could be reached: {string.Join("; ", failures.Select(f => f!.Message))}",
+                    innerException: failures[0]);
+            }
+        }
+        catch
         {
             foreach (var host in hosts)
             {
                 await host.DisposeAsync().ConfigureAwait(false);
             }
 
-            var authentication = failures.OfType<CassandraException>().FirstOrDefault(f => f.Kind is CassandraErrorKind.BadCredentials);
-            throw authentication ?? new CassandraException(
-                CassandraErrorKind.NoHostAvailable,
-                $"No Cassandra contact point could be reached: {string.Join("; ", failures.Select(f => f!.Message))}",
-                innerException: failures[0]);
+            throw;
         }
 
         return new CqlSession(hosts, options, time, logger);
@@ -87,10 +95,14 @@ internal sealed partial class CqlSession : IAsyncDisposable
     public Task<CqlRowSet> ExecuteAsync(CqlStatement statement, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(statement);
+        ArgumentOutOfRangeException.ThrowIfNegative(statement.Timestamp ?? 0, nameof(statement));
+
+        // Metadata is always asked for: protocol v4 has no result metadata id, so rows read with the metadata of the
+        // PREPARE would be misread after an ALTER TABLE; one column list per page costs little.
         var parameters = new CqlQueryParameters(
             statement.Consistency ?? _options.Consistency,
             EncodeValues(statement.Prepared, statement.Values),
-            SkipMetadata: statement.Prepared is { Result.Columns: not null },
+            SkipMetadata: false,
             PageSize: statement.PageSize ?? _options.PageSize,
             PagingState: statement.PagingState,
             SerialConsistency: statement.SerialConsistency,
@@ -122,10 +134,11 @@ internal sealed partial class CqlSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs a BATCH (logged or unlogged); prepared entries are executed by id.</summary>
-    public Task ExecuteBatchAsync(CqlBatch batch, CancellationToken cancellationToken = default)
+    /// <summary>Runs a BATCH (logged or unlogged); prepared entries are executed by id. A conditional batch answers with its <c>[applied]</c> row.</summary>
+    public Task<CqlRowSet> ExecuteBatchAsync(CqlBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch.Timestamp ?? 0, nameof(batch));
         var entries = batch.Statements
             .Select(s => new CqlBatchEntry(s.Prepared is null ? s.Cql : null, s.Prepared?.Id, EncodeValues(s.Prepared, s.Values)))
             .ToArray();

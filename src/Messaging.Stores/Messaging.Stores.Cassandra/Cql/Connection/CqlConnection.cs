@@ -42,7 +42,8 @@ internal sealed partial class CqlConnection : IAsyncDisposable
         _logger = logger;
         _pending = new Pending?[maxStreams];
         _idStack = new Stack<short>(Enumerable.Range(0, maxStreams).Reverse().Select(i => (short)i));
-        _freeIds = new SemaphoreSlim(maxStreams, maxStreams);
+        // No upper bound: closing releases a permit per id so that requests waiting for one wake up and fail at once.
+        _freeIds = new SemaphoreSlim(maxStreams);
         _maxParked = Math.Max(1, maxStreams / 2);
     }
 
@@ -55,18 +56,6 @@ internal sealed partial class CqlConnection : IAsyncDisposable
     public Task<Exception> Closed => _closed.Task;
 
     public bool IsOpen => !_closed.Task.IsCompleted;
-
-    /// <summary>Requests currently waiting on this connection (answers not yet in).</summary>
-    public int InFlight
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _pending.Length - _idStack.Count - _parked;
-            }
-        }
-    }
 
     /// <summary>Opens the socket, starts the read loop and runs the handshake (STARTUP, authentication, USE).</summary>
     public static async Task<CqlConnection> OpenAsync(CqlEndpoint endpoint, CqlConnectionSettings settings, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
@@ -349,6 +338,7 @@ internal sealed partial class CqlConnection : IAsyncDisposable
         }
 
         LogClosed(_logger, Endpoint.ToString(), reason.Message);
+        _freeIds.Release(_pending.Length);
         foreach (var pending in waiting)
         {
             pending.Answer.TrySetException(ClosedException(sent: true));

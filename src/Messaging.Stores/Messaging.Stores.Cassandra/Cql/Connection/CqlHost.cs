@@ -57,8 +57,9 @@ internal sealed partial class CqlHost : IAsyncDisposable
             {
                 Attach(i, await CqlConnection.OpenAsync(Endpoint, _settings, _time, _logger, cancellationToken).ConfigureAwait(false));
             }
-            catch (CassandraException exception) when (exception.Kind is CassandraErrorKind.ConnectionFailed or CassandraErrorKind.RequestTimeout)
+            catch (CassandraException exception)
             {
+                // Refused credentials or a protocol mismatch fail the node like an unreachable one; the session reports them.
                 failure ??= exception;
             }
         }
@@ -209,7 +210,7 @@ internal sealed partial class CqlHost : IAsyncDisposable
                 {
                     Attach(slot, await CqlConnection.OpenAsync(Endpoint, _settings, _time, _logger, token).ConfigureAwait(false));
                 }
-                catch (CassandraException exception) when (exception.Kind is CassandraErrorKind.ConnectionFailed or CassandraErrorKind.RequestTimeout)
+                catch (CassandraException exception)
                 {
                     LogReconnectFailed(_logger, Endpoint.ToString(), exception.Message);
                     failed = true;

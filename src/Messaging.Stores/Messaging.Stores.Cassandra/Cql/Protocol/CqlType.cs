@@ -77,8 +77,6 @@ internal sealed class CqlType : IEquatable<CqlType>
 
     public IReadOnlyList<CqlField> Fields { get; }
 
-    public bool IsCollection => Code is CqlTypeCode.List or CqlTypeCode.Set or CqlTypeCode.Map;
-
     public static CqlType Of(CqlTypeCode code) => code switch
     {
         CqlTypeCode.List or CqlTypeCode.Set or CqlTypeCode.Map or CqlTypeCode.Udt or CqlTypeCode.Tuple or CqlTypeCode.Custom

@@ -23,8 +23,6 @@ internal sealed class CqlWriter
 
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, Length);
 
-    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, Length);
-
     public byte[] ToArray() => WrittenSpan.ToArray();
 
     public void WriteByte(byte value) => Reserve(1)[0] = value;
