@@ -316,9 +316,9 @@ internal sealed partial class CqlSession : IAsyncDisposable
         return await connection.SendAsync(request, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
     }
 
-    [LoggerMessage(EventId = 20, Level = LogLevel.Debug, Message = "Retrying a CQL {Opcode} on the next node after {Endpoint} failed: {Reason}")]
+    [LoggerMessage(EventId = 1720, Level = LogLevel.Debug, Message = "Retrying a CQL {Opcode} on the next node after {Endpoint} failed: {Reason}")]
     private static partial void LogRetry(ILogger logger, string opcode, string endpoint, string reason);
 
-    [LoggerMessage(EventId = 21, Level = LogLevel.Debug, Message = "{Endpoint} did not know a prepared statement; preparing it again: {Cql}")]
+    [LoggerMessage(EventId = 1721, Level = LogLevel.Debug, Message = "{Endpoint} did not know a prepared statement; preparing it again: {Cql}")]
     private static partial void LogReprepare(ILogger logger, string endpoint, string cql);
 }

@@ -137,8 +137,9 @@ internal sealed partial class CqlConnection : IAsyncDisposable
             await _writeLock.WaitAsync(linked.Token).ConfigureAwait(false);
             try
             {
+                // Not cancellable once started: a frame cut off half-way would corrupt every later frame on the socket.
                 sent = true;
-                await _output.WriteAsync(frame, linked.Token).ConfigureAwait(false);
+                await _output.WriteAsync(frame, CancellationToken.None).ConfigureAwait(false);
             }
             finally
             {
@@ -364,16 +365,16 @@ internal sealed partial class CqlConnection : IAsyncDisposable
             RequestSent = sent,
         };
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "CQL connection to {Endpoint} closed: {Reason}")]
+    [LoggerMessage(EventId = 1701, Level = LogLevel.Debug, Message = "CQL connection to {Endpoint} closed: {Reason}")]
     private static partial void LogClosed(ILogger logger, string endpoint, string reason);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "CQL {Endpoint} sent an {Opcode} event frame; events are not registered for and it was dropped")]
+    [LoggerMessage(EventId = 1702, Level = LogLevel.Debug, Message = "CQL {Endpoint} sent an {Opcode} event frame; events are not registered for and it was dropped")]
     private static partial void LogEventIgnored(ILogger logger, string endpoint, string opcode);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "CQL {Endpoint} answered stream {Stream}, which has no request waiting; the frame was dropped")]
+    [LoggerMessage(EventId = 1703, Level = LogLevel.Warning, Message = "CQL {Endpoint} answered stream {Stream}, which has no request waiting; the frame was dropped")]
     private static partial void LogUnknownStream(ILogger logger, string endpoint, short stream);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "CQL read loop for {Endpoint} ended: {Reason}")]
+    [LoggerMessage(EventId = 1704, Level = LogLevel.Debug, Message = "CQL read loop for {Endpoint} ended: {Reason}")]
     private static partial void LogReadLoopEnded(ILogger logger, string endpoint, string reason);
 
     private sealed class Pending

@@ -232,12 +232,12 @@ internal sealed partial class CqlHost : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Cassandra node {Endpoint} is down: {Reason}")]
+    [LoggerMessage(EventId = 1710, Level = LogLevel.Warning, Message = "Cassandra node {Endpoint} is down: {Reason}")]
     private static partial void LogDown(ILogger logger, string endpoint, string reason);
 
-    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Cassandra node {Endpoint} is up again")]
+    [LoggerMessage(EventId = 1711, Level = LogLevel.Information, Message = "Cassandra node {Endpoint} is up again")]
     private static partial void LogUp(ILogger logger, string endpoint);
 
-    [LoggerMessage(EventId = 12, Level = LogLevel.Debug, Message = "Reconnecting to Cassandra node {Endpoint} failed: {Reason}")]
+    [LoggerMessage(EventId = 1712, Level = LogLevel.Debug, Message = "Reconnecting to Cassandra node {Endpoint} failed: {Reason}")]
     private static partial void LogReconnectFailed(ILogger logger, string endpoint, string reason);
 }
