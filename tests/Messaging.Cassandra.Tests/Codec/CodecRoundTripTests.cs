@@ -119,6 +119,32 @@ public sealed class CodecRoundTripTests
         Assert.Equal("00112233445566778899aabbccddeeff", Canonical.Hex(CqlValueCodec.Encode(CqlType.Uuid, uuid)));
     }
 
+    [Fact]
+    public void Values_without_metadata_are_sent_as_the_cql_type_of_their_dotnet_type()
+    {
+        Assert.Equal(CqlType.Varchar, CqlValueCodec.InferType("text"));
+        Assert.Equal(CqlType.Int, CqlValueCodec.InferType(1));
+        Assert.Equal(CqlType.Bigint, CqlValueCodec.InferType(1L));
+        Assert.Equal(CqlType.Boolean, CqlValueCodec.InferType(true));
+        Assert.Equal(CqlType.Timestamp, CqlValueCodec.InferType(DateTimeOffset.UnixEpoch));
+        Assert.Equal(CqlType.Uuid, CqlValueCodec.InferType(Guid.NewGuid()));
+        Assert.Equal(CqlType.Blob, CqlValueCodec.InferType(new byte[] { 1 }));
+        Assert.Equal(CqlType.List(CqlType.Varchar), CqlValueCodec.InferType(new List<string> { "a" }));
+        Assert.Equal(CqlType.Set(CqlType.Int), CqlValueCodec.InferType(new HashSet<int> { 1 }));
+        Assert.Equal(CqlType.Map(CqlType.Varchar, CqlType.Bigint), CqlValueCodec.InferType(new Dictionary<string, long> { ["a"] = 1 }));
+        Assert.Throws<ArgumentException>(() => CqlValueCodec.InferType(1.5m));
+    }
+
+    [Fact]
+    public void A_value_of_the_wrong_dotnet_type_for_its_column_is_refused_with_a_clear_error()
+    {
+        var exception = Assert.Throws<ArgumentException>(() => CqlValueCodec.Encode(CqlType.Int, "42"));
+        Assert.Contains("cannot be written as CQL int", exception.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => CqlValueCodec.Encode(CqlType.Ascii, "é"));
+        Assert.Throws<ArgumentException>(() => CqlValueCodec.Encode(CqlType.List(CqlType.Int), new object?[] { 1, null }));
+        Assert.Throws<InvalidDataException>(() => CqlValueCodec.Decode(CqlType.Bigint, [1, 2, 3]));
+    }
+
     private static CqlFrame ReadOne(byte[] bytes)
     {
         var sequence = new ReadOnlySequence<byte>(bytes);
