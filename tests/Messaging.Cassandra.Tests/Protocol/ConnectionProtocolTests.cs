@@ -101,6 +101,30 @@ public sealed class ConnectionProtocolTests
     }
 
     [Fact]
+    public async Task A_connection_whose_requests_keep_timing_out_is_closed_and_replaced()
+    {
+        var time = new FakeTimeProvider();
+        await using var peer = ScriptedCqlPeer.Start();
+        await using var session = await ConnectAsync(peer, o => { o.ConnectionsPerHost = 1; o.MaxRequestsPerConnection = 2; o.RequestTimeout = TimeSpan.FromSeconds(1); }, time);
+        var host = session.Hosts.Single();
+
+        var a = session.ExecuteAsync(new CqlStatement("a"), Ct);
+        var b = session.ExecuteAsync(new CqlStatement("b"), Ct);
+        await peer.NextAsync();
+        await peer.NextAsync();
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(CassandraErrorKind.RequestTimeout, (await Assert.ThrowsAsync<CassandraException>(() => a)).Kind);
+        Assert.Equal(CassandraErrorKind.RequestTimeout, (await Assert.ThrowsAsync<CassandraException>(() => b)).Kind);
+
+        // Over half of its ids wait for answers that do not come: the connection is given up and a new one opened.
+        await Eventually.TrueAsync(() => { time.Advance(TimeSpan.FromSeconds(1)); return peer.ReadyConnections >= 2 && host.IsUp; }, "a new connection");
+        var c = session.ExecuteAsync(new CqlStatement("c"), Ct);
+        var request = await peer.NextAsync();
+        await request.ReplyAsync(Rows("c"));
+        Assert.Equal("c", (await c).Rows[0]["v"]);
+    }
+
+    [Fact]
     public async Task A_cancelled_request_fails_at_once_and_its_late_answer_is_dropped()
     {
         await using var peer = ScriptedCqlPeer.Start();
