@@ -99,3 +99,54 @@ public interface IAtomicSequencingStore
     /// <returns><see cref="AppendOutcome.Appended"/> with the stored message, or the duplicate's original.</returns>
     ValueTask<AppendResult> SequenceAndAppendAsync(Message draft, TimeSpan deduplicationWindow, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// The writes the engine makes right after a send commits: the sender's read mark (sending reads everything before
+/// the message, recorded on <see cref="ReservedDeviceIds.Sender"/>) and the conversation's activity in the
+/// <see cref="IConversationIndex"/>. A store implementing <see cref="IAtomicBookkeepingStore"/> makes them inside its
+/// atomic step.
+/// </summary>
+/// <param name="SenderId">The sender whose read mark moves to the new message's seq.</param>
+/// <param name="At">When the mark moved (the engine's clock).</param>
+public sealed record CommitBookkeeping(string SenderId, DateTimeOffset At);
+
+/// <summary>The outcome of <see cref="IAtomicBookkeepingStore.SequenceAndAppendKeepingBooksAsync"/>.</summary>
+/// <param name="Result">The append's outcome, as <see cref="IAtomicSequencingStore.SequenceAndAppendAsync"/> answers.</param>
+/// <param name="SenderMarksBefore">
+/// The sender's marks in the conversation (the aggregate over their devices, as <see cref="IReceiptStore.AdvanceAsync"/>
+/// returns it) read before the read mark moved; meaningful only for <see cref="AppendOutcome.Appended"/>.
+/// </param>
+public readonly record struct BookkeptAppendResult(AppendResult Result, Watermark SenderMarksBefore);
+
+/// <summary>
+/// Optional capability of an <see cref="IAtomicSequencingStore"/> whose data sits beside the receipt store's and the
+/// conversation index's (for example one Redis hash slot per conversation): its atomic step also makes the
+/// <see cref="CommitBookkeeping"/> writes, so a send is one call to the stores before <c>sent</c>. The engine uses it
+/// only when <see cref="KeepsBooksFor"/> says the registered roles read what it writes, and then makes neither write
+/// itself.
+/// </summary>
+public interface IAtomicBookkeepingStore : IAtomicSequencingStore
+{
+    /// <summary>
+    /// Whether this store's atomic step writes the data <paramref name="receipts"/> and <paramref name="index"/> read
+    /// (the same adapter on the same server); when <see langword="false"/> the engine writes to them itself.
+    /// </summary>
+    /// <param name="receipts">The registered receipt store.</param>
+    /// <param name="index">The registered conversation index.</param>
+    /// <returns><see langword="true"/> when the bookkeeping can be folded into the atomic step.</returns>
+    bool KeepsBooksFor(IReceiptStore receipts, IConversationIndex index);
+
+    /// <summary>
+    /// As <see cref="IAtomicSequencingStore.SequenceAndAppendAsync"/>, and when the message is appended, in the same
+    /// atomic step: advances the sender's read mark on <see cref="ReservedDeviceIds.Sender"/> to the new seq (as
+    /// <see cref="IReceiptStore.AdvanceAsync"/> with delivered and read at that seq) and moves the conversation's
+    /// activity to the message (as <see cref="IConversationIndex.TouchAsync"/>). A duplicate writes neither.
+    /// </summary>
+    /// <param name="draft">The message; its <see cref="Message.Seq"/> is ignored.</param>
+    /// <param name="deduplicationWindow">How long the claim of the client message id lasts.</param>
+    /// <param name="bookkeeping">The sender and the time of the read mark.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The append's outcome and the sender's marks before it.</returns>
+    ValueTask<BookkeptAppendResult> SequenceAndAppendKeepingBooksAsync(Message draft, TimeSpan deduplicationWindow, CommitBookkeeping bookkeeping, CancellationToken cancellationToken = default);
+}
+

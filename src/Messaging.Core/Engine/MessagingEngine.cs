@@ -46,18 +46,21 @@ public sealed class MessagingEngine : IAsyncDisposable
         _settling = new RouteSettling(context);
         var interest = new ReadPathInterest(roles.Conversations, roles.Fanout, _follows, local, locks, _settling);
         Watchers = new PresenceWatchers(_follows);
-        var router = new EnvelopeRouter(context, local, interest, Watchers);
+        var recent = new RecentMessages();
+        var router = new EnvelopeRouter(context, local, interest, Watchers, recent);
         _inbox = new NodeInbox(context, roles.Transport, router);
         var routes = new RouteCache(context, roles.Directory);
         var publisher = new NodePublisher(context, roles.Directory, roles.Transport, routes, router);
 
         Presence = new PresenceService(context, roles.Presence, roles.Directory, privacy, publisher);
-        var statusNotifier = new StatusNotifier(context, roles.Messages, roles.Receipts, publisher);
-        Receipts = new ReceiptFlow(roles.Messages, roles.MessageIds, roles.Conversations, roles.Receipts, access, statusNotifier, context.Time);
-        var committer = new MessageCommitter(context, roles.Messages, roles.Sequencer, roles.Deduplication, roles.MessageIds, roles.Ids, new SequenceFence(roles.Messages, roles.Sequencer));
+        var statusNotifier = new StatusNotifier(context, roles.Messages, recent, roles.Receipts, publisher);
+        Receipts = new ReceiptFlow(roles.Messages, recent, roles.MessageIds, roles.Conversations, roles.Receipts, access, statusNotifier, context.Time);
+        // A store that can make the post-commit writes in its atomic step does so only for the roles it writes into.
+        var bookkeeping = roles.Messages is IAtomicBookkeepingStore books && books.KeepsBooksFor(roles.Receipts, roles.ConversationIndex) ? books : null;
+        var committer = new MessageCommitter(context, roles.Messages, bookkeeping, roles.Sequencer, roles.Deduplication, roles.MessageIds, roles.Ids, new SequenceFence(roles.Messages, roles.Sequencer));
         var fanout = new MessageFanout(context, roles.Fanout, roles.Push, publisher, routes, local);
         var contacts = new ContactRecorder(context, roles.ContactStore, Presence);
-        Sending = new SendPipeline(context, roles.ConversationIndex, roles.Media, roles.Ids, access, committer, fanout, Receipts, contacts);
+        Sending = new SendPipeline(context, roles.ConversationIndex, roles.Media, roles.Ids, access, committer, recent, fanout, Receipts, contacts);
         Typing = new TypingService(context, roles.Fanout, access, publisher);
         var statusReader = new StatusReader(roles.Messages, roles.Receipts, context.Options.CatchUpBatchSize, context.Time);
         var reads = new DeliveryReads(roles.Messages, roles.Conversations, roles.ConversationIndex, roles.Receipts);

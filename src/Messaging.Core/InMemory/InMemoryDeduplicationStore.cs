@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Messaging;
 
 /// <summary>An <see cref="IDeduplicationStore"/> held in process memory; claims expire by the given <see cref="TimeProvider"/>.</summary>
@@ -7,18 +9,20 @@ namespace Messaging;
 /// provider's clock (checked on every read, so expiry is exact, also with a fake clock in tests).
 /// </para>
 /// <para>
-/// Limits: one process only; lost on restart. Expired claims are swept now and then while claiming, so memory follows
-/// the number of claims made within one window.
+/// Limits: one process only; lost on restart. Claims are kept in a concurrent map (no store-wide lock) and queued in the
+/// order they were made; each new claim removes up to two expired ones from the head of that queue, so memory follows
+/// the number of claims made within one window at a constant cost per claim.
 /// </para>
 /// </remarks>
 public sealed class InMemoryDeduplicationStore : IDeduplicationStore
 {
-    // A sweep of expired claims after this many new claims keeps the cost per claim constant on average.
-    private const int SweepEvery = 4096;
+    // Expired claims removed per new claim: more than one, so the queue drains faster than it fills once claims expire.
+    private const int SweepPerClaim = 2;
 
-    private readonly Dictionary<DeduplicationKey, Claim> _claims = [];
+    private readonly ConcurrentDictionary<DeduplicationKey, Claim> _claims = new();
+    private readonly ConcurrentQueue<KeyValuePair<DeduplicationKey, Claim>> _made = new();
+    private readonly Lock _sweep = new();
     private readonly TimeProvider _time;
-    private int _claimsSinceSweep;
 
     /// <summary>Creates an empty store.</summary>
     /// <param name="time">The clock claims expire by; the system clock when omitted.</param>
@@ -29,11 +33,7 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
     {
         Validate(key);
         cancellationToken.ThrowIfCancellationRequested();
-        var now = _time.GetUtcNow();
-        lock (_claims)
-        {
-            return ValueTask.FromResult(_claims.TryGetValue(key, out var claim) && claim.Expires > now ? claim.Seq : (long?)null);
-        }
+        return ValueTask.FromResult(_claims.TryGetValue(key, out var claim) && claim.Expires > _time.GetUtcNow() ? claim.Seq : (long?)null);
     }
 
     /// <inheritdoc />
@@ -44,28 +44,32 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
         var now = _time.GetUtcNow();
-        lock (_claims)
+        var made = new Claim(seq, now + window);
+        while (true)
         {
-            if (_claims.TryGetValue(key, out var claim) && claim.Expires > now)
+            if (_claims.TryAdd(key, made))
             {
-                return ValueTask.FromResult(new DeduplicationClaim(claim.Seq == seq, claim.Seq));
+                break;
             }
 
-            _claims[key] = new Claim(seq, now + window);
-            if (++_claimsSinceSweep >= SweepEvery)
+            if (_claims.TryGetValue(key, out var held))
             {
-                _claimsSinceSweep = 0;
-                foreach (var (expiredKey, expired) in _claims)
+                if (held.Expires > now)
                 {
-                    if (expired.Expires <= now)
-                    {
-                        _claims.Remove(expiredKey);
-                    }
+                    return ValueTask.FromResult(new DeduplicationClaim(held.Seq == seq, held.Seq));
+                }
+
+                // Expired: replaced only if nobody replaced or released it meanwhile.
+                if (_claims.TryUpdate(key, made, held))
+                {
+                    break;
                 }
             }
-
-            return ValueTask.FromResult(new DeduplicationClaim(true, seq));
         }
+
+        _made.Enqueue(new(key, made));
+        Sweep(now);
+        return ValueTask.FromResult(new DeduplicationClaim(true, seq));
     }
 
     /// <inheritdoc />
@@ -73,9 +77,29 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
     {
         Validate(key);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_claims)
+        return ValueTask.FromResult(_claims.TryGetValue(key, out var claim) && claim.Seq == seq && _claims.TryRemove(new(key, claim)));
+    }
+
+    // Removes expired claims from the head of the queue of claims made; a claim replaced since stays (the map holds
+    // another value for its key, so the conditional removal leaves it). One sweeper at a time (peek and dequeue must
+    // see the same head); a claim that finds another sweeping leaves it to them.
+    private void Sweep(DateTimeOffset now)
+    {
+        if (!_sweep.TryEnter())
         {
-            return ValueTask.FromResult(_claims.TryGetValue(key, out var claim) && claim.Seq == seq && _claims.Remove(key));
+            return;
+        }
+
+        try
+        {
+            for (var i = 0; i < SweepPerClaim && _made.TryPeek(out var oldest) && oldest.Value.Expires <= now && _made.TryDequeue(out oldest); i++)
+            {
+                _claims.TryRemove(oldest);
+            }
+        }
+        finally
+        {
+            _sweep.Exit();
         }
     }
 

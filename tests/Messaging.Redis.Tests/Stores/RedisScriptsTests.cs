@@ -1,3 +1,4 @@
+using StackExchange.Redis;
 using Messaging.Stores.Redis;
 using Xunit;
 
@@ -39,4 +40,33 @@ public sealed class RedisScriptsTests
         await server.RestartAsync();
         Assert.Equal(1, await sequencer.NextAsync("conv", Token));
     }
+
+    [Fact]
+    public async Task A_script_in_a_batch_the_server_lost_is_sent_by_text_outside_the_batch()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        var database = connection.GetDatabase();
+        Assert.True((await RedisScripts.DeduplicationClaim.EvaluateAsync(database, ["first"], ["1", 60_000])).IsNull);
+        await database.ExecuteAsync("SCRIPT", "FLUSH");
+
+        var batch = database.CreateBatch();
+        var reply = RedisScripts.DeduplicationClaim.EvaluateAsync(batch, ["claim"], ["7", 60_000], database);
+        batch.Execute();
+
+        Assert.True((await reply.WaitAsync(TimeSpan.FromSeconds(10), Token)).IsNull);
+        Assert.Equal("7", await database.StringGetAsync("claim"));
+        var stats = await RedisCommandStats.ReadAsync(connection);
+        Assert.Equal((2L, 1L), (stats.GetValueOrDefault("eval"), stats.GetValueOrDefault("evalsha")));
+    }
+
+    [Fact]
+    public async Task A_script_in_a_batch_needs_a_database_outside_it()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        var batch = connection.GetDatabase().CreateBatch();
+        Assert.Throws<ArgumentException>("outsideBatch", void () => _ = RedisScripts.SequencerNext.EvaluateAsync(batch, [], []));
+    }
 }
+

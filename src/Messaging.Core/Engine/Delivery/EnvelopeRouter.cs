@@ -6,13 +6,18 @@ namespace Messaging;
 /// presence). Used for envelopes from the node's inbox and, without the backplane, for recipients connected here.
 /// Only enqueues (never blocks the inbox), and one failing connection never stops the others.
 /// </summary>
-internal sealed class EnvelopeRouter(EngineContext context, LocalConnections local, ReadPathInterest interest, PresenceWatchers watchers)
+internal sealed class EnvelopeRouter(EngineContext context, LocalConnections local, ReadPathInterest interest, PresenceWatchers watchers, RecentMessages recent)
 {
     /// <summary>Delivers one envelope to its local recipients.</summary>
     /// <param name="routed">The envelope and its audience.</param>
     public void Route(NodeEnvelope routed)
     {
         var (audience, envelope) = routed;
+        if (envelope is MessageEnvelope { Message: var message })
+        {
+            recent.Remember(message);
+        }
+
         var users = audience.Users;
         for (var i = 0; i < users.Count; i++)
         {

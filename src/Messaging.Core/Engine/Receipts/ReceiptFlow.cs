@@ -12,13 +12,14 @@ namespace Messaging;
 /// seq are clamped to it, so an early ack can never mark a future message.
 /// </remarks>
 /// <param name="messages">The message store (acked messages, the last seq).</param>
+/// <param name="recent">The newest messages this node routed (the clamp of an ack up to a seq, without a store read).</param>
 /// <param name="ids">The message id index (acked ids).</param>
 /// <param name="conversations">The conversation store (the conversations of acked ids).</param>
 /// <param name="receipts">The receipt store (the marks).</param>
 /// <param name="access">Membership checks.</param>
 /// <param name="statuses">Publishes the statuses a move causes.</param>
 /// <param name="time">The clock of the marks' times.</param>
-internal sealed class ReceiptFlow(IMessageStore messages, IMessageIdIndex ids, IConversationStore conversations, IReceiptStore receipts, ConversationAccess access, StatusNotifier statuses, TimeProvider time)
+internal sealed class ReceiptFlow(IMessageStore messages, RecentMessages recent, IMessageIdIndex ids, IConversationStore conversations, IReceiptStore receipts, ConversationAccess access, StatusNotifier statuses, TimeProvider time)
 {
     /// <summary>The one message of every "unknown or invisible message" failure.</summary>
     public const string MessageNotFound = "Message not found.";
@@ -112,7 +113,7 @@ internal sealed class ReceiptFlow(IMessageStore messages, IMessageIdIndex ids, I
         // The newest stored message at or below the seq is the clamp and the message the statuses start from, in one
         // read (the statuses then need no read of their own when it is the other member's, the usual ack of a direct
         // conversation). Only when retention removed every message up to the seq is the last seq read instead.
-        var newest = await messages.ReadBeforeAsync(conversation.Id, upToSeq == long.MaxValue ? upToSeq : upToSeq + 1, 1, cancellationToken).ConfigureAwait(false);
+        var newest = await recent.ReadBeforeAsync(messages, conversation.Id, upToSeq == long.MaxValue ? upToSeq : upToSeq + 1, 1, cancellationToken).ConfigureAwait(false);
         if (newest.Count > 0)
         {
             await AdvanceAsync(conversation, userId, deviceId, newest[0].Seq, status, cancellationToken, newest[0]).ConfigureAwait(false);
@@ -143,11 +144,28 @@ internal sealed class ReceiptFlow(IMessageStore messages, IMessageIdIndex ids, I
         // at least these raised to the ack. A concurrent advance of another device of the user may see the same
         // "before", so both publish the statuses of the range they share (a harmless repeat, never a loss).
         var before = await receipts.AdvanceAsync(conversation.Id, userId, deviceId, seq, read, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await PublishAdvancedAsync(conversation, userId, before, seq, status, cancellationToken, newest).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Publishes the statuses caused by a user's marks moving to <paramref name="seq"/> from <paramref name="before"/>,
+    /// when the move was written elsewhere (a store that advances the sender's read mark in its atomic commit).
+    /// </summary>
+    /// <param name="conversation">The conversation.</param>
+    /// <param name="userId">The member whose marks moved.</param>
+    /// <param name="before">The member's aggregate marks read before the write.</param>
+    /// <param name="seq">The seq the marks moved to.</param>
+    /// <param name="status">Delivered, or read (which also means delivered).</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <param name="newest">The message at <paramref name="seq"/>, when the caller has it.</param>
+    /// <returns>A task that completes when the statuses were published.</returns>
+    public ValueTask PublishAdvancedAsync(Conversation conversation, string userId, Watermark before, long seq, ReceiptStatus status, CancellationToken cancellationToken, Message? newest = null)
+    {
+        var read = status == ReceiptStatus.Read ? seq : 0;
         var after = new Watermark(Math.Max(before.DeliveredUpTo, Math.Max(seq, read)), Math.Max(before.ReadUpTo, read), null, null);
-        if (after.DeliveredUpTo > before.DeliveredUpTo || after.ReadUpTo > before.ReadUpTo)
-        {
-            await statuses.PublishCrossedAsync(conversation, userId, before, after, cancellationToken, newest).ConfigureAwait(false);
-        }
+        return after.DeliveredUpTo > before.DeliveredUpTo || after.ReadUpTo > before.ReadUpTo
+            ? statuses.PublishCrossedAsync(conversation, userId, before, after, cancellationToken, newest)
+            : ValueTask.CompletedTask;
     }
 
     // The conversation of an acked message, when the caller is a member; otherwise the message is not found.

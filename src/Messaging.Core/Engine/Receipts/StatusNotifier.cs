@@ -19,7 +19,7 @@ namespace Messaging;
 /// both marks the sender may get the same status twice.
 /// </para>
 /// </remarks>
-internal sealed class StatusNotifier(EngineContext context, IMessageStore messages, IReceiptStore receipts, NodePublisher publisher)
+internal sealed class StatusNotifier(EngineContext context, IMessageStore messages, RecentMessages recent, IReceiptStore receipts, NodePublisher publisher)
 {
     // Groups larger than this check a few members' marks before loading all of them.
     private const int ProbeAboveMembers = 16;
@@ -156,7 +156,7 @@ internal sealed class StatusNotifier(EngineContext context, IMessageStore messag
         while ((needDelivered || needRead) && position - 1 > low)
         {
             var limit = (int)Math.Min(want, position - 1 - low);
-            var batch = await messages.ReadBeforeAsync(conversationId, position, limit, cancellationToken).ConfigureAwait(false);
+            var batch = await recent.ReadBeforeAsync(messages, conversationId, position, limit, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < batch.Count && (needDelivered || needRead); i++)
             {
                 Consider(batch[i]);

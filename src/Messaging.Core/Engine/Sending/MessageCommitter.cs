@@ -5,7 +5,11 @@ namespace Messaging;
 /// <param name="Duplicate">The client message id had been used: nothing new was stored.</param>
 /// <param name="Tombstone">A tombstone written at a seq this send took (or settled) but could not use; readers must be told.</param>
 /// <param name="Failure">Why the send failed, when <paramref name="Message"/> is <see langword="null"/>; a <see cref="MessagingException"/> is the answer as it stands.</param>
-internal readonly record struct CommitResult(Message? Message, bool Duplicate, Message? Tombstone, Exception? Failure);
+/// <param name="SenderMarksBefore">
+/// Set when the store made the <see cref="CommitBookkeeping"/> writes in its atomic step: the sender's marks before
+/// their read mark moved (the engine then writes neither the mark nor the conversation's activity).
+/// </param>
+internal readonly record struct CommitResult(Message? Message, bool Duplicate, Message? Tombstone, Exception? Failure, Watermark? SenderMarksBefore = null);
 
 /// <summary>
 /// The commit point of a send (DESIGN §5 Send, steps 2-3). With an <see cref="IAtomicSequencingStore"/> it is one call.
@@ -24,7 +28,15 @@ internal readonly record struct CommitResult(Message? Message, bool Duplicate, M
 /// concurrent one fills its own seq with a tombstone and answers with the winner, or, while the winner is still being
 /// written, with <c>internal</c> ("send it again"): its repeat finds the winner.
 /// </remarks>
-internal sealed class MessageCommitter(EngineContext context, IMessageStore messages, ISequencer sequencer, IDeduplicationStore deduplication, IMessageIdIndex messageIds, IMessageIdGenerator ids, SequenceFence fence)
+/// <param name="context">The node's context.</param>
+/// <param name="messages">The message store.</param>
+/// <param name="bookkeeping">The message store when it keeps the books of the registered receipt store and index, else <see langword="null"/>.</param>
+/// <param name="sequencer">The sequencer of the composite path.</param>
+/// <param name="deduplication">The de-duplication claims of the composite path.</param>
+/// <param name="messageIds">The message id index of the composite path.</param>
+/// <param name="ids">Makes the ids of tombstones.</param>
+/// <param name="fence">Fences the sequencer.</param>
+internal sealed class MessageCommitter(EngineContext context, IMessageStore messages, IAtomicBookkeepingStore? bookkeeping, ISequencer sequencer, IDeduplicationStore deduplication, IMessageIdIndex messageIds, IMessageIdGenerator ids, SequenceFence fence)
 {
     private const string SendAgain = "The earlier send of this client_msg_id did not complete; send it again.";
 
@@ -37,14 +49,15 @@ internal sealed class MessageCommitter(EngineContext context, IMessageStore mess
 
     /// <summary>Commits a draft (its seq is ignored).</summary>
     /// <param name="draft">The message to store.</param>
+    /// <param name="books">The writes that follow a user's send, which a bookkeeping store makes in its atomic step.</param>
     /// <param name="cancellationToken">Cancels the steps before a seq is taken.</param>
     /// <returns>What happened.</returns>
-    public async ValueTask<CommitResult> CommitAsync(Message draft, CancellationToken cancellationToken)
+    public async ValueTask<CommitResult> CommitAsync(Message draft, CommitBookkeeping? books, CancellationToken cancellationToken)
     {
         if (messages is IAtomicSequencingStore atomic)
         {
             // The atomic step de-duplicates itself (and answers with the original): no separate look-up first.
-            return await CommitAtomicallyAsync(atomic, draft, cancellationToken).ConfigureAwait(false);
+            return await CommitAtomicallyAsync(atomic, draft, books, cancellationToken).ConfigureAwait(false);
         }
 
         // System messages carry a client message id made from their fresh message id: nothing to de-duplicate.
@@ -102,19 +115,33 @@ internal sealed class MessageCommitter(EngineContext context, IMessageStore mess
         }
     }
 
-    private async ValueTask<CommitResult> CommitAtomicallyAsync(IAtomicSequencingStore atomic, Message draft, CancellationToken cancellationToken)
+    private async ValueTask<CommitResult> CommitAtomicallyAsync(IAtomicSequencingStore atomic, Message draft, CommitBookkeeping? books, CancellationToken cancellationToken)
     {
         Exception? failure = null;
         for (var attempt = 0; attempt < EngineLimits.AppendAttempts; attempt++)
         {
             try
             {
-                // A retry may find the first attempt committed after all: then the "duplicate" is this very draft.
-                var result = await atomic.SequenceAndAppendAsync(draft, context.Options.DeduplicationWindow, attempt == 0 ? cancellationToken : CancellationToken.None).ConfigureAwait(false);
+                // A retry may find the first attempt committed after all: then the "duplicate" is this very draft
+                // (and its bookkeeping was done with it).
+                var window = context.Options.DeduplicationWindow;
+                var token = attempt == 0 ? cancellationToken : CancellationToken.None;
+                Watermark? marksBefore = null;
+                AppendResult result;
+                if (books is not null && bookkeeping is not null)
+                {
+                    var kept = await bookkeeping.SequenceAndAppendKeepingBooksAsync(draft, window, books, token).ConfigureAwait(false);
+                    (result, marksBefore) = (kept.Result, kept.SenderMarksBefore);
+                }
+                else
+                {
+                    result = await atomic.SequenceAndAppendAsync(draft, window, token).ConfigureAwait(false);
+                }
+
                 switch (result.Outcome)
                 {
                     case AppendOutcome.Appended when result.Existing is { } stored:
-                        return new CommitResult(stored, Duplicate: false, null, null);
+                        return new CommitResult(stored, Duplicate: false, null, null, marksBefore);
                     case AppendOutcome.DuplicateClientMessage when result.Existing is { } original:
                         return new CommitResult(original, Duplicate: !IsSame(original, draft), null, null);
                     default:

@@ -13,7 +13,7 @@ internal sealed record Sender(string UserId, string DeviceId, ConnectionPipeline
 /// commit — the sender's read mark, the contact record of a direct message and the conversation index (together), then
 /// the <c>sent</c> status, fan-out and push.
 /// </summary>
-internal sealed class SendPipeline(EngineContext context, IConversationIndex index, IMediaCatalog mediaCatalog, IMessageIdGenerator ids, ConversationAccess access, MessageCommitter committer, MessageFanout fanout, ReceiptFlow receipts, ContactRecorder contacts)
+internal sealed class SendPipeline(EngineContext context, IConversationIndex index, IMediaCatalog mediaCatalog, IMessageIdGenerator ids, ConversationAccess access, MessageCommitter committer, RecentMessages recent, MessageFanout fanout, ReceiptFlow receipts, ContactRecorder contacts)
 {
     /// <summary>Sends a client's message.</summary>
     /// <param name="sender">Who sends, from which connection.</param>
@@ -68,9 +68,17 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
 
     private async ValueTask<SendResult> CommitAsync(Conversation conversation, Message draft, Sender? sender, string? alsoUserId, CancellationToken cancellationToken)
     {
-        var commit = await committer.CommitAsync(draft, cancellationToken).ConfigureAwait(false);
+        var commit = await committer.CommitAsync(draft, sender is null ? null : new CommitBookkeeping(sender.UserId, context.Now), cancellationToken).ConfigureAwait(false);
+
+        // Stored for good: concurrent sends in the conversation find it when their statuses look back.
+        if (commit.Message is { } committed)
+        {
+            recent.Remember(committed);
+        }
+
         if (commit.Tombstone is { } tombstone)
         {
+            recent.Remember(tombstone);
             // Tell every reader the seq is settled, so nobody waits for it.
             await TouchAsync(tombstone).ConfigureAwait(false);
             await fanout.PublishAsync(conversation, tombstone, originConnectionId: null).ConfigureAwait(false);
@@ -100,9 +108,14 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
         // fan-out. So a recipient who connects after the sender was told `sent` finds the conversation's new activity
         // and gets the message in its catch-up, before `sync_complete`; a recipient who gets the message finds its
         // direction recorded (and a recipient who answers it, the sender's mark).
-        var readMark = sender is null ? default : AdvanceReadMarkAsync(conversation, sender.UserId, message);
+        // A store that keeps the books made the read mark and the activity writes in its atomic step: only the
+        // statuses the mark's move causes are left.
+        var booksKept = commit.SenderMarksBefore is { } marksBefore && sender is not null;
+        var readMark = sender is null ? default
+            : booksKept ? PublishReadMarkAsync(conversation, sender.UserId, commit.SenderMarksBefore!.Value, message)
+            : AdvanceReadMarkAsync(conversation, sender.UserId, message);
         var contact = sender is null ? default : contacts.RecordAsync(conversation, message);
-        var touch = TouchAsync(message);
+        var touch = booksKept ? default : TouchAsync(message);
         await readMark.ConfigureAwait(false);
         await contact.ConfigureAwait(false);
         await touch.ConfigureAwait(false);
@@ -124,6 +137,19 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
         catch (Exception exception)
         {
             context.Logger.PostCommitStepFailed("read mark", message.ConversationId, message.Seq, exception);
+        }
+    }
+
+    // The statuses of a read mark the store moved in its atomic commit (failures logged, as for the write).
+    private async ValueTask PublishReadMarkAsync(Conversation conversation, string senderId, Watermark before, Message message)
+    {
+        try
+        {
+            await receipts.PublishAdvancedAsync(conversation, senderId, before, message.Seq, ReceiptStatus.Read, CancellationToken.None, message).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            context.Logger.PostCommitStepFailed("read mark statuses", message.ConversationId, message.Seq, exception);
         }
     }
 

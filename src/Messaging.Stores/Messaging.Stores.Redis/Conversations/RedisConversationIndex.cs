@@ -40,6 +40,10 @@ public sealed class RedisConversationIndex : IConversationIndex
         _context = context;
     }
 
+    // The connection and options this store runs on (a message store on the same one keeps its books, see
+    // RedisMessageStore.KeepsBooksFor).
+    internal RedisStoreContext Context => _context;
+
     /// <inheritdoc />
     public async ValueTask TouchAsync(string conversationId, long seq, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
     {

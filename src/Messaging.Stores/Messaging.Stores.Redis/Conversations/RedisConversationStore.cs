@@ -209,7 +209,7 @@ public sealed class RedisConversationStore : IConversationStore
         var result = new ConversationActivity?[conversationIds.Count];
         if (conversationIds.Count == 1)
         {
-            result[0] = Read(conversationIds[0], await RedisStoreContext.Guard(ReadOne(database, conversationIds[0]), cancellationToken).ConfigureAwait(false));
+            result[0] = Read(conversationIds[0], await RedisStoreContext.Guard(ReadOne(database, database, conversationIds[0]), cancellationToken).ConfigureAwait(false));
             return result;
         }
 
@@ -217,7 +217,7 @@ public sealed class RedisConversationStore : IConversationStore
         var reads = new Task<RedisResult>[conversationIds.Count];
         for (var i = 0; i < reads.Length; i++)
         {
-            reads[i] = ReadOne(batch, conversationIds[i]);
+            reads[i] = ReadOne(batch, database, conversationIds[i]);
         }
 
         var replies = await RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(reads)), cancellationToken).ConfigureAwait(false);
@@ -229,8 +229,9 @@ public sealed class RedisConversationStore : IConversationStore
         return result;
     }
 
-    private static Task<RedisResult> ReadOne(IDatabaseAsync database, string conversationId)
-        => RedisScripts.ConversationRead.EvaluateAsync(database, Keys(conversationId), []);
+    // database: where it runs (a batch, or the database itself); outside: the database of the batch.
+    private static Task<RedisResult> ReadOne(IDatabaseAsync database, IDatabaseAsync outside, string conversationId)
+        => RedisScripts.ConversationRead.EvaluateAsync(database, Keys(conversationId), [], outside);
 
     private static ConversationActivity? Read(string conversationId, RedisResult reply)
     {

@@ -7,7 +7,11 @@ namespace Messaging.Stores.Redis;
 /// <summary>
 /// A conversation's messages in Redis (all of them by default, or a hot window with a configured retention); also an
 /// <see cref="IAtomicSequencingStore"/>: one Lua script claims the client message id, takes the next seq, appends
-/// and records the message id atomically (one round trip), so the engine needs no separate sequencer.
+/// and records the message id atomically (one round trip), so the engine needs no separate sequencer; and an
+/// <see cref="IAtomicBookkeepingStore"/> beside a <see cref="RedisReceiptStore"/> and a
+/// <see cref="RedisConversationIndex"/> on the same connection: the same script then advances the sender's read mark
+/// and the conversation's activity (all of a conversation's keys share its hash slot), so a send is one script call
+/// before <c>sent</c>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -33,7 +37,7 @@ namespace Messaging.Stores.Redis;
 /// standalone server the script writes it, elsewhere (a cluster) it is written right after the script.
 /// </para>
 /// </remarks>
-public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
+public sealed class RedisMessageStore : IMessageStore, IAtomicBookkeepingStore
 {
     private readonly RedisStoreContext _context;
 
@@ -56,7 +60,7 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(message.Seq);
-        return AppendCoreAsync(message, message.Seq.ToString(CultureInfo.InvariantCulture), TimeSpan.Zero, cancellationToken);
+        return AppendPlainAsync(message, message.Seq.ToString(CultureInfo.InvariantCulture), TimeSpan.Zero, null, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -64,7 +68,22 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
     {
         ArgumentNullException.ThrowIfNull(draft);
         ArgumentOutOfRangeException.ThrowIfLessThan(deduplicationWindow, TimeSpan.FromMilliseconds(1));
-        return AppendCoreAsync(draft, string.Empty, deduplicationWindow, cancellationToken);
+        return AppendPlainAsync(draft, string.Empty, deduplicationWindow, null, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public bool KeepsBooksFor(IReceiptStore receipts, IConversationIndex index)
+        => receipts is RedisReceiptStore { Context: var receiptContext } && index is RedisConversationIndex { Context: var indexContext }
+            && _context.Connection.SharesMultiplexerWith(receiptContext.Connection) && _context.Connection.SharesMultiplexerWith(indexContext.Connection);
+
+    /// <inheritdoc />
+    public ValueTask<BookkeptAppendResult> SequenceAndAppendKeepingBooksAsync(Message draft, TimeSpan deduplicationWindow, CommitBookkeeping bookkeeping, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        ArgumentNullException.ThrowIfNull(bookkeeping);
+        ArgumentException.ThrowIfNullOrEmpty(bookkeeping.SenderId, nameof(bookkeeping));
+        ArgumentOutOfRangeException.ThrowIfLessThan(deduplicationWindow, TimeSpan.FromMilliseconds(1));
+        return AppendCoreAsync(draft, string.Empty, deduplicationWindow, bookkeeping, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -123,8 +142,12 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
         return messages;
     }
 
-    // seq: the caller's seq in decimal (a plain insert-if-absent), or empty to claim, sequence, append and index atomically.
-    private async ValueTask<AppendResult> AppendCoreAsync(Message message, string seq, TimeSpan deduplicationWindow, CancellationToken cancellationToken)
+    private async ValueTask<AppendResult> AppendPlainAsync(Message message, string seq, TimeSpan deduplicationWindow, CommitBookkeeping? bookkeeping, CancellationToken cancellationToken)
+        => (await AppendCoreAsync(message, seq, deduplicationWindow, bookkeeping, cancellationToken).ConfigureAwait(false)).Result;
+
+    // seq: the caller's seq in decimal (a plain insert-if-absent), or empty to claim, sequence, append and index
+    // atomically; bookkeeping (only then): also the sender's read mark and the conversation's activity.
+    private async ValueTask<BookkeptAppendResult> AppendCoreAsync(Message message, string seq, TimeSpan deduplicationWindow, CommitBookkeeping? bookkeeping, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(message.ConversationId, nameof(message));
         ArgumentException.ThrowIfNullOrEmpty(message.MessageId, nameof(message));
@@ -137,18 +160,28 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
         // On a standalone server the script writes the id entry itself (no extra command); on a cluster the entry is
         // in another slot, so it is written after the script, once the seq is known.
         var indexInScript = atomic && _context.IsStandalone(multiplexer);
-        RedisKey[] keys = indexInScript
-            ? [RedisKeys.Messages(conversationId), RedisKeys.ClientMessage(conversationId, message.SenderId, message.ClientMsgId), RedisKeys.MessageLog(conversationId), RedisKeys.Counter(conversationId), RedisKeys.MessageIndex(message.MessageId)]
-            : [RedisKeys.Messages(conversationId), RedisKeys.ClientMessage(conversationId, message.SenderId, message.ClientMsgId), RedisKeys.MessageLog(conversationId), RedisKeys.Counter(conversationId)];
-        RedisValue[] arguments =
-        [
+        var keys = new List<RedisKey>(8) { RedisKeys.Messages(conversationId), RedisKeys.ClientMessage(conversationId, message.SenderId, message.ClientMsgId), RedisKeys.MessageLog(conversationId), RedisKeys.Counter(conversationId) };
+        if (indexInScript)
+        {
+            keys.Add(RedisKeys.MessageIndex(message.MessageId));
+        }
+
+        var arguments = new List<RedisValue>(11)
+        {
             seq,
             payload,
             atomic ? (long)deduplicationWindow.TotalMilliseconds : 0,
             _context.MessageRetention is { } retention ? (RedisValue)retention : RedisValue.EmptyString,
             conversationId,
-        ];
-        var reply = (RedisResult[])(await RedisStoreContext.Guard(RedisScripts.MessageAppend.EvaluateAsync(database, keys, arguments), cancellationToken).ConfigureAwait(false))!;
+            indexInScript ? "1" : "0",
+        };
+        if (atomic && bookkeeping is not null)
+        {
+            keys.AddRange([RedisKeys.DeviceReceipts(conversationId), RedisKeys.UserReceipts(conversationId), RedisKeys.ConversationInfo(conversationId)]);
+            arguments.AddRange([RedisKeys.DeviceField(bookkeeping.SenderId, ReservedDeviceIds.Sender), bookkeeping.SenderId, StoredTime.Ticks(bookkeeping.At), StoredTime.Ticks(message.Timestamp), message.Timestamp.ToUnixTimeMilliseconds()]);
+        }
+
+        var reply = (RedisResult[])(await RedisStoreContext.Guard(RedisScripts.MessageAppend.EvaluateAsync(database, [.. keys], [.. arguments]), cancellationToken).ConfigureAwait(false))!;
         if (atomic && !indexInScript && (int)reply[0] == 0)
         {
             await RedisStoreContext.Guard(RedisMessageIdIndex.WriteAsync(database, message.MessageId, conversationId, (long)reply[1]), cancellationToken).ConfigureAwait(false);
@@ -156,9 +189,9 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicSequencingStore
 
         return (int)reply[0] switch
         {
-            0 => new AppendResult(AppendOutcome.Appended, message with { Seq = (long)reply[1] }),
-            1 => new AppendResult(AppendOutcome.DuplicateClientMessage, StoredMessageCodec.DecodeClientEntry(conversationId, Bytes(reply[1]))),
-            _ => new AppendResult(AppendOutcome.SeqTaken, reply[1].IsNull ? null : StoredMessageCodec.Decode(conversationId, message.Seq, Bytes(reply[1]))),
+            0 => new(new AppendResult(AppendOutcome.Appended, message with { Seq = (long)reply[1] }), reply.Length > 2 ? RedisReceiptStore.Parse((string?)reply[2]) : Watermark.None),
+            1 => new(new AppendResult(AppendOutcome.DuplicateClientMessage, StoredMessageCodec.DecodeClientEntry(conversationId, Bytes(reply[1]))), Watermark.None),
+            _ => new(new AppendResult(AppendOutcome.SeqTaken, reply[1].IsNull ? null : StoredMessageCodec.Decode(conversationId, message.Seq, Bytes(reply[1]))), Watermark.None),
         };
     }
 

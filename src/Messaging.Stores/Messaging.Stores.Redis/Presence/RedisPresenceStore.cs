@@ -93,7 +93,8 @@ public sealed class RedisPresenceStore : IPresenceStore
             var sweeps = due.Select(shard => RedisScripts.PresenceExpire.EvaluateAsync(
                 batch,
                 [RedisKeys.PresenceExpiries(shard)],
-                [nowMs, SweepBatchSize, RedisKeys.PresenceShardPrefix(shard), dueIndex, shard])).ToArray();
+                [nowMs, SweepBatchSize, RedisKeys.PresenceShardPrefix(shard), dueIndex, shard],
+                database)).ToArray();
             var replies = await RedisStoreContext.Guard(RedisConnection.Send(batch, Task.WhenAll(sweeps)), cancellationToken).ConfigureAwait(false);
 
             var again = new List<int>();

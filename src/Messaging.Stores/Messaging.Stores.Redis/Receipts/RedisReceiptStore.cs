@@ -32,6 +32,10 @@ public sealed class RedisReceiptStore : IReceiptStore
         _context = context;
     }
 
+    // The connection and options this store runs on (a message store on the same one keeps its books, see
+    // RedisMessageStore.KeepsBooksFor).
+    internal RedisStoreContext Context => _context;
+
     /// <inheritdoc />
     public async ValueTask<Watermark> AdvanceAsync(string conversationId, string userId, string deviceId, long deliveredUpTo, long readUpTo, DateTimeOffset at, CancellationToken cancellationToken = default)
     {

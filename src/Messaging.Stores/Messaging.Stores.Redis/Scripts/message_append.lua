@@ -1,15 +1,22 @@
 -- Appends a message at its seq unless the seq is taken (IMessageStore.AppendAsync), or, with no seq given, claims the
 -- client message id, takes the next seq, appends and records the message id in one atomic step
--- (IAtomicSequencingStore.SequenceAndAppendAsync).
+-- (IAtomicSequencingStore.SequenceAndAppendAsync), and with bookkeeping also advances the sender's read mark and the
+-- conversation's activity (IAtomicBookkeepingStore). (receipt_marks.lua and conversation_activity.lua are put before
+-- this script.)
 -- KEYS[1] messages  ZSET   score seq, member payload (JSON without conversation id and seq)
 -- KEYS[2] client    STRING the de-duplication claim "<seq>" or "<seq> <payload>", expires after the window
 -- KEYS[3] log       HASH   last = highest stored seq, trimmed = highest seq removed by retention
 -- KEYS[4] counter   STRING the sequencer's counter
--- KEYS[5] id index  STRING "<seq> <conversation id>" (only on a standalone server: another slot; else written beside)
+-- KEYS[5] id index  STRING "<seq> <conversation id>" (when ARGV[6] is '1': only on a standalone server, another slot)
+-- then, with bookkeeping: device receipts HASH, user receipts HASH, info HASH (see receipt_advance.lua and
+-- conversation_touch.lua)
 -- ARGV[1] seq, or '' to take the next one   ARGV[2] payload   ARGV[3] de-duplication window (ms)
 -- ARGV[4] retention: messages kept per conversation, '' to keep every message   ARGV[5] conversation id
--- Returns {0, seq} appended | {1, "<seq> <payload>"} duplicate (payload as stored then, so trimmed originals still
--- answer) | {2, payload or false} seq taken (false: removed by retention)
+-- ARGV[6] '1' when KEYS[5] is the id index entry, else '0'
+-- ARGV[7..11] bookkeeping, or absent: sender's device field, sender id, mark time (UTC ticks), activity (UTC ticks),
+-- activity (Unix ms)
+-- Returns {0, seq, sender mark before or false} appended | {1, "<seq> <payload>"} duplicate (payload as stored then,
+-- so trimmed originals still answer) | {2, payload or false} seq taken (false: removed by retention)
 local last = tonumber(redis.call('HGET', KEYS[3], 'last') or '0')
 local counter = tonumber(redis.call('GET', KEYS[4]) or '0')
 local seq
@@ -44,7 +51,7 @@ local seqText = string.format('%d', seq)
 redis.call('ZADD', KEYS[1], seqText, ARGV[2])
 if ARGV[1] == '' then
   redis.call('SET', KEYS[2], seqText .. ' ' .. ARGV[2], 'PX', ARGV[3])
-  if KEYS[5] then
+  if ARGV[6] == '1' then
     redis.call('SET', KEYS[5], seqText .. ' ' .. ARGV[5])
   end
 end
@@ -69,4 +76,11 @@ if excess > 0 then
     redis.call('HSET', KEYS[3], 'trimmed', cut[2])
   end
 end
-return {0, seq}
+-- Bookkeeping: sending reads everything up to the message (the sender's pseudo-device), and the conversation moves.
+local before = false
+if ARGV[7] then
+  local k = ARGV[6] == '1' and 6 or 5
+  before = advance_marks(KEYS[k], KEYS[k + 1], ARGV[7], ARGV[8], seq, seq, ARGV[9])
+  touch_conversation(KEYS[k + 2], seqText, ARGV[10], ARGV[11])
+end
+return {0, seq, before}

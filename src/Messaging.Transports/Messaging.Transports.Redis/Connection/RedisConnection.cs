@@ -32,6 +32,10 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     // True when the adapter created the multiplexer and therefore disposes it.
     public bool OwnsMultiplexer => _configuration is not null;
 
+    // Whether both reach the same server through the same multiplexer: the same connection, or the same borrowed one.
+    public bool SharesMultiplexerWith(RedisConnection other)
+        => ReferenceEquals(this, other) || (!OwnsMultiplexer && !other.OwnsMultiplexer && ReferenceEquals(_multiplexer, other._multiplexer));
+
     // With no logger, connection events are not observed at all (no handler stays attached to the host's multiplexer).
     public static RedisConnection Borrow(IConnectionMultiplexer multiplexer, ILogger? logger)
     {

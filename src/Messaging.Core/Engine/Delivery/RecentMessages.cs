@@ -1,0 +1,150 @@
+namespace Messaging;
+
+/// <summary>
+/// The newest committed messages of the conversations this node routed lately, so the reads that only look back a few
+/// seqs from the head (the statuses a read mark or an ack causes, the clamp of an ack up to a seq) need no store round
+/// trip. Filled by <see cref="EnvelopeRouter"/> with every message envelope it routes: the messages committed on this
+/// node and the ones its inbox brings for its connections.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A committed message never changes at its seq (appends are insert-if-absent), so a remembered message is the stored
+/// one. A read is answered from memory only when every seq it covers is remembered; a seq this node has not seen (still
+/// in flight from another node, or never routed here) sends the read to the store, so the answer is always the one
+/// the store would give for those seqs.
+/// </para>
+/// <para>
+/// Bounded: <see cref="PerConversation"/> messages for each of at most two generations of
+/// <see cref="ConversationsPerGeneration"/> conversations (<see cref="GenerationalMemory{TKey, TValue}"/>).
+/// </para>
+/// </remarks>
+internal sealed class RecentMessages
+{
+    /// <summary>How many of a conversation's newest messages are kept.</summary>
+    public const int PerConversation = 16;
+
+    /// <summary>How many conversations one generation holds.</summary>
+    public const int ConversationsPerGeneration = 4096;
+
+    private readonly GenerationalMemory<string, Window> _windows = new(ConversationsPerGeneration);
+
+    /// <summary>Remembers a committed message (or tombstone).</summary>
+    /// <param name="message">The stored message.</param>
+    public void Remember(Message message)
+    {
+        if (message.Seq <= 0)
+        {
+            return;
+        }
+
+        if (!_windows.TryGet(message.ConversationId, out var window))
+        {
+            _windows.Remember(message.ConversationId, new Window());
+            if (!_windows.TryGet(message.ConversationId, out window))
+            {
+                return;
+            }
+        }
+
+        window.Add(message);
+    }
+
+    /// <summary>
+    /// Reads the newest <paramref name="limit"/> messages below <paramref name="beforeSeq"/>, newest first, as
+    /// <see cref="IMessageStore.ReadBeforeAsync"/> does: from memory when every seq in the range is remembered,
+    /// otherwise from the store.
+    /// </summary>
+    /// <param name="store">The store to read when memory cannot answer.</param>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="beforeSeq">The exclusive upper bound.</param>
+    /// <param name="limit">At most this many messages.</param>
+    /// <param name="cancellationToken">Cancels the store read.</param>
+    /// <returns>The messages, newest first.</returns>
+    public ValueTask<IReadOnlyList<Message>> ReadBeforeAsync(IMessageStore store, string conversationId, long beforeSeq, int limit, CancellationToken cancellationToken)
+    {
+        if (limit > 0 && _windows.TryGet(conversationId, out var window) && window.TryReadBefore(beforeSeq, limit) is { } remembered)
+        {
+            return ValueTask.FromResult(remembered);
+        }
+
+        return store.ReadBeforeAsync(conversationId, beforeSeq, limit, cancellationToken);
+    }
+
+    // A conversation's newest messages, ascending by seq.
+    private sealed class Window
+    {
+        private readonly Message[] _messages = new Message[PerConversation];
+        private int _count;
+
+        public void Add(Message message)
+        {
+            lock (_messages)
+            {
+                var seq = message.Seq;
+                var at = _count;
+                while (at > 0 && _messages[at - 1].Seq > seq)
+                {
+                    at--;
+                }
+
+                if (at > 0 && _messages[at - 1].Seq == seq)
+                {
+                    return;
+                }
+
+                if (_count == PerConversation)
+                {
+                    if (at == 0)
+                    {
+                        // Older than everything kept.
+                        return;
+                    }
+
+                    // Drop the oldest to make room.
+                    Array.Copy(_messages, 1, _messages, 0, at - 1);
+                    _messages[at - 1] = message;
+                    return;
+                }
+
+                Array.Copy(_messages, at, _messages, at + 1, _count - at);
+                _messages[at] = message;
+                _count++;
+            }
+        }
+
+        // Every seq from beforeSeq - 1 down to beforeSeq - limit (or to seq 1) must be kept; then those, newest first.
+        public IReadOnlyList<Message>? TryReadBefore(long beforeSeq, int limit)
+        {
+            lock (_messages)
+            {
+                var high = beforeSeq - 1;
+                var want = (int)Math.Min(limit, high);
+                if (want <= 0)
+                {
+                    return want == 0 && high <= 0 ? [] : null;
+                }
+
+                // The newest kept seq at or below high, found from the end (reads are near the head).
+                var index = _count - 1;
+                while (index >= 0 && _messages[index].Seq > high)
+                {
+                    index--;
+                }
+
+                if (index + 1 < want || _messages[index].Seq != high || _messages[index - want + 1].Seq != high - want + 1)
+                {
+                    // A seq of the range is not kept (kept seqs are distinct and ascending, so the ends prove the rest).
+                    return null;
+                }
+
+                var result = new Message[want];
+                for (var i = 0; i < want; i++)
+                {
+                    result[i] = _messages[index - i];
+                }
+
+                return result;
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+namespace Messaging.Stores.Cassandra;
+
+/// <summary>
+/// How to reach Cassandra and how requests behave. Validated when the host starts; <see cref="ToString"/> never shows
+/// the password.
+/// </summary>
+public sealed class CassandraOptions
+{
+    /// <summary>The default CQL native port.</summary>
+    public const int DefaultPort = 9042;
+
+    /// <summary>Nodes to connect to, as <c>host</c> or <c>host:port</c> (IPv6 as <c>[::1]:9042</c>). At least one.</summary>
+    public IList<string> ContactPoints { get; } = new List<string>();
+
+    /// <summary>The port of a contact point that names none. Default 9042.</summary>
+    public int Port { get; set; } = DefaultPort;
+
+    /// <summary>The user for PasswordAuthenticator (SASL PLAIN); <see langword="null"/> when the cluster needs no authentication.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>The password for PasswordAuthenticator; set with <see cref="Username"/>.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>The keyspace every connection switches to (<c>USE</c>) after it opens; <see langword="null"/> for none.</summary>
+    public string? Keyspace { get; set; }
+
+    /// <summary>Connections opened to each node; requests go round-robin over them. Default 2, at most 64.</summary>
+    public int ConnectionsPerHost { get; set; } = 2;
+
+    /// <summary>Requests in flight on one connection (stream ids in use), 1 to 32,768. Default 1,024; more wait for a free id.</summary>
+    public int MaxRequestsPerConnection { get; set; } = 1024;
+
+    /// <summary>How long a request waits for its answer before it fails (or, when idempotent, tries another node). Default 12 s.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(12);
+
+    /// <summary>How long opening a connection (TCP, STARTUP, authentication, USE) may take. Default 5 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The first wait before reconnecting to a node that went down; it doubles on each failure. Default 1 s.</summary>
+    public TimeSpan ReconnectBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between reconnection attempts. Default 60 s.</summary>
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The consistency of a statement that names none. Default <see cref="CassandraConsistency.LocalQuorum"/>.</summary>
+    public CassandraConsistency Consistency { get; set; } = CassandraConsistency.LocalQuorum;
+
+    /// <summary>The serial consistency of a lightweight transaction that names none. Default <see cref="CassandraConsistency.LocalSerial"/>.</summary>
+    public CassandraConsistency SerialConsistency { get; set; } = CassandraConsistency.LocalSerial;
+
+    /// <summary>Rows per page of a read that names no page size. Default 5,000.</summary>
+    public int PageSize { get; set; } = 5000;
+
+    /// <summary>
+    /// How many times an idempotent statement is tried again (on the next node) after a timeout, a lost connection or
+    /// an overloaded node. Default 2. Non-idempotent statements and lightweight transactions are never tried again
+    /// once they may have reached a node.
+    /// </summary>
+    public int MaxRetries { get; set; } = 2;
+
+    /// <summary>Shows the settings with the password redacted.</summary>
+    /// <returns>A description safe to log.</returns>
+    public override string ToString() =>
+        $"ContactPoints={string.Join(",", ContactPoints)}; Port={Port}; Username={Username ?? "(none)"}; Password={(Password is null ? "(none)" : "***")}; " +
+        $"Keyspace={Keyspace ?? "(none)"}; ConnectionsPerHost={ConnectionsPerHost}; RequestTimeout={RequestTimeout}; Consistency={Consistency}; SerialConsistency={SerialConsistency}";
+}
