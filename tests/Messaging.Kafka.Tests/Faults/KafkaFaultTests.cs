@@ -7,7 +7,9 @@ namespace Messaging.Kafka.Tests.Faults;
 // Faults injected into a private mock cluster (3 brokers) through librdkafka's mock API. In each test, "acknowledged"
 // means the publish completed (every in-sync replica has the record); the receiving node's inbox must then get every
 // acknowledged payload exactly once, in publish order. A marker published last proves that no stray copy of an earlier
-// payload is still on its way when the inbox is compared.
+// payload is still on its way when the inbox is compared. The mock cluster keeps everything in memory and forgets it
+// when destroyed, so a restart here is a node's (a new transport instance), never the cluster's; a broker taken down
+// keeps its leadership until SetPartitionLeader moves it; injected request errors are answered without writing.
 public sealed class KafkaFaultTests : IAsyncLifetime
 {
     private readonly KafkaMockCluster _cluster = KafkaFixture.StartCluster();
