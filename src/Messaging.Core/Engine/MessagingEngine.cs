@@ -50,7 +50,7 @@ public sealed class MessagingEngine : IAsyncDisposable
         var router = new EnvelopeRouter(context, local, interest, Watchers, recent);
         _inbox = new NodeInbox(context, roles.Transport, router);
         var routes = new RouteCache(context, roles.Directory);
-        var publisher = new NodePublisher(context, roles.Directory, roles.Transport, routes, router);
+        var publisher = new NodePublisher(context, roles.Directory, routes, router, new NodeOutbox(roles.Transport));
 
         Presence = new PresenceService(context, roles.Presence, roles.Directory, privacy, publisher);
         var statusNotifier = new StatusNotifier(context, roles.Messages, recent, roles.Receipts, publisher);

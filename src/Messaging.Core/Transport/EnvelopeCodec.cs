@@ -10,7 +10,10 @@ namespace Messaging;
 /// </summary>
 /// <remarks>
 /// <code>
+/// payload      = envelope | batch
 /// envelope     = version:u8 (1) | audience | type:u8 | body
+/// batch        = version:u8 (2) | count:varint | (length:varint | envelope) * count
+///                (envelopes a publisher queued for one node while its previous publish to it was in flight)
 /// audience     = userCount:varint | userId:string * userCount | followKind:u8 (0 none, 1 conversation, 2 presence)
 ///                [ | followId:string when followKind is not 0 ]
 /// type 1       MessageEnvelope    origin:nstring | message
@@ -39,6 +42,9 @@ namespace Messaging;
 internal static class EnvelopeCodec
 {
     public const byte Version = 1;
+
+    /// <summary>The version byte of a batch of envelopes.</summary>
+    public const byte BatchVersion = 2;
 
     private const byte MessageType = 1;
     private const byte StatusType = 2;
@@ -155,6 +161,64 @@ internal static class EnvelopeCodec
             default:
                 throw new ArgumentException($"Unknown envelope type {envelope.GetType().Name}.", nameof(routed));
         }
+    }
+
+    /// <summary>Encodes envelopes, each already encoded by <see cref="Encode"/>, as one batch payload.</summary>
+    /// <param name="envelopes">The encoded envelopes, in the order the inbox must route them.</param>
+    /// <returns>The bytes (a new array the caller owns).</returns>
+    public static byte[] EncodeBatch(IReadOnlyList<byte[]> envelopes)
+    {
+        ArgumentNullException.ThrowIfNull(envelopes);
+        var buffer = Rent(ref t_envelope);
+        try
+        {
+            var writer = new Writer(buffer);
+            writer.Byte(BatchVersion);
+            writer.VarInt((ulong)envelopes.Count);
+            for (var i = 0; i < envelopes.Count; i++)
+            {
+                writer.VarInt((ulong)envelopes[i].Length);
+                writer.Bytes(envelopes[i]);
+            }
+
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            Return(ref t_envelope, buffer);
+        }
+    }
+
+    /// <summary>Decodes a payload: one envelope, or every envelope of a batch, in order.</summary>
+    /// <param name="input">The bytes.</param>
+    /// <param name="into">Receives the envelopes (nothing when the payload is malformed).</param>
+    /// <exception cref="InvalidDataException">The input (or any envelope of a batch) is short, malformed, or of an unknown version or type.</exception>
+    public static void DecodePayload(ReadOnlySpan<byte> input, List<NodeEnvelope> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        if (input.IsEmpty || input[0] != BatchVersion)
+        {
+            into.Add(Decode(input));
+            return;
+        }
+
+        var reader = new Reader(input);
+        reader.Byte();
+        var count = reader.VarInt();
+
+        // Every envelope takes at least two bytes, so a count beyond the input is malformed (and never allocated).
+        if (count > (ulong)reader.Remaining)
+        {
+            throw new InvalidDataException($"Invalid batch size {count}.");
+        }
+
+        var decoded = new NodeEnvelope[count];
+        for (var i = 0; i < decoded.Length; i++)
+        {
+            decoded[i] = Decode(reader.Span(reader.Length()));
+        }
+
+        into.AddRange(decoded);
     }
 
     /// <summary>Decodes an envelope with its audience.</summary>

@@ -48,10 +48,11 @@ public sealed class NodeRoutingTests
             await member.WaitForMessagesAsync(group, 1);
         }
 
+        // One envelope, encoded once, published once to each other node (each node has its own lane of publishes).
         var messages = transport.Published.Where(p => p.Envelope.Envelope is MessageEnvelope).ToList();
-        var publish = Assert.Single(messages);
-        Assert.Equal(new[] { harness.Nodes[1].NodeId, harness.Nodes[2].NodeId }.Order(), publish.Nodes.Order());
-        Assert.Equal(FollowTopic.Conversation(group), publish.Envelope.Audience.Followers);
+        Assert.Equal(2, messages.Count);
+        Assert.Equal(new[] { harness.Nodes[1].NodeId, harness.Nodes[2].NodeId }.Order(), messages.SelectMany(p => p.Nodes).Order());
+        Assert.All(messages, p => Assert.Equal(FollowTopic.Conversation(group), p.Envelope.Audience.Followers));
     }
 
     [Fact]
@@ -166,9 +167,12 @@ public sealed class NodeRoutingTests
 
         public ValueTask PublishAsync(IReadOnlyCollection<string> nodeIds, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
         {
+            // One entry per envelope (a batch payload carries several).
+            var envelopes = new List<NodeEnvelope>();
+            EnvelopeCodec.DecodePayload(payload.Span, envelopes);
             lock (_gate)
             {
-                _published.Add(([.. nodeIds], EnvelopeCodec.Decode(payload.Span)));
+                _published.AddRange(envelopes.Select(e => (nodeIds.ToArray(), e)));
             }
 
             return inner.PublishAsync(nodeIds, payload, cancellationToken);

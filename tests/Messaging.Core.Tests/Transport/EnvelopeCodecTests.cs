@@ -184,6 +184,43 @@ public sealed class EnvelopeCodecTests
     }
 
     [Fact]
+    public void A_batch_decodes_into_its_envelopes_in_order_and_a_single_envelope_payload_into_itself()
+    {
+        var text = ArbMap.Default.GeneratorFor<string>().Where(s => s is not null && !HasLoneSurrogate(s));
+        var kinds = Kinds;
+        var routed = from users in text.ArrayOf()
+                     from kind in Gen.Elements(kinds)
+                     from id in text
+                     select new NodeEnvelope(new Audience(users, null), Vary(kind, id));
+
+        Prop.ForAll(routed.ArrayOf().ToArbitrary(), envelopes =>
+        {
+            var decoded = new List<NodeEnvelope>();
+            EnvelopeCodec.DecodePayload(EnvelopeCodec.EncodeBatch([.. envelopes.Select(EnvelopeCodec.Encode)]), decoded);
+            Assert.Equal(envelopes, decoded);
+        }).QuickCheckThrowOnFailure();
+
+        var single = new List<NodeEnvelope>();
+        EnvelopeCodec.DecodePayload(EnvelopeCodec.Encode(Routed(Kinds[0])), single);
+        Assert.Equal([Routed(Kinds[0])], single);
+    }
+
+    [Fact]
+    public void Every_truncation_of_a_batch_throws_invalid_data_and_yields_nothing()
+    {
+        var bytes = EnvelopeCodec.EncodeBatch([.. Kinds.Select(k => EnvelopeCodec.Encode(Routed(k)))]);
+        for (var length = 0; length < bytes.Length; length++)
+        {
+            var decoded = new List<NodeEnvelope>();
+            Assert.Throws<InvalidDataException>(() => EnvelopeCodec.DecodePayload(bytes.AsSpan(0, length), decoded));
+            Assert.Empty(decoded);
+        }
+
+        // A count of 2^35 envelopes must not be allocated.
+        Assert.Throws<InvalidDataException>(() => EnvelopeCodec.DecodePayload([EnvelopeCodec.BatchVersion, 0x80, 0x80, 0x80, 0x80, 0x01, 1], []));
+    }
+
+    [Fact]
     public void Garbage_never_decodes_into_anything_but_an_envelope_or_invalid_data()
     {
         Prop.ForAll(ArbMap.Default.ArbFor<byte[]>(), bytes =>

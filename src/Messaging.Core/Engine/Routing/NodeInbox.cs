@@ -2,7 +2,7 @@ namespace Messaging;
 
 /// <summary>
 /// This node's inbox on the backplane, opened once at engine start: each payload is decoded and handed to the
-/// <see cref="EnvelopeRouter"/>. A payload that does not decode (an unknown version, corrupt bytes) is logged and
+/// <see cref="EnvelopeRouter"/> (a batch, envelope by envelope, in order). A payload that does not decode (an unknown version, corrupt bytes) is logged and
 /// dropped; the inbox goes on.
 /// </summary>
 internal sealed class NodeInbox(EngineContext context, IMessageTransport transport, EnvelopeRouter router)
@@ -63,10 +63,10 @@ internal sealed class NodeInbox(EngineContext context, IMessageTransport transpo
 
     private ValueTask HandleAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        NodeEnvelope routed;
+        var routed = new List<NodeEnvelope>(1);
         try
         {
-            routed = EnvelopeCodec.Decode(payload.Span);
+            EnvelopeCodec.DecodePayload(payload.Span, routed);
         }
         catch (InvalidDataException exception)
         {
@@ -74,7 +74,11 @@ internal sealed class NodeInbox(EngineContext context, IMessageTransport transpo
             return ValueTask.CompletedTask;
         }
 
-        router.Route(routed);
+        foreach (var envelope in routed)
+        {
+            router.Route(envelope);
+        }
+
         return ValueTask.CompletedTask;
     }
 }

@@ -4,9 +4,10 @@ namespace Messaging;
 /// Sends an envelope to its audience: the recipients connected to this node directly (no backplane hop), the other
 /// nodes that hold a recipient or follow the envelope's topic with one publish of one encoded payload. The nodes come
 /// from the <see cref="RouteCache"/> (one batch directory look-up for the misses); presence topics are always read from
-/// the directory (presence changes are rare, and a watcher must not miss one).
+/// the directory (presence changes are rare, and a watcher must not miss one). The payload goes through the
+/// <see cref="NodeOutbox"/>, which batches what queues for a node while a publish to it is in flight.
 /// </summary>
-internal sealed class NodePublisher(EngineContext context, IConnectionDirectory directory, IMessageTransport transport, RouteCache routes, EnvelopeRouter router)
+internal sealed class NodePublisher(EngineContext context, IConnectionDirectory directory, RouteCache routes, EnvelopeRouter router, NodeOutbox outbox)
 {
     /// <summary>Delivers an envelope locally and publishes it to the other nodes of its audience.</summary>
     /// <param name="audience">Who gets it.</param>
@@ -43,7 +44,7 @@ internal sealed class NodePublisher(EngineContext context, IConnectionDirectory 
                 return;
             }
 
-            await transport.PublishAsync(nodes, EnvelopeCodec.Encode(routed), cancellationToken).ConfigureAwait(false);
+            await outbox.PublishAsync(nodes, EnvelopeCodec.Encode(routed), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not (MessagingException or OperationCanceledException))
         {
