@@ -86,12 +86,22 @@ public interface IMessageStore
 /// <summary>
 /// Optional capability of a message store: claim the client message id, take the next seq, append and record the
 /// message id in one atomic step (for example one Redis script). When the registered <see cref="IMessageStore"/>
-/// implements it, the engine uses it instead of <see cref="ISequencer"/>, <see cref="IDeduplicationStore"/>,
-/// <see cref="IMessageStore.AppendAsync"/> and <see cref="IMessageIdIndex.AddAsync"/>; the claim and the id it writes
-/// must be the ones the registered <see cref="IDeduplicationStore"/> and <see cref="IMessageIdIndex"/> read.
+/// implements it and <see cref="SequencesFor"/> the registered roles, the engine uses it instead of
+/// <see cref="ISequencer"/>, <see cref="IDeduplicationStore"/>, <see cref="IMessageStore.AppendAsync"/> and
+/// <see cref="IMessageIdIndex.AddAsync"/>.
 /// </summary>
 public interface IAtomicSequencingStore
 {
+    /// <summary>
+    /// Whether the claims and id entries this store's atomic step writes are the ones <paramref name="deduplication"/>
+    /// and <paramref name="messageIds"/> read (the same adapter on the same data); when <see langword="false"/> the
+    /// engine takes the composite path through those roles.
+    /// </summary>
+    /// <param name="deduplication">The registered de-duplication store.</param>
+    /// <param name="messageIds">The registered message id index.</param>
+    /// <returns><see langword="true"/> when the atomic step can stand in for them.</returns>
+    bool SequencesFor(IDeduplicationStore deduplication, IMessageIdIndex messageIds);
+
     /// <summary>Assigns the next seq to <paramref name="draft"/> and appends it, unless its client message id is claimed.</summary>
     /// <param name="draft">The message; its <see cref="Message.Seq"/> is ignored.</param>
     /// <param name="deduplicationWindow">How long the claim of the client message id lasts.</param>

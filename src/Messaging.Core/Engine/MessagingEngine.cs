@@ -55,9 +55,11 @@ public sealed class MessagingEngine : IAsyncDisposable
         Presence = new PresenceService(context, roles.Presence, roles.Directory, privacy, publisher);
         var statusNotifier = new StatusNotifier(context, roles.Messages, recent, roles.Receipts, publisher);
         Receipts = new ReceiptFlow(roles.Messages, recent, roles.MessageIds, roles.Conversations, roles.Receipts, access, statusNotifier, context.Time);
-        // A store that can make the post-commit writes in its atomic step does so only for the roles it writes into.
-        var bookkeeping = roles.Messages is IAtomicBookkeepingStore books && books.KeepsBooksFor(roles.Receipts, roles.ConversationIndex) ? books : null;
-        var committer = new MessageCommitter(context, roles.Messages, bookkeeping, roles.Sequencer, roles.Deduplication, roles.MessageIds, roles.Ids, new SequenceFence(roles.Messages, roles.Sequencer));
+        // A store's atomic step stands in for the de-duplication store and id index, and its bookkeeping for the
+        // post-commit writes, only when it writes the data those registered roles read.
+        var atomic = roles.Messages is IAtomicSequencingStore step && step.SequencesFor(roles.Deduplication, roles.MessageIds) ? step : null;
+        var bookkeeping = atomic is IAtomicBookkeepingStore books && books.KeepsBooksFor(roles.Receipts, roles.ConversationIndex) ? books : null;
+        var committer = new MessageCommitter(context, roles.Messages, atomic, bookkeeping, roles.Sequencer, roles.Deduplication, roles.MessageIds, roles.Ids, new SequenceFence(roles.Messages, roles.Sequencer));
         var fanout = new MessageFanout(context, roles.Fanout, roles.Push, publisher, routes, local);
         var contacts = new ContactRecorder(context, roles.ContactStore, Presence);
         Sending = new SendPipeline(context, roles.ConversationIndex, roles.Media, roles.Ids, access, committer, recent, fanout, Receipts, contacts);

@@ -49,7 +49,7 @@ public static class MessagingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MessagingOptions>, MessagingOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
-        services.TryAddSingleton<IMessageStore, InMemoryMessageStore>();
+        services.TryAddSingleton<IMessageStore>(static sp => InMemoryMessageStore.Over(sp.GetRequiredService<IDeduplicationStore>(), sp.GetRequiredService<IMessageIdIndex>()));
         services.TryAddSingleton<ISequencer>(static sp => new InMemorySequencer(sp.GetRequiredService<IMessageStore>()));
         services.TryAddSingleton<IDeduplicationStore>(static sp => new InMemoryDeduplicationStore(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IMessageIdIndex, InMemoryMessageIdIndex>();

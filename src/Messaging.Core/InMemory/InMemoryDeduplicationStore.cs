@@ -33,7 +33,7 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
     {
         Validate(key);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(_claims.TryGetValue(key, out var claim) && claim.Expires > _time.GetUtcNow() ? claim.Seq : (long?)null);
+        return ValueTask.FromResult(FindClaim(key));
     }
 
     /// <inheritdoc />
@@ -43,6 +43,16 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(seq);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(TryClaim(key, seq, window));
+    }
+
+    // The seq a live claim holds (for InMemoryMessageStore's atomic step too).
+    internal long? FindClaim(DeduplicationKey key)
+        => _claims.TryGetValue(key, out var claim) && claim.Expires > _time.GetUtcNow() ? claim.Seq : null;
+
+    // Claims the key for the seq unless a live claim holds it (for InMemoryMessageStore's atomic step too).
+    internal DeduplicationClaim TryClaim(DeduplicationKey key, long seq, TimeSpan window)
+    {
         var now = _time.GetUtcNow();
         var made = new Claim(seq, now + window);
         while (true)
@@ -56,7 +66,7 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
             {
                 if (held.Expires > now)
                 {
-                    return ValueTask.FromResult(new DeduplicationClaim(held.Seq == seq, held.Seq));
+                    return new DeduplicationClaim(held.Seq == seq, held.Seq);
                 }
 
                 // Expired: replaced only if nobody replaced or released it meanwhile.
@@ -69,7 +79,7 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
 
         _made.Enqueue(new(key, made));
         Sweep(now);
-        return ValueTask.FromResult(new DeduplicationClaim(true, seq));
+        return new DeduplicationClaim(true, seq);
     }
 
     /// <inheritdoc />

@@ -14,9 +14,12 @@ public sealed class InMemoryMessageIdIndex : IMessageIdIndex
         ArgumentException.ThrowIfNullOrEmpty(messageId);
         ArgumentNullException.ThrowIfNull(location.ConversationId, nameof(location));
         cancellationToken.ThrowIfCancellationRequested();
-        _locations[messageId] = location;
+        Add(messageId, location);
         return ValueTask.CompletedTask;
     }
+
+    // Records an entry (for InMemoryMessageStore's atomic step too).
+    internal void Add(string messageId, MessageLocation location) => _locations[messageId] = location;
 
     /// <inheritdoc />
     public ValueTask<MessageLocation?> FindAsync(string messageId, CancellationToken cancellationToken = default)

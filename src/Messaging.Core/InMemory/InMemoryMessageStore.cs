@@ -3,38 +3,93 @@ using System.Collections.Concurrent;
 namespace Messaging;
 
 /// <summary>
-/// An <see cref="IMessageStore"/> held in process memory. It takes the composite path a store of truth takes (the
-/// engine sequences with <see cref="ISequencer"/>, claims with <see cref="IDeduplicationStore"/>, then appends), so
-/// it does not implement <see cref="IAtomicSequencingStore"/>.
+/// An <see cref="IMessageStore"/> held in process memory, with the atomic fast path of <see cref="IAtomicSequencingStore"/>:
+/// under the conversation's lock it looks the client message id up, takes the next seq, claims the id, appends and
+/// records the message id, in the <see cref="InMemoryDeduplicationStore"/> and <see cref="InMemoryMessageIdIndex"/> it was
+/// created over. The engine takes that path only when those are the registered roles
+/// (<see cref="IAtomicSequencingStore.SequencesFor"/>, so <c>AddMessaging()</c>'s defaults do); otherwise (a store
+/// created on its own) it takes the composite path a store of truth takes: <see cref="ISequencer"/>, then an
+/// <see cref="IDeduplicationStore"/> claim, then <see cref="AppendAsync"/>.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Guarantees: <c>(conversation, seq)</c> is unique (insert-if-absent); appends and reads are thread-safe and
 /// linearizable per conversation; a stored message is never replaced. A <see cref="MessageKind.Tombstone"/> is an
-/// ordinary stored message holding its seq.
+/// ordinary stored message holding its seq. The atomic step takes the seq after the last stored one (an
+/// <see cref="InMemorySequencer"/> used beside it re-fences on the seq it then finds taken).
 /// </para>
 /// <para>
 /// Limits: one process only; everything is lost on restart; nothing is evicted, so the history of every conversation
 /// starts at seq 1 (<see cref="GetHistoryStartAsync"/>).
 /// </para>
 /// </remarks>
-public sealed class InMemoryMessageStore : IMessageStore
+public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
 {
     private readonly ConcurrentDictionary<string, ConversationLog> _conversations = new(StringComparer.Ordinal);
+    private readonly InMemoryDeduplicationStore _deduplication;
+    private readonly InMemoryMessageIdIndex _messageIds;
     private readonly int? _retention;
 
-    /// <summary>Creates an empty store that keeps every message.</summary>
+    /// <summary>Creates an empty store that keeps every message, with a de-duplication store and id index of its own.</summary>
     public InMemoryMessageStore()
+        : this(new InMemoryDeduplicationStore(), new InMemoryMessageIdIndex())
     {
+    }
+
+    /// <summary>Creates an empty store that keeps every message and whose atomic step writes to the given roles.</summary>
+    /// <param name="deduplication">Where the atomic step claims client message ids.</param>
+    /// <param name="messageIds">Where the atomic step records message ids.</param>
+    public InMemoryMessageStore(InMemoryDeduplicationStore deduplication, InMemoryMessageIdIndex messageIds)
+    {
+        ArgumentNullException.ThrowIfNull(deduplication);
+        ArgumentNullException.ThrowIfNull(messageIds);
+        _deduplication = deduplication;
+        _messageIds = messageIds;
     }
 
     // Keeps only the newest messages of each conversation, as a store with a configured retention does (the removed
     // seqs read as gone and move the history start).
     internal InMemoryMessageStore(int retention)
+        : this()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(retention);
         _retention = retention;
     }
+
+    /// <inheritdoc />
+    public bool SequencesFor(IDeduplicationStore deduplication, IMessageIdIndex messageIds)
+        => ReferenceEquals(deduplication, _deduplication) && ReferenceEquals(messageIds, _messageIds);
+
+    /// <inheritdoc />
+    public ValueTask<AppendResult> SequenceAndAppendAsync(Message draft, TimeSpan deduplicationWindow, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(deduplicationWindow, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        var key = new DeduplicationKey(draft.ConversationId, draft.SenderId, draft.ClientMsgId);
+        var log = GetLog(draft.ConversationId);
+        lock (log)
+        {
+            if (_deduplication.FindClaim(key) is { } claimed)
+            {
+                // The original at its seq; a claim whose seq holds nothing (the composite path's, still being written,
+                // or removed by retention) has no original to answer with.
+                return ValueTask.FromResult(log.Messages.TryGetValue(claimed, out var original)
+                    ? new AppendResult(AppendOutcome.DuplicateClientMessage, original)
+                    : new AppendResult(AppendOutcome.SeqTaken, null));
+            }
+
+            var message = draft with { Seq = log.LastSeq + 1 };
+            _deduplication.TryClaim(key, message.Seq, deduplicationWindow);
+            _messageIds.Add(message.MessageId, new MessageLocation(message.ConversationId, message.Seq));
+            return ValueTask.FromResult(Store(log, message));
+        }
+    }
+
+    // The store AddMessaging() registers: atomic over the registered de-duplication store and id index when they are
+    // the in-memory ones (the defaults), else a store of its own taking the composite path.
+    internal static InMemoryMessageStore Over(IDeduplicationStore deduplication, IMessageIdIndex messageIds)
+        => deduplication is InMemoryDeduplicationStore claims && messageIds is InMemoryMessageIdIndex ids ? new(claims, ids) : new();
 
     /// <inheritdoc />
     public ValueTask<AppendResult> AppendAsync(Message message, CancellationToken cancellationToken = default)

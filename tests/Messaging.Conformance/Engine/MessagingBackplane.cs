@@ -45,16 +45,22 @@ public sealed class MessagingBackplane
 
     /// <summary>A transport under test with the in-memory adapters of every other role.</summary>
     /// <param name="transport">The backplane between the nodes.</param>
+    /// <param name="atomic">
+    /// Whether the message store's atomic step stands in for the de-duplication store and id index (as with
+    /// <c>AddMessaging()</c>'s defaults); otherwise the engine takes the composite path a store of truth takes.
+    /// </param>
     /// <returns>The roles, fresh.</returns>
-    public static MessagingBackplane InMemory(IMessageTransport transport)
+    public static MessagingBackplane InMemory(IMessageTransport transport, bool atomic = false)
     {
-        var messages = new InMemoryMessageStore();
+        var deduplication = new InMemoryDeduplicationStore();
+        var messageIds = new InMemoryMessageIdIndex();
+        var messages = atomic ? new InMemoryMessageStore(deduplication, messageIds) : new InMemoryMessageStore();
         return new MessagingBackplane
         {
             Transport = transport,
             Messages = messages,
-            Deduplication = new InMemoryDeduplicationStore(),
-            MessageIds = new InMemoryMessageIdIndex(),
+            Deduplication = deduplication,
+            MessageIds = messageIds,
             Sequencer = new InMemorySequencer(messages),
             Conversations = new InMemoryConversationStore(),
             Receipts = new InMemoryReceiptStore(),

@@ -18,7 +18,11 @@ public sealed class HostingTests
         await using var provider = services.BuildServiceProvider();
 
         Assert.Same(services, builder.Services);
-        Assert.IsType<InMemoryMessageStore>(provider.GetRequiredService<IMessageStore>());
+        var messages = Assert.IsType<InMemoryMessageStore>(provider.GetRequiredService<IMessageStore>());
+
+        // Its atomic step writes the default de-duplication store's claims and id index's entries.
+        Assert.True(messages.SequencesFor(provider.GetRequiredService<IDeduplicationStore>(), provider.GetRequiredService<IMessageIdIndex>()));
+        Assert.False(messages.SequencesFor(new InMemoryDeduplicationStore(), provider.GetRequiredService<IMessageIdIndex>()));
         Assert.IsType<InMemorySequencer>(provider.GetRequiredService<ISequencer>());
         Assert.IsType<InMemoryConversationStore>(provider.GetRequiredService<IConversationStore>());
         Assert.Same(provider.GetRequiredService<IConversationStore>(), provider.GetRequiredService<IConversationIndex>());

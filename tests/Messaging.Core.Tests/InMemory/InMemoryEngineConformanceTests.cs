@@ -11,9 +11,18 @@ public sealed class InMemoryScaleOutConformanceTests : ScaleOutConformanceTests
 }
 
 // The in-memory message store has no atomic step: this runs the composite path (sequencer, claim, append at seq).
+// The composite path a store of truth takes (sequencer, claim, append at the seq).
 public sealed class InMemoryEngineModelConformanceTests : EngineModelConformanceTests
 {
     protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
 
     protected override ValueTask<MessagingBackplane> CreateBackplaneAsync() => ValueTask.FromResult(MessagingBackplane.InMemory(new InMemoryMessageTransport()));
+}
+
+// The atomic step of AddMessaging()'s defaults.
+public sealed class InMemoryAtomicEngineModelConformanceTests : EngineModelConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory with { AtomicSequencing = true };
+
+    protected override ValueTask<MessagingBackplane> CreateBackplaneAsync() => ValueTask.FromResult(MessagingBackplane.InMemory(new InMemoryMessageTransport(), atomic: true));
 }

@@ -12,7 +12,7 @@ public sealed class InMemorySequencerConformanceTests : SequencerConformanceTest
 
 public sealed class InMemoryMessageStoreConformanceTests : MessageStoreConformanceTests
 {
-    protected override AdapterCapabilities Capabilities { get; } = AdapterCapabilities.InMemory with { Retention = true };
+    protected override AdapterCapabilities Capabilities { get; } = AdapterCapabilities.InMemory with { Retention = true, AtomicSequencing = true };
 
     protected override ValueTask<IMessageStore> CreateAsync() => ValueTask.FromResult<IMessageStore>(new InMemoryMessageStore());
 

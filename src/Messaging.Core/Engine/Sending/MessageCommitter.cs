@@ -30,13 +30,14 @@ internal readonly record struct CommitResult(Message? Message, bool Duplicate, M
 /// </remarks>
 /// <param name="context">The node's context.</param>
 /// <param name="messages">The message store.</param>
+/// <param name="atomic">The message store when its atomic step stands in for the registered de-duplication store and id index, else <see langword="null"/>.</param>
 /// <param name="bookkeeping">The message store when it keeps the books of the registered receipt store and index, else <see langword="null"/>.</param>
 /// <param name="sequencer">The sequencer of the composite path.</param>
 /// <param name="deduplication">The de-duplication claims of the composite path.</param>
 /// <param name="messageIds">The message id index of the composite path.</param>
 /// <param name="ids">Makes the ids of tombstones.</param>
 /// <param name="fence">Fences the sequencer.</param>
-internal sealed class MessageCommitter(EngineContext context, IMessageStore messages, IAtomicBookkeepingStore? bookkeeping, ISequencer sequencer, IDeduplicationStore deduplication, IMessageIdIndex messageIds, IMessageIdGenerator ids, SequenceFence fence)
+internal sealed class MessageCommitter(EngineContext context, IMessageStore messages, IAtomicSequencingStore? atomic, IAtomicBookkeepingStore? bookkeeping, ISequencer sequencer, IDeduplicationStore deduplication, IMessageIdIndex messageIds, IMessageIdGenerator ids, SequenceFence fence)
 {
     private const string SendAgain = "The earlier send of this client_msg_id did not complete; send it again.";
 
@@ -54,7 +55,7 @@ internal sealed class MessageCommitter(EngineContext context, IMessageStore mess
     /// <returns>What happened.</returns>
     public async ValueTask<CommitResult> CommitAsync(Message draft, CommitBookkeeping? books, CancellationToken cancellationToken)
     {
-        if (messages is IAtomicSequencingStore atomic)
+        if (atomic is not null)
         {
             // The atomic step de-duplicates itself (and answers with the original): no separate look-up first.
             return await CommitAtomicallyAsync(atomic, draft, books, cancellationToken).ConfigureAwait(false);
@@ -115,7 +116,7 @@ internal sealed class MessageCommitter(EngineContext context, IMessageStore mess
         }
     }
 
-    private async ValueTask<CommitResult> CommitAtomicallyAsync(IAtomicSequencingStore atomic, Message draft, CommitBookkeeping? books, CancellationToken cancellationToken)
+    private async ValueTask<CommitResult> CommitAtomicallyAsync(IAtomicSequencingStore step, Message draft, CommitBookkeeping? books, CancellationToken cancellationToken)
     {
         Exception? failure = null;
         for (var attempt = 0; attempt < EngineLimits.AppendAttempts; attempt++)
@@ -135,7 +136,7 @@ internal sealed class MessageCommitter(EngineContext context, IMessageStore mess
                 }
                 else
                 {
-                    result = await atomic.SequenceAndAppendAsync(draft, window, token).ConfigureAwait(false);
+                    result = await step.SequenceAndAppendAsync(draft, window, token).ConfigureAwait(false);
                 }
 
                 switch (result.Outcome)

@@ -32,6 +32,10 @@ public sealed class RedisDeduplicationStore : IDeduplicationStore
         _context = context;
     }
 
+    // The connection and options this store runs on (a message store on the same one sequences for it, see
+    // RedisMessageStore.SequencesFor).
+    internal RedisStoreContext Context => _context;
+
     /// <inheritdoc />
     public async ValueTask<long?> FindAsync(DeduplicationKey key, CancellationToken cancellationToken = default)
     {

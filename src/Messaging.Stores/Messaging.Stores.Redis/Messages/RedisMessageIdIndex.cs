@@ -29,6 +29,10 @@ public sealed class RedisMessageIdIndex : IMessageIdIndex
         _context = context;
     }
 
+    // The connection and options this store runs on (a message store on the same one sequences for it, see
+    // RedisMessageStore.SequencesFor).
+    internal RedisStoreContext Context => _context;
+
     /// <inheritdoc />
     public async ValueTask AddAsync(string messageId, MessageLocation location, CancellationToken cancellationToken = default)
     {

@@ -72,9 +72,16 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicBookkeepingStore
     }
 
     /// <inheritdoc />
+    public bool SequencesFor(IDeduplicationStore deduplication, IMessageIdIndex messageIds)
+        => deduplication is RedisDeduplicationStore { Context: var claims } && messageIds is RedisMessageIdIndex { Context: var ids }
+            && SharesDataWith(claims) && SharesDataWith(ids);
+
+    /// <inheritdoc />
     public bool KeepsBooksFor(IReceiptStore receipts, IConversationIndex index)
-        => receipts is RedisReceiptStore { Context: var receiptContext } && index is RedisConversationIndex { Context: var indexContext }
-            && _context.Connection.SharesMultiplexerWith(receiptContext.Connection) && _context.Connection.SharesMultiplexerWith(indexContext.Connection);
+        => receipts is RedisReceiptStore { Context: var marks } && index is RedisConversationIndex { Context: var activity }
+            && SharesDataWith(marks) && SharesDataWith(activity);
+
+    private bool SharesDataWith(RedisStoreContext other) => _context.Connection.SharesMultiplexerWith(other.Connection);
 
     /// <inheritdoc />
     public ValueTask<BookkeptAppendResult> SequenceAndAppendKeepingBooksAsync(Message draft, TimeSpan deduplicationWindow, CommitBookkeeping bookkeeping, CancellationToken cancellationToken = default)
