@@ -24,6 +24,6 @@ internal static class MessageBuckets
     /// <summary>The lowest seq a bucket can hold.</summary>
     public static long FirstSeq(long bucket) => bucket * Size;
 
-    /// <summary>The highest seq a bucket can hold.</summary>
-    public static long LastSeq(long bucket) => (bucket * Size) + Size - 1;
+    /// <summary>The highest seq a bucket can hold (the last bucket ends at <see cref="long.MaxValue"/>).</summary>
+    public static long LastSeq(long bucket) => bucket >= long.MaxValue / Size ? long.MaxValue : (bucket * Size) + Size - 1;
 }
