@@ -114,6 +114,9 @@ public sealed class StorageFormatTests
         var statement = Build()[name];
 
         Assert.Equal(statement.Cql.Count(c => c == '?'), statement.Values.Count);
+
+        // A null bound is a tombstone cell written: statements leave absent values out instead.
+        Assert.All(statement.Values, Assert.NotNull);
         Assert.Contains(" ks1.", statement.Cql, StringComparison.Ordinal);
 
         // Conditional statements are lightweight transactions, never retried once sent; everything else may be.
@@ -121,6 +124,25 @@ public sealed class StorageFormatTests
         Assert.Equal(conditional, statement.IsLightweightTransaction);
         Assert.Equal(!conditional, statement.IsIdempotent);
         Assert.Equal(conditional ? CassandraConsistency.Serial : null, statement.SerialConsistency);
+    }
+
+    [Fact]
+    public void An_append_writes_the_media_columns_only_for_a_message_with_media()
+    {
+        var text = new Message { ConversationId = "c1", Seq = 1, MessageId = "m1", SenderId = "a", ClientMsgId = "k", Content = "x", Timestamp = DateTimeOffset.UnixEpoch };
+        var media = text with { Kind = MessageKind.Media, MediaId = "media1", Media = new MediaAttachment("image/png", 10, "a.png") };
+
+        var textInsert = Statements.AppendMessage(text);
+        var mediaInsert = Statements.AppendMessage(media);
+
+        Assert.Equal(
+            "INSERT INTO ks1.messages (conversation_id, bucket, seq, message_id, sender_id, client_msg_id, content, sent_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS",
+            textInsert.Cql);
+        Assert.Equal<object?>(["c1", 0L, 1L, "m1", "a", "k", "x", DateTimeOffset.UnixEpoch.UtcTicks, "text"], textInsert.Values);
+        Assert.Equal(
+            $"INSERT INTO ks1.messages ({StoredRows.MessageColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS",
+            mediaInsert.Cql);
+        Assert.Equal(StoredRows.MessageValues(media), mediaInsert.Values);
     }
 
     [Fact]

@@ -23,8 +23,12 @@ internal sealed class CassandraStatements
 
     // Messages.
 
+    /// <summary>
+    /// Inserts a message unless its seq is taken. Null columns (no media) are left out of the statement, not bound to
+    /// null: a null written is a tombstone cell, and range reads would step over several per message.
+    /// </summary>
     public CqlStatement AppendMessage(Message message)
-        => Conditional($"INSERT INTO {_ks}.{Messages} ({StoredRows.MessageColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS", StoredRows.MessageValues(message));
+        => Conditional(InsertOf(Messages, StoredRows.MessageColumns, StoredRows.MessageValues(message), out var values) + " IF NOT EXISTS", values);
 
     public CqlStatement GetMessage(string conversationId, long seq)
         => Idempotent($"SELECT {StoredRows.MessageColumns} FROM {_ks}.{Messages} WHERE conversation_id = ? AND bucket = ? AND seq = ?", conversationId, MessageBuckets.Of(seq), seq);
@@ -66,8 +70,12 @@ internal sealed class CassandraStatements
 
     public CqlStatement CreateConversation(Conversation conversation)
         => Conditional(
-            $"INSERT INTO {_ks}.{Conversations} (conversation_id, kind, name, created_at, members, version) VALUES (?, ?, ?, ?, ?, ?) IF NOT EXISTS",
-            conversation.Id, StoredRows.KindName(conversation.Kind), conversation.Name, conversation.CreatedAt.UtcTicks, conversation.Members.Select(StoredRows.EncodeMember).ToList(), 1L);
+            InsertOf(
+                Conversations,
+                "conversation_id, kind, name, created_at, members, version",
+                [conversation.Id, StoredRows.KindName(conversation.Kind), conversation.Name, conversation.CreatedAt.UtcTicks, conversation.Members.Select(StoredRows.EncodeMember).ToList(), 1L],
+                out var values) + " IF NOT EXISTS",
+            values);
 
     public CqlStatement GetConversation(string conversationId)
         => Idempotent($"SELECT conversation_id, kind, name, created_at, members, version FROM {_ks}.{Conversations} WHERE conversation_id = ?", conversationId);
@@ -140,6 +148,15 @@ internal sealed class CassandraStatements
         const int MaxTtl = 630_720_000;
         var seconds = Math.Ceiling(window.TotalSeconds);
         return seconds > MaxTtl ? throw new ArgumentOutOfRangeException(nameof(window), window, "Cassandra keeps a TTL of at most 20 years.") : (int)seconds;
+    }
+
+    // INSERT INTO ks.table (the columns whose value is not null) VALUES (one marker each).
+    private string InsertOf(string table, string columns, object?[] all, out object?[] values)
+    {
+        var names = columns.Split(", ");
+        var kept = Enumerable.Range(0, names.Length).Where(i => all[i] is not null).ToArray();
+        values = [.. kept.Select(i => all[i])];
+        return $"INSERT INTO {_ks}.{table} ({string.Join(", ", kept.Select(i => names[i]))}) VALUES ({string.Join(", ", kept.Select(_ => "?"))})";
     }
 
     private static CqlStatement Idempotent(string cql, params object?[] values) => new(cql, values) { IsIdempotent = true };
