@@ -32,17 +32,19 @@ internal sealed class CassandraConversationStore : IConversationStore
 
         // The members' rows go first: a crash after the create leaves no member without the conversation in their list.
         await Task.WhenAll(conversation.Members.Select(m => Context.ExecuteAsync(statements.AddUserConversation(m.UserId, conversation.Id, 1), cancellationToken))).ConfigureAwait(false);
-        var (applied, row) = await Context.ExecuteConditionalAsync(statements.CreateConversation(conversation), cancellationToken).ConfigureAwait(false);
+        var (applied, row, afterTimeout) = await Context.ExecuteConditionalAsync(statements.CreateConversation(conversation), cancellationToken).ConfigureAwait(false);
         if (applied)
         {
             return (conversation with { Members = [.. conversation.Members] }, true);
         }
 
-        var existing = row is not null && row.Has("kind") && row["kind"] is string
+        var existing = row.Has("kind") && row["kind"] is string
             ? StoredRows.ReadConversation(row)
             : (await _reader.GetAsync(conversation.Id, cancellationToken).ConfigureAwait(false))?.Conversation
               ?? throw new CassandraException(CassandraErrorKind.ProtocolError, $"Conversation {conversation.Id} exists and cannot be read.");
-        return (existing, false);
+
+        // Run again after a timeout, the create finds the conversation its own first attempt wrote.
+        return (existing, afterTimeout && SameConversation(existing, conversation));
     }
 
     public async ValueTask<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken = default)
@@ -154,7 +156,14 @@ internal sealed class CassandraConversationStore : IConversationStore
                 await Context.ExecuteAsync(statements.AddUserConversation(userId, conversationId, next), cancellationToken).ConfigureAwait(false);
             }
 
-            var (applied, _) = await Context.ExecuteConditionalAsync(statements.ChangeMembers(conversationId, members, version), cancellationToken).ConfigureAwait(false);
+            var (applied, row, afterTimeout) = await Context.ExecuteConditionalAsync(statements.ChangeMembers(conversationId, members, version), cancellationToken).ConfigureAwait(false);
+            if (!applied && afterTimeout && row["version"] is long now && now == next)
+            {
+                // The attempt that timed out may be the change that moved the version: it is when the members are ours.
+                applied = await _reader.GetAsync(conversationId, cancellationToken).ConfigureAwait(false) is { } after
+                    && after.Version == next && after.Conversation.Members.SequenceEqual(members);
+            }
+
             if (applied)
             {
                 if (adding)
@@ -178,6 +187,9 @@ internal sealed class CassandraConversationStore : IConversationStore
             }
         }
     }
+
+    private static bool SameConversation(Conversation a, Conversation b)
+        => (a.Id, a.Kind, a.Name, a.CreatedAt) == (b.Id, b.Kind, b.Name, b.CreatedAt) && a.Members.SequenceEqual(b.Members);
 
     // A membership edit: the new member list (null: unchanged), the outcome and the member promoted to admin.
     private readonly record struct MemberEdit(IReadOnlyList<ConversationMember>? Members, MembershipOutcome Outcome, string? PromotedUserId);

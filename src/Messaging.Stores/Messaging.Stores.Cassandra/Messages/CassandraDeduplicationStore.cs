@@ -32,13 +32,14 @@ internal sealed class CassandraDeduplicationStore : IDeduplicationStore
         var statement = _context.Statements.Claim(key, seq, window);
         for (var attempt = 1; ; attempt++)
         {
-            var (applied, row) = await _context.ExecuteConditionalAsync(statement, cancellationToken).ConfigureAwait(false);
+            // A claim that timed out and is run again finds its own seq: that is a claim made (held == seq).
+            var (applied, row, _) = await _context.ExecuteConditionalAsync(statement, cancellationToken).ConfigureAwait(false);
             if (applied)
             {
                 return new DeduplicationClaim(true, seq);
             }
 
-            if (row is not null && row.Has("seq") && row["seq"] is long held)
+            if (row.Has("seq") && row["seq"] is long held)
             {
                 return new DeduplicationClaim(held == seq, held);
             }
@@ -53,8 +54,9 @@ internal sealed class CassandraDeduplicationStore : IDeduplicationStore
     public async ValueTask<bool> ReleaseAsync(DeduplicationKey key, long seq, CancellationToken cancellationToken = default)
     {
         Validate(key);
-        var (applied, _) = await _context.ExecuteConditionalAsync(_context.Statements.ReleaseClaim(key, seq), cancellationToken).ConfigureAwait(false);
-        return applied;
+        // Run again after a timeout, a release finds the claim gone: the attempt that timed out removed it.
+        var (applied, row, afterTimeout) = await _context.ExecuteConditionalAsync(_context.Statements.ReleaseClaim(key, seq), cancellationToken).ConfigureAwait(false);
+        return applied || (afterTimeout && (!row.Has("seq") || row["seq"] is null));
     }
 
     private static void Validate(DeduplicationKey key)

@@ -24,14 +24,19 @@ internal sealed class CassandraMessageStore : IMessageStore
         ArgumentNullException.ThrowIfNull(message);
         ArgumentOutOfRangeException.ThrowIfLessThan(message.Seq, 1, nameof(message));
         var statements = _context.Statements;
-        var (applied, row) = await _context.ExecuteConditionalAsync(statements.AppendMessage(message), cancellationToken).ConfigureAwait(false);
+        var (applied, row, afterTimeout) = await _context.ExecuteConditionalAsync(statements.AppendMessage(message), cancellationToken).ConfigureAwait(false);
         if (!applied)
         {
             // The failed IF NOT EXISTS answers with the row that holds the seq; read it only if the answer lacked it.
-            var holder = row is not null && StoredRows.HoldsMessage(row)
+            var holder = StoredRows.HoldsMessage(row)
                 ? StoredRows.ReadMessage(row)
                 : await GetAsync(message.ConversationId, message.Seq, cancellationToken).ConfigureAwait(false);
-            return new AppendResult(AppendOutcome.SeqTaken, holder);
+            if (!afterTimeout || holder != message)
+            {
+                return new AppendResult(AppendOutcome.SeqTaken, holder);
+            }
+
+            // The attempt that timed out is the one that stored the message: this call appended it.
         }
 
         await _context.ExecuteAsync(statements.RaiseLastSeq(message.ConversationId, message.Seq), cancellationToken).ConfigureAwait(false);

@@ -13,4 +13,7 @@ internal static partial class CassandraLog
 
     [LoggerMessage(EventId = 1742, Level = LogLevel.Debug, Message = "A Cassandra membership change of {ConversationId} lost its race for version {Version}; reading it again")]
     public static partial void MembershipRetry(ILogger logger, string conversationId, long version);
+
+    [LoggerMessage(EventId = 1743, Level = LogLevel.Warning, Message = "A Cassandra lightweight transaction timed out in its Paxos round (attempt {Attempt}); running it again to learn its outcome: {Cql}")]
+    public static partial void ConditionalTimeout(ILogger logger, int attempt, string cql);
 }

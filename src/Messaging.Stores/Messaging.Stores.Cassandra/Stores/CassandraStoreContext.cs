@@ -73,17 +73,40 @@ internal sealed class CassandraStoreContext : IAsyncDisposable
         return rows;
     }
 
-    /// <summary>Runs a lightweight transaction and tells whether it applied, with the row it returned (the existing values when it did not).</summary>
-    public async Task<(bool Applied, CqlRow? Row)> ExecuteConditionalAsync(CqlStatement statement, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a lightweight transaction and tells whether it applied, with the row it returned (the existing values
+    /// when it did not). A Paxos round that timed out (<c>WRITE_TIMEOUT</c> of write type <c>CAS</c>, for example
+    /// under contention) may or may not have applied; the same statement is then run again, up to
+    /// <see cref="ConditionalAttempts"/> times in all: its Paxos round first completes any round left in flight, so its
+    /// answer is decisive, and <see cref="ConditionalResult.AfterTimeout"/> tells the caller that a "not applied"
+    /// may be its own earlier attempt (each store tells the two apart by the values it finds).
+    /// </summary>
+    public async Task<ConditionalResult> ExecuteConditionalAsync(CqlStatement statement, CancellationToken cancellationToken)
     {
-        var rows = await ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
-        if (rows.Rows.Count == 0 || rows.Rows[0]["[applied]"] is not bool applied)
+        for (var attempt = 1; ; attempt++)
         {
-            throw new CassandraException(CassandraErrorKind.ProtocolError, $"A conditional statement returned no [applied] column: {statement.Cql}");
-        }
+            CqlRowSet rows;
+            try
+            {
+                rows = await ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CassandraReplicaException timeout) when (timeout.Kind == CassandraErrorKind.WriteTimeout && timeout.WriteType == "CAS" && attempt < ConditionalAttempts)
+            {
+                CassandraLog.ConditionalTimeout(_logger, attempt, statement.Cql);
+                continue;
+            }
 
-        return (applied, rows.Rows[0]);
+            if (rows.Rows.Count == 0 || rows.Rows[0]["[applied]"] is not bool applied)
+            {
+                throw new CassandraException(CassandraErrorKind.ProtocolError, $"A conditional statement returned no [applied] column: {statement.Cql}");
+            }
+
+            return new ConditionalResult(applied, rows.Rows[0], AfterTimeout: attempt > 1);
+        }
     }
+
+    /// <summary>How many times a lightweight transaction whose Paxos round timed out is run in all.</summary>
+    public const int ConditionalAttempts = 3;
 
     public async ValueTask DisposeAsync()
     {
@@ -129,3 +152,9 @@ internal sealed class CassandraStoreContext : IAsyncDisposable
         return session;
     }
 }
+
+/// <summary>The answer of a lightweight transaction.</summary>
+/// <param name="Applied">Whether this run applied it.</param>
+/// <param name="Row">The row returned: <c>[applied]</c> and, when not applied, the existing values of the conditions.</param>
+/// <param name="AfterTimeout">An earlier run timed out and may have applied it (then this run reports "not applied").</param>
+internal readonly record struct ConditionalResult(bool Applied, CqlRow Row, bool AfterTimeout);
