@@ -57,17 +57,14 @@ internal sealed class CassandraConversationStore : IConversationStore
     {
         ArgumentNullException.ThrowIfNull(member);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMembers);
-        return ChangeAsync(conversationId, member.UserId, leftAtSeq: 0, c =>
-            c.IsMember(member.UserId) ? new(null, MembershipOutcome.Unchanged, null)
-            : c.Members.Count >= maxMembers ? new(null, MembershipOutcome.Full, null)
-            : new([.. c.Members, member], MembershipOutcome.Changed, null), cancellationToken);
+        return ChangeAsync(conversationId, member.UserId, leftAtSeq: 0, c => MembershipRules.Add(c, member, maxMembers), cancellationToken);
     }
 
     public ValueTask<MembershipChange?> RemoveMemberAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(leftAtSeq);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(leftAtSeq, WriteTimestamps.MaxDepartureSeq);
-        return ChangeAsync(conversationId, userId, leftAtSeq, c => Without(c, userId), cancellationToken);
+        return ChangeAsync(conversationId, userId, leftAtSeq, c => MembershipRules.Remove(c, userId), cancellationToken);
     }
 
     public async ValueTask AdvanceDepartureAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
@@ -106,30 +103,11 @@ internal sealed class CassandraConversationStore : IConversationStore
         return ConversationReader.MostRecent(list, limit);
     }
 
-    // The members without userId; when that takes the last admin, the remaining member who joined first (the list is
-    // in join order) becomes admin.
-    private static MemberEdit Without(Conversation conversation, string userId)
-    {
-        if (conversation.FindMember(userId) is not { } removed)
-        {
-            return new(null, MembershipOutcome.Unchanged, null);
-        }
-
-        var remaining = conversation.Members.Where(m => !string.Equals(m.UserId, userId, StringComparison.Ordinal)).ToList();
-        if (removed.Role != MemberRole.Admin || remaining.Count == 0 || remaining.Any(m => m.Role == MemberRole.Admin))
-        {
-            return new(remaining, MembershipOutcome.Changed, null);
-        }
-
-        remaining[0] = remaining[0] with { Role = MemberRole.Admin };
-        return new(remaining, MembershipOutcome.Changed, remaining[0].UserId);
-    }
-
     // Reads the conversation, decides the change from it and applies it if the version is still the one read; the
     // user's rows are written at the new version. An addition writes the user's list row before the transaction (a
     // crash after it leaves no member unlisted; a row of an addition that did not happen is filtered when listing)
     // and forgets the departure after it; a removal drops the list row and records the departure after it.
-    private async ValueTask<MembershipChange?> ChangeAsync(string conversationId, string userId, long leftAtSeq, Func<Conversation, MemberEdit> edit, CancellationToken cancellationToken)
+    private async ValueTask<MembershipChange?> ChangeAsync(string conversationId, string userId, long leftAtSeq, Func<Conversation, (IReadOnlyList<ConversationMember>? Members, MembershipOutcome Outcome, string? PromotedUserId)> edit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         ArgumentNullException.ThrowIfNull(userId);
@@ -190,7 +168,4 @@ internal sealed class CassandraConversationStore : IConversationStore
 
     private static bool SameConversation(Conversation a, Conversation b)
         => (a.Id, a.Kind, a.Name, a.CreatedAt) == (b.Id, b.Kind, b.Name, b.CreatedAt) && a.Members.SequenceEqual(b.Members);
-
-    // A membership edit: the new member list (null: unchanged), the outcome and the member promoted to admin.
-    private readonly record struct MemberEdit(IReadOnlyList<ConversationMember>? Members, MembershipOutcome Outcome, string? PromotedUserId);
 }
