@@ -21,7 +21,11 @@ public sealed class CassandraOptions
     /// <summary>The password for PasswordAuthenticator; set with <see cref="Username"/>.</summary>
     public string? Password { get; set; }
 
-    /// <summary>The keyspace every connection switches to (<c>USE</c>) after it opens; <see langword="null"/> for none.</summary>
+    /// <summary>
+    /// The keyspace of the stores and of the schema step (<c>messaging</c> when <see langword="null"/>); when set, every
+    /// connection of the stores also switches to it (<c>USE</c>) after it opens, so it must exist by then (the schema step
+    /// creates it).
+    /// </summary>
     public string? Keyspace { get; set; }
 
     /// <summary>Connections opened to each node; requests go round-robin over them. Default 2, at most 64.</summary>
