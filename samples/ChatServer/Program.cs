@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Http;
 
 // The messaging sample server: the engine, the WebSocket and REST gateway of protocol v1, and a browser chat UI served
 // from wwwroot. In-memory adapters by default (one process, zero setup); with Messaging:Redis set (or the environment
-// variable Messaging__Redis), the Redis stores and backplane, so several of these servers act as one service.
+// variable Messaging__Redis), the Redis stores and backplane, so several of these servers act as one service; with
+// Messaging:Cassandra=<contact points>, the Cassandra stores behind this one server.
 //   dotnet run --project samples/ChatServer      then open http://localhost:5000 in two browser profiles.
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,9 +18,30 @@ var messaging = builder.Services.AddMessaging(o =>
         ? $"{Environment.MachineName}-{BindingAddress.Parse(urls.Split(';')[0]).Port}"
         : null;   // generated
 });
+var cassandra = builder.Configuration["Messaging:Cassandra"];
 if (builder.Configuration["Messaging:Redis"] is { Length: > 0 } redis)
 {
+    if (cassandra is { Length: > 0 })
+    {
+        throw new InvalidOperationException("Messaging:Cassandra and Messaging:Redis together (Redis in front of Cassandra) is not available yet: set one of them.");
+    }
+
     messaging.UseRedis(redis);
+}
+else if (cassandra is { Length: > 0 })
+{
+    // Messaging:Cassandra=<contact points> keeps messages, claims, conversations and receipts in Cassandra (keyspace
+    // "messaging", created at start with one replica: a local node) and the rest in memory: one gateway.
+    messaging.UseCassandra(o =>
+    {
+        foreach (var contactPoint in cassandra.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            o.ContactPoints.Add(contactPoint);
+        }
+
+        o.ReplicationFactor = 1;
+        o.CreateSchemaAtStart = true;
+    });
 }
 
 builder.Services.AddMessagingGateway();

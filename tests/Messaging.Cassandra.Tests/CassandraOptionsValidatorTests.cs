@@ -25,6 +25,10 @@ public sealed class CassandraOptionsValidatorTests
         { "quorum as serial", "SerialConsistency" },
         { "page size", "PageSize" },
         { "retries", "MaxRetries" },
+        { "datacenter", "LocalDatacenter" },
+        { "replication factor", "ReplicationFactor" },
+        { "replication entry", "Replication 'dc2'" },
+        { "replication without replicas", "at least one datacenter" },
     };
 
     [Theory]
@@ -46,6 +50,10 @@ public sealed class CassandraOptionsValidatorTests
             case "quorum as serial": options.SerialConsistency = CassandraConsistency.Quorum; break;
             case "page size": options.PageSize = 0; break;
             case "retries": options.MaxRetries = -1; break;
+            case "datacenter": options.LocalDatacenter = " "; break;
+            case "replication factor": options.ReplicationFactor = 0; break;
+            case "replication entry": options.Replication["dc2"] = 11; break;
+            case "replication without replicas": options.Replication["dc1"] = 0; break;
         }
 
         var result = new CassandraOptionsValidator().Validate(null, options);

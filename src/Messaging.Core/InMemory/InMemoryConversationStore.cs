@@ -84,17 +84,14 @@ public sealed class InMemoryConversationStore : IConversationStore, IConversatio
     {
         ArgumentNullException.ThrowIfNull(member);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxMembers);
-        return ChangeMembersAsync(conversationId, member.UserId, leftAtSeq: 0, c =>
-            c.IsMember(member.UserId) ? new(null, MembershipOutcome.Unchanged, null)
-            : c.Members.Count >= maxMembers ? new(null, MembershipOutcome.Full, null)
-            : new([.. c.Members, member], MembershipOutcome.Changed, null), cancellationToken);
+        return ChangeMembersAsync(conversationId, member.UserId, leftAtSeq: 0, c => MembershipRules.Add(c, member, maxMembers), cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask<MembershipChange?> RemoveMemberAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(leftAtSeq);
-        return ChangeMembersAsync(conversationId, userId, leftAtSeq, c => Without(c, userId), cancellationToken);
+        return ChangeMembersAsync(conversationId, userId, leftAtSeq, c => MembershipRules.Remove(c, userId), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -227,35 +224,6 @@ public sealed class InMemoryConversationStore : IConversationStore, IConversatio
         return entry.Conversation;
     }
 
-    // The members without userId; when that takes the last admin, the remaining member who joined first (the list is
-    // in join order) becomes admin.
-    private static MemberEdit Without(Conversation conversation, string userId)
-    {
-        if (conversation.FindMember(userId) is not { } removed)
-        {
-            return new(null, MembershipOutcome.Unchanged, null);
-        }
-
-        var remaining = new List<ConversationMember>(conversation.Members.Count);
-        var hasAdmin = false;
-        foreach (var member in conversation.Members)
-        {
-            if (!string.Equals(member.UserId, userId, StringComparison.Ordinal))
-            {
-                remaining.Add(member);
-                hasAdmin |= member.Role == MemberRole.Admin;
-            }
-        }
-
-        if (removed.Role != MemberRole.Admin || hasAdmin || remaining.Count == 0)
-        {
-            return new(remaining, MembershipOutcome.Changed, null);
-        }
-
-        remaining[0] = remaining[0] with { Role = MemberRole.Admin };
-        return new(remaining, MembershipOutcome.Changed, remaining[0].UserId);
-    }
-
     private Entry? Find(string conversationId)
         => _conversations.TryGetValue(conversationId, out var entry) && Volatile.Read(ref entry.IsPublished) ? entry : null;
 
@@ -265,7 +233,7 @@ public sealed class InMemoryConversationStore : IConversationStore, IConversatio
     // or null for none, with the outcome). A removal records the departure at leftAtSeq; an addition forgets it. Lock
     // order: the conversation, then the user's index; the conversation is replaced under both, so the index and the
     // members never disagree for a lister.
-    private ValueTask<MembershipChange?> ChangeMembersAsync(string conversationId, string userId, long leftAtSeq, Func<Conversation, MemberEdit> edit, CancellationToken cancellationToken)
+    private ValueTask<MembershipChange?> ChangeMembersAsync(string conversationId, string userId, long leftAtSeq, Func<Conversation, (IReadOnlyList<ConversationMember>? Members, MembershipOutcome Outcome, string? PromotedUserId)> edit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         ArgumentNullException.ThrowIfNull(userId);
@@ -305,9 +273,6 @@ public sealed class InMemoryConversationStore : IConversationStore, IConversatio
             return ValueTask.FromResult<MembershipChange?>(new MembershipChange(entry.Conversation, outcome, promoted));
         }
     }
-
-    // A membership edit: the new member list (null: unchanged), the outcome and the member promoted to admin.
-    private readonly record struct MemberEdit(IReadOnlyList<ConversationMember>? Members, MembershipOutcome Outcome, string? PromotedUserId);
 
     private sealed class Entry(Conversation conversation)
     {

@@ -21,7 +21,11 @@ public sealed class CassandraOptions
     /// <summary>The password for PasswordAuthenticator; set with <see cref="Username"/>.</summary>
     public string? Password { get; set; }
 
-    /// <summary>The keyspace every connection switches to (<c>USE</c>) after it opens; <see langword="null"/> for none.</summary>
+    /// <summary>
+    /// The keyspace of the stores and of the schema step (<c>messaging</c> when <see langword="null"/>); when set, every
+    /// connection of the stores also switches to it (<c>USE</c>) after it opens, so it must exist by then (the schema step
+    /// creates it).
+    /// </summary>
     public string? Keyspace { get; set; }
 
     /// <summary>Connections opened to each node; requests go round-robin over them. Default 2, at most 64.</summary>
@@ -58,9 +62,72 @@ public sealed class CassandraOptions
     /// </summary>
     public int MaxRetries { get; set; } = 2;
 
+    /// <summary>
+    /// The datacenter of the contact points (the nodes this gateway talks to). The client sends requests only to the
+    /// contact points, so list nodes of this datacenter; the schema step replicates the keyspace here with
+    /// <see cref="ReplicationFactor"/> when <see cref="Replication"/> is empty. Default <c>datacenter1</c>.
+    /// </summary>
+    public string LocalDatacenter { get; set; } = "datacenter1";
+
+    /// <summary>
+    /// Replicas of the keyspace in <see cref="LocalDatacenter"/>, for the schema step (1 to 10). Default 3, so
+    /// <see cref="CassandraConsistency.LocalQuorum"/> survives one node down; a single test node needs 1.
+    /// </summary>
+    public int ReplicationFactor { get; set; } = 3;
+
+    /// <summary>
+    /// Replicas per datacenter for the schema step (NetworkTopologyStrategy), for a keyspace spanning several
+    /// datacenters; when empty, <see cref="ReplicationFactor"/> replicas in <see cref="LocalDatacenter"/>.
+    /// </summary>
+    public IDictionary<string, int> Replication { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether the host runs the schema step (<see cref="CassandraSchema.ApplyAsync"/>) when it starts, before the stores
+    /// are used. Default <see langword="false"/>: production schemas are usually applied by an operator
+    /// (<c>docs/cassandra-schema.cql</c>).
+    /// </summary>
+    public bool CreateSchemaAtStart { get; set; }
+
     /// <summary>Shows the settings with the password redacted.</summary>
     /// <returns>A description safe to log.</returns>
     public override string ToString() =>
         $"ContactPoints={string.Join(",", ContactPoints)}; Port={Port}; Username={Username ?? "(none)"}; Password={(Password is null ? "(none)" : "***")}; " +
-        $"Keyspace={Keyspace ?? "(none)"}; ConnectionsPerHost={ConnectionsPerHost}; RequestTimeout={RequestTimeout}; Consistency={Consistency}; SerialConsistency={SerialConsistency}";
+        $"Keyspace={Keyspace ?? "(none)"}; ConnectionsPerHost={ConnectionsPerHost}; RequestTimeout={RequestTimeout}; Consistency={Consistency}; SerialConsistency={SerialConsistency}; " +
+        $"LocalDatacenter={LocalDatacenter}; ReplicationFactor={ReplicationFactor}";
+
+    /// <summary>A copy of every setting (the lists and maps copied too).</summary>
+    internal CassandraOptions Copy()
+    {
+        var copy = new CassandraOptions
+        {
+            Port = Port,
+            Username = Username,
+            Password = Password,
+            Keyspace = Keyspace,
+            ConnectionsPerHost = ConnectionsPerHost,
+            MaxRequestsPerConnection = MaxRequestsPerConnection,
+            RequestTimeout = RequestTimeout,
+            ConnectTimeout = ConnectTimeout,
+            ReconnectBaseDelay = ReconnectBaseDelay,
+            ReconnectMaxDelay = ReconnectMaxDelay,
+            Consistency = Consistency,
+            SerialConsistency = SerialConsistency,
+            PageSize = PageSize,
+            MaxRetries = MaxRetries,
+            LocalDatacenter = LocalDatacenter,
+            ReplicationFactor = ReplicationFactor,
+            CreateSchemaAtStart = CreateSchemaAtStart,
+        };
+        foreach (var contactPoint in ContactPoints)
+        {
+            copy.ContactPoints.Add(contactPoint);
+        }
+
+        foreach (var (datacenter, factor) in Replication)
+        {
+            copy.Replication.Add(datacenter, factor);
+        }
+
+        return copy;
+    }
 }

@@ -76,6 +76,29 @@ internal sealed partial class CassandraOptionsValidator : IValidateOptions<Cassa
             failures.Add($"Cassandra: MaxRetries must be from 0 to 10 ({options.MaxRetries} given).");
         }
 
+        if (string.IsNullOrWhiteSpace(options.LocalDatacenter))
+        {
+            failures.Add("Cassandra: LocalDatacenter is required (the datacenter of the contact points).");
+        }
+
+        if (options.ReplicationFactor is < 1 or > 10)
+        {
+            failures.Add($"Cassandra: ReplicationFactor must be from 1 to 10 ({options.ReplicationFactor} given).");
+        }
+
+        foreach (var (datacenter, factor) in options.Replication)
+        {
+            if (string.IsNullOrWhiteSpace(datacenter) || factor is < 0 or > 10)
+            {
+                failures.Add($"Cassandra: Replication '{datacenter}' = {factor} must name a datacenter with 0 to 10 replicas.");
+            }
+        }
+
+        if (options.Replication.Count > 0 && !options.Replication.Values.Any(f => f > 0))
+        {
+            failures.Add("Cassandra: Replication must give at least one datacenter a replica.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

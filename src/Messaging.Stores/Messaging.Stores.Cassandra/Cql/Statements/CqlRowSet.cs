@@ -65,5 +65,7 @@ internal sealed class CqlRow
 
     public object? this[string column] => _values[_index.TryGetValue(column, out var i) ? i : throw new KeyNotFoundException($"The row has no column {column}.")];
 
+    public bool Has(string column) => _index.ContainsKey(column);
+
     public T Get<T>(string column) => this[column] is T value ? value : throw new InvalidCastException($"Column {column} is not a {typeof(T).Name}.");
 }

@@ -1,0 +1,78 @@
+using Messaging;
+using Messaging.Stores.Cassandra;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Registers the Cassandra stores: <see cref="IMessageStore"/>, <see cref="IDeduplicationStore"/>,
+/// <see cref="IMessageIdIndex"/>, <see cref="IConversationStore"/>, <see cref="IConversationIndex"/> and
+/// <see cref="IReceiptStore"/>. Every other role keeps what is registered (the in-memory ones of
+/// <c>AddMessaging()</c>: one gateway), and the default sequencer fences against the Cassandra message store's last seq.
+/// </summary>
+public static class CassandraMessagingBuilderExtensions
+{
+    /// <summary>Uses the Cassandra stores on the given contact points, with the default options otherwise.</summary>
+    /// <param name="builder">The messaging builder.</param>
+    /// <param name="contactPoints">Comma-separated <c>host</c> or <c>host:port</c> entries.</param>
+    /// <returns>The builder.</returns>
+    public static IMessagingBuilder UseCassandra(this IMessagingBuilder builder, string contactPoints)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(contactPoints);
+        return builder.UseCassandra(o =>
+        {
+            foreach (var contactPoint in contactPoints.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                o.ContactPoints.Add(contactPoint);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Uses the Cassandra stores. Registered after <c>AddMessaging</c>, so they replace the in-memory ones of their
+    /// roles. The options are validated when the host starts; the session opens then too (after the schema step when
+    /// <see cref="CassandraOptions.CreateSchemaAtStart"/> is set), so an unreachable cluster fails the start.
+    /// </summary>
+    /// <param name="builder">The messaging builder.</param>
+    /// <param name="configure">Sets the contact points, keyspace, credentials, consistency and replication.</param>
+    /// <returns>The builder.</returns>
+    public static IMessagingBuilder UseCassandra(this IMessagingBuilder builder, Action<CassandraOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var services = builder.Services;
+        services.AddOptions<CassandraOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CassandraOptions>, CassandraOptionsValidator>());
+        services.TryAddSingleton(static sp => new CassandraStoreContext(
+            sp.GetRequiredService<IOptions<CassandraOptions>>().Value,
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()?.CreateLogger("Messaging.Stores.Cassandra")));
+        services.AddSingleton<IMessageStore>(static sp => new CassandraMessageStore(sp.GetRequiredService<CassandraStoreContext>()));
+        services.AddSingleton<IDeduplicationStore>(static sp => new CassandraDeduplicationStore(sp.GetRequiredService<CassandraStoreContext>()));
+        services.AddSingleton<IMessageIdIndex>(static sp => new CassandraMessageIdIndex(sp.GetRequiredService<CassandraStoreContext>()));
+        services.AddSingleton<IConversationStore>(static sp => new CassandraConversationStore(sp.GetRequiredService<CassandraStoreContext>()));
+        services.AddSingleton<IConversationIndex>(static sp => new CassandraConversationIndex(sp.GetRequiredService<CassandraStoreContext>()));
+        services.AddSingleton<IReceiptStore>(static sp => new CassandraReceiptStore(sp.GetRequiredService<CassandraStoreContext>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CassandraStartup>());
+        return builder;
+    }
+}
+
+/// <summary>At start: the schema step when asked for, then the stores' session, so a bad cluster fails the start.</summary>
+internal sealed class CassandraStartup(CassandraStoreContext context, ILoggerFactory? loggerFactory = null) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (context.Options.CreateSchemaAtStart)
+        {
+            await CassandraSchema.ApplyAsync(context.Options, loggerFactory?.CreateLogger("Messaging.Stores.Cassandra.Schema"), cancellationToken).ConfigureAwait(false);
+        }
+
+        await context.SessionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

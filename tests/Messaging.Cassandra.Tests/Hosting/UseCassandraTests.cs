@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Sockets;
+using Messaging.Stores.Cassandra;
+using Messaging.Stores.Cassandra.Cql.Protocol;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Messaging.Cassandra.Tests.Hosting;
+
+public sealed class UseCassandraTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_Cassandra_roles_replace_the_in_memory_stores_and_the_rest_stays_in_memory()
+    {
+        var services = new ServiceCollection();
+        services.AddMessaging().UseCassandra("127.0.0.1:9042, 127.0.0.2");
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<CassandraMessageStore>(provider.GetRequiredService<IMessageStore>());
+        Assert.IsType<CassandraDeduplicationStore>(provider.GetRequiredService<IDeduplicationStore>());
+        Assert.IsType<CassandraMessageIdIndex>(provider.GetRequiredService<IMessageIdIndex>());
+        Assert.IsType<CassandraConversationStore>(provider.GetRequiredService<IConversationStore>());
+        Assert.IsType<CassandraConversationIndex>(provider.GetRequiredService<IConversationIndex>());
+        Assert.IsType<CassandraReceiptStore>(provider.GetRequiredService<IReceiptStore>());
+        Assert.IsType<InMemorySequencer>(provider.GetRequiredService<ISequencer>());
+        Assert.IsType<InMemoryMessageTransport>(provider.GetRequiredService<IMessageTransport>());
+        Assert.IsType<InMemoryConnectionDirectory>(provider.GetRequiredService<IConnectionDirectory>());
+        Assert.IsType<InMemoryPresenceStore>(provider.GetRequiredService<IPresenceStore>());
+        Assert.Equal(["127.0.0.1:9042", "127.0.0.2"], provider.GetRequiredService<IOptions<CassandraOptions>>().Value.ContactPoints);
+    }
+
+    [Fact]
+    public async Task Bad_options_fail_the_start_before_any_connection()
+    {
+        using var host = Host(o => o.ReplicationFactor = 0);
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
+
+        Assert.Contains("at least one contact point", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("ReplicationFactor", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unreachable_cluster_fails_the_start()
+    {
+        // A loopback port nobody listens on.
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        using var host = Host(o =>
+        {
+            o.ContactPoints.Add($"127.0.0.1:{port}");
+            o.ConnectTimeout = TimeSpan.FromSeconds(2);
+        });
+
+        var failure = await Assert.ThrowsAsync<CassandraException>(() => host.StartAsync(Ct));
+
+        Assert.Equal(CassandraErrorKind.NoHostAvailable, failure.Kind);
+    }
+
+    // A protocol test of the schema step against the scripted CQL peer (not a Cassandra node): it sends exactly the
+    // statements of the schema, in order, on a connection that did not switch to the keyspace first.
+    [Fact]
+    public async Task The_schema_step_at_start_sends_the_schema_statements_in_order_then_opens_the_stores()
+    {
+        await using var peer = ScriptedCqlPeer.Start();
+        using var host = Host(o =>
+        {
+            o.ContactPoints.Add(peer.ContactPoint);
+            o.ConnectionsPerHost = 1;
+            o.CreateSchemaAtStart = true;
+            o.Keyspace = "chat";
+            o.ReplicationFactor = 1;
+        });
+        var expected = CassandraSchema.Statements(new CassandraOptions { Keyspace = "chat", ReplicationFactor = 1 });
+
+        var start = host.StartAsync(Ct);
+        var received = new List<string>();
+        while (received.Count < expected.Count)
+        {
+            var request = await peer.NextAsync();
+            received.Add(request.Text);
+            await request.ReplyAsync(new VoidResult());
+        }
+
+        // The stores' session then opens (the peer answers its USE itself): the start completes.
+        await start;
+
+        Assert.Equal(expected, received);
+        Assert.Equal(2, peer.ReadyConnections);
+        await host.StopAsync(Ct);
+    }
+
+    private static IHost Host(Action<CassandraOptions> configure)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddMessaging().UseCassandra(configure);
+        return builder.Build();
+    }
+}

@@ -1,0 +1,110 @@
+using Messaging.Conformance;
+using Messaging.Stores.Cassandra;
+
+namespace Messaging.Cassandra.Tests.Live;
+
+// The role suites of the conformance kit against a live Cassandra node, each class in a keyspace of its own. Every
+// store keeps its state in Cassandra, so a new instance (its own session) is a restarted or another gateway. Claims
+// expire on the server's clock (not the suite's fake one), and nothing is ever removed (no retention): those laws are
+// reported as skipped by the suites, and the claim expiry is covered by CassandraLiveTests.
+public sealed class CassandraMessageStoreConformanceTests(CassandraKeyspace keyspace) : MessageStoreConformanceTests, IClassFixture<CassandraKeyspace>
+{
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true };
+
+    public override ValueTask InitializeAsync()
+    {
+        CassandraLive.SkipWhenUnavailable();
+        return base.InitializeAsync();
+    }
+
+    protected override ValueTask<IMessageStore> CreateAsync() => ValueTask.FromResult<IMessageStore>(new CassandraMessageStore(Track(keyspace.NewContext())));
+}
+
+public sealed class CassandraDeduplicationStoreConformanceTests(CassandraKeyspace keyspace) : DeduplicationStoreConformanceTests, IClassFixture<CassandraKeyspace>
+{
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true };
+
+    public override ValueTask InitializeAsync()
+    {
+        CassandraLive.SkipWhenUnavailable();
+        return base.InitializeAsync();
+    }
+
+    protected override ValueTask<IDeduplicationStore> CreateAsync(TimeProvider timeProvider)
+        => ValueTask.FromResult<IDeduplicationStore>(new CassandraDeduplicationStore(Track(keyspace.NewContext())));
+}
+
+public sealed class CassandraMessageIdIndexConformanceTests(CassandraKeyspace keyspace) : MessageIdIndexConformanceTests, IClassFixture<CassandraKeyspace>
+{
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true };
+
+    public override ValueTask InitializeAsync()
+    {
+        CassandraLive.SkipWhenUnavailable();
+        return base.InitializeAsync();
+    }
+
+    protected override ValueTask<IMessageIdIndex> CreateAsync() => ValueTask.FromResult<IMessageIdIndex>(new CassandraMessageIdIndex(Track(keyspace.NewContext())));
+}
+
+public sealed class CassandraConversationStoreConformanceTests(CassandraKeyspace keyspace) : ConversationStoreConformanceTests, IClassFixture<CassandraKeyspace>
+{
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true };
+
+    public override ValueTask InitializeAsync()
+    {
+        CassandraLive.SkipWhenUnavailable();
+        return base.InitializeAsync();
+    }
+
+    protected override ValueTask<IConversationStore> CreateAsync() => ValueTask.FromResult<IConversationStore>(new CassandraConversationStore(Track(keyspace.NewContext())));
+
+    protected override IConversationIndex IndexOf(IConversationStore store) => new CassandraConversationIndex(Track(keyspace.NewContext()));
+}
+
+public sealed class CassandraReceiptStoreConformanceTests(CassandraKeyspace keyspace) : ReceiptStoreConformanceTests, IClassFixture<CassandraKeyspace>
+{
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true };
+
+    public override ValueTask InitializeAsync()
+    {
+        CassandraLive.SkipWhenUnavailable();
+        return base.InitializeAsync();
+    }
+
+    protected override ValueTask<IReceiptStore> CreateAsync() => ValueTask.FromResult<IReceiptStore>(new CassandraReceiptStore(Track(keyspace.NewContext())));
+}
+
+// The model-based engine test on the composite commit path a store of truth takes: the Cassandra message store,
+// claims, message id index, conversations, index and receipts, with an in-memory sequencer (fenced by the Cassandra
+// last seq), transport, directory and presence, as UseCassandra(...) wires a single gateway.
+public sealed class CassandraEngineModelConformanceTests(CassandraKeyspace keyspace) : EngineModelConformanceTests, IClassFixture<CassandraKeyspace>
+{
+    // The model runs inside an FsCheck law, which would turn a skip into a failure: skip before it starts.
+    public override ValueTask InitializeAsync()
+    {
+        CassandraLive.SkipWhenUnavailable();
+        return base.InitializeAsync();
+    }
+
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, OrderedPerChannel = true, Positions = true };
+
+    protected override ValueTask<MessagingBackplane> CreateBackplaneAsync()
+    {
+        var context = Track(keyspace.NewContext());
+        var messages = new CassandraMessageStore(context);
+        return ValueTask.FromResult(new MessagingBackplane
+        {
+            Transport = new InMemoryMessageTransport(),
+            Messages = messages,
+            Deduplication = new CassandraDeduplicationStore(context),
+            MessageIds = new CassandraMessageIdIndex(context),
+            Sequencer = new InMemorySequencer(messages),
+            Conversations = new CassandraConversationStore(context),
+            ConversationIndex = new CassandraConversationIndex(context),
+            Receipts = new CassandraReceiptStore(context),
+            Directory = new InMemoryConnectionDirectory(TimeProvider.System),
+            Presence = new InMemoryPresenceStore(),
+        });
+    }
+}
