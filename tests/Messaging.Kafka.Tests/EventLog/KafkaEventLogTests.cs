@@ -75,7 +75,7 @@ public sealed class KafkaEventLogTests(KafkaFixture kafka)
         // With broker 1 down the appends to its partitions fail until it is back; the others go on.
         cluster.SetBrokerDown(1);
         await Task.WhenAll(conversations.Select(c => SendAsync(c, 10, 10)));
-        await WaitUntilAsync(() => log.Failures > 0, "an append to fail while broker 1 is down");
+        await Eventually.TrueAsync(() => log.Failures > 0, "an append to fail while broker 1 is down", Timeout);
         cluster.SetBrokerUp(1);
         await Task.WhenAll(conversations.Select(c => SendAsync(c, 20, 10)));
 
@@ -170,15 +170,6 @@ public sealed class KafkaEventLogTests(KafkaFixture kafka)
         }, Token);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(deadline.Elapsed < Timeout, "Timed out waiting for " + what + ".");
-            await Task.Delay(20, Token);
-        }
-    }
 
     private static async Task<string> RunKcatAsync(params string[] arguments)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Messaging.Conformance;
 using Messaging.Transports.Kafka;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,7 +40,7 @@ public sealed class PushWorkerTests(KafkaFixture kafka)
             sent.Add((await alice.SendAsync(new SendMessageRequest(group, "m" + i, Guid.NewGuid().ToString("N")), Token)).Message.MessageId);
         }
 
-        await WaitUntilAsync(() => pushes.For("carol").Count >= 5, "5 pushes to carol");
+        await Eventually.TrueAsync(() => pushes.For("carol").Count >= 5, "5 pushes to carol", Timeout);
         await first.StopAsync(Token);
 
         // The next member of the group reads those records again, then the new ones.
@@ -51,7 +50,7 @@ public sealed class PushWorkerTests(KafkaFixture kafka)
             sent.Add((await alice.SendAsync(new SendMessageRequest(group, "m" + i, Guid.NewGuid().ToString("N")), Token)).Message.MessageId);
         }
 
-        await WaitUntilAsync(() => pushes.For("carol").Count >= 8, "8 pushes to carol");
+        await Eventually.TrueAsync(() => pushes.For("carol").Count >= 8, "8 pushes to carol", Timeout);
         await second.StopAsync(Token);
 
         Assert.Equal(sent, pushes.For("carol"));
@@ -92,15 +91,6 @@ public sealed class PushWorkerTests(KafkaFixture kafka)
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(deadline.Elapsed < Timeout, "Timed out waiting for " + what + ".");
-            await Task.Delay(20, Token);
-        }
-    }
 
     // The host's push sender: records whom each message was pushed to.
     private sealed class RecordingPushNotifier : IPushNotifier

@@ -108,7 +108,7 @@ internal sealed class EventLogWriter(EngineContext context, IEventLog? log, IMes
         }
     }
 
-    /// <summary>Waits for the lanes to drain unless the log is failing or the wait is cancelled, then stops them.</summary>
+    /// <summary>Waits for the lanes to drain (at most one retry interval, and not when the log is failing), then stops them.</summary>
     /// <param name="cancellationToken">Cancels the wait for the drain.</param>
     /// <returns>A task that completes when stopped.</returns>
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -126,14 +126,11 @@ internal sealed class EventLogWriter(EngineContext context, IEventLog? log, IMes
 
         if (!failing)
         {
-            try
-            {
-                await WhenDrainedAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopping was cut short: what waits is reported below.
-            }
+            // At most one retry interval: an append in flight to a log that went down would otherwise hold the stop.
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var drained = WhenDrainedAsync(bounded.Token);
+            await Task.WhenAny(drained, Task.Delay(context.Options.EventLogRetryInterval, context.Time, bounded.Token)).ConfigureAwait(false);
+            await bounded.CancelAsync().ConfigureAwait(false);
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
