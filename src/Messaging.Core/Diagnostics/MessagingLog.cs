@@ -89,4 +89,16 @@ internal static partial class MessagingLog
 
     [LoggerMessage(EventId = 1500, Level = LogLevel.Warning, Message = "Announcing that user '{UserId}' joined or left conversation '{ConversationId}' failed; nodes catch up on the next change.")]
     public static partial void MembershipPublishFailed(this ILogger logger, string conversationId, string userId, Exception exception);
+
+    [LoggerMessage(EventId = 1550, Level = LogLevel.Warning, Message = "Appending {Count} events of conversation '{ConversationId}' to the event log failed; they are appended again after the retry interval.")]
+    public static partial void EventLogAppendFailed(this ILogger logger, string conversationId, int count, Exception exception);
+
+    [LoggerMessage(EventId = 1551, Level = LogLevel.Information, Message = "The event log takes the events of conversation '{ConversationId}' again.")]
+    public static partial void EventLogRecovered(this ILogger logger, string conversationId);
+
+    [LoggerMessage(EventId = 1552, Level = LogLevel.Warning, Message = "A {EventType} of conversation '{ConversationId}' was not appended to the event log: its buffer is full while the log fails.")]
+    public static partial void EventLogEventDropped(this ILogger logger, string conversationId, string eventType);
+
+    [LoggerMessage(EventId = 1553, Level = LogLevel.Warning, Message = "Node '{NodeId}' stopped with {Count} event log entries not appended.")]
+    public static partial void EventLogAbandoned(this ILogger logger, string nodeId, int count);
 }

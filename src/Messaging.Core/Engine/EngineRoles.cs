@@ -37,4 +37,7 @@ internal sealed class EngineRoles
     public required IMessageIdGenerator Ids { get; init; }
 
     public required IMediaCatalog Media { get; init; }
+
+    /// <summary>The event log, when the host registered one (there is no default).</summary>
+    public IEventLog? EventLog { get; init; }
 }

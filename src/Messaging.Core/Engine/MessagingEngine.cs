@@ -54,7 +54,8 @@ public sealed class MessagingEngine : IAsyncDisposable
 
         Presence = new PresenceService(context, roles.Presence, roles.Directory, privacy, publisher);
         var statusNotifier = new StatusNotifier(context, roles.Messages, recent, roles.Receipts, publisher);
-        Receipts = new ReceiptFlow(roles.Messages, recent, roles.MessageIds, roles.Conversations, roles.Receipts, access, statusNotifier, context.Time);
+        EventLog = new EventLogWriter(context, roles.EventLog, roles.Messages);
+        Receipts = new ReceiptFlow(roles.Messages, recent, roles.MessageIds, roles.Conversations, roles.Receipts, access, statusNotifier, context.Time, EventLog);
         // A store's atomic step stands in for the de-duplication store and id index, and its bookkeeping for the
         // post-commit writes, only when it writes the data those registered roles read.
         var atomic = roles.Messages is IAtomicSequencingStore step && step.SequencesFor(roles.Deduplication, roles.MessageIds) ? step : null;
@@ -62,13 +63,13 @@ public sealed class MessagingEngine : IAsyncDisposable
         var committer = new MessageCommitter(context, roles.Messages, atomic, bookkeeping, roles.Sequencer, roles.Deduplication, roles.MessageIds, roles.Ids, new SequenceFence(roles.Messages, roles.Sequencer));
         var fanout = new MessageFanout(context, roles.Fanout, roles.Push, publisher, routes, local);
         var contacts = new ContactRecorder(context, roles.ContactStore, Presence);
-        Sending = new SendPipeline(context, roles.ConversationIndex, roles.Media, roles.Ids, access, committer, recent, fanout, Receipts, contacts);
+        Sending = new SendPipeline(context, roles.ConversationIndex, roles.Media, roles.Ids, access, committer, recent, fanout, Receipts, contacts, EventLog);
         Typing = new TypingService(context, roles.Fanout, access, publisher);
         var statusReader = new StatusReader(roles.Messages, roles.Receipts, context.Options.CatchUpBatchSize, context.Time);
         var reads = new DeliveryReads(roles.Messages, roles.Conversations, roles.ConversationIndex, roles.Receipts);
         var pipelines = new ConnectionPipelineFactory(context, roles.Presence, privacy, reads, statusReader);
         _connections = new ConnectionManager(context, roles.ConversationIndex, roles.Directory, pipelines, local, interest, Watchers, Presence, locks, _settling);
-        _conversations = new ConversationService(context, roles.Conversations, roles.ConversationIndex, roles.Messages, roles.Ids, access, new ConversationViews(roles.Messages, roles.Receipts), Sending, interest, publisher);
+        _conversations = new ConversationService(context, roles.Conversations, roles.ConversationIndex, roles.Messages, roles.Ids, access, new ConversationViews(roles.Messages, roles.Receipts), Sending, interest, publisher, EventLog);
         _history = new MessageHistory(roles.Messages, access);
         _receiptQuery = new ReceiptQuery(roles.Messages, roles.MessageIds, roles.Conversations, roles.Receipts);
         _recovery = new TransportRecovery(context, roles.Transport, roles.Directory, local, _follows, _settling);
@@ -83,6 +84,8 @@ public sealed class MessagingEngine : IAsyncDisposable
     internal SendPipeline Sending { get; }
 
     internal ReceiptFlow Receipts { get; }
+
+    internal EventLogWriter EventLog { get; }
 
     internal TypingService Typing { get; }
 
@@ -130,6 +133,7 @@ public sealed class MessagingEngine : IAsyncDisposable
             await _presenceSweep.StopAsync().ConfigureAwait(false);
             await _nodeRefresh.StopAsync().ConfigureAwait(false);
             await _connections.DisconnectAllAsync("server shutting down").ConfigureAwait(false);
+            await EventLog.StopAsync(cancellationToken).ConfigureAwait(false);
             _settling.CancelAll();
             await _follows.ReleaseAllAsync().ConfigureAwait(false);
             await _inbox.CloseAsync().ConfigureAwait(false);

@@ -16,7 +16,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <see cref="IReceiptStore"/>, <see cref="IMessageTransport"/>, <see cref="IConnectionDirectory"/>,
 /// <see cref="IPresenceStore"/>, <see cref="IFanoutPolicy"/>, <see cref="IPushNotifier"/>,
 /// <see cref="IContactStore"/>, <see cref="IContactPolicy"/>, <see cref="IMessageIdGenerator"/>) and
-/// <see cref="TimeProvider"/> gets an in-memory default registered with <c>TryAdd</c>. The rule for hosts and
+/// <see cref="TimeProvider"/> gets an in-memory default registered with <c>TryAdd</c>. The <see cref="IEventLog"/> has
+/// no default: an in-memory log nobody reads would only grow, and a log that drops would hide that nothing is logged,
+/// so a host opts in with <see cref="UseInMemoryEventLog"/> or an adapter's registration. The rule for hosts and
 /// adapters: a role registered <em>before</em> <c>AddMessaging</c> (with any <c>Add*</c>) wins because the default is
 /// then skipped; a role registered <em>after</em> it must use <c>AddSingleton</c> (not <c>TryAdd*</c>), and wins
 /// because the last registration is the one resolved. The <see cref="IConversationIndex"/> defaults to the registered
@@ -71,6 +73,20 @@ public static class MessagingServiceCollectionExtensions
         return new MessagingBuilder(services);
     }
 
+    /// <summary>
+    /// Appends what the engine commits to an <see cref="InMemoryEventLog"/> (registered as <see cref="IEventLog"/> and as
+    /// itself, so the host can read it). It keeps every event for the life of the process.
+    /// </summary>
+    /// <param name="builder">The messaging builder.</param>
+    /// <returns>The builder.</returns>
+    public static IMessagingBuilder UseInMemoryEventLog(this IMessagingBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton<InMemoryEventLog>();
+        builder.Services.AddSingleton<IEventLog>(static sp => sp.GetRequiredService<InMemoryEventLog>());
+        return builder;
+    }
+
     // The index reads the memberships its conversation store records, so without a registration of its own it is the
     // conversation store when that store offers the role too (the in-memory one does).
     private static IConversationIndex DefaultConversationIndex(IServiceProvider services)
@@ -107,6 +123,7 @@ public static class MessagingServiceCollectionExtensions
             ContactStore = services.GetRequiredService<IContactStore>(),
             Ids = services.GetRequiredService<IMessageIdGenerator>(),
             Media = services.GetRequiredService<IMediaCatalog>(),
+            EventLog = services.GetService<IEventLog>(),
         };
         return new MessagingEngine(context, roles);
     }

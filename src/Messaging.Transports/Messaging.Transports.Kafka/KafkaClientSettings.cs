@@ -14,10 +14,37 @@ internal static class KafkaClientSettings
 
     /// <summary>The producer configuration.</summary>
     public static ProducerConfig Producer(KafkaTransportOptions options)
+        => Producer(options.BootstrapServers!, options.ClientId, options.ProducerSettings);
+
+    /// <summary>The configuration of the event log's producer: the backplane's (same latency and durability reasons).</summary>
+    public static ProducerConfig Producer(KafkaEventLogOptions options)
+        => Producer(options.BootstrapServers!, options.ClientId, options.ProducerSettings);
+
+    /// <summary>The configuration of a consumer that reads the event log by assignment (no group membership, no commits).</summary>
+    public static ConsumerConfig EventLogReader(KafkaEventLogOptions options)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["client.id"] = options.ClientId,
+            ["fetch.wait.max.ms"] = "10",
+            ["fetch.min.bytes"] = "1",
+            ["socket.nagle.disable"] = "true",
+            ["auto.offset.reset"] = "earliest",
+            ["dotnet.cancellation.delay.max.ms"] = "10",
+        };
+        Apply(settings, options.ConsumerSettings);
+        settings["bootstrap.servers"] = options.BootstrapServers!;
+        settings["group.id"] = KafkaNames.EventLogReaderGroup(options.Topic);
+        settings["enable.auto.commit"] = "false";
+        settings["enable.auto.offset.store"] = "false";
+        return new ConsumerConfig(settings);
+    }
+
+    private static ProducerConfig Producer(string bootstrapServers, string clientId, IDictionary<string, string> overrides)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["client.id"] = clientId,
 
             // A chat message is one small record: wait at most 1 ms for others to share its request. Under load the
             // batches fill while the previous request is in flight anyway; librdkafka's 5 ms default would add up to
@@ -37,8 +64,8 @@ internal static class KafkaClientSettings
             // Back on a restarted broker within a second, not after librdkafka's 10 s maximum back-off.
             ["reconnect.backoff.max.ms"] = "1000",
         };
-        Apply(settings, options.ProducerSettings);
-        settings["bootstrap.servers"] = options.BootstrapServers!;
+        Apply(settings, overrides);
+        settings["bootstrap.servers"] = bootstrapServers;
 
         // Ordered per partition across retries without duplicates, and acknowledged only once every in-sync replica
         // has the record: what the transport's ordering and "acknowledged means kept" rest on.

@@ -31,8 +31,8 @@ public sealed class KafkaTransportOptions
     public static readonly TimeSpan DefaultOperationTimeout = TimeSpan.FromSeconds(10);
 
     // The settings the guarantees rest on: never taken from the pass-through dictionaries.
-    private static readonly string[] FixedProducerSettings = ["enable.idempotence", "acks", "request.required.acks", "bootstrap.servers"];
-    private static readonly string[] FixedConsumerSettings = ["enable.auto.commit", "enable.auto.offset.store", "group.id", "bootstrap.servers"];
+    internal static readonly string[] FixedProducerSettings = ["enable.idempotence", "acks", "request.required.acks", "bootstrap.servers"];
+    internal static readonly string[] FixedConsumerSettings = ["enable.auto.commit", "enable.auto.offset.store", "group.id", "bootstrap.servers"];
 
     // Names of settings whose values are secrets, redacted by ToString.
     private static readonly string[] SecretMarkers = ["password", "secret", "key", "token", "jaas"];
@@ -118,7 +118,7 @@ public sealed class KafkaTransportOptions
         return problems.Count == 0 ? null : string.Join(" ", problems);
     }
 
-    private static void AddFixed(List<string> problems, string property, IDictionary<string, string> settings, string[] fixedNames)
+    internal static void AddFixed(List<string> problems, string property, IDictionary<string, string> settings, string[] fixedNames)
     {
         foreach (var name in settings.Keys)
         {
@@ -133,6 +133,6 @@ public sealed class KafkaTransportOptions
         }
     }
 
-    private static string Describe(IDictionary<string, string> settings)
+    internal static string Describe(IDictionary<string, string> settings)
         => "{" + string.Join(", ", settings.Select(s => s.Key + "=" + (SecretMarkers.Any(m => s.Key.Contains(m, StringComparison.OrdinalIgnoreCase)) ? "***" : s.Value))) + "}";
 }

@@ -89,3 +89,10 @@ public sealed class InMemoryMediaCatalogConformanceTests : MediaCatalogConforman
 
     protected override ValueTask<IMediaCatalog> CreateAsync() => ValueTask.FromResult<IMediaCatalog>(new InMemoryMediaCatalog());
 }
+
+public sealed class InMemoryEventLogConformanceTests : EventLogConformanceTests
+{
+    protected override AdapterCapabilities Capabilities => AdapterCapabilities.InMemory;
+
+    protected override ValueTask<IEventLog> CreateAsync() => ValueTask.FromResult<IEventLog>(new InMemoryEventLog());
+}

@@ -28,4 +28,18 @@ internal static class KafkaReadme
                 o.ConsumerSettings["security.protocol"] = "SASL_SSL";
             });
     }
+
+    /// <summary>Messaging.Transports.Kafka: the event log beside a Redis deployment.</summary>
+    public static void EventLog(WebApplicationBuilder builder)
+    {
+        builder.Services.AddMessaging()
+            .UseRedis("redis.internal:6379")
+            .UseKafkaEventLog(o =>
+            {
+                o.BootstrapServers = "kafka-1.internal:9092";
+                o.Topic = "messaging.events";   // default
+                o.Partitions = 12;              // when the topic is created; an existing topic keeps its own count
+                o.ReplicationFactor = 3;        // when the topic is created
+            });
+    }
 }

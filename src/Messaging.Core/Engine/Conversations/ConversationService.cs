@@ -7,7 +7,7 @@ namespace Messaging;
 /// exactly once per change that took effect (the store decides, atomically with the member limit). When the last admin
 /// leaves, the store promotes the member who joined first and the removal's system message says so.
 /// </summary>
-internal sealed class ConversationService(EngineContext context, IConversationStore conversations, IConversationIndex conversationIndex, IMessageStore messages, IMessageIdGenerator ids, ConversationAccess access, ConversationViews views, SendPipeline sending, ReadPathInterest localInterest, NodePublisher publisher)
+internal sealed class ConversationService(EngineContext context, IConversationStore conversations, IConversationIndex conversationIndex, IMessageStore messages, IMessageIdGenerator ids, ConversationAccess access, ConversationViews views, SendPipeline sending, ReadPathInterest localInterest, NodePublisher publisher, EventLogWriter eventLog)
 {
     private const string MemberNotFoundMessage = "Member not found.";
 
@@ -268,6 +268,7 @@ internal sealed class ConversationService(EngineContext context, IConversationSt
     // This node re-evaluates at once, so its own members see the very next message.
     private async ValueTask AnnounceAsync(Conversation conversation, string userId, bool joined)
     {
+        eventLog.Membership(conversation, userId, joined);
         try
         {
             var audience = Audience.Of(Audiences.Members(conversation, except: null, extra: userId));

@@ -57,4 +57,15 @@ public sealed class MessagingOptions
     /// older answer, so a longer TTL means fewer directory reads but later delivery of such messages.
     /// </summary>
     public TimeSpan RouteCacheTtl { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How many events the node holds for the <see cref="IEventLog"/> while they wait to be appended, over all
+    /// conversations (default 10,000; at least 1). Beyond it a message is kept only as its seq and read back from the
+    /// store when the log takes events again; membership and receipt events beyond it are dropped and logged. Used only
+    /// when an event log is registered.
+    /// </summary>
+    public int EventLogBufferCapacity { get; set; } = 10_000;
+
+    /// <summary>How long the node waits before appending again events the <see cref="IEventLog"/> refused (default 1 s; positive).</summary>
+    public TimeSpan EventLogRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -42,6 +42,8 @@ internal sealed class MessagingOptionsValidator : IValidateOptions<MessagingOpti
         RequireNonNegative(failures, options.PresenceGracePeriod, nameof(MessagingOptions.PresenceGracePeriod));
         RequireNonNegative(failures, options.TypingThrottle, nameof(MessagingOptions.TypingThrottle));
 
+        RequirePositive(failures, options.EventLogBufferCapacity, nameof(MessagingOptions.EventLogBufferCapacity));
+        RequirePositive(failures, options.EventLogRetryInterval, nameof(MessagingOptions.EventLogRetryInterval));
         RequireNonNegative(failures, options.RouteCacheTtl, nameof(MessagingOptions.RouteCacheTtl));
         if (options.RouteCacheTtl > MaxRouteCacheTtl)
         {

@@ -19,7 +19,8 @@ namespace Messaging;
 /// <param name="access">Membership checks.</param>
 /// <param name="statuses">Publishes the statuses a move causes.</param>
 /// <param name="time">The clock of the marks' times.</param>
-internal sealed class ReceiptFlow(IMessageStore messages, RecentMessages recent, IMessageIdIndex ids, IConversationStore conversations, IReceiptStore receipts, ConversationAccess access, StatusNotifier statuses, TimeProvider time)
+/// <param name="eventLog">Takes the acks that advanced a device's marks.</param>
+internal sealed class ReceiptFlow(IMessageStore messages, RecentMessages recent, IMessageIdIndex ids, IConversationStore conversations, IReceiptStore receipts, ConversationAccess access, StatusNotifier statuses, TimeProvider time, EventLogWriter eventLog)
 {
     /// <summary>The one message of every "unknown or invisible message" failure.</summary>
     public const string MessageNotFound = "Message not found.";
@@ -144,6 +145,13 @@ internal sealed class ReceiptFlow(IMessageStore messages, RecentMessages recent,
         // at least these raised to the ack. A concurrent advance of another device of the user may see the same
         // "before", so both publish the statuses of the range they share (a harmless repeat, never a loss).
         var before = await receipts.AdvanceAsync(conversation.Id, userId, deviceId, seq, read, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+
+        // A device's ack to the event log; the sender's own mark moving with a send is implied by the message event.
+        if (!ReservedDeviceIds.IsReserved(deviceId))
+        {
+            eventLog.Receipt(conversation.Id, userId, deviceId, status, seq);
+        }
+
         await PublishAdvancedAsync(conversation, userId, before, seq, status, cancellationToken, newest).ConfigureAwait(false);
     }
 

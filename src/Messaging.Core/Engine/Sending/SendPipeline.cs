@@ -13,7 +13,7 @@ internal sealed record Sender(string UserId, string DeviceId, ConnectionPipeline
 /// commit — the sender's read mark, the contact record of a direct message and the conversation index (together), then
 /// the <c>sent</c> status, fan-out and push.
 /// </summary>
-internal sealed class SendPipeline(EngineContext context, IConversationIndex index, IMediaCatalog mediaCatalog, IMessageIdGenerator ids, ConversationAccess access, MessageCommitter committer, RecentMessages recent, MessageFanout fanout, ReceiptFlow receipts, ContactRecorder contacts)
+internal sealed class SendPipeline(EngineContext context, IConversationIndex index, IMediaCatalog mediaCatalog, IMessageIdGenerator ids, ConversationAccess access, MessageCommitter committer, RecentMessages recent, MessageFanout fanout, ReceiptFlow receipts, ContactRecorder contacts, EventLogWriter eventLog)
 {
     /// <summary>Sends a client's message.</summary>
     /// <param name="sender">Who sends, from which connection.</param>
@@ -81,6 +81,7 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
             recent.Remember(tombstone);
             // Tell every reader the seq is settled, so nobody waits for it.
             await TouchAsync(tombstone).ConfigureAwait(false);
+            eventLog.Message(tombstone);
             await fanout.PublishAsync(conversation, tombstone, originConnectionId: null).ConfigureAwait(false);
         }
 
@@ -119,6 +120,10 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
         await readMark.ConfigureAwait(false);
         await contact.ConfigureAwait(false);
         await touch.ConfigureAwait(false);
+
+        // Committed and booked: to the event log (an enqueue; the log's lane appends it in seq order, retrying).
+        eventLog.Message(message);
+
         sender?.Origin.EnqueueEvent(SentStatus(message));
         await fanout.PublishAsync(conversation, message, sender?.Origin.ConnectionId, alsoUserId).ConfigureAwait(false);
         await fanout.NotifyOfflineMembersAsync(conversation, message).ConfigureAwait(false);

@@ -44,6 +44,47 @@ public static class KafkaTransportBuilderExtensions
     }
 }
 
+/// <summary>Registers the Kafka event log: <see cref="IEventLog"/>.</summary>
+public static class KafkaEventLogBuilderExtensions
+{
+    /// <summary>Appends what the engine commits to the Kafka topic <c>messaging.events</c> on these brokers.</summary>
+    /// <param name="builder">The messaging builder.</param>
+    /// <param name="bootstrapServers">The brokers, comma-separated <c>host:port</c> pairs.</param>
+    /// <returns>The builder.</returns>
+    public static IMessagingBuilder UseKafkaEventLog(this IMessagingBuilder builder, string bootstrapServers)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(bootstrapServers);
+        return builder.UseKafkaEventLog(o => o.BootstrapServers = bootstrapServers);
+    }
+
+    /// <summary>
+    /// Appends what the engine commits (messages, membership changes, acks) to a Kafka topic keyed by conversation.
+    /// Independent of the backplane: combine it with <c>UseKafka(...)</c>, with Redis (<c>UseRedis(...)</c>) or with
+    /// the in-memory defaults. The options are validated when the host starts.
+    /// </summary>
+    /// <param name="builder">The messaging builder.</param>
+    /// <param name="configure">Sets the brokers (required), the topic, its partitions and pass-through client settings.</param>
+    /// <returns>The builder.</returns>
+    public static IMessagingBuilder UseKafkaEventLog(this IMessagingBuilder builder, Action<KafkaEventLogOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var services = builder.Services;
+        services.AddOptions<KafkaEventLogOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KafkaEventLogOptions>, KafkaEventLogOptionsValidator>());
+        services.AddSingleton<IEventLog>(static sp => new KafkaEventLog(
+            sp.GetRequiredService<IOptions<KafkaEventLogOptions>>().Value,
+            sp.GetService<ILogger<KafkaEventLog>>()));
+        return builder;
+    }
+}
+
+internal sealed class KafkaEventLogOptionsValidator : IValidateOptions<KafkaEventLogOptions>
+{
+    public ValidateOptionsResult Validate(string? name, KafkaEventLogOptions options)
+        => options.Validate() is { } problems ? ValidateOptionsResult.Fail("Kafka event log options are invalid: " + problems) : ValidateOptionsResult.Success;
+}
+
 internal sealed class KafkaTransportOptionsValidator : IValidateOptions<KafkaTransportOptions>
 {
     public ValidateOptionsResult Validate(string? name, KafkaTransportOptions options)
