@@ -63,12 +63,20 @@ if [ -z "${MESSAGING_TEST_CASSANDRA:-}" ]; then
   log "MESSAGING_TEST_CASSANDRA is not set: the live Cassandra tests are skipped (set it to a node's host:port to run them)"
 fi
 set +e
-dotnet test --solution Messaging.sln -c Release --no-build --results-directory "$results_dir" --report-xunit-trx "${filter_args[@]}" 2>&1 | tee "$results_dir/console.log"
+dotnet test --solution Messaging.sln -c Release --no-build --results-directory "$results_dir" "${filter_args[@]}" 2>&1 | tee "$results_dir/console.log"
 status=${PIPESTATUS[0]}
 set -e
 
-# The closing line comes from the TRX result files, one per test module.
+# The closing line comes from the TRX result files, one per test module, each named after its module
+# (Directory.Build.props). A module without its file counts as a failure: its results would be missing from the line.
 passed=0 failed=0 skipped=0
+while IFS= read -r module; do
+  if [ ! -f "$results_dir/$module.trx" ]; then
+    log "no test results from $module"
+    failed=$((failed + 1))
+    [ "$status" -ne 0 ] || status=1
+  fi
+done < <(sed -n 's|^Project(.*) = "\([^"]*\.Tests\)".*|\1|p' Messaging.sln)
 while IFS= read -r -d '' trx; do
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
   attr() { printf '%s' "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
