@@ -22,7 +22,9 @@ namespace Messaging.Testing.Kafka;
 /// <see cref="SetBrokerDown"/> only closes a broker's connections and refuses new ones, without moving partition
 /// leadership (use <see cref="SetPartitionLeader"/> for that); replication is simulated (a leader change never loses an
 /// acknowledged record); transactions and the admin API's topic creation are only partly supported; an idle fetch is
-/// answered after the client's <c>fetch.wait.max.ms</c>, not as soon as a record arrives.
+/// answered after the client's <c>fetch.wait.max.ms</c>, not as soon as a record arrives; an idempotent producer's
+/// sequence numbers are checked only when it is transactional, so a produce request sent again after a lost answer is
+/// written twice (a real broker keeps one copy).
 /// </para>
 /// </remarks>
 public sealed unsafe class KafkaMockCluster : IDisposable
