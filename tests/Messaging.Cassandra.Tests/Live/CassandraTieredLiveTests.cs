@@ -73,7 +73,7 @@ public sealed class CassandraTieredLiveTests(CassandraKeyspace keyspace) : IClas
         var conversation = "tiered-" + Guid.NewGuid().ToString("N");
         for (var seq = 1; seq <= 8; seq++)
         {
-            Assert.Equal(AppendOutcome.Appended, (await messages.AppendAsync(Message(conversation, seq), Ct)).Outcome);
+            Assert.Equal(AppendOutcome.Appended, (await messages.AppendAsync(CassandraLiveTests.Message(conversation, seq), Ct)).Outcome);
         }
 
         // Gone from the window only (as a hot write that failed): seq 4 inside it and seq 8, the newest. The key is the
@@ -128,15 +128,4 @@ public sealed class CassandraTieredLiveTests(CassandraKeyspace keyspace) : IClas
 
         return services.BuildServiceProvider();
     }
-
-    private static Message Message(string conversationId, long seq) => new()
-    {
-        ConversationId = conversationId,
-        Seq = seq,
-        MessageId = $"m-{conversationId}-{seq}",
-        SenderId = "alice",
-        ClientMsgId = $"k{seq}",
-        Content = $"message {seq}",
-        Timestamp = new DateTimeOffset(2026, 12, 4, 10, 0, 0, TimeSpan.Zero).AddTicks(seq * 12345),
-    };
 }

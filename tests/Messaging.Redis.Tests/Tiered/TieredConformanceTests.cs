@@ -1,8 +1,7 @@
 using Messaging.Conformance;
+using Messaging.Redis.Tests.Conformance;
 using Messaging.Stores.Redis;
-using Messaging.Transports.Redis;
 using Microsoft.Extensions.DependencyInjection;
-using StackExchange.Redis;
 using Xunit;
 
 namespace Messaging.Redis.Tests.Tiered;
@@ -30,7 +29,7 @@ public sealed class TieredMessageStoreConformanceTests(RedisFixture redis) : Mes
 /// </summary>
 public sealed class TieredEngineModelConformanceTests(PrivateRedisFixture redis) : EngineModelConformanceTests, IClassFixture<PrivateRedisFixture>
 {
-    private readonly TieredNodes _nodes = new();
+    private readonly RedisNodes _nodes = new(tiered: true);
 
     // The model runs inside an FsCheck law, which would turn a skip into a failure: skip before it starts.
     public override ValueTask InitializeAsync()
@@ -45,56 +44,4 @@ public sealed class TieredEngineModelConformanceTests(PrivateRedisFixture redis)
         => await _nodes.CreateAsync(redis.Server, multiplexer => Track(multiplexer));
 
     protected override void ConfigureNode(IServiceCollection services, int nodeIndex) => _nodes.Configure(services, nodeIndex);
-}
-
-// Two node connections, the durable tier both share, and each node's Redis adapters on its own connection. Node 1
-// registers its own instances first, so it uses none of node 0's Redis adapters.
-internal sealed class TieredNodes
-{
-    private IConnectionMultiplexer[] _connections = [];
-    private DurableStandIn _durable = new();
-
-    public async Task<MessagingBackplane> CreateAsync(RedisServer server, Action<IConnectionMultiplexer> track)
-    {
-        _connections = [await server.ConnectAsync(), await server.ConnectAsync()];
-        foreach (var connection in _connections)
-        {
-            track(connection);
-        }
-
-        _durable = new DurableStandIn();
-        var node0 = _connections[0];
-        var messages = Tiered(node0);
-        return new MessagingBackplane
-        {
-            Transport = new RedisMessageTransport(node0),
-            Messages = messages,
-            Deduplication = _durable.Deduplication,
-            MessageIds = _durable.MessageIds,
-            Sequencer = new RedisSequencer(node0, messages),
-            Conversations = _durable.Conversations,
-            Receipts = _durable.Receipts,
-            Directory = new RedisConnectionDirectory(node0, TimeProvider.System),
-            Presence = new RedisPresenceStore(node0),
-        };
-    }
-
-    public void Configure(IServiceCollection services, int nodeIndex)
-    {
-        if (nodeIndex == 0)
-        {
-            return;
-        }
-
-        var connection = _connections[nodeIndex];
-        var messages = Tiered(connection);
-        services.AddSingleton<IMessageTransport>(new RedisMessageTransport(connection));
-        services.AddSingleton<IMessageStore>(messages);
-        services.AddSingleton<ISequencer>(new RedisSequencer(connection, messages));
-        services.AddSingleton<IConnectionDirectory>(new RedisConnectionDirectory(connection, TimeProvider.System));
-        services.AddSingleton<IPresenceStore>(new RedisPresenceStore(connection));
-    }
-
-    private TieredMessageStore Tiered(IConnectionMultiplexer connection)
-        => new(_durable.Messages, new RedisMessageStore(connection, new RedisStoreOptions { MessageRetention = 3 }));
 }

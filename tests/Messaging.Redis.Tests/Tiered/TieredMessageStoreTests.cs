@@ -11,8 +11,6 @@ namespace Messaging.Redis.Tests.Tiered;
 /// </summary>
 public sealed class TieredMessageStoreTests(PrivateRedisFixture redis) : IClassFixture<PrivateRedisFixture>
 {
-    private static readonly DateTimeOffset Epoch = new(2025, 1, 15, 10, 30, 0, TimeSpan.Zero);
-
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -152,16 +150,7 @@ public sealed class TieredMessageStoreTests(PrivateRedisFixture redis) : IClassF
 
     private static string NewId() => "tiered-" + Guid.NewGuid().ToString("N");
 
-    private static Message NewMessage(string conversationId, long seq) => new()
-    {
-        ConversationId = conversationId,
-        Seq = seq,
-        MessageId = Guid.CreateVersion7().ToString(),
-        SenderId = "alice",
-        ClientMsgId = "c" + Guid.NewGuid().ToString("N"),
-        Content = $"message {seq}",
-        Timestamp = Epoch.AddSeconds(seq),
-    };
+    private static Message NewMessage(string conversationId, long seq) => DurableStandIn.NewMessage(conversationId, seq);
 
     // The durable tier, counting the reads that reach it (so a test can tell which tier answered).
     private sealed class RecordingStore(IMessageStore inner) : IMessageStore
