@@ -9,7 +9,8 @@ namespace Messaging.Bench;
 /// The Cassandra append path: appends through the store (<c>CassandraMessageStore.AppendAsync</c>: the
 /// <c>INSERT … IF NOT EXISTS</c> and the last seq hint) against a plain loop of the same two statements on the same
 /// session, in the same process, alternating, at the same concurrency. Each worker appends to a conversation of its
-/// own at increasing seqs, as the sequencer hands them out. Writes one JSON line (stdout, and appended to --out).
+/// own at increasing seqs, as the sequencer hands them out; each side's rate is the best of <c>--rounds</c> runs (after a
+/// warm-up of both). Writes one JSON line (stdout, and appended to --out), with an error instead of rates when it fails.
 /// </summary>
 internal static class CassandraAppendBench
 {
@@ -27,6 +28,37 @@ internal static class CassandraAppendBench
             return 2;
         }
 
+        var result = new Dictionary<string, object?>
+        {
+            ["scenario"] = Name,
+            ["target"] = "ours",
+            ["label"] = BenchServerHosting.Option(args, "--label") ?? Name,
+            ["round"] = int.Parse(BenchServerHosting.Option(args, "--round") ?? "0", CultureInfo.InvariantCulture),
+        };
+        var exitCode = 0;
+        try
+        {
+            await MeasureBothAsync(contactPoint, args, result).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // A failed run is still a result: run.sh records it and the report shows it instead of a number.
+            result["error"] = exception.GetType().Name + ": " + exception.Message;
+            exitCode = 1;
+        }
+
+        var line = JsonSerializer.Serialize(result);
+        Console.WriteLine(line);
+        if (BenchServerHosting.Option(args, "--out") is { } path)
+        {
+            await File.AppendAllTextAsync(path, line + Environment.NewLine).ConfigureAwait(false);
+        }
+
+        return exitCode;
+    }
+
+    private static async Task MeasureBothAsync(string contactPoint, string[] args, Dictionary<string, object?> result)
+    {
         var messages = int.Parse(BenchServerHosting.Option(args, "--messages") ?? "20000", CultureInfo.InvariantCulture);
         var concurrency = int.Parse(BenchServerHosting.Option(args, "--concurrency") ?? "128", CultureInfo.InvariantCulture);
         var rounds = int.Parse(BenchServerHosting.Option(args, "--rounds") ?? "2", CultureInfo.InvariantCulture);
@@ -58,25 +90,11 @@ internal static class CassandraAppendBench
 
         var storeRate = storeRates.Max();
         var plainRate = plainRates.Max();
-        var line = JsonSerializer.Serialize(new Dictionary<string, object?>
-        {
-            ["scenario"] = Name,
-            ["target"] = "ours",
-            ["label"] = BenchServerHosting.Option(args, "--label") ?? Name,
-            ["round"] = int.Parse(BenchServerHosting.Option(args, "--round") ?? "0", CultureInfo.InvariantCulture),
-            ["messages"] = messages,
-            ["concurrency"] = concurrency,
-            ["store_appends_per_sec"] = Math.Round(storeRate, 1),
-            ["plain_appends_per_sec"] = Math.Round(plainRate, 1),
-            ["store_vs_plain"] = Math.Round(storeRate / plainRate, 3),
-        });
-        Console.WriteLine(line);
-        if (BenchServerHosting.Option(args, "--out") is { } path)
-        {
-            await File.AppendAllTextAsync(path, line + Environment.NewLine).ConfigureAwait(false);
-        }
-
-        return 0;
+        result["messages"] = messages;
+        result["concurrency"] = concurrency;
+        result["store_appends_per_sec"] = Math.Round(storeRate, 1);
+        result["plain_appends_per_sec"] = Math.Round(plainRate, 1);
+        result["store_vs_plain"] = Math.Round(storeRate / plainRate, 3);
     }
 
     // Appends `messages` messages with `concurrency` workers, each in a fresh conversation of its own at seqs 1, 2, ...;
