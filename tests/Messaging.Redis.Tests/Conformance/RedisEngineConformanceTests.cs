@@ -22,29 +22,30 @@ public sealed class RedisScaleOutConformanceTests(PrivateRedisFixture redis) : S
     protected override void ConfigureNode(IServiceCollection services, int nodeIndex) => _nodes.Configure(services, nodeIndex);
 }
 
-public sealed class RedisEngineModelConformanceTests(PrivateRedisFixture redis) : EngineModelConformanceTests, IClassFixture<PrivateRedisFixture>
+public sealed class RedisEngineModelConformanceTests(PrivateRedisFixture redis) : RedisNodesEngineModelTests(redis, new RedisNodes())
 {
-    private readonly RedisNodes _nodes = new();
-
-    // The model runs inside an FsCheck law, which would turn a skip into a failure: skip before it starts.
-    public override ValueTask InitializeAsync()
-    {
-        RedisServer.SkipWhenUnavailable();
-        return base.InitializeAsync();
-    }
-
     protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true, AtomicSequencing = true, OrderedPerChannel = true };
-    protected override async ValueTask<MessagingBackplane> CreateBackplaneAsync()
-        => await _nodes.CreateAsync(redis.Server, multiplexer => Track(multiplexer));
-
-    protected override void ConfigureNode(IServiceCollection services, int nodeIndex) => _nodes.Configure(services, nodeIndex);
 }
 
 // The same model on the composite path a store of truth takes: the Redis sequencer, Redis de-duplication claims and
 // appends at a seq, with the store's atomic step hidden.
-public sealed class RedisCompositeEngineModelConformanceTests(PrivateRedisFixture redis) : EngineModelConformanceTests, IClassFixture<PrivateRedisFixture>
+public sealed class RedisCompositeEngineModelConformanceTests(PrivateRedisFixture redis) : RedisNodesEngineModelTests(redis, new RedisNodes(composite: true))
 {
-    private readonly RedisNodes _nodes = new(composite: true);
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true, OrderedPerChannel = true };
+}
+
+// The engine model on two nodes wired by RedisNodes, each node with its own connection to the class's Redis server;
+// a subclass picks the wiring and declares its capabilities.
+public abstract class RedisNodesEngineModelTests : EngineModelConformanceTests, IClassFixture<PrivateRedisFixture>
+{
+    private readonly PrivateRedisFixture _redis;
+    private readonly RedisNodes _nodes;
+
+    private protected RedisNodesEngineModelTests(PrivateRedisFixture redis, RedisNodes nodes)
+    {
+        _redis = redis;
+        _nodes = nodes;
+    }
 
     // The model runs inside an FsCheck law, which would turn a skip into a failure: skip before it starts.
     public override ValueTask InitializeAsync()
@@ -53,10 +54,8 @@ public sealed class RedisCompositeEngineModelConformanceTests(PrivateRedisFixtur
         return base.InitializeAsync();
     }
 
-    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true, OrderedPerChannel = true };
-
     protected override async ValueTask<MessagingBackplane> CreateBackplaneAsync()
-        => await _nodes.CreateAsync(redis.Server, multiplexer => Track(multiplexer));
+        => await _nodes.CreateAsync(_redis.Server, multiplexer => Track(multiplexer));
 
     protected override void ConfigureNode(IServiceCollection services, int nodeIndex) => _nodes.Configure(services, nodeIndex);
 }

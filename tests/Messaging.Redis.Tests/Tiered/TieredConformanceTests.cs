@@ -1,7 +1,6 @@
 using Messaging.Conformance;
 using Messaging.Redis.Tests.Conformance;
 using Messaging.Stores.Redis;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Messaging.Redis.Tests.Tiered;
@@ -27,21 +26,7 @@ public sealed class TieredMessageStoreConformanceTests(RedisFixture redis) : Mes
 /// backplane; the durable tier (messages, claims, message ids, conversations, receipts) is the in-memory stores shared
 /// by both nodes, real adapters standing in for Cassandra in a single process.
 /// </summary>
-public sealed class TieredEngineModelConformanceTests(PrivateRedisFixture redis) : EngineModelConformanceTests, IClassFixture<PrivateRedisFixture>
+public sealed class TieredEngineModelConformanceTests(PrivateRedisFixture redis) : RedisNodesEngineModelTests(redis, new RedisNodes(tiered: true))
 {
-    private readonly RedisNodes _nodes = new(tiered: true);
-
-    // The model runs inside an FsCheck law, which would turn a skip into a failure: skip before it starts.
-    public override ValueTask InitializeAsync()
-    {
-        RedisServer.SkipWhenUnavailable();
-        return base.InitializeAsync();
-    }
-
     protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true, OrderedPerChannel = true };
-
-    protected override async ValueTask<MessagingBackplane> CreateBackplaneAsync()
-        => await _nodes.CreateAsync(redis.Server, multiplexer => Track(multiplexer));
-
-    protected override void ConfigureNode(IServiceCollection services, int nodeIndex) => _nodes.Configure(services, nodeIndex);
 }
