@@ -44,6 +44,7 @@ internal sealed partial class ReportDocument(
         AppendBeforeAfter(md);
         AppendComparison(md);
         AppendOursOnly(md);
+        AppendCassandra(md);
         AppendWarmup(md);
         foreach (var (title, path) in charts)
         {
