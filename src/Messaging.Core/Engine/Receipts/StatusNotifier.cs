@@ -80,13 +80,14 @@ internal sealed class StatusNotifier(EngineContext context, IMessageStore messag
 
         // Other members' marks matter only when somebody besides the acker and the sender is a member.
         // Read after the acker's write: of two concurrent acks of different members, the later reader sees both marks.
-        var marks = conversation.Members.Count > 2
-            ? ReceiptAggregate.ByUser(await receipts.GetAllAsync(conversation.Id, cancellationToken).ConfigureAwait(false))
-            : [];
-
+        // The lowest two marks of the others decide every sender's aggregate, in one pass over the list; only when
+        // they cannot (a member without marks) is a map of the marks built and the members walked per sender.
+        var listed = conversation.Members.Count > 2 ? await receipts.GetAllAsync(conversation.Id, cancellationToken).ConfigureAwait(false) : [];
+        var lowest = ReceiptAggregate.Lowest(conversation, ackerId, listed);
+        var marks = lowest is null ? ReceiptAggregate.ByUser(listed) : null;
         foreach (var (senderId, messages) in bySender)
         {
-            var aggregate = ReceiptAggregate.For(conversation, senderId, ackerId, before, after, marks);
+            var aggregate = lowest is { } others ? others.For(senderId, before, after) : ReceiptAggregate.For(conversation, senderId, ackerId, before, after, marks!);
             if (aggregate is not { } range)
             {
                 continue;
