@@ -1,4 +1,5 @@
 using Messaging.Conformance;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Messaging.Tests.Engine;
@@ -18,16 +19,8 @@ public sealed class LargeGroupReceiptTests
     public async Task In_a_large_group_the_sender_gets_one_status_exactly_when_the_last_other_member_acks(ReceiptStatus status, int lastIndex)
     {
         await using var harness = await EngineHarness.StartAsync();
-        var ids = Enumerable.Range(0, Size).Select(i => "u" + i).ToArray();
-        var conversation = await harness.CreateGroupAsync(ids[0], ids[1..]);
-        var sessions = new List<MessagingSession>();
-        RecordingClientConnection senderConnection = null!;
-        for (var i = 0; i < Size; i++)
-        {
-            var (session, connection) = await harness.ConnectAsync(ids[i]);
-            sessions.Add(session);
-            senderConnection = i == 0 ? connection : senderConnection;
-        }
+        var (conversation, sessions, connections) = await ConnectGroupAsync(harness, Size);
+        var senderConnection = connections[0];
 
         await sessions[0].SendAsync(EventWaits.Text(conversation, "hello, large group"), Ct);
         var order = Enumerable.Range(1, Size - 1).Where(i => i != lastIndex).OrderBy(i => (i * 7919) % 31).Append(lastIndex).ToList();
@@ -44,16 +37,7 @@ public sealed class LargeGroupReceiptTests
     public async Task In_a_large_group_each_sender_gets_the_status_of_their_newest_message_once_everyone_else_passed_it()
     {
         await using var harness = await EngineHarness.StartAsync();
-        var ids = Enumerable.Range(0, Size).Select(i => "u" + i).ToArray();
-        var conversation = await harness.CreateGroupAsync(ids[0], ids[1..]);
-        var sessions = new List<MessagingSession>();
-        var connections = new List<RecordingClientConnection>();
-        for (var i = 0; i < Size; i++)
-        {
-            var (session, connection) = await harness.ConnectAsync(ids[i]);
-            sessions.Add(session);
-            connections.Add(connection);
-        }
+        var (conversation, sessions, connections) = await ConnectGroupAsync(harness, Size);
 
         await sessions[0].SendAsync(EventWaits.Text(conversation, "from u0"), Ct);
         await sessions[1].SendAsync(EventWaits.Text(conversation, "from u1"), Ct);
@@ -76,5 +60,46 @@ public sealed class LargeGroupReceiptTests
 
         Assert.Equal([(ReceiptStatus.Delivered, 1L), (ReceiptStatus.Read, 1L)], connections[0].Events.OfType<StatusEvent>().Where(s => s.Status != ReceiptStatus.Sent).Select(s => (s.Status, s.Seq)));
         Assert.Equal([(ReceiptStatus.Delivered, 2L), (ReceiptStatus.Read, 2L)], connections[1].Events.OfType<StatusEvent>().Where(s => s.Status != ReceiptStatus.Sent).Select(s => (s.Status, s.Seq)));
+    }
+
+    [Fact]
+    public async Task In_a_large_group_acking_in_step_few_acks_read_every_members_marks()
+    {
+        // 300 members ack one message, one after the other in a scattered order: only the acks of the last members
+        // can move the sender's aggregate, and the sampled check must tell the others so without reading everyone.
+        const int Members = 300;
+        var receipts = CallCountingProxy<IReceiptStore>.Wrap(new InMemoryReceiptStore(), out var calls);
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s.AddSingleton(receipts));
+        var (conversation, sessions, connections) = await ConnectGroupAsync(harness, Members);
+
+        await sessions[0].SendAsync(EventWaits.Text(conversation, "hello, everyone"), Ct);
+        using (CallCountingProxy<IReceiptStore>.Record())
+        {
+            foreach (var i in Enumerable.Range(1, Members - 1).OrderBy(i => (i * 7919) % 1009))
+            {
+                await sessions[i].AckUpToAsync(conversation, 1, ReceiptStatus.Delivered, Ct);
+            }
+        }
+
+        await connections[0].WaitForStatusAsync(ReceiptStatus.Delivered, 1);
+        var fullReads = calls.Count(c => c == nameof(IReceiptStore.GetAllAsync));
+        Assert.True(fullReads <= (Members - 1) / 10, $"{fullReads} of {Members - 1} acks read every member's marks");
+    }
+
+    // A group of u0..u(size-1) created by u0, every member connected once.
+    private static async Task<(string Conversation, List<MessagingSession> Sessions, List<RecordingClientConnection> Connections)> ConnectGroupAsync(EngineHarness harness, int size)
+    {
+        var ids = Enumerable.Range(0, size).Select(i => "u" + i).ToArray();
+        var conversation = await harness.CreateGroupAsync(ids[0], ids[1..]);
+        var sessions = new List<MessagingSession>();
+        var connections = new List<RecordingClientConnection>();
+        foreach (var id in ids)
+        {
+            var (session, connection) = await harness.ConnectAsync(id);
+            sessions.Add(session);
+            connections.Add(connection);
+        }
+
+        return (conversation, sessions, connections);
     }
 }

@@ -119,6 +119,51 @@ public sealed class InMemoryAdapterTests
     }
 
     [Fact]
+    public void Message_ids_take_their_random_bits_from_blocks_not_a_system_call_per_id()
+    {
+        if (!File.Exists("/proc/thread-self/io"))
+        {
+            Assert.Skip("Counting a thread's system calls needs Linux's /proc/thread-self/io.");
+        }
+
+        var generator = new UuidV7MessageIdGenerator(new FakeTimeProvider(Epoch));
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        long readCalls = 0;
+
+        // One thread of its own, so the count holds only this thread's reads: the ids' and the two reads of the count.
+        var thread = new Thread(() =>
+        {
+            generator.NewMessageId();
+            var before = ReadCallsOfThisThread();
+            for (var i = 0; i < 1000; i++)
+            {
+                ids.Add(generator.NewMessageId());
+            }
+
+            readCalls = ReadCallsOfThisThread() - before;
+        });
+        thread.Start();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(30)), "the generating thread finished");
+
+        Assert.Equal(1000, ids.Count);
+        Assert.All(ids, id => Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", id));
+        Assert.True(readCalls < 50, $"1,000 ids made {readCalls} read system calls");
+    }
+
+    private static long ReadCallsOfThisThread()
+    {
+        foreach (var line in File.ReadAllLines("/proc/thread-self/io"))
+        {
+            if (line.StartsWith("syscr:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan("syscr:".Length).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new InvalidOperationException("/proc/thread-self/io has no syscr line.");
+    }
+
+    [Fact]
     public async Task Contacts_are_users_who_each_sent_the_other_a_direct_message()
     {
         var contacts = new InMemoryContactStore();

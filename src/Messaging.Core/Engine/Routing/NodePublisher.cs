@@ -20,7 +20,7 @@ internal sealed class NodePublisher(EngineContext context, IConnectionDirectory 
         var routed = new NodeEnvelope(audience, envelope);
         router.Route(routed);
 
-        var nodes = new HashSet<string>(StringComparer.Ordinal);
+        var nodes = new NodeTargets(context.NodeId);
         try
         {
             if (audience.Users.Count > 0)
@@ -34,17 +34,16 @@ internal sealed class NodePublisher(EngineContext context, IConnectionDirectory 
                     await routes.ResolveFollowersAsync(topic.Id, nodes, cancellationToken).ConfigureAwait(false);
                     break;
                 case { } topic:
-                    nodes.UnionWith(await directory.GetFollowersAsync(topic, cancellationToken).ConfigureAwait(false));
+                    nodes.AddRange(await directory.GetFollowersAsync(topic, cancellationToken).ConfigureAwait(false));
                     break;
             }
 
-            nodes.Remove(context.NodeId);
-            if (nodes.Count == 0)
+            if (nodes.Nodes is not { } others)
             {
                 return;
             }
 
-            await outbox.PublishAsync(nodes, EnvelopeCodec.Encode(routed), cancellationToken).ConfigureAwait(false);
+            await outbox.PublishAsync(others, EnvelopeCodec.Encode(routed), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not (MessagingException or OperationCanceledException))
         {

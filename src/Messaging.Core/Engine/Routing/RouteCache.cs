@@ -21,13 +21,13 @@ internal sealed class RouteCache(EngineContext context, IConnectionDirectory dir
     private readonly ConcurrentDictionary<string, Entry> _users = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Entry> _conversations = new(StringComparer.Ordinal);
 
-    /// <summary>Adds the nodes of users to a set, and lists the users with no connection anywhere.</summary>
+    /// <summary>Adds the nodes of users to the targets, and lists the users with no connection anywhere.</summary>
     /// <param name="userIds">The users.</param>
-    /// <param name="nodes">Receives the nodes holding any of the users' connections.</param>
+    /// <param name="nodes">Receives the nodes holding any of the users' connections, or <see langword="null"/> when not wanted.</param>
     /// <param name="offline">Receives the users with no live connection, or <see langword="null"/> when not wanted.</param>
     /// <param name="cancellationToken">Cancels the look-up.</param>
     /// <returns>A task that completes when resolved.</returns>
-    public async ValueTask ResolveUsersAsync(IReadOnlyList<string> userIds, HashSet<string> nodes, List<string>? offline, CancellationToken cancellationToken)
+    public async ValueTask ResolveUsersAsync(IReadOnlyList<string> userIds, NodeTargets? nodes, List<string>? offline, CancellationToken cancellationToken)
     {
         List<string>? misses = null;
         for (var i = 0; i < userIds.Count; i++)
@@ -71,12 +71,12 @@ internal sealed class RouteCache(EngineContext context, IConnectionDirectory dir
         }
     }
 
-    /// <summary>Adds the nodes following a read-path conversation to a set.</summary>
+    /// <summary>Adds the nodes following a read-path conversation to the targets.</summary>
     /// <param name="conversationId">The conversation.</param>
     /// <param name="nodes">Receives the nodes.</param>
     /// <param name="cancellationToken">Cancels the look-up.</param>
     /// <returns>A task that completes when resolved.</returns>
-    public async ValueTask ResolveFollowersAsync(string conversationId, HashSet<string> nodes, CancellationToken cancellationToken)
+    public async ValueTask ResolveFollowersAsync(string conversationId, NodeTargets nodes, CancellationToken cancellationToken)
     {
         if (TryGet(_conversations, conversationId) is not { } entry)
         {
@@ -86,10 +86,10 @@ internal sealed class RouteCache(EngineContext context, IConnectionDirectory dir
             Store(_conversations, conversationId, entry);
         }
 
-        nodes.UnionWith(entry.Nodes);
+        nodes.AddRange(entry.Nodes);
     }
 
-    private static void Add(Entry entry, string userId, HashSet<string> nodes, List<string>? offline)
+    private static void Add(Entry entry, string userId, NodeTargets? nodes, List<string>? offline)
     {
         if (entry.Nodes.Length == 0)
         {
@@ -97,9 +97,12 @@ internal sealed class RouteCache(EngineContext context, IConnectionDirectory dir
             return;
         }
 
-        foreach (var node in entry.Nodes)
+        if (nodes is not null)
         {
-            nodes.Add(node);
+            foreach (var node in entry.Nodes)
+            {
+                nodes.Add(node);
+            }
         }
     }
 

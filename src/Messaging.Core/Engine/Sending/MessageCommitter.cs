@@ -50,14 +50,19 @@ internal sealed class MessageCommitter(EngineContext context, IMessageStore mess
 
     /// <summary>Commits a draft (its seq is ignored).</summary>
     /// <param name="draft">The message to store.</param>
-    /// <param name="books">The writes that follow a user's send, which a bookkeeping store makes in its atomic step.</param>
+    /// <param name="sendingUserId">
+    /// The user whose send this is (<see langword="null"/> for a system message): a bookkeeping store makes the writes
+    /// that follow a user's send (<see cref="CommitBookkeeping"/>) in its atomic step.
+    /// </param>
     /// <param name="cancellationToken">Cancels the steps before a seq is taken.</param>
     /// <returns>What happened.</returns>
-    public async ValueTask<CommitResult> CommitAsync(Message draft, CommitBookkeeping? books, CancellationToken cancellationToken)
+    public async ValueTask<CommitResult> CommitAsync(Message draft, string? sendingUserId, CancellationToken cancellationToken)
     {
         if (atomic is not null)
         {
-            // The atomic step de-duplicates itself (and answers with the original): no separate look-up first.
+            // The atomic step de-duplicates itself (and answers with the original): no separate look-up first. The
+            // books are described only for a store that keeps them (every other send would allocate them for nothing).
+            var books = sendingUserId is not null && bookkeeping is not null ? new CommitBookkeeping(sendingUserId, context.Now) : null;
             return await CommitAtomicallyAsync(atomic, draft, books, cancellationToken).ConfigureAwait(false);
         }
 

@@ -60,7 +60,7 @@ internal sealed class MessageFanout(EngineContext context, IFanoutPolicy fanoutP
         var offline = new List<string>();
         try
         {
-            await routes.ResolveUsersAsync(recipients, new HashSet<string>(StringComparer.Ordinal), offline, CancellationToken.None).ConfigureAwait(false);
+            await routes.ResolveUsersAsync(recipients, nodes: null, offline, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

@@ -68,7 +68,7 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
 
     private async ValueTask<SendResult> CommitAsync(Conversation conversation, Message draft, Sender? sender, string? alsoUserId, CancellationToken cancellationToken)
     {
-        var commit = await committer.CommitAsync(draft, sender is null ? null : new CommitBookkeeping(sender.UserId, context.Now), cancellationToken).ConfigureAwait(false);
+        var commit = await committer.CommitAsync(draft, sender?.UserId, cancellationToken).ConfigureAwait(false);
 
         // Stored for good: concurrent sends in the conversation find it when their statuses look back.
         if (commit.Message is { } committed)
