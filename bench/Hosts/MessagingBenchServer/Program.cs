@@ -5,9 +5,13 @@ using Messaging.Transports.AspNetCore;
 // AddMessagingGateway, development authentication, MapMessaging), plus what a benchmark needs and the sample must
 // not have: rate limits and the per-user connection cap lifted (the load generator sends thousands of frames a second
 // on one socket and sets up thousands of conversations over REST),
-// a short presence grace (configurable), optional Redis for stores and backplane, and /bench/stats.
+// a short presence grace (configurable), optional Redis for stores and backplane, an optional Kafka backplane (with
+// --redis: Redis stores, Kafka backplane) and Kafka event log, and /bench/stats.
 //   dotnet run -c Release --project bench/Hosts/MessagingBenchServer -- [--urls URL] [--redis HOST:PORT] [--grace-ms N]
+//     [--kafka BOOTSTRAP] [--kafka-event-log BOOTSTRAP]
 var redis = BenchServerHosting.Option(args, "--redis");
+var kafka = BenchServerHosting.Option(args, "--kafka");
+var kafkaEventLog = BenchServerHosting.Option(args, "--kafka-event-log");
 var graceMs = int.Parse(BenchServerHosting.Option(args, "--grace-ms") ?? "5000", System.Globalization.CultureInfo.InvariantCulture);
 
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, EnvironmentName = "Production" });
@@ -19,6 +23,17 @@ var messaging = builder.Services.AddMessaging(o => o.PresenceGracePeriod = TimeS
 if (redis is not null)
 {
     messaging.UseRedisStores(redis).UseRedisTransport(redis);
+}
+
+// After the Redis transport: the last registered transport wins, so --redis with --kafka is Redis stores, Kafka backplane.
+if (kafka is not null)
+{
+    messaging.UseKafka(kafka);
+}
+
+if (kafkaEventLog is not null)
+{
+    messaging.UseKafkaEventLog(kafkaEventLog);
 }
 
 builder.Services.AddMessagingGateway(o =>
@@ -38,4 +53,7 @@ builder.Services.AddAuthentication(MessagingDevelopmentAuthenticationDefaults.Au
 var app = builder.Build();
 app.MapMessaging();
 app.MapBenchStats();
-await app.RunBenchServerAsync(redis is null ? "messaging in-memory" : "messaging redis " + redis);
+var stack = (redis is null ? "messaging in-memory" : "messaging redis " + redis)
+    + (kafka is null ? string.Empty : ", kafka backplane " + kafka)
+    + (kafkaEventLog is null ? string.Empty : ", kafka event log " + kafkaEventLog);
+await app.RunBenchServerAsync(stack);
