@@ -343,13 +343,25 @@ start_kafka() {
 #   crosses Kafka: 1:1 at saturation, then at half that rate (p99), then a group of 100 spread over both gateways;
 # - SignalR: two servers sharing its Redis backplane, the same 1:1 (unless the Redis part of this run already measured
 #   it in this round: direct-redis-cross-node-saturate) and the same group of 100;
+# - ours on the Redis backplane (two gateways, the same 1:1) when the Redis part does not run (--only kafka), so the
+#   Kafka backplane is also compared with ours on Redis in the same round;
 # - the event log: one gateway (in-memory stores) appending to the Kafka event log, a reader of its topic in the load
 #   generator: committed messages/s reaching the reader, commit -> reader p99.
 kafka_round() {
   local target half
-  for target in $(rotate "$round" | grep -x 'ours\|signalr'); do
+  local kafka_targets=(ours signalr)
+  if ! in_part redis; then
+    kafka_targets+=(ours-redis)
+  fi
+  for target in $(printf '%s\n' "${kafka_targets[@]}" | awk -v r="$round" '{ t[NR - 1] = $0 } END { for (i = 0; i < NR; i++) print t[(r + i) % NR] }'); do
     flush_redis
-    if [ "$target" = ours ]; then
+    if [ "$target" = ours-redis ]; then
+      start_server ours --redis "127.0.0.1:$redis_port"
+      first=$url first_pid=$server_pid
+      start_server ours --redis "127.0.0.1:$redis_port"
+      url2=$url url=$first
+      measure ours direct-redis-cross-node-saturate "${common[@]}" "${redis_stats[@]}" --scenario direct --pairs 20 --saturate --window 8
+    elif [ "$target" = ours ]; then
       start_server ours --redis "127.0.0.1:$redis_port" --kafka "$kafka_bootstrap"
       first=$url first_pid=$server_pid
       start_server ours --redis "127.0.0.1:$redis_port" --kafka "$kafka_bootstrap"
