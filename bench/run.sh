@@ -26,6 +26,9 @@
 #   bench/run.sh [--rounds N] [--duration S] [--warmup S] [--jit-quiet S] [--jit-budget-ms MS] [--warmup-max S] [--idle N] [--idle-max N]
 #                [--before REV|none] [--only all|redis|kafka] [--delay-ms D] [--skip-micro] [--no-report] [--no-build]
 #
+#   --cassandra HOST:PORT  also the Cassandra rows (a node run elsewhere; see the Cassandra block below); without it
+#                  they are skipped with the reason printed.
+#
 #   --only redis   only the Redis scenarios (direct-redis, cross-node, Redis path, catchup-redis, presence-redis); no
 #                  micro-benchmarks and no report (pass its results.jsonl to bench/Report next to a full run's).
 #   --only kafka   only the Kafka scenarios (Kafka backplane across two gateways, 1:1 and group of 100, against SignalR's
@@ -40,7 +43,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 rounds=3 duration=4 warmup=1 jit_quiet=2 jit_budget_ms=20 warmup_max=40 idle=5000 idle_max=18000 micro=1 report=1 build=1 before=e999fd3
-only=all delay_ms=50
+only=all delay_ms=50 cassandra=
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
@@ -57,6 +60,7 @@ while [ $# -gt 0 ]; do
     --no-report) report=0; shift ;;
     --no-build) build=0; shift ;;
     --before) before=$2; shift 2 ;;
+    --cassandra) cassandra=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -496,6 +500,40 @@ for target in ours ${before_sha:+ours-before}; do
   done
 done
 fi
+
+# --- Cassandra: the tiered deployment and the append path (only with --cassandra HOST:PORT) -----------------------
+# The node runs outside this script (none can be installed on the machines this is built on); the bench server creates
+# the keyspace messaging_bench with one replica when missing, and every run uses users of its own. Rows, per round:
+# 1:1 sends on the tiered deployment (bench server with Redis + Cassandra: Redis for the sequencer, presence,
+# directory, backplane and a hot window of 1,000 messages per conversation; Cassandra the store of truth) at
+# saturation and at half of that rate, and a catch-up of 10,000 messages (so 9,000 come from Cassandra). Once: the
+# append path, the store's appends against a plain loop of the same CQL statements on the same session, same run.
+cassandra_rows() {
+  if [ -z "$cassandra" ]; then
+    log "Cassandra rows skipped: no contact point given (bench/run.sh --cassandra HOST:PORT runs the tiered send, the tiered catch-up and the append path against that node)"
+    return 0
+  fi
+  local tiered=(--redis "127.0.0.1:$redis_port" --cassandra "$cassandra") tiered_half
+  for round in $(seq 1 "$rounds"); do
+    log "Cassandra (tiered, $cassandra) round $round of $rounds"
+    flush_redis
+    start_server ours "${tiered[@]}"
+    measure ours direct-tiered-saturate "${common[@]}" "${redis_stats[@]}" --scenario direct --pairs 20 --saturate --window 8
+    tiered_half=$(last_value direct-tiered-saturate ours '(.delivered_per_sec / 2 | floor)')
+    if [ -n "$tiered_half" ] && [ "$tiered_half" -gt 0 ]; then
+      measure ours direct-tiered-half-rate "${common[@]}" --scenario direct --pairs 20 --rate "$tiered_half"
+    fi
+    stop_server "$server_pid"
+    flush_redis
+    run ours catchup-tiered --server-args "${tiered[@]}" -- --scenario catchup --messages 10000
+  done
+  round=0
+  log "  cassandra-append ours (the store against a plain loop of its statements)"
+  dotnet "$(server_dll ours)" cassandra-append --cassandra "$cassandra" --round "$round" --out "$results" \
+    >>"$out/cassandra-append.log" 2>&1 || log "  cassandra-append failed (see $out/cassandra-append.log)"
+}
+cassandra_rows
+# --- end of the Cassandra block -----------------------------------------------------------------------------------
 
 # --- one large idle run: how many idle connections one server process holds --------------------------------------
 if [ "$only" = all ]; then

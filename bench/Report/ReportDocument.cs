@@ -45,6 +45,7 @@ internal sealed partial class ReportDocument(
         AppendComparison(md);
         AppendKafka(md);
         AppendOursOnly(md);
+        AppendCassandra(md);
         AppendWarmup(md);
         foreach (var (title, path) in charts)
         {

@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Http;
 // The messaging sample server: the engine, the WebSocket and REST gateway of protocol v1, and a browser chat UI served
 // from wwwroot. In-memory adapters by default (one process, zero setup); with Messaging:Redis set (or the environment
 // variable Messaging__Redis), the Redis stores and backplane, so several of these servers act as one service; with
-// Messaging:Cassandra=<contact points>, the Cassandra stores behind this one server.
+// Messaging:Cassandra=<contact points>, the Cassandra stores behind this one server; with both, the tiered deployment
+// (Redis for the sequencer, presence, directory, backplane and a hot window of recent messages; Cassandra the store of
+// truth), which several of these servers share.
 //   dotnet run --project samples/ChatServer      then open http://localhost:5000 in two browser profiles.
 var builder = WebApplication.CreateBuilder(args);
 
@@ -18,20 +20,16 @@ var messaging = builder.Services.AddMessaging(o =>
         ? $"{Environment.MachineName}-{BindingAddress.Parse(urls.Split(';')[0]).Port}"
         : null;   // generated
 });
-var cassandra = builder.Configuration["Messaging:Cassandra"];
 if (builder.Configuration["Messaging:Redis"] is { Length: > 0 } redis)
 {
-    if (cassandra is { Length: > 0 })
-    {
-        throw new InvalidOperationException("Messaging:Cassandra and Messaging:Redis together (Redis in front of Cassandra) is not available yet: set one of them.");
-    }
-
     messaging.UseRedis(redis);
 }
-else if (cassandra is { Length: > 0 })
+
+if (builder.Configuration["Messaging:Cassandra"] is { Length: > 0 } cassandra)
 {
     // Messaging:Cassandra=<contact points> keeps messages, claims, conversations and receipts in Cassandra (keyspace
-    // "messaging", created at start with one replica: a local node) and the rest in memory: one gateway.
+    // "messaging", created at start with one replica: a local node) and, without Messaging:Redis, the rest in memory:
+    // one gateway. With Messaging:Redis too, Redis stands in front of it (the hot window of recent messages).
     messaging.UseCassandra(o =>
     {
         foreach (var contactPoint in cassandra.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -5,11 +5,20 @@ using Messaging.Transports.AspNetCore;
 // AddMessagingGateway, development authentication, MapMessaging), plus what a benchmark needs and the sample must
 // not have: rate limits and the per-user connection cap lifted (the load generator sends thousands of frames a second
 // on one socket and sets up thousands of conversations over REST),
-// a short presence grace (configurable), optional Redis for stores and backplane, an optional Kafka backplane (with
-// --redis: Redis stores, Kafka backplane) and Kafka event log, and /bench/stats.
-//   dotnet run -c Release --project bench/Hosts/MessagingBenchServer -- [--urls URL] [--redis HOST:PORT] [--grace-ms N]
+// a short presence grace (configurable), optional Redis for stores and backplane, optional Cassandra (alone: the
+// stores behind one gateway; with --redis: the tiered deployment, Redis in front of Cassandra), an optional Kafka
+// backplane (with --redis: Redis stores, Kafka backplane) and Kafka event log, and /bench/stats.
+//   dotnet run -c Release --project bench/Hosts/MessagingBenchServer -- [--urls URL] [--redis HOST:PORT] [--cassandra HOST:PORT] [--grace-ms N]
 //     [--kafka BOOTSTRAP] [--kafka-event-log BOOTSTRAP]
+// Or the Cassandra append path: the store's appends against a plain loop of the same statements (one JSON line).
+//   dotnet run -c Release --project bench/Hosts/MessagingBenchServer -- cassandra-append --cassandra HOST:PORT [--messages N] [--concurrency C] [--out FILE]
+if (args is [CassandraAppendBench.Name, ..])
+{
+    return await CassandraAppendBench.RunAsync(args[1..]);
+}
+
 var redis = BenchServerHosting.Option(args, "--redis");
+var cassandra = BenchServerHosting.Option(args, "--cassandra");
 var kafka = BenchServerHosting.Option(args, "--kafka");
 var kafkaEventLog = BenchServerHosting.Option(args, "--kafka-event-log");
 var graceMs = int.Parse(BenchServerHosting.Option(args, "--grace-ms") ?? "5000", System.Globalization.CultureInfo.InvariantCulture);
@@ -23,6 +32,18 @@ var messaging = builder.Services.AddMessaging(o => o.PresenceGracePeriod = TimeS
 if (redis is not null)
 {
     messaging.UseRedisStores(redis).UseRedisTransport(redis);
+}
+
+if (cassandra is not null)
+{
+    // The bench keyspace, created at start with one replica (a local node); users are unique per run.
+    messaging.UseCassandra(o =>
+    {
+        o.ContactPoints.Add(cassandra);
+        o.Keyspace = CassandraAppendBench.Keyspace;
+        o.ReplicationFactor = 1;
+        o.CreateSchemaAtStart = true;
+    });
 }
 
 // After the Redis transport: the last registered transport wins, so --redis with --kafka is Redis stores, Kafka backplane.
@@ -53,7 +74,14 @@ builder.Services.AddAuthentication(MessagingDevelopmentAuthenticationDefaults.Au
 var app = builder.Build();
 app.MapMessaging();
 app.MapBenchStats();
-var stack = (redis is null ? "messaging in-memory" : "messaging redis " + redis)
-    + (kafka is null ? string.Empty : ", kafka backplane " + kafka)
+var stores = (redis, cassandra) switch
+{
+    (null, null) => "messaging in-memory",
+    (_, null) => "messaging redis " + redis,
+    (null, _) => "messaging cassandra " + cassandra,
+    _ => $"messaging tiered redis {redis} cassandra {cassandra}",
+};
+stores += (kafka is null ? string.Empty : ", kafka backplane " + kafka)
     + (kafkaEventLog is null ? string.Empty : ", kafka event log " + kafkaEventLog);
-await app.RunBenchServerAsync(stack);
+await app.RunBenchServerAsync(stores);
+return 0;

@@ -4,8 +4,8 @@ namespace Messaging;
 
 /// <summary>
 /// The engine's log messages, source-generated. Event ids are stable (dashboards and alerts key on them): 1000s
-/// lifecycle, 1100s send, 1200s delivery and connections, 1300s receipts, 1400s presence, 1500s membership. Message
-/// content is never logged.
+/// lifecycle, 1100s send, 1200s delivery and connections, 1300s receipts, 1400s presence, 1500s membership, 1550s the
+/// event log, 1650s the tiered message store's hot window. Message content is never logged.
 /// </summary>
 internal static partial class MessagingLog
 {
@@ -101,4 +101,10 @@ internal static partial class MessagingLog
 
     [LoggerMessage(EventId = 1553, Level = LogLevel.Warning, Message = "Node '{NodeId}' stopped with {Count} event log entries not appended.")]
     public static partial void EventLogAbandoned(this ILogger logger, string nodeId, int count);
+
+    [LoggerMessage(EventId = 1650, Level = LogLevel.Warning, Message = "Writing seq {Seq} of conversation '{ConversationId}' to the hot window failed; it is read from the durable store until a read writes it back.")]
+    public static partial void HotWindowWriteFailed(this ILogger logger, string conversationId, long seq, Exception exception);
+
+    [LoggerMessage(EventId = 1651, Level = LogLevel.Warning, Message = "Reading conversation '{ConversationId}' from the hot window failed; the durable store answered.")]
+    public static partial void HotWindowReadFailed(this ILogger logger, string conversationId, Exception exception);
 }

@@ -34,8 +34,16 @@ internal sealed class RedisStoreContext : IAsyncDisposable
     public static RedisStoreContext Create(RedisConnection connection, RedisStoreOptions? options)
     {
         options ??= new RedisStoreOptions();
-        return new RedisStoreContext(connection, options.MessageRetention, options.PresenceShards);
+        return new RedisStoreContext(connection, options.MessageRetention, options.PresenceShards) { HotWindow = options.HotWindow };
     }
+
+    // Messages kept per conversation when the message store is the hot window in front of a durable store.
+    public int HotWindow { get; private init; } = RedisStoreOptions.DefaultHotWindow;
+
+    // The same connection, for the message store as a hot window: it keeps the newest HotWindow messages (or fewer,
+    // when MessageRetention says so).
+    public RedisStoreContext AsHotWindow()
+        => new(Connection, Math.Min(HotWindow, MessageRetention ?? int.MaxValue), PresenceShards) { HotWindow = HotWindow };
 
     public async ValueTask<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
     {

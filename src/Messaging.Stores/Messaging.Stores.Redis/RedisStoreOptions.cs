@@ -14,6 +14,9 @@ public sealed class RedisStoreOptions
     /// <summary>The default of <see cref="PresenceShards"/>.</summary>
     public const int DefaultPresenceShards = 16;
 
+    /// <summary>The default of <see cref="HotWindow"/>.</summary>
+    public const int DefaultHotWindow = 1_000;
+
     /// <summary>A StackExchange.Redis configuration string, e.g. <c>localhost:6379,password=...</c>.</summary>
     public string? ConnectionString { get; set; }
 
@@ -31,6 +34,14 @@ public sealed class RedisStoreOptions
     public int? MessageRetention { get; set; }
 
     /// <summary>
+    /// How many of the newest messages per conversation the Redis message store keeps when it is the hot window in
+    /// front of a durable store of truth (Redis registered together with, for example, <c>UseCassandra</c>); default
+    /// <see cref="DefaultHotWindow"/>. Reads of older messages go to the durable store. A smaller
+    /// <see cref="MessageRetention"/> wins. Unused when Redis is the only message store.
+    /// </summary>
+    public int HotWindow { get; set; } = DefaultHotWindow;
+
+    /// <summary>
     /// How many shards presence is split into (each sweeps atomically in one cluster slot). Every node of a deployment
     /// must use the same value; changing it strands existing leases until they are touched again. On a server that is
     /// not a cluster an idle sweep costs one command whatever the value (only shards with something due run a
@@ -41,7 +52,7 @@ public sealed class RedisStoreOptions
     /// <summary>The options as text, with any password in the connection string redacted.</summary>
     /// <returns>A description safe to log.</returns>
     public override string ToString()
-        => $"ConnectionString={RedisConnection.Redact(ConnectionString)}, ConnectionMultiplexer={(ConnectionMultiplexer is null ? "(none)" : "(host-owned)")}, MessageRetention={MessageRetention?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(keep everything)"}, PresenceShards={PresenceShards}";
+        => $"ConnectionString={RedisConnection.Redact(ConnectionString)}, ConnectionMultiplexer={(ConnectionMultiplexer is null ? "(none)" : "(host-owned)")}, MessageRetention={MessageRetention?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(keep everything)"}, HotWindow={HotWindow}, PresenceShards={PresenceShards}";
 
     // Null when valid, else every problem found.
     internal string? Validate()
@@ -55,6 +66,11 @@ public sealed class RedisStoreOptions
         if (MessageRetention < 1)
         {
             problems.Add("MessageRetention must be at least 1, or null to keep every message.");
+        }
+
+        if (HotWindow < 1)
+        {
+            problems.Add("HotWindow must be at least 1.");
         }
 
         if (PresenceShards is < 1 or > 16_384)

@@ -32,6 +32,43 @@ public sealed class UseCassandraTests
         Assert.Equal(["127.0.0.1:9042", "127.0.0.2"], provider.GetRequiredService<IOptions<CassandraOptions>>().Value.ContactPoints);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task UseRedis_and_UseCassandra_give_the_tiered_wiring_in_either_order(bool redisFirst)
+    {
+        // A real Redis server on loopback; nothing connects to Cassandra until the host starts.
+        RedisServer.SkipWhenUnavailable();
+        await using var redis = await RedisServer.StartAsync();
+        var services = new ServiceCollection();
+        var builder = services.AddMessaging();
+        if (redisFirst)
+        {
+            builder.UseRedis(redis.ConnectionString).UseCassandra("127.0.0.1:9042");
+        }
+        else
+        {
+            builder.UseCassandra("127.0.0.1:9042").UseRedis(redis.ConnectionString);
+        }
+
+        await using var provider = services.BuildServiceProvider();
+
+        var resolved = provider.GetRequiredService<IMessageStore>();
+        var messages = Assert.IsType<TieredMessageStore>(resolved);
+        Assert.IsType<CassandraMessageStore>(messages.Durable);
+        Assert.IsType<Messaging.Stores.Redis.RedisMessageStore>(messages.HotWindow);
+        Assert.False(resolved is IAtomicSequencingStore);
+        Assert.IsType<CassandraDeduplicationStore>(provider.GetRequiredService<IDeduplicationStore>());
+        Assert.IsType<CassandraMessageIdIndex>(provider.GetRequiredService<IMessageIdIndex>());
+        Assert.IsType<CassandraConversationStore>(provider.GetRequiredService<IConversationStore>());
+        Assert.IsType<CassandraConversationIndex>(provider.GetRequiredService<IConversationIndex>());
+        Assert.IsType<CassandraReceiptStore>(provider.GetRequiredService<IReceiptStore>());
+        Assert.IsType<Messaging.Stores.Redis.RedisSequencer>(provider.GetRequiredService<ISequencer>());
+        Assert.IsType<Messaging.Stores.Redis.RedisPresenceStore>(provider.GetRequiredService<IPresenceStore>());
+        Assert.IsType<Messaging.Transports.Redis.RedisMessageTransport>(provider.GetRequiredService<IMessageTransport>());
+        Assert.IsType<Messaging.Transports.Redis.RedisConnectionDirectory>(provider.GetRequiredService<IConnectionDirectory>());
+    }
+
     [Fact]
     public async Task Bad_options_fail_the_start_before_any_connection()
     {

@@ -162,7 +162,8 @@ public sealed class CassandraLiveTests(CassandraKeyspace keyspace) : IClassFixtu
         return context;
     }
 
-    private static Message Message(string conversationId, long seq) => new()
+    // A message as a gateway appends it (also used by the tiered live tests).
+    internal static Message Message(string conversationId, long seq) => new()
     {
         ConversationId = conversationId,
         Seq = seq,

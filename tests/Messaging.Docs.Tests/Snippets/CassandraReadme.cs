@@ -19,4 +19,12 @@ internal static class CassandraReadme
             o.CreateSchemaAtStart = true;        // or run docs/cassandra-schema.cql once
         });
     }
+
+    /// <summary>Messaging.Stores.Cassandra: the tiered deployment, Redis in front of Cassandra.</summary>
+    public static void Tiered(WebApplicationBuilder builder)
+    {
+        builder.Services.AddMessaging()
+            .UseRedis("redis:6379")                              // either order gives the same wiring
+            .UseCassandra(o => o.ContactPoints.Add("10.0.0.5:9042"));
+    }
 }

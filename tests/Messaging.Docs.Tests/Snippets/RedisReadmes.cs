@@ -54,6 +54,7 @@ internal static class RedisReadmes
             {
                 o.ConnectionString = builder.Configuration.GetConnectionString("redis");
                 o.MessageRetention = 10_000;                           // optional: newest messages kept per conversation (default: all)
+                o.HotWindow = 1_000;                                   // messages kept per conversation in front of a durable store
                 o.PresenceShards = 16;                                 // same value on every node
             });
     }

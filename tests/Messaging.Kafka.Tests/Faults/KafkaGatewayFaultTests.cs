@@ -1,3 +1,4 @@
+using Confluent.Kafka;
 using Messaging.Conformance;
 using Messaging.Protocol;
 using Messaging.Transports.Kafka;
@@ -18,26 +19,8 @@ public sealed class KafkaGatewayFaultTests
         // The stores both gateways share; each gateway gets its own Kafka transport from UseKafka.
         var shared = MessagingBackplane.InMemory(new InMemoryMessageTransport());
         var receivingNode = "gateway-b-" + Guid.NewGuid().ToString("N");
-
-        Task<ChatServer> StartAsync(string nodeId) => ChatServer.StartAsync(o =>
-        {
-            o.ConfigureMessaging = m => m.NodeId = nodeId;
-            o.ConfigureServices = services =>
-            {
-                services.AddSingleton(shared.Messages);
-                services.AddSingleton(shared.Deduplication);
-                services.AddSingleton(shared.MessageIds);
-                services.AddSingleton(shared.Sequencer!);
-                services.AddSingleton(shared.Conversations);
-                services.AddSingleton(shared.Receipts);
-                services.AddSingleton(shared.Directory);
-                services.AddSingleton(shared.Presence);
-                services.AddMessaging().UseKafka(cluster.BootstrapServers);
-            };
-        }, Token);
-
-        await using var gatewayA = await StartAsync("gateway-a-" + Guid.NewGuid().ToString("N"));
-        await using var gatewayB = await StartAsync(receivingNode);
+        await using var gatewayA = await StartGatewayAsync(shared, cluster, "gateway-a-" + Guid.NewGuid().ToString("N"));
+        await using var gatewayB = await StartGatewayAsync(shared, cluster, receivingNode);
         Assert.IsType<KafkaMessageTransport>(gatewayB.Services.GetRequiredService<IMessageTransport>());
         var chat = (await gatewayA.Engine.CreateDirectConversationAsync("alice", "bob", Token)).View.Conversation.Id;
         await using var alice = await gatewayA.ConnectAsync("alice", cancellationToken: Token);
@@ -68,5 +51,104 @@ public sealed class KafkaGatewayFaultTests
         var received = bob.Frames.OfType<MessageFrame>().Select(m => m.Message).ToList();
         Assert.Equal(acknowledged.Select(s => s.MessageId), received.Select(m => m.MessageId));
         Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), received.Select(m => m.Seq));
+    }
+    [Fact]
+    public async Task Envelopes_the_broker_wrote_twice_reach_the_client_once()
+    {
+        // Gateway B's inbox leader carries out each produce request at once but answers 2 s later, after gateway A's
+        // socket timeout of 500 ms, so A sends the request again. The mock cluster does not check an idempotent
+        // producer's sequence numbers unless it is transactional (a real broker would drop the copy), so the inbox
+        // really holds copies: what the engine must drop by seq on the way to the client.
+        using var cluster = KafkaFixture.StartCluster();
+        var shared = MessagingBackplane.InMemory(new InMemoryMessageTransport());
+        var receivingNode = "gateway-b-" + Guid.NewGuid().ToString("N");
+        var inbox = KafkaNames.NodeTopic(KafkaTransportOptions.DefaultTopicPrefix, receivingNode);
+        await using var gatewayA = await StartGatewayAsync(shared, cluster, "gateway-a-" + Guid.NewGuid().ToString("N"), socketTimeoutMs: 500);
+        await using var gatewayB = await StartGatewayAsync(shared, cluster, receivingNode);
+        var chat = (await gatewayA.Engine.CreateDirectConversationAsync("alice", "bob", Token)).View.Conversation.Id;
+        await using var alice = await gatewayA.ConnectAsync("alice", cancellationToken: Token);
+        await using var bob = await gatewayB.ConnectAsync("bob", cancellationToken: Token);
+        await alice.WaitForAsync<SyncCompleteFrame>();
+        await bob.WaitForAsync<SyncCompleteFrame>();
+        cluster.SetPartitionLeader(inbox, KafkaNames.InboxPartition, 1);
+        await alice.SendAsync(new SendMessageFrame(chat, "m1", "cmid-1"));
+        await bob.WaitForAsync<MessageFrame>(m => m.Message.Seq == 1);
+        var before = ReadRecords(cluster, inbox).Count;
+
+        cluster.SetBrokerRoundTrip(1, TimeSpan.FromSeconds(2));
+        try
+        {
+            for (var i = 2; i <= 4; i++)
+            {
+                await alice.SendAsync(new SendMessageFrame(chat, $"m{i}", $"cmid-{i}"));
+            }
+
+            // Written, not yet answered: the publisher has given up on that request or will before the answer comes.
+            await Eventually.TrueAsync(() => ReadRecords(cluster, inbox).Count > before, "the first attempt's record in gateway B's inbox", TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            cluster.SetBrokerRoundTrip(1, TimeSpan.Zero);
+        }
+
+        await alice.WaitForAsync<StatusUpdateFrame>(s => s.ClientMsgId == "cmid-4" && s.Status == DeliveryStatus.Sent, TimeSpan.FromSeconds(30));
+        var records = ReadRecords(cluster, inbox);
+        Assert.True(records.Distinct(StringComparer.Ordinal).Count() < records.Count, $"The inbox holds no copy of a record ({records.Count} records).");
+        await alice.SendAsync(new SendMessageFrame(chat, "m5", "cmid-5"));
+
+        await bob.WaitForAsync<MessageFrame>(m => m.Message.Seq == 5, TimeSpan.FromSeconds(30));
+        await bob.RoundTripAsync();
+        Assert.Equal([1L, 2, 3, 4, 5], bob.Frames.OfType<MessageFrame>().Select(m => m.Message.Seq));
+    }
+
+    // A gateway on the Kafka backplane of the cluster, with the stores both gateways share.
+    private static Task<ChatServer> StartGatewayAsync(MessagingBackplane shared, KafkaMockCluster cluster, string nodeId, int? socketTimeoutMs = null)
+        => ChatServer.StartAsync(o =>
+        {
+            o.ConfigureMessaging = m => m.NodeId = nodeId;
+            o.ConfigureServices = services =>
+            {
+                services.AddSingleton(shared.Messages);
+                services.AddSingleton(shared.Deduplication);
+                services.AddSingleton(shared.MessageIds);
+                services.AddSingleton(shared.Sequencer!);
+                services.AddSingleton(shared.Conversations);
+                services.AddSingleton(shared.Receipts);
+                services.AddSingleton(shared.Directory);
+                services.AddSingleton(shared.Presence);
+                services.AddMessaging().UseKafka(k =>
+                {
+                    k.BootstrapServers = cluster.BootstrapServers;
+                    if (socketTimeoutMs is { } timeout)
+                    {
+                        k.ProducerSettings["socket.timeout.ms"] = timeout.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                });
+            };
+        }, Token);
+
+    // The records of a node's inbox partition (as Base64), read from the start to its end by a consumer of its own.
+    private static List<string> ReadRecords(KafkaMockCluster cluster, string topic)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            GroupId = "inbox-reader-" + Guid.NewGuid().ToString("N"),
+            EnableAutoCommit = false,
+            EnablePartitionEof = true,
+        }).Build();
+        consumer.Assign(new TopicPartitionOffset(topic, KafkaNames.InboxPartition, Offset.Beginning));
+        var records = new List<string>();
+        while (consumer.Consume(TimeSpan.FromSeconds(10)) is { } result)
+        {
+            if (result.IsPartitionEOF)
+            {
+                return records;
+            }
+
+            records.Add(Convert.ToBase64String(result.Message.Value));
+        }
+
+        throw new TimeoutException($"Reading {topic} found no end within 10 s.");
     }
 }

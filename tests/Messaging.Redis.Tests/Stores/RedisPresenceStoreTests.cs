@@ -181,4 +181,31 @@ public sealed class RedisPresenceStoreTests
         var scripts = after.GetValueOrDefault("evalsha") + after.GetValueOrDefault("eval") - before.GetValueOrDefault("evalsha") - before.GetValueOrDefault("eval");
         Assert.InRange(scripts, RedisStoreOptions.DefaultPresenceShards, RedisStoreOptions.DefaultPresenceShards + 1);
     }
+    [Fact]
+    public async Task Of_gateways_sweeping_at_one_instant_exactly_one_claims_each_full_sweep()
+    {
+        // Nobody is due for hours, so every script run is a full sweep's: one per shard for the gateway that claimed it.
+        const int Gateways = 6;
+        await using var server = await RedisServer.StartAsync();
+        await using var connections = await RedisConnections.OpenAsync(server, Gateways);
+        var stores = connections.All.Select(c => new RedisPresenceStore(c)).ToArray();
+        // The first lease places the full-sweep mark a minute in; the renewal leaves the mark and moves the lease on.
+        await stores[0].TouchAsync("alice", "phone", Start, Start.AddMinutes(1), Token);
+        await stores[0].TouchAsync("alice", "phone", Start, Start.AddHours(10), Token);
+        foreach (var store in stores)
+        {
+            Assert.Empty(await store.ExpireAsync(Start, Token));
+        }
+
+        for (var minute = 1; minute <= 30; minute++)
+        {
+            var before = await RedisCommandStats.ReadAsync(connections.All[0]);
+            var at = Start.AddMinutes(minute);
+            await Task.WhenAll(stores.Select(s => Task.Run(() => s.ExpireAsync(at, Token).AsTask())));
+            var after = await RedisCommandStats.ReadAsync(connections.All[0]);
+
+            var scripts = after.GetValueOrDefault("evalsha") + after.GetValueOrDefault("eval") - before.GetValueOrDefault("evalsha") - before.GetValueOrDefault("eval");
+            Assert.True(scripts == RedisStoreOptions.DefaultPresenceShards, $"Minute {minute}: {scripts} script runs, {RedisStoreOptions.DefaultPresenceShards} expected (one full sweep).");
+        }
+    }
 }

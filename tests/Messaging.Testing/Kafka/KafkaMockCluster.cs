@@ -22,7 +22,9 @@ namespace Messaging.Testing.Kafka;
 /// <see cref="SetBrokerDown"/> only closes a broker's connections and refuses new ones, without moving partition
 /// leadership (use <see cref="SetPartitionLeader"/> for that); replication is simulated (a leader change never loses an
 /// acknowledged record); transactions and the admin API's topic creation are only partly supported; an idle fetch is
-/// answered after the client's <c>fetch.wait.max.ms</c>, not as soon as a record arrives.
+/// answered after the client's <c>fetch.wait.max.ms</c>, not as soon as a record arrives; an idempotent producer's
+/// sequence numbers are checked only when it is transactional, so a produce request sent again after a lost answer is
+/// written twice (a real broker keeps one copy).
 /// </para>
 /// </remarks>
 public sealed unsafe class KafkaMockCluster : IDisposable
@@ -34,6 +36,7 @@ public sealed unsafe class KafkaMockCluster : IDisposable
     private readonly delegate* unmanaged<nint, short, nuint, int*, void> _pushRequestErrors;
     private readonly delegate* unmanaged<nint, int, int> _brokerDown;
     private readonly delegate* unmanaged<nint, int, int> _brokerUp;
+    private readonly delegate* unmanaged<nint, int, int, int> _brokerRtt;
     private readonly delegate* unmanaged<nint, byte*, int, int, int> _partitionLeader;
     private readonly delegate* unmanaged<nint, byte*, int, int, int> _topicCreate;
     private readonly delegate* unmanaged<nint, void> _clusterDestroy;
@@ -54,6 +57,7 @@ public sealed unsafe class KafkaMockCluster : IDisposable
             _pushRequestErrors = (delegate* unmanaged<nint, short, nuint, int*, void>)Export("rd_kafka_mock_push_request_errors_array");
             _brokerDown = (delegate* unmanaged<nint, int, int>)Export("rd_kafka_mock_broker_set_down");
             _brokerUp = (delegate* unmanaged<nint, int, int>)Export("rd_kafka_mock_broker_set_up");
+            _brokerRtt = (delegate* unmanaged<nint, int, int, int>)Export("rd_kafka_mock_broker_set_rtt");
             _partitionLeader = (delegate* unmanaged<nint, byte*, int, int, int>)Export("rd_kafka_mock_partition_set_leader");
             _topicCreate = (delegate* unmanaged<nint, byte*, int, int, int>)Export("rd_kafka_mock_topic_create");
             _clusterDestroy = (delegate* unmanaged<nint, void>)Export("rd_kafka_mock_cluster_destroy");
@@ -133,6 +137,17 @@ public sealed unsafe class KafkaMockCluster : IDisposable
     /// <summary>Lets a broker accept connections again.</summary>
     /// <param name="brokerId">1 to <see cref="BrokerCount"/>.</param>
     public void SetBrokerUp(int brokerId) => Check(_brokerUp(Cluster, brokerId), "rd_kafka_mock_broker_set_up");
+
+    /// <summary>
+    /// Delays every answer of a broker (<c>rd_kafka_mock_broker_set_rtt</c>): it still handles each request as it
+    /// arrives (a produce request is written at once), but answers it only after the delay, so a client whose request
+    /// timeout is shorter gives up on a request the broker carried out. The delay is fixed for each answer when its
+    /// request arrives.
+    /// </summary>
+    /// <param name="brokerId">1 to <see cref="BrokerCount"/>.</param>
+    /// <param name="delay">The delay; <see cref="TimeSpan.Zero"/> answers at once again.</param>
+    public void SetBrokerRoundTrip(int brokerId, TimeSpan delay)
+        => Check(_brokerRtt(Cluster, brokerId, (int)delay.TotalMilliseconds), "rd_kafka_mock_broker_set_rtt");
 
     /// <summary>Moves a partition's leadership to another broker (creating the topic when it does not exist).</summary>
     /// <param name="topic">The topic.</param>

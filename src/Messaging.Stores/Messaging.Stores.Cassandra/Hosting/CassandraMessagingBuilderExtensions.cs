@@ -10,8 +10,12 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>
 /// Registers the Cassandra stores: <see cref="IMessageStore"/>, <see cref="IDeduplicationStore"/>,
 /// <see cref="IMessageIdIndex"/>, <see cref="IConversationStore"/>, <see cref="IConversationIndex"/> and
-/// <see cref="IReceiptStore"/>. Every other role keeps what is registered (the in-memory ones of
-/// <c>AddMessaging()</c>: one gateway), and the default sequencer fences against the Cassandra message store's last seq.
+/// <see cref="IReceiptStore"/>, as the durable store of truth. Alone, every other role keeps what is registered (the
+/// in-memory ones of <c>AddMessaging()</c>: one gateway), and the default sequencer fences against the Cassandra message
+/// store's last seq. With <c>UseRedis</c> (before or after): the tiered deployment. Redis holds the sequencer (fenced
+/// against the Cassandra last seq), presence, the directory, the backplane and a hot window of recent messages in
+/// front of Cassandra (a <see cref="TieredMessageStore"/>: the commit point is the Cassandra append); these roles stay
+/// on Cassandra whichever is registered second.
 /// </summary>
 public static class CassandraMessagingBuilderExtensions
 {
@@ -50,12 +54,12 @@ public static class CassandraMessagingBuilderExtensions
             sp.GetRequiredService<IOptions<CassandraOptions>>().Value,
             sp.GetService<TimeProvider>(),
             sp.GetService<ILoggerFactory>()?.CreateLogger("Messaging.Stores.Cassandra")));
-        services.AddSingleton<IMessageStore>(static sp => new CassandraMessageStore(sp.GetRequiredService<CassandraStoreContext>()));
-        services.AddSingleton<IDeduplicationStore>(static sp => new CassandraDeduplicationStore(sp.GetRequiredService<CassandraStoreContext>()));
-        services.AddSingleton<IMessageIdIndex>(static sp => new CassandraMessageIdIndex(sp.GetRequiredService<CassandraStoreContext>()));
-        services.AddSingleton<IConversationStore>(static sp => new CassandraConversationStore(sp.GetRequiredService<CassandraStoreContext>()));
-        services.AddSingleton<IConversationIndex>(static sp => new CassandraConversationIndex(sp.GetRequiredService<CassandraStoreContext>()));
-        services.AddSingleton<IReceiptStore>(static sp => new CassandraReceiptStore(sp.GetRequiredService<CassandraStoreContext>()));
+        builder.UseMessageStoreTier(MessageStoreTier.Durable, static sp => new CassandraMessageStore(sp.GetRequiredService<CassandraStoreContext>()));
+        builder.UseDurableRole<IDeduplicationStore>(static sp => new CassandraDeduplicationStore(sp.GetRequiredService<CassandraStoreContext>()));
+        builder.UseDurableRole<IMessageIdIndex>(static sp => new CassandraMessageIdIndex(sp.GetRequiredService<CassandraStoreContext>()));
+        builder.UseDurableRole<IConversationStore>(static sp => new CassandraConversationStore(sp.GetRequiredService<CassandraStoreContext>()));
+        builder.UseDurableRole<IConversationIndex>(static sp => new CassandraConversationIndex(sp.GetRequiredService<CassandraStoreContext>()));
+        builder.UseDurableRole<IReceiptStore>(static sp => new CassandraReceiptStore(sp.GetRequiredService<CassandraStoreContext>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CassandraStartup>());
         return builder;
     }

@@ -12,7 +12,11 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// Registers the Redis stores: <see cref="IMessageStore"/> (with atomic sequencing), <see cref="IDeduplicationStore"/>,
 /// <see cref="IMessageIdIndex"/>, <see cref="ISequencer"/>, <see cref="IConversationStore"/>,
 /// <see cref="IConversationIndex"/>, <see cref="IReceiptStore"/>, <see cref="IPresenceStore"/>,
-/// <see cref="IContactStore"/> and <see cref="IMediaCatalog"/>.
+/// <see cref="IContactStore"/> and <see cref="IMediaCatalog"/>. Beside a durable store of truth (for example
+/// <c>UseCassandra</c>, registered before or after), Redis is the shared tier: its message store becomes the hot window
+/// in front of the durable one (<see cref="TieredMessageStore"/>, keeping <see cref="RedisStoreOptions.HotWindow"/>
+/// messages per conversation, without the atomic fast path), the durable adapter keeps its roles (claims, message ids,
+/// conversations, the index, receipts), and the sequencer, presence, contacts and the media catalog stay on Redis.
 /// </summary>
 public static class RedisStoresBuilderExtensions
 {
@@ -57,13 +61,14 @@ public static class RedisStoresBuilderExtensions
             var logger = sp.GetService<ILoggerFactory>()?.CreateLogger("Messaging.Stores.Redis.RedisConnection");
             return RedisStoreContext.Create(RedisConnection.Create(options.ConnectionString, options.ConnectionMultiplexer, logger), options);
         });
-        services.AddSingleton<IMessageStore>(static sp => new RedisMessageStore(sp.GetRequiredService<RedisStoreContext>()));
-        services.AddSingleton<IDeduplicationStore>(static sp => new RedisDeduplicationStore(sp.GetRequiredService<RedisStoreContext>()));
-        services.AddSingleton<IMessageIdIndex>(static sp => new RedisMessageIdIndex(sp.GetRequiredService<RedisStoreContext>()));
+        builder.UseMessageStoreTier(MessageStoreTier.Standalone, static sp => new RedisMessageStore(sp.GetRequiredService<RedisStoreContext>()));
+        builder.UseMessageStoreTier(MessageStoreTier.HotWindow, static sp => new RedisMessageStore(sp.GetRequiredService<RedisStoreContext>().AsHotWindow()));
+        builder.UseSharedTierRole<IDeduplicationStore>(static sp => new RedisDeduplicationStore(sp.GetRequiredService<RedisStoreContext>()));
+        builder.UseSharedTierRole<IMessageIdIndex>(static sp => new RedisMessageIdIndex(sp.GetRequiredService<RedisStoreContext>()));
         services.AddSingleton<ISequencer>(static sp => new RedisSequencer(sp.GetRequiredService<RedisStoreContext>(), sp.GetRequiredService<IMessageStore>()));
-        services.AddSingleton<IConversationStore>(static sp => new RedisConversationStore(sp.GetRequiredService<RedisStoreContext>()));
-        services.AddSingleton<IConversationIndex>(static sp => new RedisConversationIndex(sp.GetRequiredService<RedisStoreContext>()));
-        services.AddSingleton<IReceiptStore>(static sp => new RedisReceiptStore(sp.GetRequiredService<RedisStoreContext>()));
+        builder.UseSharedTierRole<IConversationStore>(static sp => new RedisConversationStore(sp.GetRequiredService<RedisStoreContext>()));
+        builder.UseSharedTierRole<IConversationIndex>(static sp => new RedisConversationIndex(sp.GetRequiredService<RedisStoreContext>()));
+        builder.UseSharedTierRole<IReceiptStore>(static sp => new RedisReceiptStore(sp.GetRequiredService<RedisStoreContext>()));
         services.AddSingleton<IPresenceStore>(static sp => new RedisPresenceStore(sp.GetRequiredService<RedisStoreContext>()));
         services.AddSingleton<IContactStore>(static sp => new RedisContactStore(sp.GetRequiredService<RedisStoreContext>()));
         services.AddSingleton<IMediaCatalog>(static sp => new RedisMediaCatalog(sp.GetRequiredService<RedisStoreContext>()));

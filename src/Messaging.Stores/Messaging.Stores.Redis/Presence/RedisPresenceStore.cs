@@ -165,8 +165,8 @@ public sealed class RedisPresenceStore : IPresenceStore
     }
 
     // The shards a sweep at nowMs runs a script for: those the due index names, or every shard when there is no index
-    // (a cluster) or this sweep claimed the full-sweep mark (renewed a period ahead at once, so a failing sweep never
-    // loses it).
+    // (a cluster) or this sweep claimed the full-sweep mark (moved a period ahead in the claim itself, so a failing
+    // sweep never loses it).
     private async Task<int[]> DueShardsAsync(IDatabase database, long nowMs, RedisValue dueIndex, CancellationToken cancellationToken)
     {
         if (dueIndex.IsNullOrEmpty)
@@ -174,16 +174,17 @@ public sealed class RedisPresenceStore : IPresenceStore
             return AllShards();
         }
 
-        var members = await RedisStoreContext.Guard(database.SortedSetRangeByScoreAsync(RedisKeys.PresenceDue(), double.NegativeInfinity, nowMs), cancellationToken).ConfigureAwait(false);
-        if (members.Contains(RedisKeys.PresenceFullSweep)
-            && await RedisStoreContext.Guard(database.SortedSetRemoveAsync(RedisKeys.PresenceDue(), RedisKeys.PresenceFullSweep), cancellationToken).ConfigureAwait(false))
+        var due = await RedisStoreContext.Guard(database.SortedSetRangeByScoreWithScoresAsync(RedisKeys.PresenceDue(), double.NegativeInfinity, nowMs), cancellationToken).ConfigureAwait(false);
+        foreach (var entry in due)
         {
-            await RedisStoreContext.Guard(database.SortedSetAddAsync(RedisKeys.PresenceDue(), RedisKeys.PresenceFullSweep, nowMs + FullSweepPeriodMilliseconds), cancellationToken).ConfigureAwait(false);
-            return AllShards();
+            if (entry.Element == RedisKeys.PresenceFullSweep && await ClaimFullSweepAsync(database, entry.Score, nowMs, cancellationToken).ConfigureAwait(false))
+            {
+                return AllShards();
+            }
         }
 
-        var shards = new List<int>(members.Length);
-        foreach (var member in members)
+        var shards = new List<int>(due.Length);
+        foreach (var member in due.Select(e => e.Element))
         {
             if (int.TryParse((string?)member, NumberStyles.None, CultureInfo.InvariantCulture, out var shard) && shard < _context.PresenceShards)
             {
@@ -192,6 +193,16 @@ public sealed class RedisPresenceStore : IPresenceStore
         }
 
         return [.. shards];
+    }
+
+    // Moves the full-sweep mark a period ahead only if it still has the score this sweep read (a transaction on that
+    // condition), so of the gateways that saw it due exactly one claims it, and the mark is never missing meanwhile.
+    private static async Task<bool> ClaimFullSweepAsync(IDatabase database, double dueScore, long nowMs, CancellationToken cancellationToken)
+    {
+        var claim = database.CreateTransaction();
+        claim.AddCondition(Condition.SortedSetEqual(RedisKeys.PresenceDue(), RedisKeys.PresenceFullSweep, dueScore));
+        _ = claim.SortedSetAddAsync(RedisKeys.PresenceDue(), RedisKeys.PresenceFullSweep, nowMs + FullSweepPeriodMilliseconds);
+        return await RedisStoreContext.Guard(claim.ExecuteAsync(), cancellationToken).ConfigureAwait(false);
     }
 
     private int[] AllShards() => [.. Enumerable.Range(0, _context.PresenceShards)];

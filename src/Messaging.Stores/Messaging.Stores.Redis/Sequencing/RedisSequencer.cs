@@ -11,8 +11,9 @@ namespace Messaging.Stores.Redis;
 /// conversation's fence mark with the Redis server's <c>run_id</c>, which changes with every server start (and on a
 /// failover to a replica). When they differ the counter has not been checked since the server started, so the
 /// sequencer first raises it to the fence source's <see cref="IMessageStore.GetLastSeqAsync"/> and marks it with the
-/// current <c>run_id</c>; only then is a seq handed out. <see cref="FenceAsync"/> raises a counter atomically (a
-/// Lua <c>max</c>), never lowers it.
+/// current <c>run_id</c>; only then is a seq handed out. A flush (<c>FLUSHALL</c>) removes the mark with the counter, so
+/// a flushed counter is fenced the same way before its next seq (in the tiered deployment against the durable store's
+/// last seq). <see cref="FenceAsync"/> raises a counter atomically (a Lua <c>max</c>), never lowers it.
 /// </para>
 /// <para>
 /// Limits: without a fence source a restart that lost the counter restarts it from what Redis still holds. The fence
