@@ -24,13 +24,18 @@
 # delayed by --delay-ms), Redis commands per message, and the commands per second of 1 and 4 idle gateways.
 #
 #   bench/run.sh [--rounds N] [--duration S] [--warmup S] [--jit-quiet S] [--jit-budget-ms MS] [--warmup-max S] [--idle N] [--idle-max N]
-#                [--before REV|none] [--only all|redis] [--delay-ms D] [--skip-micro] [--no-report] [--no-build]
+#                [--before REV|none] [--only all|redis|kafka] [--delay-ms D] [--skip-micro] [--no-report] [--no-build]
 #
 #   --cassandra HOST:PORT  also the Cassandra rows (a node run elsewhere; see the Cassandra block below); without it
 #                  they are skipped with the reason printed.
 #
 #   --only redis   only the Redis scenarios (direct-redis, cross-node, Redis path, catchup-redis, presence-redis); no
 #                  micro-benchmarks and no report (pass its results.jsonl to bench/Report next to a full run's).
+#   --only kafka   only the Kafka scenarios (Kafka backplane across two gateways, 1:1 and group of 100, against SignalR's
+#                  Redis backplane in the same round; the event log's throughput); no micro-benchmarks, no report.
+#
+# Kafka: one librdkafka mock cluster of 3 brokers (tools/KafkaMockCluster, in memory, loopback) serves every Kafka run
+# and is stopped on exit like the servers.
 #
 # Budget on a 2-core machine with the defaults: about 20 minutes, more when other work shares the machine.
 set -euo pipefail
@@ -61,9 +66,11 @@ while [ $# -gt 0 ]; do
 done
 case "$only" in
   all) ;;
-  redis) micro=0 report=0 ;; # a partial run: combine its results.jsonl with a full run's in bench/Report (see bench/README.md)
-  *) echo "--only takes all or redis, not $only" >&2; exit 2 ;;
+  redis | kafka) micro=0 report=0 ;; # a partial run: combine its results.jsonl with a full run's in bench/Report (see bench/README.md)
+  *) echo "--only takes all, redis or kafka, not $only" >&2; exit 2 ;;
 esac
+# in_part NAME: whether this run includes the scenarios of NAME (all of them, or only those of --only NAME).
+in_part() { [ "$only" = all ] || [ "$only" = "$1" ]; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export MESSAGING_ARTIFACTS=${MESSAGING_ARTIFACTS:-$root/artifacts/bench-build}
@@ -102,6 +109,9 @@ projects=(bench/Hosts/MessagingBenchServer/MessagingBenchServer.csproj bench/Bas
   bench/Baselines/RawWebSocket/RawWebSocket.csproj bench/LoadGen/LoadGen.csproj bench/Report/Report.csproj)
 if [ "$micro" = 1 ]; then
   projects+=(bench/Messaging.Benchmarks/Messaging.Benchmarks.csproj)
+fi
+if in_part kafka; then
+  projects+=(tools/KafkaMockCluster/KafkaMockCluster.csproj)
 fi
 if [ "$build" = 1 ]; then
   for project in "${projects[@]}"; do
@@ -308,6 +318,88 @@ redis_targets=() # ours, ours-before and SignalR (raw has no backplane), in rota
 start_redis
 redis_stats=(--redis "127.0.0.1:$redis_port")
 
+# === Kafka (issue 12) ===============================================================================================
+# Our gateways with the Kafka backplane (Redis for the stores, as in the cross-node Redis row) against SignalR on two
+# servers sharing its Redis backplane, in the same round; and the Kafka event log's throughput. Every Kafka run uses one
+# mock cluster of 3 brokers started here (tools/KafkaMockCluster); it stops when its stdin (a FIFO this script holds
+# open on fd 9) closes or on the cleanup's SIGTERM, whichever comes first.
+kafka_bootstrap=
+start_kafka() {
+  local logfile="$out/kafka-mock-cluster.log" fifo="$out/kafka-mock-cluster.stdin" i
+  mkfifo "$fifo"
+  dotnet "$bin/KafkaMockCluster/release/KafkaMockCluster.dll" 3 <"$fifo" >"$logfile" 2>&1 &
+  pids+=("$!")
+  exec 9>"$fifo"
+  for i in $(seq 1 300); do
+    if kafka_bootstrap=$(grep -m1 -E '^127\.0\.0\.1:[0-9]+(,127\.0\.0\.1:[0-9]+)*$' "$logfile" 2>/dev/null) && [ -n "$kafka_bootstrap" ]; then
+      log "Kafka mock cluster (3 brokers): $kafka_bootstrap"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "the Kafka mock cluster did not start:" >&2
+  cat "$logfile" >&2
+  return 1
+}
+
+# One round of the Kafka scenarios, targets in this round's order:
+# - ours: two gateways on Redis stores and the Kafka backplane, each pair's users split between them so every message
+#   crosses Kafka: 1:1 at saturation, then at half that rate (p99), then a group of 100 spread over both gateways;
+# - SignalR: two servers sharing its Redis backplane, the same 1:1 (unless the Redis part of this run already measured
+#   it in this round: direct-redis-cross-node-saturate) and the same group of 100;
+# - ours on the Redis backplane (two gateways, the same 1:1) when the Redis part does not run (--only kafka), so the
+#   Kafka backplane is also compared with ours on Redis in the same round;
+# - the event log: one gateway (in-memory stores) appending to the Kafka event log, a reader of its topic in the load
+#   generator: committed messages/s reaching the reader, commit -> reader p99.
+kafka_round() {
+  local target half
+  local kafka_targets=(ours signalr)
+  if ! in_part redis; then
+    kafka_targets+=(ours-redis)
+  fi
+  for target in $(printf '%s\n' "${kafka_targets[@]}" | awk -v r="$round" '{ t[NR - 1] = $0 } END { for (i = 0; i < NR; i++) print t[(r + i) % NR] }'); do
+    flush_redis
+    if [ "$target" = ours-redis ]; then
+      start_server ours --redis "127.0.0.1:$redis_port"
+      first=$url first_pid=$server_pid
+      start_server ours --redis "127.0.0.1:$redis_port"
+      url2=$url url=$first
+      measure ours direct-redis-cross-node-saturate "${common[@]}" "${redis_stats[@]}" --scenario direct --pairs 20 --saturate --window 8
+    elif [ "$target" = ours ]; then
+      start_server ours --redis "127.0.0.1:$redis_port" --kafka "$kafka_bootstrap"
+      first=$url first_pid=$server_pid
+      start_server ours --redis "127.0.0.1:$redis_port" --kafka "$kafka_bootstrap"
+      url2=$url url=$first
+      measure ours direct-kafka-cross-node-saturate "${common[@]}" --scenario direct --pairs 20 --saturate --window 8
+      half=$(last_value direct-kafka-cross-node-saturate ours '(.delivered_per_sec / 2 | floor)')
+      if [ -n "$half" ] && [ "$half" -gt 0 ]; then
+        measure ours direct-kafka-cross-node-half-rate "${common[@]}" --scenario direct --pairs 20 --rate "$half"
+      fi
+      measure ours group-100-kafka-cross-node "${common[@]}" --scenario group --group-size 100 --senders 4 --saturate --window 4
+    else
+      start_server signalr --redis "127.0.0.1:$redis_port"
+      first=$url first_pid=$server_pid
+      start_server signalr --redis "127.0.0.1:$redis_port"
+      url2=$url url=$first
+      if ! in_part redis; then
+        measure signalr direct-redis-cross-node-saturate "${common[@]}" "${redis_stats[@]}" --scenario direct --pairs 20 --saturate --window 8
+      fi
+      measure signalr group-100-redis-cross-node "${common[@]}" --scenario group --group-size 100 --senders 4 --saturate --window 4
+    fi
+    stop_server "$server_pid"
+    stop_server "$first_pid"
+    url2=
+  done
+
+  run ours event-log-saturate --server-args --kafka-event-log "$kafka_bootstrap" -- \
+    "${common[@]}" --scenario event-log --kafka "$kafka_bootstrap" --pairs 20 --saturate --window 8
+}
+
+if in_part kafka; then
+  start_kafka
+fi
+# === end of Kafka ===================================================================================================
+
 # --- rounds -------------------------------------------------------------------------------------------------------
 for round in $(seq 1 "$rounds"); do
   log "round $round of $rounds"
@@ -342,6 +434,7 @@ for round in $(seq 1 "$rounds"); do
   # counters read at the start and end of each measurement. Two gateways sharing Redis first, each pair's users split
   # between them so every message crosses the backplane; then the second gateway stops and the first (already warm)
   # carries all pairs alone.
+  if in_part redis; then
   mapfile -t redis_targets < <(rotate "$round" | grep -v '^raw$')
   for target in "${redis_targets[@]}"; do
     flush_redis
@@ -372,9 +465,15 @@ for round in $(seq 1 "$rounds"); do
   loadgen --server "$first" --server2 "$url" --target ours --scenario presence --trials 50 --label presence-redis --round "$round"
   stop_server "$server_pid"
   stop_server "$first_pid"
+  fi
+
+  if in_part kafka; then
+    kafka_round
+  fi
 done
 
 # --- Redis path: round trips and commands per message through the delaying proxy; idle gateways' background work ----
+if in_part redis; then
 round=0
 start_proxy
 log "Redis path (proxy on port $proxy_port, reply delay $delay_ms ms)"
@@ -400,6 +499,7 @@ for target in ours ${before_sha:+ours-before}; do
     for pid in "${gateway_pids[@]}"; do stop_server "$pid"; done
   done
 done
+fi
 
 # --- Cassandra: the tiered deployment and the append path (only with --cassandra HOST:PORT) -----------------------
 # The node runs outside this script (none can be installed on the machines this is built on); the bench server creates

@@ -1,4 +1,5 @@
 using Messaging.LoadGen.Cli;
+using Messaging.LoadGen.EventLog;
 using Messaging.LoadGen.Measurement;
 using Messaging.LoadGen.Scenarios;
 using Messaging.LoadGen.Targets;
@@ -20,7 +21,7 @@ internal static class LoadRunner
         var ct = timeout.Token;
 
         // Traffic between two gateways: the second server is a second target of the same kind.
-        await using var other = options.Server2 is { } otherServer && options.Scenario is Scenario.Direct or Scenario.Group or Scenario.Roundtrips
+        await using var other = options.Server2 is { } otherServer && options.Scenario is Scenario.Direct or Scenario.Group or Scenario.Roundtrips or Scenario.EventLog
             ? Create(options.Target, otherServer, sockets, acknowledge: true)
             : null;
         IChatTarget[] servers = other is null ? [target] : [target, other];
@@ -33,6 +34,9 @@ internal static class LoadRunner
             case Scenario.Roundtrips:
                 RequireOurs(options);
                 return await RoundTripScenario.RunAsync(servers, options, ct).ConfigureAwait(false);
+            case Scenario.EventLog:
+                RequireOurs(options);
+                return await EventLogScenario.RunAsync(servers, options, ct).ConfigureAwait(false);
             case Scenario.RedisIdle:
                 return await RedisIdleScenario.RunAsync(options, ct).ConfigureAwait(false);
             case Scenario.Idle:
@@ -66,7 +70,7 @@ internal static class LoadRunner
     {
         if (options.Target != TargetKind.Ours)
         {
-            throw new NotSupportedException($"The {options.Scenario} scenario needs presence, stored history or sent confirmations, which only our server has.");
+            throw new NotSupportedException($"The {options.Scenario} scenario needs presence, stored history, sent confirmations or an event log, which only our server has.");
         }
     }
 }

@@ -11,7 +11,7 @@ internal sealed partial class ReportDocument
 
     private void AppendWarmup(StringBuilder md)
     {
-        var labels = TrafficLabels.Where(label => Charts.Targets.Any(t => results.Rounds(label, t) > 0)).ToList();
+        var labels = TrafficLabels.Concat(KafkaLabels).Where(label => Charts.Targets.Any(t => results.Rounds(label, t) > 0)).ToList();
         if (labels.Count == 0)
         {
             return;

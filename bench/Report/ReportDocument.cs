@@ -43,6 +43,7 @@ internal sealed partial class ReportDocument(
         AppendTargets(md);
         AppendBeforeAfter(md);
         AppendComparison(md);
+        AppendKafka(md);
         AppendOursOnly(md);
         AppendCassandra(md);
         AppendWarmup(md);
@@ -168,7 +169,7 @@ internal sealed partial class ReportDocument(
         }
 
         md.AppendLine();
-        var undelivered = new[] { "direct-saturate", "direct-half-rate", "group-10", "group-100", "group-1000", "direct-redis-saturate", CrossNode }
+        var undelivered = new[] { "direct-saturate", "direct-half-rate", "group-10", "group-100", "group-1000", "direct-redis-saturate", CrossNode }.Concat(KafkaLabels)
             .SelectMany(label => Charts.Targets.Select(t => (label, t, lost: results.Values(label, t, "undelivered").Sum())))
             .Where(x => x.lost > 0)
             .Select(x => $"{x.t} {x.label}: {x.lost:N0}")
@@ -297,6 +298,7 @@ internal sealed partial class ReportDocument(
             - Before and after: `bench/run.sh --before REV` (default `e999fd3`, the tree before the adapter contracts v2) checks REV out into a temporary git worktree, builds its `bench/Hosts/MessagingBenchServer` with that revision's own `src/` (and the current `bench/Shared`, which only serves `/bench/stats`) into a separate artifacts folder, and runs it as a fourth target, `ours-before`, in every round of the direct, group, idle, direct-redis and cross-node scenarios, in the rotating order of the other targets; the load generator speaks to it exactly as to ours (`--target ours --name ours-before`).
             - Warm-up: every traffic run warms up until the server's JIT is done, checked rather than assumed: the load generator polls the server's `JitInfo.GetCompiledMethodCount()` (on `/bench/stats`, every tier counted) and starts measuring once the JIT spent at most 20 ms compiling over the last 2 s (1% of a core; at least the minimum warm-up, at most the cap). Quiet rather than silent, because methods a timer calls once a second keep reaching the tier-1 call count for minutes. The methods compiled during the measurement are reported per target ("Warm-up and JIT").
             - Redis path: the servers reach Redis through the load generator's loopback proxy (`LoadGen redis-proxy`), which holds every Redis → server chunk for a fixed delay D and counts the commands the servers send (a script call once). One message at a time, first undelayed and then with D on every reply, gives the sequential round trips before `sent` and before delivery as (delayed − undelayed median latency) ÷ D, rounded; the same phase counts commands per message, sent (proxy) and executed (`INFO commandstats` deltas, commands inside scripts included; no MONITOR). Idle gateways: commands per second with 1 and 4 gateways and no client.
+            - Kafka: one librdkafka mock cluster of 3 brokers on loopback (`tools/KafkaMockCluster`, a Kafka protocol implementation inside librdkafka, in memory) serves every Kafka run of `bench/run.sh`. The bench server's `--kafka BOOTSTRAP` registers the Kafka backplane after the Redis stores (`--redis`), `--kafka-event-log BOOTSTRAP` the Kafka event log. The load generator's `event-log` scenario drives the 1:1 traffic and reads the event log's topic with its own consumer (every partition assigned at its end once the gateway created the topic), recording commit → reader (the message's commit timestamp against the reader's clock; one machine, one clock) and send → reader over the same measurement window.
             - Client CPU per delivery: the load generator's own process CPU time (`Environment.CpuUsage`, user + system) over the measurement window divided by the deliveries in it. Client and server share the 2 cores, so this is CPU the server under test did not get.
             - Server CPU and allocations per delivery come from the server process itself (`/bench/stats`: process CPU time and `GC.GetTotalAllocatedBytes`, read when the measurement starts and ends), so they hold even when other work shares the machine; throughput and latency do not.
             - Throughput counts deliveries received during the measurement window (after the warm-up); a 10 s drain afterwards counts what never arrived.

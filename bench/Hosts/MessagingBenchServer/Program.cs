@@ -6,8 +6,10 @@ using Messaging.Transports.AspNetCore;
 // not have: rate limits and the per-user connection cap lifted (the load generator sends thousands of frames a second
 // on one socket and sets up thousands of conversations over REST),
 // a short presence grace (configurable), optional Redis for stores and backplane, optional Cassandra (alone: the
-// stores behind one gateway; with --redis: the tiered deployment, Redis in front of Cassandra), and /bench/stats.
+// stores behind one gateway; with --redis: the tiered deployment, Redis in front of Cassandra), an optional Kafka
+// backplane (with --redis: Redis stores, Kafka backplane) and Kafka event log, and /bench/stats.
 //   dotnet run -c Release --project bench/Hosts/MessagingBenchServer -- [--urls URL] [--redis HOST:PORT] [--cassandra HOST:PORT] [--grace-ms N]
+//     [--kafka BOOTSTRAP] [--kafka-event-log BOOTSTRAP]
 // Or the Cassandra append path: the store's appends against a plain loop of the same statements (one JSON line).
 //   dotnet run -c Release --project bench/Hosts/MessagingBenchServer -- cassandra-append --cassandra HOST:PORT [--messages N] [--concurrency C] [--out FILE]
 if (args is [CassandraAppendBench.Name, ..])
@@ -17,6 +19,8 @@ if (args is [CassandraAppendBench.Name, ..])
 
 var redis = BenchServerHosting.Option(args, "--redis");
 var cassandra = BenchServerHosting.Option(args, "--cassandra");
+var kafka = BenchServerHosting.Option(args, "--kafka");
+var kafkaEventLog = BenchServerHosting.Option(args, "--kafka-event-log");
 var graceMs = int.Parse(BenchServerHosting.Option(args, "--grace-ms") ?? "5000", System.Globalization.CultureInfo.InvariantCulture);
 
 var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, EnvironmentName = "Production" });
@@ -40,6 +44,17 @@ if (cassandra is not null)
         o.ReplicationFactor = 1;
         o.CreateSchemaAtStart = true;
     });
+}
+
+// After the Redis transport: the last registered transport wins, so --redis with --kafka is Redis stores, Kafka backplane.
+if (kafka is not null)
+{
+    messaging.UseKafka(kafka);
+}
+
+if (kafkaEventLog is not null)
+{
+    messaging.UseKafkaEventLog(kafkaEventLog);
 }
 
 builder.Services.AddMessagingGateway(o =>
@@ -66,5 +81,7 @@ var stores = (redis, cassandra) switch
     (null, _) => "messaging cassandra " + cassandra,
     _ => $"messaging tiered redis {redis} cassandra {cassandra}",
 };
+stores += (kafka is null ? string.Empty : ", kafka backplane " + kafka)
+    + (kafkaEventLog is null ? string.Empty : ", kafka event log " + kafkaEventLog);
 await app.RunBenchServerAsync(stores);
 return 0;

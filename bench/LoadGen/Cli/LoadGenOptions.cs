@@ -18,6 +18,9 @@ internal enum Scenario
 
     /// <summary>No clients at all: the Redis commands per second that idle gateways issue.</summary>
     RedisIdle,
+
+    /// <summary>Direct traffic against gateways with a Kafka event log, and a reader of its topic.</summary>
+    EventLog,
 }
 
 /// <summary>The kind of server behind <see cref="LoadGenOptions.Server"/>.</summary>
@@ -37,11 +40,11 @@ internal enum TargetKind
 internal sealed record LoadGenOptions
 {
     public const string Usage = """
-        usage: LoadGen --server URL --scenario direct|group|idle|presence|catchup|roundtrips|redis-idle --target ours|signalr|raw
+        usage: LoadGen --server URL --scenario direct|group|idle|presence|catchup|roundtrips|redis-idle|event-log --target ours|signalr|raw
                        [--rate N | --saturate] [--duration S] [--warmup S] [--jit-quiet S] [--jit-budget-ms MS] [--warmup-max S]
                        [--warmup-unchecked S] [--pairs N] [--group-size N] [--senders N] [--window N] [--size BYTES]
                        [--connections N] [--sources N] [--hold S] [--messages N] [--trials N] [--server2 URL]
-                       [--redis HOST:PORT] [--redis-proxy URL] [--delay-ms D] [--gateways N]
+                       [--redis HOST:PORT] [--redis-proxy URL] [--delay-ms D] [--gateways N] [--kafka BOOTSTRAP] [--topic NAME]
                        [--label TEXT] [--name TEXT] [--round N] [--out FILE]
                LoadGen redis-proxy --upstream HOST:PORT [--delay-ms D]
           direct      N pairs chatting 1:1 (both ways); delivered messages/s and send->receive latency; with --server2
@@ -53,6 +56,9 @@ internal sealed record LoadGenOptions
           roundtrips  --messages messages one at a time (recipient on --server2 when given), without and with
                       --delay-ms on the proxy at --redis-proxy: sequential Redis round trips before sent and delivery
           redis-idle  no clients: Redis commands per second over --duration from the --gateways idle servers
+          event-log   direct traffic (as direct, --rate or --saturate) against servers appending to a Kafka event log,
+                      and a reader of its topic (--topic, default messaging.events) on the brokers at --kafka:
+                      committed messages/s reaching the reader, commit -> reader and send -> reader latency
           --warmup    traffic runs warm up at least this long, then until the server's JIT spent at most
                       --jit-budget-ms (default 20) compiling over the last --jit-quiet (default 2 s), at most
                       --warmup-max (default 40 s); a server that does not report JIT counters gets a fixed
@@ -114,6 +120,12 @@ internal sealed record LoadGenOptions
 
     /// <summary>How many gateways the run's servers are (recorded; <c>redis-idle</c> is run against all of them).</summary>
     public int? Gateways { get; init; }
+
+    /// <summary>The Kafka brokers (loopback <c>host:port</c> pairs, comma-separated) whose event log topic <c>event-log</c> reads.</summary>
+    public string? Kafka { get; init; }
+
+    /// <summary>The event log's topic.</summary>
+    public string Topic { get; init; } = Messaging.Transports.Kafka.KafkaEventLogOptions.DefaultTopic;
 
     public int Pairs { get; init; } = 20;
 
@@ -188,6 +200,8 @@ internal sealed record LoadGenOptions
             RedisProxy = Get("redis-proxy") is { } proxy ? new Uri(proxy.TrimEnd('/') + "/") : null,
             DelayMs = Get("delay-ms") is { } delay ? double.Parse(delay, CultureInfo.InvariantCulture) : 50,
             Gateways = Get("gateways") is { } gateways ? Positive(int.Parse(gateways, CultureInfo.InvariantCulture), "gateways") : null,
+            Kafka = Get("kafka") is { } kafka ? LoopbackBrokers(kafka) : null,
+            Topic = Get("topic") ?? Messaging.Transports.Kafka.KafkaEventLogOptions.DefaultTopic,
             Pairs = Int("pairs", 20),
             GroupSize = Int("group-size", 100),
             Senders = Int("senders", 4),
@@ -209,7 +223,7 @@ internal sealed record LoadGenOptions
             throw new ArgumentException($"Unknown option --{values.Keys.First()}.");
         }
 
-        if (options.Scenario is Scenario.Direct or Scenario.Group && options.Rate is null == !options.Saturate)
+        if (options.Scenario is Scenario.Direct or Scenario.Group or Scenario.EventLog && options.Rate is null == !options.Saturate)
         {
             throw new ArgumentException("Give either --rate N or --saturate.");
         }
@@ -217,6 +231,11 @@ internal sealed record LoadGenOptions
         if (options.Scenario == Scenario.Roundtrips && (options.RedisProxy is null || options.DelayMs <= 0))
         {
             throw new ArgumentException("The roundtrips scenario needs --redis-proxy URL and a positive --delay-ms.");
+        }
+
+        if (options.Scenario == Scenario.EventLog && options.Kafka is null)
+        {
+            throw new ArgumentException("The event-log scenario needs --kafka BOOTSTRAP (the brokers of the servers' event log).");
         }
 
         if (options.Scenario == Scenario.RedisIdle && options.Redis is null)
@@ -230,6 +249,23 @@ internal sealed record LoadGenOptions
         }
 
         return options;
+    }
+
+    // Brokers as host:port pairs; like the servers, only on loopback.
+    private static string LoopbackBrokers(string value)
+    {
+        foreach (var broker in value.Split(',', StringSplitOptions.TrimEntries))
+        {
+            var colon = broker.LastIndexOf(':');
+            var host = colon > 0 ? broker[..colon].Trim('[', ']') : string.Empty;
+            if (colon <= 0 || !int.TryParse(broker[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out _)
+                || !(host == "localhost" || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address))))
+            {
+                throw new ArgumentException($"--kafka takes loopback host:port pairs, not \"{broker}\".");
+            }
+        }
+
+        return value;
     }
 
     private static int Positive(int value, string name) =>

@@ -83,6 +83,9 @@ internal sealed record ScenarioResult
     /// <summary>Sequential Redis round trips of one send, from a run behind the delaying proxy (<c>roundtrips</c>).</summary>
     public RoundTrips? RoundTrips { get; init; }
 
+    /// <summary>What a reader of the Kafka event log saw during the measurement (<c>event-log</c>).</summary>
+    public EventLogUsage? EventLog { get; init; }
+
     public int? Held { get; init; }
 
     public double? RssPerConnBytes { get; init; }
@@ -152,6 +155,30 @@ internal sealed record RedisUsage
 
     /// <summary>What <see cref="Commands"/> and the others are divided by: <c>message</c> or <c>second</c>.</summary>
     public string Per { get; init; } = "message";
+}
+
+/// <summary>
+/// A reader of the event log's topic over the measurement window: committed messages that reached it (per second), the
+/// time from commit (the message's timestamp, set by the gateway when it commits) and from send (the load generator's
+/// clock) to the reader, and the topic's partitions.
+/// </summary>
+internal sealed record EventLogUsage
+{
+    public int Partitions { get; init; }
+
+    /// <summary>
+    /// Whether the log had caught up with the commits when the measurement started (the last message read was committed
+    /// at most a second before); <see langword="false"/>: it was still behind after a minute, so it does not keep up.
+    /// </summary>
+    public bool CaughtUp { get; init; }
+
+    public long Messages { get; init; }
+
+    public double MessagesPerSec { get; init; }
+
+    public required Percentiles CommitToLogMs { get; init; }
+
+    public required Percentiles SendToLogMs { get; init; }
 }
 
 /// <summary>

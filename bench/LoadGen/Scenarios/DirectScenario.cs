@@ -10,7 +10,7 @@ namespace Messaging.LoadGen.Scenarios;
 /// </summary>
 internal static class DirectScenario
 {
-    public static async Task<ScenarioResult> RunAsync(IReadOnlyList<IChatTarget> targets, LoadGenOptions options, CancellationToken cancellationToken)
+    public static async Task<ScenarioResult> RunAsync(IReadOnlyList<IChatTarget> targets, LoadGenOptions options, CancellationToken cancellationToken, Action<bool>? measuring = null)
     {
         var target = targets[0];
         var prefix = Connector.RunPrefix();
@@ -26,7 +26,7 @@ internal static class DirectScenario
             }
 
             return senders;
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken, measuring).ConfigureAwait(false);
         return result with { Pairs = options.Pairs };
     }
 }

@@ -53,16 +53,24 @@ internal sealed class TrafficDriver : IDeliverySink
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly double? _rate;
     private readonly int _payloadSize;
+    private readonly Action<bool>? _measuring;
     private long _expected;
     private long _received;
     private long _sentMeasured;
     private volatile bool _stopping;
 
-    public TrafficDriver(IReadOnlyList<SenderSpec> senders, double? rate, int window, int payloadSize)
+    /// <param name="senders">The sending connections.</param>
+    /// <param name="rate">Offered messages per second over all senders, or <see langword="null"/> for saturation.</param>
+    /// <param name="window">Messages in flight per sender at saturation.</param>
+    /// <param name="payloadSize">Bytes of each payload.</param>
+    /// <param name="measuring">Told when the measurement starts (true) and ends (false), with the driver's own recorder:
+    /// another observer of the same traffic (the event log reader) measures over the same window.</param>
+    public TrafficDriver(IReadOnlyList<SenderSpec> senders, double? rate, int window, int payloadSize, Action<bool>? measuring = null)
     {
         _senders = senders;
         _rate = rate;
         _payloadSize = payloadSize;
+        _measuring = measuring;
 
         // At a fixed rate the window only bounds memory should the server stall.
         var capacity = rate is null ? window : 100_000;
@@ -105,6 +113,7 @@ internal sealed class TrafficDriver : IDeliverySink
         var loops = _senders.Select((_, i) => Task.Run(() => SendLoopAsync(i, stop.Token), CancellationToken.None)).ToArray();
 
         var warmed = await JitWarmup.RunAsync(warmup, serverStats, cancellationToken).ConfigureAwait(false);
+        _measuring?.Invoke(true);
         var before = await serverStats(cancellationToken).ConfigureAwait(false);
         var redisBefore = redisStats is null ? null : await redisStats(cancellationToken).ConfigureAwait(false);
         var clientCpuBefore = Environment.CpuUsage.TotalTime;
@@ -112,6 +121,7 @@ internal sealed class TrafficDriver : IDeliverySink
         var started = Stopwatch.GetTimestamp();
         await Task.Delay(duration, cancellationToken).ConfigureAwait(false);
         _recorder.Measuring = false;
+        _measuring?.Invoke(false);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var delivered = _recorder.Delivered;
         var clientCpu = Environment.CpuUsage.TotalTime - clientCpuBefore;

@@ -17,7 +17,8 @@ internal static class TrafficScenario
         LoadGenOptions options,
         IReadOnlyList<string> users,
         Func<IChatConnection[], CancellationToken, Task<IReadOnlyList<SenderSpec>>> chooseSenders,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Action<bool>? measuring = null)
     {
         TrafficDriver? driver = null;
         var sink = new ForwardingSink(() => driver);
@@ -25,7 +26,7 @@ internal static class TrafficScenario
         try
         {
             var senders = await chooseSenders(connections, cancellationToken).ConfigureAwait(false);
-            driver = new TrafficDriver(senders, options.Rate, options.Window, options.PayloadSize);
+            driver = new TrafficDriver(senders, options.Rate, options.Window, options.PayloadSize, measuring);
             var traffic = await driver.RunAsync(options.WarmupPolicy, options.Duration, ct => StatsAsync(targets, ct), RedisStats(options), cancellationToken).ConfigureAwait(false);
             return Shape(options, traffic) with
             {
