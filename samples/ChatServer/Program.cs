@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Http;
 // The messaging sample server: the engine, the WebSocket and REST gateway of protocol v1, and a browser chat UI served
 // from wwwroot. In-memory adapters by default (one process, zero setup); with Messaging:Redis set (or the environment
 // variable Messaging__Redis), the Redis stores and backplane, so several of these servers act as one service; with
-// Messaging:Cassandra=<contact points>, the Cassandra stores behind this one server.
+// Messaging:Cassandra=<contact points>, the Cassandra stores behind this one server; with Messaging:Kafka, the Kafka
+// backplane, and with Messaging:KafkaEventLog, the Kafka event log.
 //   dotnet run --project samples/ChatServer      then open http://localhost:5000 in two browser profiles.
 var builder = WebApplication.CreateBuilder(args);
 
@@ -41,6 +42,27 @@ else if (cassandra is { Length: > 0 })
 
         o.ReplicationFactor = 1;
         o.CreateSchemaAtStart = true;
+    });
+}
+
+// Messaging:Kafka=<bootstrap servers> moves the backplane to Kafka (a topic per node); with Messaging:Redis the stores
+// stay in Redis (UseRedis(...).UseKafka(...): the last transport registered wins). Any setting in the section
+// Messaging:KafkaEventLog (BootstrapServers, defaulting to Messaging:Kafka; Topic, Partitions, ReplicationFactor)
+// appends every committed message, membership change and receipt to the Kafka event log that samples/PushWorker
+// reads. Both are validated when the server starts.
+var kafka = builder.Configuration["Messaging:Kafka"];
+if (kafka is { Length: > 0 })
+{
+    messaging.UseKafka(kafka);
+}
+
+var eventLog = builder.Configuration.GetSection("Messaging:KafkaEventLog");
+if (eventLog.Exists())
+{
+    messaging.UseKafkaEventLog(o =>
+    {
+        eventLog.Bind(o);
+        o.BootstrapServers ??= kafka;
     });
 }
 
