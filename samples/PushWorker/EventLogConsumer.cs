@@ -42,7 +42,19 @@ public sealed partial class EventLogConsumer(IOptions<PushWorkerOptions> options
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var record = consumer.Consume(stoppingToken);
+                ConsumeResult<byte[], byte[]>? record;
+                try
+                {
+                    record = consumer.Consume(stoppingToken);
+                }
+                catch (ConsumeException exception) when (!exception.Error.IsFatal)
+                {
+                    // The topic the gateways have not created yet (a fresh deployment: it appears with the first
+                    // append), a broker going away: librdkafka reports it and keeps looking, so the worker goes on.
+                    LogConsumeFailed(logger, exception.Error.Code, exception.Error.Reason);
+                    continue;
+                }
+
                 if (record?.Message is null)
                 {
                     continue;
@@ -87,6 +99,9 @@ public sealed partial class EventLogConsumer(IOptions<PushWorkerOptions> options
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "The event log record at {Position} is not a version this worker reads; skipped.")]
     private static partial void LogSkipped(ILogger logger, string position, Exception exception);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Reading the event log failed ({Code}: {Reason}); the worker keeps reading.")]
+    private static partial void LogConsumeFailed(ILogger logger, ErrorCode code, string reason);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "The push worker stopped: handling an event failed.")]
     private static partial void LogStopped(ILogger logger, Exception exception);

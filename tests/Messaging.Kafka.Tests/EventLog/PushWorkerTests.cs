@@ -59,6 +59,39 @@ public sealed class PushWorkerTests(KafkaFixture kafka)
         await engine.StopAsync(Token);
     }
 
+    [Fact]
+    public async Task A_worker_started_before_the_gateways_created_the_topic_waits_for_it_and_pushes()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var topic = "messaging.events.early-" + Guid.NewGuid().ToString("N")[..8];
+        var pushes = new RecordingPushNotifier();
+
+        // A fresh deployment: the worker subscribes before any gateway appended, so the topic does not exist yet.
+        var worker = await StartWorkerAsync(redis.ConnectionString, topic, pushes, commitEvery: 1);
+        var consumer = (BackgroundService)worker.Consumer;
+        await using var log = new KafkaEventLog(EventLogTestOptions.For(kafka.BootstrapServers, topic));
+        var gatewayServices = new ServiceCollection();
+        gatewayServices.AddSingleton<IEventLog>(log);
+        gatewayServices.AddMessaging().UseRedis(redis.ConnectionString);
+        await using var gateway = gatewayServices.BuildServiceProvider();
+        var engine = gateway.GetRequiredService<MessagingEngine>();
+        await engine.StartAsync(Token);
+        await using var alice = await engine.ConnectAsync("alice", "phone", new RecordingClientConnection(), Token);
+        var direct = (await engine.CreateDirectConversationAsync("alice", "carol", Token)).View.Conversation.Id;
+
+        var sent = (await alice.SendAsync(new SendMessageRequest(direct, "hello", Guid.NewGuid().ToString("N")), Token)).Message.MessageId;
+
+        await Eventually.TrueAsync(
+            () => consumer.ExecuteTask is { IsCompleted: true } stopped
+                ? throw new InvalidOperationException("The worker stopped.", stopped.Exception)
+                : pushes.For("carol").Count >= 1,
+            "a push to carol",
+            Timeout);
+        Assert.Equal([sent], pushes.For("carol"));
+        await worker.StopAsync(Token);
+        await engine.StopAsync(Token);
+    }
+
     private async Task<Worker> StartWorkerAsync(string redis, string topic, RecordingPushNotifier pushes, int commitEvery)
     {
         var services = new ServiceCollection();
