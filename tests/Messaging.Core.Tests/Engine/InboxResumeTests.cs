@@ -20,16 +20,9 @@ public sealed class InboxResumeTests
     [Fact]
     public async Task A_restarted_node_reads_what_was_published_while_it_was_down_and_nothing_it_committed()
     {
-        await using var transport = new PositionRecordingTransport(new InMemoryMessageTransport());
-        await using var harness = await ClusterHarness.StartAsync(2, transport, o => o.InboxCommitInterval = CommitInterval);
-        var node = harness.Nodes[1].NodeId;
-        var direct = await harness.CreateDirectAsync("alice", "bob");
-        var (alice, _) = await harness.ConnectAsync(0, "alice");
-        var (_, bob) = await harness.ConnectAsync(1, "bob");
+        await using var chat = await StartChatAsync();
+        var (transport, harness, node, direct, alice, bob) = chat;
         Assert.Equal(new Opening(node, null, Live: false), Assert.Single(transport.Openings, o => o.NodeId == node));
-
-        await alice.SendTextsAsync(direct, 3);
-        await bob.WaitForMessagesAsync(direct, 3);
 
         // Nothing is committed per payload; once the interval passed, the last handled position is, in one commit.
         Assert.Empty(transport.Commits(node));
@@ -68,14 +61,8 @@ public sealed class InboxResumeTests
     [Fact]
     public async Task A_client_of_the_restarted_node_gets_each_message_once_when_the_node_reads_payloads_again()
     {
-        await using var transport = new PositionRecordingTransport(new InMemoryMessageTransport());
-        await using var harness = await ClusterHarness.StartAsync(2, transport, o => o.InboxCommitInterval = CommitInterval);
-        var node = harness.Nodes[1].NodeId;
-        var direct = await harness.CreateDirectAsync("alice", "bob");
-        var (alice, _) = await harness.ConnectAsync(0, "alice");
-        var (_, bob) = await harness.ConnectAsync(1, "bob");
-        await alice.SendTextsAsync(direct, 3);
-        await bob.WaitForMessagesAsync(direct, 3);
+        await using var chat = await StartChatAsync();
+        var (transport, harness, node, direct, alice, _) = chat;
         await harness.RestartAsync(1, async () =>
         {
             await harness.Directory.RegisterAsync(new DeviceConnection("bob", "phone", "bob-before-restart", node), Ct);
@@ -119,6 +106,19 @@ public sealed class InboxResumeTests
         Assert.Null(await transport.GetCommittedAsync(node, Ct));
     }
 
+    // Alice on node 0 and bob on node 1 (the one restarted), with three messages from alice that bob received.
+    private static async Task<Chat> StartChatAsync()
+    {
+        var transport = new PositionRecordingTransport(new InMemoryMessageTransport());
+        var harness = await ClusterHarness.StartAsync(2, transport, o => o.InboxCommitInterval = CommitInterval);
+        var direct = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync(0, "alice");
+        var (_, bob) = await harness.ConnectAsync(1, "bob");
+        await alice.SendTextsAsync(direct, 3);
+        await bob.WaitForMessagesAsync(direct, 3);
+        return new Chat(transport, harness, harness.Nodes[1].NodeId, direct, alice, bob);
+    }
+
     private static List<string> WhileDownContents(IEnumerable<PositionRecordingTransport.Handling> handled)
     {
         var envelopes = new List<NodeEnvelope>();
@@ -128,5 +128,14 @@ public sealed class InboxResumeTests
         }
 
         return [.. envelopes.Select(e => e.Envelope).OfType<MessageEnvelope>().Select(m => m.Message.Content).Where(c => c.StartsWith("while down", StringComparison.Ordinal))];
+    }
+
+    private sealed record Chat(PositionRecordingTransport Transport, ClusterHarness Harness, string Node, string Direct, MessagingSession Alice, RecordingClientConnection Bob) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Harness.DisposeAsync();
+            await Transport.DisposeAsync();
+        }
     }
 }

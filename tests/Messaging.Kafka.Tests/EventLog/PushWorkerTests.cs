@@ -20,12 +20,8 @@ public sealed class PushWorkerTests(KafkaFixture kafka)
         await using var redis = await RedisServer.StartAsync();
         var topic = "messaging.events.push-" + Guid.NewGuid().ToString("N")[..8];
         await using var log = new KafkaEventLog(EventLogTestOptions.For(kafka.BootstrapServers, topic));
-        var gatewayServices = new ServiceCollection();
-        gatewayServices.AddSingleton<IEventLog>(log);
-        gatewayServices.AddMessaging().UseRedis(redis.ConnectionString);
-        await using var gateway = gatewayServices.BuildServiceProvider();
+        await using var gateway = await StartGatewayAsync(redis.ConnectionString, log);
         var engine = gateway.GetRequiredService<MessagingEngine>();
-        await engine.StartAsync(Token);
         await using var alice = await engine.ConnectAsync("alice", "phone", new RecordingClientConnection(), Token);
         await using var bob = await engine.ConnectAsync("bob", "phone", new RecordingClientConnection(), Token);
         var group = (await engine.CreateGroupAsync("alice", "team", ["bob", "carol"], Token)).Conversation.Id;
@@ -70,12 +66,8 @@ public sealed class PushWorkerTests(KafkaFixture kafka)
         var worker = await StartWorkerAsync(redis.ConnectionString, topic, pushes, commitEvery: 1);
         var consumer = (BackgroundService)worker.Consumer;
         await using var log = new KafkaEventLog(EventLogTestOptions.For(kafka.BootstrapServers, topic));
-        var gatewayServices = new ServiceCollection();
-        gatewayServices.AddSingleton<IEventLog>(log);
-        gatewayServices.AddMessaging().UseRedis(redis.ConnectionString);
-        await using var gateway = gatewayServices.BuildServiceProvider();
+        await using var gateway = await StartGatewayAsync(redis.ConnectionString, log);
         var engine = gateway.GetRequiredService<MessagingEngine>();
-        await engine.StartAsync(Token);
         await using var alice = await engine.ConnectAsync("alice", "phone", new RecordingClientConnection(), Token);
         var direct = (await engine.CreateDirectConversationAsync("alice", "carol", Token)).View.Conversation.Id;
 
@@ -90,6 +82,17 @@ public sealed class PushWorkerTests(KafkaFixture kafka)
         Assert.Equal([sent], pushes.For("carol"));
         await worker.StopAsync(Token);
         await engine.StopAsync(Token);
+    }
+
+    // A gateway's engine on the deployment's Redis, appending to the event log.
+    private static async Task<ServiceProvider> StartGatewayAsync(string redis, IEventLog log)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(log);
+        services.AddMessaging().UseRedis(redis);
+        var gateway = services.BuildServiceProvider();
+        await gateway.GetRequiredService<MessagingEngine>().StartAsync(Token);
+        return gateway;
     }
 
     private async Task<Worker> StartWorkerAsync(string redis, string topic, RecordingPushNotifier pushes, int commitEvery)
