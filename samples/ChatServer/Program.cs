@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Http;
 // variable Messaging__Redis), the Redis stores and backplane, so several of these servers act as one service; with
 // Messaging:Cassandra=<contact points>, the Cassandra stores behind this one server; with both, the tiered deployment
 // (Redis for the sequencer, presence, directory, backplane and a hot window of recent messages; Cassandra the store of
-// truth), which several of these servers share.
+// truth), which several of these servers share; with Messaging:Kafka, the Kafka backplane, and with
+// Messaging:KafkaEventLog, the Kafka event log.
 //   dotnet run --project samples/ChatServer      then open http://localhost:5000 in two browser profiles.
 var builder = WebApplication.CreateBuilder(args);
 
@@ -39,6 +40,27 @@ if (builder.Configuration["Messaging:Cassandra"] is { Length: > 0 } cassandra)
 
         o.ReplicationFactor = 1;
         o.CreateSchemaAtStart = true;
+    });
+}
+
+// Messaging:Kafka=<bootstrap servers> moves the backplane to Kafka (a topic per node); with Messaging:Redis the stores
+// stay in Redis (UseRedis(...).UseKafka(...): the last transport registered wins). Any setting in the section
+// Messaging:KafkaEventLog (BootstrapServers, defaulting to Messaging:Kafka; Topic, Partitions, ReplicationFactor)
+// appends every committed message, membership change and receipt to the Kafka event log that samples/PushWorker
+// reads. Both are validated when the server starts.
+var kafka = builder.Configuration["Messaging:Kafka"];
+if (kafka is { Length: > 0 })
+{
+    messaging.UseKafka(kafka);
+}
+
+var eventLog = builder.Configuration.GetSection("Messaging:KafkaEventLog");
+if (eventLog.Exists())
+{
+    messaging.UseKafkaEventLog(o =>
+    {
+        eventLog.Bind(o);
+        o.BootstrapServers ??= kafka;
     });
 }
 

@@ -69,6 +69,12 @@ internal static partial class MessagingLog
     [LoggerMessage(EventId = 1212, Level = LogLevel.Warning, Message = "Closing the backplane inbox of node '{NodeId}' failed.")]
     public static partial void InboxCloseFailed(this ILogger logger, string nodeId, Exception exception);
 
+    [LoggerMessage(EventId = 1214, Level = LogLevel.Information, Message = "Node '{NodeId}' resumed its backplane inbox after position {Position} (none: from the oldest payload kept).")]
+    public static partial void InboxResumed(this ILogger logger, string nodeId, long? position);
+
+    [LoggerMessage(EventId = 1215, Level = LogLevel.Warning, Message = "Committing position {Position} of the backplane inbox of node '{NodeId}' failed; the next commit records a later one.")]
+    public static partial void InboxCommitFailed(this ILogger logger, string nodeId, long position, Exception exception);
+
     [LoggerMessage(EventId = 1213, Level = LogLevel.Warning, Message = "Recording the connections and follows of node '{NodeId}' again after a backplane recovery failed; they are recorded again at the next recovery or reconnect.")]
     public static partial void DirectoryRestoreFailed(this ILogger logger, string nodeId, Exception exception);
 

@@ -10,6 +10,9 @@ internal sealed class EngineContext
 {
     public required string NodeId { get; init; }
 
+    /// <summary>Whether <see cref="NodeId"/> was configured (the same at every start), not generated for this run.</summary>
+    public required bool NodeIdConfigured { get; init; }
+
     public required MessagingOptions Options { get; init; }
 
     public required TimeProvider Time { get; init; }

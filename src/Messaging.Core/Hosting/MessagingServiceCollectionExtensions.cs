@@ -100,6 +100,7 @@ public static class MessagingServiceCollectionExtensions
         var context = new EngineContext
         {
             NodeId = options.NodeId ?? "node-" + Guid.NewGuid().ToString("N")[..12],
+            NodeIdConfigured = options.NodeId is not null,
             Options = options,
             Time = services.GetRequiredService<TimeProvider>(),
             Logger = services.GetService<ILoggerFactory>()?.CreateLogger<MessagingEngine>() ?? NullLogger<MessagingEngine>.Instance,

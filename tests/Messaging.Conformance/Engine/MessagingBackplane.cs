@@ -69,27 +69,43 @@ public sealed class MessagingBackplane
         };
     }
 
+    /// <summary>
+    /// Registers the shared stores, directory and presence (not the transport) over whatever the services hold: for a
+    /// host whose <c>AddMessaging()</c> ran first (its defaults are replaced) and that brings its own transport.
+    /// </summary>
+    /// <param name="services">One node's services.</param>
+    public void ReplaceStores(IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        AddStores(services, (s, type, instance) => s.AddSingleton(type, instance));
+    }
+
     /// <summary>Registers the shared instances, unless the services already hold a registration of the role.</summary>
     /// <param name="services">One node's services.</param>
     public void Register(IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(Transport);
-        services.TryAddSingleton(Messages);
-        services.TryAddSingleton(Deduplication);
-        services.TryAddSingleton(MessageIds);
-        services.TryAddSingleton(Conversations);
-        services.TryAddSingleton(Receipts);
-        services.TryAddSingleton(Directory);
-        services.TryAddSingleton(Presence);
+        AddStores(services, (s, type, instance) => s.TryAdd(ServiceDescriptor.Singleton(type, instance)));
+    }
+
+    private void AddStores(IServiceCollection services, Action<IServiceCollection, Type, object> add)
+    {
+        add(services, typeof(IMessageStore), Messages);
+        add(services, typeof(IDeduplicationStore), Deduplication);
+        add(services, typeof(IMessageIdIndex), MessageIds);
+        add(services, typeof(IConversationStore), Conversations);
+        add(services, typeof(IReceiptStore), Receipts);
+        add(services, typeof(IConnectionDirectory), Directory);
+        add(services, typeof(IPresenceStore), Presence);
         if (Sequencer is not null)
         {
-            services.TryAddSingleton(Sequencer);
+            add(services, typeof(ISequencer), Sequencer);
         }
 
         if (ConversationIndex is not null)
         {
-            services.TryAddSingleton(ConversationIndex);
+            add(services, typeof(IConversationIndex), ConversationIndex);
         }
     }
 }

@@ -13,9 +13,16 @@ namespace Messaging.Tests.Engine;
 internal sealed class ClusterHarness : IAsyncDisposable
 {
     private readonly List<ServiceProvider> _providers = [];
-    private readonly List<MessagingSession> _sessions = [];
+    private readonly List<(int Node, MessagingSession Session)> _sessions = [];
+    private readonly IMessageTransport _transport;
+    private readonly Action<MessagingOptions>? _configure;
 
-    private ClusterHarness(FakeTimeProvider time) => Time = time;
+    private ClusterHarness(FakeTimeProvider time, IMessageTransport transport, Action<MessagingOptions>? configure)
+    {
+        Time = time;
+        _transport = transport;
+        _configure = configure;
+    }
 
     public FakeTimeProvider Time { get; }
 
@@ -25,33 +32,11 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public static async Task<ClusterHarness> StartAsync(int nodeCount, IMessageTransport transport, Action<MessagingOptions>? configure = null)
     {
-        var harness = new ClusterHarness(new FakeTimeProvider(new DateTimeOffset(2025, 1, 15, 10, 30, 0, TimeSpan.Zero)));
+        var harness = new ClusterHarness(new FakeTimeProvider(new DateTimeOffset(2025, 1, 15, 10, 30, 0, TimeSpan.Zero)), transport, configure);
         var prefix = Guid.NewGuid().ToString("N")[..8];
         for (var node = 0; node < nodeCount; node++)
         {
-            var services = new ServiceCollection();
-            services.AddSingleton<TimeProvider>(harness.Time);
-            services.AddSingleton(transport);
-            if (harness._providers.Count > 0)
-            {
-                var first = harness._providers[0];
-                services.AddSingleton(first.GetRequiredService<IMessageStore>());
-                services.AddSingleton(first.GetRequiredService<ISequencer>());
-                services.AddSingleton(first.GetRequiredService<IConversationStore>());
-                services.AddSingleton(first.GetRequiredService<IReceiptStore>());
-                services.AddSingleton(first.GetRequiredService<IConnectionDirectory>());
-                services.AddSingleton(first.GetRequiredService<IPresenceStore>());
-                services.AddSingleton(first.GetRequiredService<IContactStore>());
-            }
-
-            var nodeId = $"node{node}-{prefix}";
-            services.AddMessaging(options =>
-            {
-                options.RouteCacheTtl = TimeSpan.Zero;
-                configure?.Invoke(options);
-                options.NodeId = nodeId;
-            });
-            var provider = services.BuildServiceProvider();
+            var provider = harness.Build($"node{node}-{prefix}");
             harness._providers.Add(provider);
             await provider.GetRequiredService<MessagingEngine>().StartAsync();
         }
@@ -59,11 +44,59 @@ internal sealed class ClusterHarness : IAsyncDisposable
         return harness;
     }
 
+    /// <summary>
+    /// Stops a node (not the first: the others share its stores) and starts it again with the same node id on new
+    /// services, as a restarted process; <paramref name="whileDown"/> runs in between.
+    /// </summary>
+    public async Task RestartAsync(int node, Func<Task> whileDown)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(node, 1);
+        var stopped = _providers[node];
+        var nodeId = stopped.GetRequiredService<MessagingEngine>().NodeId;
+        foreach (var (_, session) in _sessions.Where(s => s.Node == node).ToList())
+        {
+            await session.DisposeAsync();
+            _sessions.Remove((node, session));
+        }
+
+        await stopped.GetRequiredService<MessagingEngine>().StopAsync();
+        await stopped.DisposeAsync();
+        await whileDown();
+        _providers[node] = Build(nodeId);
+        await _providers[node].GetRequiredService<MessagingEngine>().StartAsync();
+    }
+
+    private ServiceProvider Build(string nodeId)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddSingleton(_transport);
+        if (_providers.Count > 0)
+        {
+            var first = _providers[0];
+            services.AddSingleton(first.GetRequiredService<IMessageStore>());
+            services.AddSingleton(first.GetRequiredService<ISequencer>());
+            services.AddSingleton(first.GetRequiredService<IConversationStore>());
+            services.AddSingleton(first.GetRequiredService<IReceiptStore>());
+            services.AddSingleton(first.GetRequiredService<IConnectionDirectory>());
+            services.AddSingleton(first.GetRequiredService<IPresenceStore>());
+            services.AddSingleton(first.GetRequiredService<IContactStore>());
+        }
+
+        services.AddMessaging(options =>
+        {
+            options.RouteCacheTtl = TimeSpan.Zero;
+            _configure?.Invoke(options);
+            options.NodeId = nodeId;
+        });
+        return services.BuildServiceProvider();
+    }
+
     public async Task<(MessagingSession Session, RecordingClientConnection Connection)> ConnectAsync(int node, string userId, string deviceId = "phone")
     {
         var connection = new RecordingClientConnection();
         var session = await Nodes[node].ConnectAsync(userId, deviceId, connection);
-        _sessions.Add(session);
+        _sessions.Add((node, session));
         await connection.WhenSyncCompletedAsync().WaitAsync(EngineHarness.Timeout);
         return (session, connection);
     }
@@ -76,7 +109,7 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var session in _sessions)
+        foreach (var (_, session) in _sessions)
         {
             await session.DisposeAsync();
         }

@@ -37,6 +37,17 @@ internal static class EventWaits
     public static List<PresenceInfo> Presences(this IReadOnlyList<ClientEvent> events, string userId)
         => [.. events.OfType<PresenceEvent>().Select(p => p.Presence).Where(p => p.UserId == userId)];
 
+    /// <summary>Polls a condition that background work makes true (a loop on the fake clock, a transport's thread).</summary>
+    public static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + EngineHarness.Timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for {what}.");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+    }
+
     public static SendMessageRequest Text(string conversationId, string content, string? clientMsgId = null)
         => new(conversationId, content, clientMsgId ?? Guid.NewGuid().ToString("N"));
 }

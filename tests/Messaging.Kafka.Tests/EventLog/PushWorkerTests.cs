@@ -20,12 +20,8 @@ public sealed class PushWorkerTests(KafkaFixture kafka)
         await using var redis = await RedisServer.StartAsync();
         var topic = "messaging.events.push-" + Guid.NewGuid().ToString("N")[..8];
         await using var log = new KafkaEventLog(EventLogTestOptions.For(kafka.BootstrapServers, topic));
-        var gatewayServices = new ServiceCollection();
-        gatewayServices.AddSingleton<IEventLog>(log);
-        gatewayServices.AddMessaging().UseRedis(redis.ConnectionString);
-        await using var gateway = gatewayServices.BuildServiceProvider();
+        await using var gateway = await StartGatewayAsync(redis.ConnectionString, log);
         var engine = gateway.GetRequiredService<MessagingEngine>();
-        await engine.StartAsync(Token);
         await using var alice = await engine.ConnectAsync("alice", "phone", new RecordingClientConnection(), Token);
         await using var bob = await engine.ConnectAsync("bob", "phone", new RecordingClientConnection(), Token);
         var group = (await engine.CreateGroupAsync("alice", "team", ["bob", "carol"], Token)).Conversation.Id;
@@ -57,6 +53,80 @@ public sealed class PushWorkerTests(KafkaFixture kafka)
         Assert.Empty(pushes.For("bob"));
         Assert.Empty(pushes.For("alice"));
         await engine.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task A_worker_started_before_the_gateways_created_the_topic_waits_for_it_and_pushes()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var topic = "messaging.events.early-" + Guid.NewGuid().ToString("N")[..8];
+        var pushes = new RecordingPushNotifier();
+
+        // A fresh deployment: the worker subscribes before any gateway appended, so the topic does not exist yet.
+        var worker = await StartWorkerAsync(redis.ConnectionString, topic, pushes, commitEvery: 1);
+        var consumer = (BackgroundService)worker.Consumer;
+        await using var log = new KafkaEventLog(EventLogTestOptions.For(kafka.BootstrapServers, topic));
+        await using var gateway = await StartGatewayAsync(redis.ConnectionString, log);
+        var engine = gateway.GetRequiredService<MessagingEngine>();
+        await using var alice = await engine.ConnectAsync("alice", "phone", new RecordingClientConnection(), Token);
+        var direct = (await engine.CreateDirectConversationAsync("alice", "carol", Token)).View.Conversation.Id;
+
+        var sent = (await alice.SendAsync(new SendMessageRequest(direct, "hello", Guid.NewGuid().ToString("N")), Token)).Message.MessageId;
+
+        await Eventually.TrueAsync(
+            () => consumer.ExecuteTask is { IsCompleted: true } stopped
+                ? throw new InvalidOperationException("The worker stopped.", stopped.Exception)
+                : pushes.For("carol").Count >= 1,
+            "a push to carol",
+            Timeout);
+        Assert.Equal([sent], pushes.For("carol"));
+        await worker.StopAsync(Token);
+        await engine.StopAsync(Token);
+    }
+
+    [Fact]
+    public async Task A_push_that_fails_once_is_tried_again_and_the_worker_goes_on()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var topic = "messaging.events.retry-" + Guid.NewGuid().ToString("N")[..8];
+        await using var log = new KafkaEventLog(EventLogTestOptions.For(kafka.BootstrapServers, topic));
+        await using var gateway = await StartGatewayAsync(redis.ConnectionString, log);
+        var engine = gateway.GetRequiredService<MessagingEngine>();
+        await using var alice = await engine.ConnectAsync("alice", "phone", new RecordingClientConnection(), Token);
+        var direct = (await engine.CreateDirectConversationAsync("alice", "carol", Token)).View.Conversation.Id;
+        await log.GetEndAsync(direct, Token);
+
+        // The push provider fails its first call (as a provider's timeout would).
+        var pushes = new RecordingPushNotifier(failures: 1);
+        var worker = await StartWorkerAsync(redis.ConnectionString, topic, pushes, commitEvery: 1);
+        var consumer = (BackgroundService)worker.Consumer;
+        var sent = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            sent.Add((await alice.SendAsync(new SendMessageRequest(direct, "m" + i, Guid.NewGuid().ToString("N")), Token)).Message.MessageId);
+        }
+
+        await Eventually.TrueAsync(
+            () => consumer.ExecuteTask is { IsCompleted: true } stopped
+                ? throw new InvalidOperationException("The worker stopped.", stopped.Exception)
+                : pushes.For("carol").Count >= 2,
+            "both pushes to carol",
+            Timeout);
+        Assert.Equal(sent, pushes.For("carol"));
+        Assert.Equal(1, pushes.Failed);
+        await worker.StopAsync(Token);
+        await engine.StopAsync(Token);
+    }
+
+    // A gateway's engine on the deployment's Redis, appending to the event log.
+    private static async Task<ServiceProvider> StartGatewayAsync(string redis, IEventLog log)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(log);
+        services.AddMessaging().UseRedis(redis);
+        var gateway = services.BuildServiceProvider();
+        await gateway.GetRequiredService<MessagingEngine>().StartAsync(Token);
+        return gateway;
     }
 
     private async Task<Worker> StartWorkerAsync(string redis, string topic, RecordingPushNotifier pushes, int commitEvery)
@@ -93,9 +163,12 @@ public sealed class PushWorkerTests(KafkaFixture kafka)
 
 
     // The host's push sender: records whom each message was pushed to.
-    private sealed class RecordingPushNotifier : IPushNotifier
+    private sealed class RecordingPushNotifier(int failures = 0) : IPushNotifier
     {
         private readonly List<PushNotification> _pushes = [];
+        private int _failed;
+
+        public int Failed => Volatile.Read(ref _failed);
 
         public List<string> For(string userId)
         {
@@ -107,6 +180,12 @@ public sealed class PushWorkerTests(KafkaFixture kafka)
 
         public ValueTask NotifyAsync(PushNotification notification, CancellationToken cancellationToken = default)
         {
+            if (Interlocked.Increment(ref _failed) <= failures)
+            {
+                throw new HttpRequestException("The push provider timed out.");
+            }
+
+            Interlocked.Decrement(ref _failed);
             lock (_pushes)
             {
                 _pushes.Add(notification);

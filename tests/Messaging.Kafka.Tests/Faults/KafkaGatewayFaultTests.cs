@@ -108,14 +108,8 @@ public sealed class KafkaGatewayFaultTests
             o.ConfigureMessaging = m => m.NodeId = nodeId;
             o.ConfigureServices = services =>
             {
-                services.AddSingleton(shared.Messages);
-                services.AddSingleton(shared.Deduplication);
-                services.AddSingleton(shared.MessageIds);
-                services.AddSingleton(shared.Sequencer!);
-                services.AddSingleton(shared.Conversations);
-                services.AddSingleton(shared.Receipts);
-                services.AddSingleton(shared.Directory);
-                services.AddSingleton(shared.Presence);
+                // The stores both gateways share (over the host's in-memory defaults); the transport is Kafka's.
+                shared.ReplaceStores(services);
                 services.AddMessaging().UseKafka(k =>
                 {
                     k.BootstrapServers = cluster.BootstrapServers;

@@ -6,7 +6,12 @@ namespace Messaging;
 /// </summary>
 public sealed class MessagingOptions
 {
-    /// <summary>The id of this gateway node, unique among the nodes of one backplane; generated when <see langword="null"/>.</summary>
+    /// <summary>
+    /// The id of this gateway node, unique among the nodes of one backplane; generated when <see langword="null"/>.
+    /// Set it to the same value each time a node starts (a host name, a pod's ordinal): on a backplane that keeps
+    /// positions (<see cref="IPositionedTransport"/>, Kafka) a node with a configured id resumes its inbox where it
+    /// left off, while a generated id starts a new inbox at its end.
+    /// </summary>
     public string? NodeId { get; set; }
 
     /// <summary>The longest message content, in UTF-16 chars (default 16,384). Longer content fails with <c>too_large</c>.</summary>
@@ -68,4 +73,13 @@ public sealed class MessagingOptions
 
     /// <summary>How long the node waits before appending again events the <see cref="IEventLog"/> refused (default 1 s; positive).</summary>
     public TimeSpan EventLogRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How often a node that resumes its inbox (a configured <see cref="NodeId"/> on an <see cref="IPositionedTransport"/>)
+    /// commits the position of the last payload it handled (default 1 s; positive, at most 1 minute); it also commits
+    /// when it stops. One commit per interval, never one per payload: a commit is a round trip to the backplane (on
+    /// Kafka an offset commit of the node's group). A node that crashes reads again at most what it handled in the
+    /// last interval, and its connections drop what they already have. Not used otherwise.
+    /// </summary>
+    public TimeSpan InboxCommitInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -11,6 +11,9 @@ internal sealed class MessagingOptionsValidator : IValidateOptions<MessagingOpti
     /// <summary>The largest <see cref="MessagingOptions.RouteCacheTtl"/> accepted.</summary>
     internal static readonly TimeSpan MaxRouteCacheTtl = TimeSpan.FromMinutes(1);
 
+    /// <summary>The largest <see cref="MessagingOptions.InboxCommitInterval"/> accepted.</summary>
+    internal static readonly TimeSpan MaxInboxCommitInterval = TimeSpan.FromMinutes(1);
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, MessagingOptions options)
     {
@@ -48,6 +51,12 @@ internal sealed class MessagingOptionsValidator : IValidateOptions<MessagingOpti
         if (options.RouteCacheTtl > MaxRouteCacheTtl)
         {
             failures.Add($"{nameof(MessagingOptions.RouteCacheTtl)} must be at most {MaxRouteCacheTtl.TotalSeconds} s: messages routed with a stale entry wait that long for their catch-up.");
+        }
+
+        RequirePositive(failures, options.InboxCommitInterval, nameof(MessagingOptions.InboxCommitInterval));
+        if (options.InboxCommitInterval > MaxInboxCommitInterval)
+        {
+            failures.Add($"{nameof(MessagingOptions.InboxCommitInterval)} must be at most {MaxInboxCommitInterval.TotalSeconds} s: a crashed node reads again what it handled in the last interval.");
         }
 
         if (options.HeartbeatInterval >= options.PresenceTtl)
