@@ -36,7 +36,7 @@ public sealed unsafe class KafkaMockCluster : IDisposable
     private readonly delegate* unmanaged<nint, short, nuint, int*, void> _pushRequestErrors;
     private readonly delegate* unmanaged<nint, int, int> _brokerDown;
     private readonly delegate* unmanaged<nint, int, int> _brokerUp;
-    private readonly delegate* unmanaged<nint, int, int, int> _brokerRtt;
+    private readonly delegate* unmanaged<nint, int, short, nuint, int, int, int> _pushBrokerErrorRtts;
     private readonly delegate* unmanaged<nint, byte*, int, int, int> _partitionLeader;
     private readonly delegate* unmanaged<nint, byte*, int, int, int> _topicCreate;
     private readonly delegate* unmanaged<nint, void> _clusterDestroy;
@@ -57,7 +57,9 @@ public sealed unsafe class KafkaMockCluster : IDisposable
             _pushRequestErrors = (delegate* unmanaged<nint, short, nuint, int*, void>)Export("rd_kafka_mock_push_request_errors_array");
             _brokerDown = (delegate* unmanaged<nint, int, int>)Export("rd_kafka_mock_broker_set_down");
             _brokerUp = (delegate* unmanaged<nint, int, int>)Export("rd_kafka_mock_broker_set_up");
-            _brokerRtt = (delegate* unmanaged<nint, int, int, int>)Export("rd_kafka_mock_broker_set_rtt");
+            // Variadic in C (pairs of error code and delay after the count); called here with exactly one pair, which
+            // the x64 System V convention passes in the same registers as a fixed parameter list.
+            _pushBrokerErrorRtts = (delegate* unmanaged<nint, int, short, nuint, int, int, int>)Export("rd_kafka_mock_broker_push_request_error_rtts");
             _partitionLeader = (delegate* unmanaged<nint, byte*, int, int, int>)Export("rd_kafka_mock_partition_set_leader");
             _topicCreate = (delegate* unmanaged<nint, byte*, int, int, int>)Export("rd_kafka_mock_topic_create");
             _clusterDestroy = (delegate* unmanaged<nint, void>)Export("rd_kafka_mock_cluster_destroy");
@@ -139,15 +141,27 @@ public sealed unsafe class KafkaMockCluster : IDisposable
     public void SetBrokerUp(int brokerId) => Check(_brokerUp(Cluster, brokerId), "rd_kafka_mock_broker_set_up");
 
     /// <summary>
-    /// Delays every answer of a broker (<c>rd_kafka_mock_broker_set_rtt</c>): it still handles each request as it
-    /// arrives (a produce request is written at once), but answers it only after the delay, so a client whose request
-    /// timeout is shorter gives up on a request the broker carried out. The delay is fixed for each answer when its
-    /// request arrives.
+    /// Delays a broker's answers to its next requests of a kind (<c>rd_kafka_mock_broker_push_request_error_rtts</c>
+    /// with no error): it carries each request out as it arrives (a produce request is written at once) but answers it
+    /// only after the delay, so a client whose request timeout is shorter gives up on a request the broker carried out.
+    /// Other kinds of requests are answered at once.
     /// </summary>
     /// <param name="brokerId">1 to <see cref="BrokerCount"/>.</param>
-    /// <param name="delay">The delay; <see cref="TimeSpan.Zero"/> answers at once again.</param>
-    public void SetBrokerRoundTrip(int brokerId, TimeSpan delay)
-        => Check(_brokerRtt(Cluster, brokerId, (int)delay.TotalMilliseconds), "rd_kafka_mock_broker_set_rtt");
+    /// <param name="api">The request kind.</param>
+    /// <param name="count">How many of the next requests of that kind.</param>
+    /// <param name="delay">The delay of each answer.</param>
+    public void DelayNextAnswers(int brokerId, KafkaApiKey api, int count, TimeSpan delay)
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
+        {
+            throw new PlatformNotSupportedException("Delayed answers call a variadic C function, done here only for x64 Linux.");
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            Check(_pushBrokerErrorRtts(Cluster, brokerId, (short)api, 1, 0, (int)delay.TotalMilliseconds), "rd_kafka_mock_broker_push_request_error_rtts");
+        }
+    }
 
     /// <summary>Moves a partition's leadership to another broker (creating the topic when it does not exist).</summary>
     /// <param name="topic">The topic.</param>
