@@ -85,7 +85,8 @@ internal sealed partial class ReportDocument
         md.AppendLine("Event log: one gateway (in-memory stores) appending every committed message, membership change and receipt to the Kafka " +
             "event log (`UseKafkaEventLog`, topic `messaging.events`, idempotent producer with `acks=all`), driven by the 1:1 traffic at " +
             "saturation, and a reader of the topic in the load generator (every partition assigned at its end, as a downstream consumer reads " +
-            "it). Committed messages/s: `message` events that reached the reader during the measurement; commit → reader: the reader's clock " +
+            "it). Committed messages/s: `message` events of messages sent during the measurement that reached the reader during it, each " +
+            "counted once (copies of an append the gateway retried are counted apart, as a downstream consumer drops them); commit → reader: the reader's clock " +
             "minus the message's timestamp, which the gateway sets when it commits; send → reader: from the load generator's send. " +
             "\"of delivered\": the reader's rate ÷ the WebSocket delivery rate of the same run (1.0: the log keeps up with the gateway).");
         md.AppendLine();
@@ -98,6 +99,7 @@ internal sealed partial class ReportDocument
             ("commit → reader p50", "event_log.commit_to_log_ms.p50", " ms"),
             ("commit → reader p99", "event_log.commit_to_log_ms.p99", " ms"),
             ("send → reader p99", "event_log.send_to_log_ms.p99", " ms"),
+            ("copies read again (retried appends)", "event_log.duplicates", ""),
             ("send → recipient (WebSocket) p99", "latency_ms.p99", " ms"),
             ("server CPU per delivery", "server_cpu_per_delivery_us", " µs"),
         ];

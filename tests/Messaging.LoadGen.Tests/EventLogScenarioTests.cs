@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Confluent.Kafka;
 using Messaging.LoadGen.Cli;
 using Messaging.LoadGen.EventLog;
 using Messaging.Testing.Kafka;
@@ -40,14 +42,61 @@ public sealed class EventLogScenarioTests
         var log = Assert.IsType<Measurement.EventLogUsage>(result.EventLog);
         Assert.Equal(4, log.Partitions);
 
-        // Each delivered message was committed once and appended once; the reader's window is the deliveries' window,
-        // so the counts differ by at most the messages in flight at its two edges (100/s: a few).
+        // The reader counts each message sent while measuring once (a backlog of the warm-up and copies of a retried
+        // append do not count); the window is the deliveries' window, so the counts differ by at most the messages in
+        // flight at its two edges (100/s: a few).
         Assert.InRange(log.Messages, Math.Max(1, (result.Delivered ?? 0) - 20), (result.Delivered ?? 0) + 20);
+        Assert.InRange(log.Duplicates, 0, log.Messages);
         Assert.Equal(log.Messages, log.CommitToLogMs.Count);
         Assert.Equal(log.Messages, log.SendToLogMs.Count);
         Assert.True(log.SendToLogMs.P50 > 0, "Reaching the log after the send takes some time.");
         Assert.True(log.CaughtUp, "The log kept up with 100 messages a second.");
         Assert.Contains("\"event_log\":{\"partitions\":4,\"caught_up\":true,", result.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reader_counts_each_message_sent_while_measuring_once()
+    {
+        var library = EventLogReader.LoadNativeLibrary()
+            ?? throw new InvalidOperationException("librdkafka was not loaded by the messaging loader; the mock cluster needs its path.");
+        using var cluster = KafkaMockCluster.Start(library, brokers: 1);
+        const string topic = "bench.events.reader";
+        cluster.CreateTopic(topic, partitions: 1, replicationFactor: 1);
+        using var reader = new EventLogReader(cluster.BootstrapServers, topic);
+        reader.Start();
+        Assert.Equal(1, await reader.Assigned.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        var before = Stopwatch.GetTimestamp();
+        reader.Measuring = true;
+        var now = Stopwatch.GetTimestamp();
+
+        // Sent before the window (a backlog of the warm-up), sent in it, the same again (an append the gateway
+        // retried), and another sent in it: two messages count, one copy.
+        using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers }).Build();
+        foreach (var (sent, number) in new[] { (before - Stopwatch.Frequency, 0L), (now, 1), (now, 1), (now, 2) })
+        {
+            var message = new Message
+            {
+                ConversationId = "c1",
+                Seq = number + 1,
+                MessageId = "m" + number,
+                SenderId = "a",
+                ClientMsgId = "k" + number,
+                Content = Scenarios.Payload.Create(sent, 0, number, 32),
+                Timestamp = DateTimeOffset.UtcNow,
+            };
+            await producer.ProduceAsync(topic, new Message<byte[]?, byte[]> { Value = EventLogCodec.Encode(new MessageLogEvent(message)) }, TestContext.Current.CancellationToken);
+        }
+
+        var deadline = Stopwatch.GetTimestamp() + (30 * Stopwatch.Frequency);
+        while (reader.Events < 4 && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        reader.Measuring = false;
+        Assert.Equal(4, reader.Events);
+        Assert.Equal((2L, 1L), (reader.CommitToLog.Delivered, reader.Duplicates));
+        Assert.Equal(2, reader.SendToLog.Percentiles().Count);
     }
 
     [Fact]

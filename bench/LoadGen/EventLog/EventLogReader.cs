@@ -9,10 +9,15 @@ namespace Messaging.LoadGen.EventLog;
 /// <summary>
 /// A consumer of the event log's Kafka topic, as a downstream service would read it: every partition assigned at its
 /// end once the topic exists (the gateway creates it at its first append), read on its own thread. For each
-/// <c>message</c> event it records, while <see cref="LatencyRecorder.Measuring"/> is on, commit → here (now minus the
-/// message's timestamp, which the gateway sets when it commits the message) and send → here (the load generator's own
-/// send time, carried in the payload).
+/// <c>message</c> event it records, while <see cref="Measuring"/> is on, commit → here (now minus the message's
+/// timestamp, which the gateway sets when it commits the message) and send → here (the load generator's own send time,
+/// carried in the payload).
 /// </summary>
+/// <remarks>
+/// Only messages sent since the measurement started count, each once, as a downstream reader of an at-least-once log
+/// counts them: a backlog of the warm-up read while measuring is not the log's rate, and an event the gateway appended
+/// again after an append that failed (its retry) is a copy, counted in <see cref="Duplicates"/>.
+/// </remarks>
 internal sealed class EventLogReader : IDisposable
 {
     private static readonly TimeSpan TopicPollInterval = TimeSpan.FromMilliseconds(50);
@@ -21,8 +26,11 @@ internal sealed class EventLogReader : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource<int> _assigned = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Thread _thread;
+    private readonly HashSet<(int Sender, long Number)> _seen = [];
     private long _events;
+    private long _duplicates;
     private long _lastLagTicks = long.MaxValue;
+    private long _windowStart = long.MaxValue;
 
     public EventLogReader(string bootstrapServers, string topic)
     {
@@ -51,6 +59,9 @@ internal sealed class EventLogReader : IDisposable
     /// <summary>Every event read (any type), measuring or not.</summary>
     public long Events => Interlocked.Read(ref _events);
 
+    /// <summary>Copies of a message sent while measuring that were read again after its first (not recorded).</summary>
+    public long Duplicates => Interlocked.Read(ref _duplicates);
+
     /// <summary>
     /// Commit → this reader of the last <c>message</c> event read (whether measuring or not): how far behind the commits
     /// the log is; <see cref="TimeSpan.MaxValue"/> before the first.
@@ -60,11 +71,18 @@ internal sealed class EventLogReader : IDisposable
     /// <summary>Completes with the partition count once every partition is assigned at its end.</summary>
     public Task<int> Assigned => _assigned.Task;
 
-    /// <summary>Turns recording on or off for both recorders.</summary>
+    /// <summary>
+    /// Turns recording on or off for both recorders; turned on, it also starts the window of send times that count.
+    /// </summary>
     public bool Measuring
     {
         set
         {
+            if (value)
+            {
+                Interlocked.Exchange(ref _windowStart, Stopwatch.GetTimestamp());
+            }
+
             CommitToLog.Measuring = value;
             SendToLog.Measuring = value;
         }
@@ -106,9 +124,17 @@ internal sealed class EventLogReader : IDisposable
                 {
                     var commitToLog = DateTimeOffset.UtcNow - message.Timestamp;
                     Interlocked.Exchange(ref _lastLagTicks, Math.Max(0, commitToLog.Ticks));
-                    CommitToLog.Record(Stopwatch.GetTimestamp() - (long)(commitToLog.TotalSeconds * Stopwatch.Frequency));
-                    if (Payload.TryRead(message.Content, out var sent, out _, out _) && sent != 0)
+                    if (Payload.TryRead(message.Content, out var sent, out var sender, out var number)
+                        && sent >= Interlocked.Read(ref _windowStart)
+                        && CommitToLog.Measuring)
                     {
+                        if (!_seen.Add((sender, number)))
+                        {
+                            Interlocked.Increment(ref _duplicates);
+                            continue;
+                        }
+
+                        CommitToLog.Record(Stopwatch.GetTimestamp() - (long)(commitToLog.TotalSeconds * Stopwatch.Frequency));
                         SendToLog.Record(sent);
                     }
                 }

@@ -58,6 +58,7 @@ internal static class EventLogScenario
                 Partitions = partitions,
                 CaughtUp = caughtUp,
                 Messages = messages,
+                Duplicates = reader.Duplicates,
                 MessagesPerSec = seconds > 0 ? Math.Round(messages / seconds, 1) : 0,
                 CommitToLogMs = reader.CommitToLog.Percentiles(),
                 SendToLogMs = reader.SendToLog.Percentiles(),

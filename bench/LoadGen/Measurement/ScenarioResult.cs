@@ -172,7 +172,11 @@ internal sealed record EventLogUsage
     /// </summary>
     public bool CaughtUp { get; init; }
 
+    /// <summary>Distinct messages sent while measuring that the reader read while measuring.</summary>
     public long Messages { get; init; }
+
+    /// <summary>Copies of those read again (an append retried after a failure; the log is at-least-once).</summary>
+    public long Duplicates { get; init; }
 
     public double MessagesPerSec { get; init; }
 
