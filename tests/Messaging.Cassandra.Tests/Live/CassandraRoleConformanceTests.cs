@@ -1,5 +1,6 @@
 using Messaging.Conformance;
 using Messaging.Stores.Cassandra;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Messaging.Cassandra.Tests.Live;
 
@@ -107,4 +108,61 @@ public sealed class CassandraEngineModelConformanceTests(CassandraKeyspace keysp
             Presence = new InMemoryPresenceStore(),
         });
     }
+}
+
+// The sequencer on lightweight transactions: every instance has a session of its own, so two instances are two
+// gateways and a new one is a restarted gateway; counters live in Cassandra.
+public sealed class CassandraSequencerConformanceTests(CassandraKeyspace keyspace) : SequencerConformanceTests, IClassFixture<CassandraKeyspace>
+{
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, MultiNode = true };
+
+    public override ValueTask InitializeAsync()
+    {
+        CassandraLive.SkipWhenUnavailable();
+        return base.InitializeAsync();
+    }
+
+    protected override ValueTask<ISequencer> CreateAsync()
+    {
+        var context = Track(keyspace.NewContext());
+        return ValueTask.FromResult<ISequencer>(new CassandraSequencer(context, new CassandraMessageStore(context)));
+    }
+}
+
+// The model-based engine test on the Cassandra-only deployment of several gateways: every role above on Cassandra and
+// each of the two nodes with a sequencer of its own on lightweight transactions (its own session), as
+// UseCassandra(...).UseCassandraSequencer() wires each gateway; they share only the Cassandra keyspace (and the
+// in-memory transport, directory and presence standing in for the backplane between them).
+public sealed class CassandraSequencerEngineModelConformanceTests(CassandraKeyspace keyspace) : EngineModelConformanceTests, IClassFixture<CassandraKeyspace>
+{
+    private CassandraMessageStore? _messages;
+
+    public override ValueTask InitializeAsync()
+    {
+        CassandraLive.SkipWhenUnavailable();
+        return base.InitializeAsync();
+    }
+
+    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, OrderedPerChannel = true, Positions = true };
+
+    protected override ValueTask<MessagingBackplane> CreateBackplaneAsync()
+    {
+        var context = Track(keyspace.NewContext());
+        _messages = new CassandraMessageStore(context);
+        return ValueTask.FromResult(new MessagingBackplane
+        {
+            Transport = new InMemoryMessageTransport(),
+            Messages = _messages,
+            Deduplication = new CassandraDeduplicationStore(context),
+            MessageIds = new CassandraMessageIdIndex(context),
+            Conversations = new CassandraConversationStore(context),
+            ConversationIndex = new CassandraConversationIndex(context),
+            Receipts = new CassandraReceiptStore(context),
+            Directory = new InMemoryConnectionDirectory(TimeProvider.System),
+            Presence = new InMemoryPresenceStore(),
+        });
+    }
+
+    protected override void ConfigureNode(IServiceCollection services, int nodeIndex)
+        => services.AddSingleton<ISequencer>(new CassandraSequencer(Track(keyspace.NewContext()), _messages ?? throw new InvalidOperationException("The backplane comes first.")));
 }

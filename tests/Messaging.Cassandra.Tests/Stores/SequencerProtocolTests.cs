@@ -1,0 +1,274 @@
+using System.Text;
+using Messaging.Stores.Cassandra;
+using Messaging.Stores.Cassandra.Cql.Protocol;
+
+namespace Messaging.Cassandra.Tests.Stores;
+
+// Protocol tests of the sequencer on lightweight transactions against the scripted CQL peer (a protocol double, not
+// Cassandra): the statements it sends, a refused compare-and-set starting the next round from the value its answer
+// carries, and a compare-and-set without a known outcome settled by a read at the serial consistency, never sent again
+// blindly.
+public sealed class SequencerProtocolTests
+{
+    private const string Conversation = "c1";
+
+    private static readonly DateTimeOffset At = new(2026, 12, 4, 10, 0, 0, TimeSpan.Zero);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_first_seq_reads_the_counter_then_creates_it_if_not_exists_above_the_stored_last_seq()
+    {
+        await using var peer = ScriptedCqlPeer.Start();
+        await using var context = Context(peer);
+        var store = new InMemoryMessageStore();
+        foreach (var seq in new[] { 1L, 2L, 3L })
+        {
+            await store.AppendAsync(Message(seq), Ct);
+        }
+
+        var script = new CounterScript(peer);
+        var next = new CassandraSequencer(context, store).NextAsync(Conversation, Ct).AsTask();
+
+        var read = await script.NextExecuteAsync();
+        Assert.Equal("SELECT last, owner FROM messaging.seq_counters WHERE conversation_id = ?", read.Cql);
+        Assert.Equal(CassandraConsistency.LocalQuorum, read.Parameters.Consistency);
+        Assert.Null(read.Parameters.SerialConsistency);
+        Assert.Equal([Conversation], read.Values);
+        await read.ReplyAsync(CounterScript.NoRows);
+
+        var create = await script.NextExecuteAsync();
+        Assert.Equal("INSERT INTO messaging.seq_counters (conversation_id, last, owner) VALUES (?, ?, ?) IF NOT EXISTS", create.Cql);
+        Assert.Equal(CassandraConsistency.LocalSerial, create.Parameters.SerialConsistency);
+        Assert.Equal(Conversation, create.Values[0]);
+        Assert.Equal(4L, create.Values[1]);
+        Assert.IsType<Guid>(create.Values[2]);
+        await create.ReplyAsync(CounterScript.Applied(true));
+
+        Assert.Equal(4, await next);
+    }
+
+    [Fact]
+    public async Task A_refused_round_starts_the_next_from_the_value_its_answer_carries()
+    {
+        await using var peer = ScriptedCqlPeer.Start();
+        await using var context = Context(peer);
+        var script = new CounterScript(peer);
+        var sequencer = new CassandraSequencer(context, new InMemoryMessageStore());
+        var next = sequencer.NextAsync(Conversation, Ct).AsTask();
+
+        await (await script.NextExecuteAsync()).ReplyAsync(CounterScript.Counter(4, Guid.NewGuid()));
+        var first = await script.NextExecuteAsync();
+        Assert.Equal("UPDATE messaging.seq_counters SET last = ?, owner = ? WHERE conversation_id = ? IF last = ?", first.Cql);
+        Assert.Equal(CassandraConsistency.LocalSerial, first.Parameters.SerialConsistency);
+        Assert.Equal([5L, first.Values[1], Conversation, 4L], first.Values);
+
+        // Another gateway moved the counter to 9: the refusal says so, and the next round proposes 10 from 9.
+        await first.ReplyAsync(CounterScript.Applied(false, last: 9));
+        var second = await script.NextExecuteAsync();
+        Assert.Equal(first.Cql, second.Cql);
+        Assert.Equal([10L, first.Values[1], Conversation, 9L], second.Values);
+        await second.ReplyAsync(CounterScript.Applied(true));
+
+        Assert.Equal(10, await next);
+        Assert.Equal(1, sequencer.Refused);
+        Assert.Equal(0, sequencer.UnknownOutcomes);
+    }
+
+    [Fact]
+    public async Task A_write_timeout_on_the_compare_and_set_is_settled_by_a_serial_read_and_the_round_is_not_sent_again()
+    {
+        await using var peer = ScriptedCqlPeer.Start();
+        await using var context = Context(peer);
+        var script = new CounterScript(peer);
+        var sequencer = new CassandraSequencer(context, new InMemoryMessageStore());
+        var next = sequencer.NextAsync(Conversation, Ct).AsTask();
+
+        await (await script.NextExecuteAsync()).ReplyAsync(CounterScript.Counter(4, Guid.NewGuid()));
+        var proposal = await script.NextExecuteAsync();
+        var owner = Assert.IsType<Guid>(proposal.Values[1]);
+        await proposal.ReplyAsync(CasTimeout());
+
+        // Not the same compare-and-set again: a read at the serial consistency, which finds this call's value.
+        var settle = await script.NextExecuteAsync();
+        Assert.Equal("SELECT last, owner FROM messaging.seq_counters WHERE conversation_id = ?", settle.Cql);
+        Assert.Equal(CassandraConsistency.LocalSerial, settle.Parameters.Consistency);
+        await settle.ReplyAsync(CounterScript.Counter(5, owner));
+
+        Assert.Equal(5, await next);
+        Assert.False(peer.Requests.Reader.TryRead(out var extra), $"nothing is sent after the settling read ({extra?.Text})");
+        Assert.Equal(1, sequencer.UnknownOutcomes);
+    }
+
+    [Fact]
+    public async Task A_timed_out_round_that_another_writer_won_continues_from_the_value_the_serial_read_found()
+    {
+        await using var peer = ScriptedCqlPeer.Start();
+        await using var context = Context(peer);
+        var script = new CounterScript(peer);
+        var next = new CassandraSequencer(context, new InMemoryMessageStore()).NextAsync(Conversation, Ct).AsTask();
+
+        await (await script.NextExecuteAsync()).ReplyAsync(CounterScript.Counter(4, Guid.NewGuid()));
+        var proposal = await script.NextExecuteAsync();
+        await proposal.ReplyAsync(CasTimeout());
+
+        // 5 is there, written by another call: it is not this call's seq.
+        var settle = await script.NextExecuteAsync();
+        Assert.Equal(CassandraConsistency.LocalSerial, settle.Parameters.Consistency);
+        await settle.ReplyAsync(CounterScript.Counter(5, Guid.NewGuid()));
+        var retry = await script.NextExecuteAsync();
+        Assert.Equal([6L, proposal.Values[1], Conversation, 5L], retry.Values);
+        await retry.ReplyAsync(CounterScript.Applied(true));
+
+        Assert.Equal(6, await next);
+    }
+
+    [Fact]
+    public async Task A_round_without_any_answer_is_proposed_again_only_after_the_serial_read_found_it_not_applied()
+    {
+        await using var peer = ScriptedCqlPeer.Start();
+        await using var context = Context(peer, o => o.RequestTimeout = TimeSpan.FromMilliseconds(300));
+        var script = new CounterScript(peer);
+        var sequencer = new CassandraSequencer(context, new InMemoryMessageStore());
+        var next = sequencer.NextAsync(Conversation, Ct).AsTask();
+
+        var previous = Guid.NewGuid();
+        await (await script.NextExecuteAsync()).ReplyAsync(CounterScript.Counter(4, previous));
+        var unanswered = await script.NextExecuteAsync();
+
+        // The node never answers: the client's request timeout ends the wait, and the outcome is unknown.
+        var settle = await script.NextExecuteAsync();
+        Assert.Equal("SELECT last, owner FROM messaging.seq_counters WHERE conversation_id = ?", settle.Cql);
+        Assert.Equal(CassandraConsistency.LocalSerial, settle.Parameters.Consistency);
+        await settle.ReplyAsync(CounterScript.Counter(4, previous));
+        var again = await script.NextExecuteAsync();
+        Assert.Equal(unanswered.Cql, again.Cql);
+        Assert.Equal(unanswered.Values, again.Values);
+        await again.ReplyAsync(CounterScript.Applied(true));
+
+        Assert.Equal(5, await next);
+        Assert.Equal(1, sequencer.UnknownOutcomes);
+    }
+
+    [Fact]
+    public async Task Rounds_lost_as_often_as_allowed_fail_with_contention()
+    {
+        await using var peer = ScriptedCqlPeer.Start();
+        await using var context = Context(peer);
+        var script = new CounterScript(peer);
+        var options = new CassandraSequencerOptions { MaxAttempts = 3, RetryBaseDelay = TimeSpan.Zero, RetryMaxDelay = TimeSpan.Zero };
+        var next = new CassandraSequencer(context, new InMemoryMessageStore(), options).NextAsync(Conversation, Ct).AsTask();
+
+        await (await script.NextExecuteAsync()).ReplyAsync(CounterScript.Counter(4, Guid.NewGuid()));
+        for (var round = 0; round < 3; round++)
+        {
+            var proposal = await script.NextExecuteAsync();
+            Assert.Equal(5L + round, proposal.Values[0]);
+            await proposal.ReplyAsync(CounterScript.Applied(false, last: 5 + round));
+        }
+
+        Assert.Equal(CassandraErrorKind.Contention, (await Assert.ThrowsAsync<CassandraException>(() => next)).Kind);
+    }
+
+    [Fact]
+    public async Task A_fence_only_moves_the_counter_up()
+    {
+        await using var peer = ScriptedCqlPeer.Start();
+        await using var context = Context(peer);
+        var script = new CounterScript(peer);
+        var sequencer = new CassandraSequencer(context, new InMemoryMessageStore());
+
+        // Below the counter: read, nothing written.
+        var low = sequencer.FenceAsync(Conversation, 3, Ct).AsTask();
+        await (await script.NextExecuteAsync()).ReplyAsync(CounterScript.Counter(4, Guid.NewGuid()));
+        await low;
+        Assert.False(peer.Requests.Reader.TryRead(out _));
+
+        // Above it: moved up by compare-and-set; a refusal with a value already past the fence ends it.
+        var high = sequencer.FenceAsync(Conversation, 10, Ct).AsTask();
+        await (await script.NextExecuteAsync()).ReplyAsync(CounterScript.Counter(4, Guid.NewGuid()));
+        var raise = await script.NextExecuteAsync();
+        Assert.Equal([10L, raise.Values[1], Conversation, 4L], raise.Values);
+        await raise.ReplyAsync(CounterScript.Applied(false, last: 12));
+        await high;
+        Assert.False(peer.Requests.Reader.TryRead(out _));
+    }
+
+    private static CassandraStoreContext Context(ScriptedCqlPeer peer, Action<CassandraOptions>? configure = null)
+    {
+        var options = new CassandraOptions { ConnectionsPerHost = 1 };
+        options.ContactPoints.Add(peer.ContactPoint);
+        configure?.Invoke(options);
+        return new CassandraStoreContext(options);
+    }
+
+    private static ErrorResponse CasTimeout()
+        => new(CqlErrorCodes.WriteTimeout, "CAS operation timed out") { Consistency = CassandraConsistency.LocalSerial, WriteType = "CAS" };
+
+    private static Message Message(long seq) => new()
+    {
+        ConversationId = Conversation,
+        Seq = seq,
+        MessageId = "m" + seq,
+        SenderId = "alice",
+        ClientMsgId = "k" + seq,
+        Content = "hello",
+        Timestamp = At,
+    };
+
+    // Plays the node for the counter statements: answers each PREPARE with the markers of its text, and hands out each
+    // EXECUTE with its text and decoded values.
+    private sealed class CounterScript(ScriptedCqlPeer peer)
+    {
+        private static readonly CqlColumn Last = Column("last", CqlType.Bigint);
+        private static readonly CqlColumn Owner = Column("owner", CqlType.Uuid);
+        private static readonly CqlColumn Id = Column("conversation_id", CqlType.Varchar);
+        private readonly Dictionary<string, (string Cql, CqlColumn[] Markers)> _prepared = [];
+
+        public static RowsResult NoRows { get; } = new(new CqlRowsMetadata(2, [Last, Owner]), []);
+
+        public static RowsResult Counter(long last, Guid owner) => Rows([Last, Owner], [last, owner]);
+
+        public static RowsResult Applied(bool applied, long? last = null)
+            => last is { } value ? Rows([Column("[applied]", CqlType.Boolean), Last], [applied, value]) : Rows([Column("[applied]", CqlType.Boolean)], [applied]);
+
+        public async Task<Execution> NextExecuteAsync()
+        {
+            while (true)
+            {
+                var request = await peer.NextAsync();
+                if (request.Request is PrepareRequest prepare)
+                {
+                    var markers = MarkersOf(prepare.Query);
+                    var id = Encoding.UTF8.GetBytes(prepare.Query.GetHashCode(StringComparison.Ordinal).ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
+                    _prepared[Convert.ToHexString(id)] = (prepare.Query, markers);
+                    await request.ReplyAsync(new PreparedResult(id, new CqlPreparedMetadata([0], markers), new CqlRowsMetadata(0, [])));
+                    continue;
+                }
+
+                var execute = Assert.IsType<ExecuteRequest>(request.Request);
+                var (cql, types) = _prepared[Convert.ToHexString(execute.Id)];
+                var values = execute.Parameters.Values.Select((bytes, i) => bytes is null ? null : CqlValueCodec.Decode(types[i].Type, bytes)).ToArray();
+                return new Execution(request, cql, execute.Parameters, values);
+            }
+        }
+
+        private static CqlColumn[] MarkersOf(string cql) => cql switch
+        {
+            _ when cql.StartsWith("SELECT", StringComparison.Ordinal) => [Id],
+            _ when cql.StartsWith("INSERT", StringComparison.Ordinal) => [Id, Last, Owner],
+            _ when cql.StartsWith("UPDATE", StringComparison.Ordinal) => [Last, Owner, Id, Last],
+            _ => throw new InvalidOperationException("Not a counter statement: " + cql),
+        };
+
+        private static CqlColumn Column(string name, CqlType type) => new("messaging", "seq_counters", name, type);
+
+        private static RowsResult Rows(CqlColumn[] columns, object[] values)
+            => new(new CqlRowsMetadata(columns.Length, columns), [[.. values.Select((v, i) => CqlValueCodec.Encode(columns[i].Type, v))]]);
+    }
+
+    private sealed record Execution(PeerRequest Request, string Cql, CqlQueryParameters Parameters, object?[] Values)
+    {
+        public Task ReplyAsync(CqlResponse response) => Request.ReplyAsync(response);
+    }
+}
