@@ -194,6 +194,54 @@ public sealed class SequencerProtocolTests
         Assert.False(peer.Requests.Reader.TryRead(out _));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Concurrent_callers_on_several_sessions_never_share_a_seq_when_rounds_time_out_after_applying_or_not(int seed)
+    {
+        // The peer keeps one counter row and answers each statement as one Paxos replica set would, one at a time
+        // (linearizable): a compare-and-set applies only from the value it names; one in five ends in WRITE_TIMEOUT,
+        // half of those after applying. The callers must still never share a seq, and leave a gap only for a round
+        // that applied, timed out and was moved past before its settling read.
+        await using var peer = ScriptedCqlPeer.Start();
+        var contexts = Enumerable.Range(0, 3).Select(_ => Context(peer)).ToArray();
+        var model = new CounterModel(peer, new Random(seed));
+        using var stop = new CancellationTokenSource();
+        var serving = model.ServeAsync(stop.Token);
+        try
+        {
+            var sequencers = contexts.Select(c => new CassandraSequencer(c, new InMemoryMessageStore(), new CassandraSequencerOptions { MaxAttempts = 10_000 })).ToArray();
+            var taken = await Task.WhenAll(Enumerable.Range(0, 12).Select(caller => Task.Run(async () =>
+            {
+                var seqs = new List<long>();
+                for (var i = 0; i < 15; i++)
+                {
+                    seqs.Add(await sequencers[caller % sequencers.Length].NextAsync(Conversation, Ct));
+                }
+
+                return seqs;
+            }, Ct)));
+
+            Assert.All(taken, seqs => Assert.Equal(seqs.Order(), seqs));
+            var all = taken.SelectMany(s => s).Order().ToArray();
+            Assert.Equal(all.Length, all.Distinct().Count());
+            Assert.Equal(model.Last, all[^1]);
+            Assert.InRange(all[^1] - all.Length, 0, model.AppliedThenTimedOut);
+            Assert.Equal(model.TimedOut, sequencers.Sum(s => s.UnknownOutcomes));
+            Assert.True(model.TimedOut > 0, "the seed gives timeouts");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await serving;
+            foreach (var context in contexts)
+            {
+                await context.DisposeAsync();
+            }
+        }
+    }
+
     private static CassandraStoreContext Context(ScriptedCqlPeer peer, Action<CassandraOptions>? configure = null)
     {
         var options = new CassandraOptions { ConnectionsPerHost = 1 };
@@ -232,11 +280,11 @@ public sealed class SequencerProtocolTests
         public static RowsResult Applied(bool applied, long? last = null)
             => last is { } value ? Rows([Column("[applied]", CqlType.Boolean), Last], [applied, value]) : Rows([Column("[applied]", CqlType.Boolean)], [applied]);
 
-        public async Task<Execution> NextExecuteAsync()
+        public async Task<Execution> NextExecuteAsync(TimeSpan? timeout = null)
         {
             while (true)
             {
-                var request = await peer.NextAsync();
+                var request = await peer.NextAsync(timeout);
                 if (request.Request is PrepareRequest prepare)
                 {
                     var markers = MarkersOf(prepare.Query);
@@ -265,6 +313,64 @@ public sealed class SequencerProtocolTests
 
         private static RowsResult Rows(CqlColumn[] columns, object[] values)
             => new(new CqlRowsMetadata(columns.Length, columns), [[.. values.Select((v, i) => CqlValueCodec.Encode(columns[i].Type, v))]]);
+    }
+
+    // One counter row answered as Cassandra would, statement by statement, with write timeouts drawn at random.
+    private sealed class CounterModel(ScriptedCqlPeer peer, Random random)
+    {
+        private readonly CounterScript _script = new(peer);
+        private Guid _owner;
+
+        public long? Last { get; private set; }
+
+        public int TimedOut { get; private set; }
+
+        public int AppliedThenTimedOut { get; private set; }
+
+        public async Task ServeAsync(CancellationToken cancellationToken)
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                Execution execution;
+                try
+                {
+                    // A short wait, so a stop is noticed; a request that was not taken stays queued for the next wait.
+                    execution = await _script.NextExecuteAsync(TimeSpan.FromMilliseconds(200));
+                }
+                catch (OperationCanceledException)
+                {
+                    continue;
+                }
+
+                await execution.ReplyAsync(Answer(execution));
+            }
+        }
+
+        private CqlResponse Answer(Execution execution)
+        {
+            if (execution.Cql.StartsWith("SELECT", StringComparison.Ordinal))
+            {
+                return Last is { } last ? CounterScript.Counter(last, _owner) : CounterScript.NoRows;
+            }
+
+            var (expected, value, owner) = execution.Cql.StartsWith("INSERT", StringComparison.Ordinal)
+                ? ((long?)null, (long)execution.Values[1]!, (Guid)execution.Values[2]!)
+                : ((long?)execution.Values[3]!, (long)execution.Values[0]!, (Guid)execution.Values[1]!);
+            var applies = Last == expected;
+            if (applies)
+            {
+                (Last, _owner) = (value, owner);
+            }
+
+            if (random.Next(5) == 0)
+            {
+                TimedOut++;
+                AppliedThenTimedOut += applies ? 1 : 0;
+                return CasTimeout();
+            }
+
+            return CounterScript.Applied(applies, applies ? null : Last);
+        }
     }
 
     private sealed record Execution(PeerRequest Request, string Cql, CqlQueryParameters Parameters, object?[] Values)
