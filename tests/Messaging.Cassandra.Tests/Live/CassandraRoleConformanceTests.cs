@@ -79,8 +79,13 @@ public sealed class CassandraReceiptStoreConformanceTests(CassandraKeyspace keys
 // The model-based engine test on the composite commit path a store of truth takes: the Cassandra message store,
 // claims, message id index, conversations, index and receipts, with an in-memory sequencer (fenced by the Cassandra
 // last seq), transport, directory and presence, as UseCassandra(...) wires a single gateway.
-public sealed class CassandraEngineModelConformanceTests(CassandraKeyspace keyspace) : EngineModelConformanceTests, IClassFixture<CassandraKeyspace>
+public class CassandraEngineModelConformanceTests(CassandraKeyspace keyspace) : EngineModelConformanceTests, IClassFixture<CassandraKeyspace>
 {
+    protected CassandraKeyspace Keyspace => keyspace;
+
+    /// <summary>The message store of the current run.</summary>
+    protected IMessageStore? Messages { get; private set; }
+
     // The model runs inside an FsCheck law, which would turn a skip into a failure: skip before it starts.
     public override ValueTask InitializeAsync()
     {
@@ -90,17 +95,20 @@ public sealed class CassandraEngineModelConformanceTests(CassandraKeyspace keysp
 
     protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, OrderedPerChannel = true, Positions = true };
 
+    /// <summary>The sequencer both nodes share, or null when each node registers its own.</summary>
+    protected virtual ISequencer? SharedSequencer(IMessageStore messages) => new InMemorySequencer(messages);
+
     protected override ValueTask<MessagingBackplane> CreateBackplaneAsync()
     {
         var context = Track(keyspace.NewContext());
-        var messages = new CassandraMessageStore(context);
+        var messages = Messages = new CassandraMessageStore(context);
         return ValueTask.FromResult(new MessagingBackplane
         {
             Transport = new InMemoryMessageTransport(),
             Messages = messages,
             Deduplication = new CassandraDeduplicationStore(context),
             MessageIds = new CassandraMessageIdIndex(context),
-            Sequencer = new InMemorySequencer(messages),
+            Sequencer = SharedSequencer(messages),
             Conversations = new CassandraConversationStore(context),
             ConversationIndex = new CassandraConversationIndex(context),
             Receipts = new CassandraReceiptStore(context),
@@ -129,40 +137,14 @@ public sealed class CassandraSequencerConformanceTests(CassandraKeyspace keyspac
     }
 }
 
-// The model-based engine test on the Cassandra-only deployment of several gateways: every role above on Cassandra and
-// each of the two nodes with a sequencer of its own on lightweight transactions (its own session), as
+// The model-based engine test on the Cassandra-only deployment of several gateways: the roles above, and each of the
+// two nodes with a sequencer of its own on lightweight transactions (its own session), as
 // UseCassandra(...).UseCassandraSequencer() wires each gateway; they share only the Cassandra keyspace (and the
 // in-memory transport, directory and presence standing in for the backplane between them).
-public sealed class CassandraSequencerEngineModelConformanceTests(CassandraKeyspace keyspace) : EngineModelConformanceTests, IClassFixture<CassandraKeyspace>
+public sealed class CassandraSequencerEngineModelConformanceTests(CassandraKeyspace keyspace) : CassandraEngineModelConformanceTests(keyspace)
 {
-    private CassandraMessageStore? _messages;
-
-    public override ValueTask InitializeAsync()
-    {
-        CassandraLive.SkipWhenUnavailable();
-        return base.InitializeAsync();
-    }
-
-    protected override AdapterCapabilities Capabilities { get; } = new() { SurvivesRestart = true, OrderedPerChannel = true, Positions = true };
-
-    protected override ValueTask<MessagingBackplane> CreateBackplaneAsync()
-    {
-        var context = Track(keyspace.NewContext());
-        _messages = new CassandraMessageStore(context);
-        return ValueTask.FromResult(new MessagingBackplane
-        {
-            Transport = new InMemoryMessageTransport(),
-            Messages = _messages,
-            Deduplication = new CassandraDeduplicationStore(context),
-            MessageIds = new CassandraMessageIdIndex(context),
-            Conversations = new CassandraConversationStore(context),
-            ConversationIndex = new CassandraConversationIndex(context),
-            Receipts = new CassandraReceiptStore(context),
-            Directory = new InMemoryConnectionDirectory(TimeProvider.System),
-            Presence = new InMemoryPresenceStore(),
-        });
-    }
+    protected override ISequencer? SharedSequencer(IMessageStore messages) => null;
 
     protected override void ConfigureNode(IServiceCollection services, int nodeIndex)
-        => services.AddSingleton<ISequencer>(new CassandraSequencer(Track(keyspace.NewContext()), _messages ?? throw new InvalidOperationException("The backplane comes first.")));
+        => services.AddSingleton<ISequencer>(new CassandraSequencer(Track(Keyspace.NewContext()), Messages ?? throw new InvalidOperationException("The backplane comes first.")));
 }

@@ -19,16 +19,15 @@ public sealed class SequencerProtocolTests
     [Fact]
     public async Task The_first_seq_reads_the_counter_then_creates_it_if_not_exists_above_the_stored_last_seq()
     {
-        await using var peer = ScriptedCqlPeer.Start();
-        await using var context = Context(peer);
         var store = new InMemoryMessageStore();
         foreach (var seq in new[] { 1L, 2L, 3L })
         {
             await store.AppendAsync(Message(seq), Ct);
         }
 
-        var script = new CounterScript(peer);
-        var next = new CassandraSequencer(context, store).NextAsync(Conversation, Ct).AsTask();
+        await using var run = SequencerRun.Start(store: store);
+        var script = run.Script;
+        var next = run.Sequencer.NextAsync(Conversation, Ct).AsTask();
 
         var read = await script.NextExecuteAsync();
         Assert.Equal("SELECT last, owner FROM messaging.seq_counters WHERE conversation_id = ?", read.Cql);
@@ -51,10 +50,8 @@ public sealed class SequencerProtocolTests
     [Fact]
     public async Task A_refused_round_starts_the_next_from_the_value_its_answer_carries()
     {
-        await using var peer = ScriptedCqlPeer.Start();
-        await using var context = Context(peer);
-        var script = new CounterScript(peer);
-        var sequencer = new CassandraSequencer(context, new InMemoryMessageStore());
+        await using var run = SequencerRun.Start();
+        var (script, sequencer) = (run.Script, run.Sequencer);
         var next = sequencer.NextAsync(Conversation, Ct).AsTask();
 
         await (await script.NextExecuteAsync()).ReplyAsync(CounterScript.Counter(4, Guid.NewGuid()));
@@ -78,10 +75,8 @@ public sealed class SequencerProtocolTests
     [Fact]
     public async Task A_write_timeout_on_the_compare_and_set_is_settled_by_a_serial_read_and_the_round_is_not_sent_again()
     {
-        await using var peer = ScriptedCqlPeer.Start();
-        await using var context = Context(peer);
-        var script = new CounterScript(peer);
-        var sequencer = new CassandraSequencer(context, new InMemoryMessageStore());
+        await using var run = SequencerRun.Start();
+        var (peer, script, sequencer) = (run.Peer, run.Script, run.Sequencer);
         var next = sequencer.NextAsync(Conversation, Ct).AsTask();
 
         await (await script.NextExecuteAsync()).ReplyAsync(CounterScript.Counter(4, Guid.NewGuid()));
@@ -103,10 +98,9 @@ public sealed class SequencerProtocolTests
     [Fact]
     public async Task A_timed_out_round_that_another_writer_won_continues_from_the_value_the_serial_read_found()
     {
-        await using var peer = ScriptedCqlPeer.Start();
-        await using var context = Context(peer);
-        var script = new CounterScript(peer);
-        var next = new CassandraSequencer(context, new InMemoryMessageStore()).NextAsync(Conversation, Ct).AsTask();
+        await using var run = SequencerRun.Start();
+        var script = run.Script;
+        var next = run.Sequencer.NextAsync(Conversation, Ct).AsTask();
 
         await (await script.NextExecuteAsync()).ReplyAsync(CounterScript.Counter(4, Guid.NewGuid()));
         var proposal = await script.NextExecuteAsync();
@@ -126,10 +120,8 @@ public sealed class SequencerProtocolTests
     [Fact]
     public async Task A_round_without_any_answer_is_proposed_again_only_after_the_serial_read_found_it_not_applied()
     {
-        await using var peer = ScriptedCqlPeer.Start();
-        await using var context = Context(peer, o => o.RequestTimeout = TimeSpan.FromMilliseconds(300));
-        var script = new CounterScript(peer);
-        var sequencer = new CassandraSequencer(context, new InMemoryMessageStore());
+        await using var run = SequencerRun.Start(o => o.RequestTimeout = TimeSpan.FromMilliseconds(300));
+        var (script, sequencer) = (run.Script, run.Sequencer);
         var next = sequencer.NextAsync(Conversation, Ct).AsTask();
 
         var previous = Guid.NewGuid();
@@ -153,11 +145,9 @@ public sealed class SequencerProtocolTests
     [Fact]
     public async Task Rounds_lost_as_often_as_allowed_fail_with_contention()
     {
-        await using var peer = ScriptedCqlPeer.Start();
-        await using var context = Context(peer);
-        var script = new CounterScript(peer);
-        var options = new CassandraSequencerOptions { MaxAttempts = 3, RetryBaseDelay = TimeSpan.Zero, RetryMaxDelay = TimeSpan.Zero };
-        var next = new CassandraSequencer(context, new InMemoryMessageStore(), options).NextAsync(Conversation, Ct).AsTask();
+        await using var run = SequencerRun.Start(sequencer: new CassandraSequencerOptions { MaxAttempts = 3, RetryBaseDelay = TimeSpan.Zero, RetryMaxDelay = TimeSpan.Zero });
+        var script = run.Script;
+        var next = run.Sequencer.NextAsync(Conversation, Ct).AsTask();
 
         await (await script.NextExecuteAsync()).ReplyAsync(CounterScript.Counter(4, Guid.NewGuid()));
         for (var round = 0; round < 3; round++)
@@ -173,10 +163,8 @@ public sealed class SequencerProtocolTests
     [Fact]
     public async Task A_fence_only_moves_the_counter_up()
     {
-        await using var peer = ScriptedCqlPeer.Start();
-        await using var context = Context(peer);
-        var script = new CounterScript(peer);
-        var sequencer = new CassandraSequencer(context, new InMemoryMessageStore());
+        await using var run = SequencerRun.Start();
+        var (peer, script, sequencer) = (run.Peer, run.Script, run.Sequencer);
 
         // Below the counter: read, nothing written.
         var low = sequencer.FenceAsync(Conversation, 3, Ct).AsTask();
@@ -250,8 +238,7 @@ public sealed class SequencerProtocolTests
         return new CassandraStoreContext(options);
     }
 
-    private static ErrorResponse CasTimeout()
-        => new(CqlErrorCodes.WriteTimeout, "CAS operation timed out") { Consistency = CassandraConsistency.LocalSerial, WriteType = "CAS" };
+    private static ErrorResponse CasTimeout() => ConditionalTimeoutProtocolTests.CasTimeout();
 
     private static Message Message(long seq) => new()
     {
@@ -263,6 +250,39 @@ public sealed class SequencerProtocolTests
         Content = "hello",
         Timestamp = At,
     };
+
+    // The scripted peer, a session on it, and a sequencer on that session (over the given message store).
+    private sealed class SequencerRun : IAsyncDisposable
+    {
+        private SequencerRun(ScriptedCqlPeer peer, CassandraStoreContext context, CassandraSequencer sequencer)
+        {
+            Peer = peer;
+            Context = context;
+            Sequencer = sequencer;
+            Script = new CounterScript(peer);
+        }
+
+        public ScriptedCqlPeer Peer { get; }
+
+        public CassandraStoreContext Context { get; }
+
+        public CassandraSequencer Sequencer { get; }
+
+        public CounterScript Script { get; }
+
+        public static SequencerRun Start(Action<CassandraOptions>? configure = null, CassandraSequencerOptions? sequencer = null, IMessageStore? store = null)
+        {
+            var peer = ScriptedCqlPeer.Start();
+            var context = Context(peer, configure);
+            return new SequencerRun(peer, context, new CassandraSequencer(context, store ?? new InMemoryMessageStore(), sequencer));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Context.DisposeAsync();
+            await Peer.DisposeAsync();
+        }
+    }
 
     // Plays the node for the counter statements: answers each PREPARE with the markers of its text, and hands out each
     // EXECUTE with its text and decoded values.
