@@ -507,10 +507,12 @@ fi
 # 1:1 sends on the tiered deployment (bench server with Redis + Cassandra: Redis for the sequencer, presence,
 # directory, backplane and a hot window of 1,000 messages per conversation; Cassandra the store of truth) at
 # saturation and at half of that rate, and a catch-up of 10,000 messages (so 9,000 come from Cassandra). Once: the
-# append path, the store's appends against a plain loop of the same CQL statements on the same session, same run.
+# append path, the store's appends against a plain loop of the same CQL statements on the same session, same run; and
+# the sequencer on lightweight transactions (UseCassandraSequencer): seqs/s, rounds and refusals per seq and the time of
+# one take, with 16 senders on one conversation against 16 senders on a conversation each.
 cassandra_rows() {
   if [ -z "$cassandra" ]; then
-    log "Cassandra rows skipped: no contact point given (bench/run.sh --cassandra HOST:PORT runs the tiered send, the tiered catch-up and the append path against that node)"
+    log "Cassandra rows skipped: no contact point given (bench/run.sh --cassandra HOST:PORT runs the tiered send, the tiered catch-up, the append path and the sequencer on lightweight transactions against that node)"
     return 0
   fi
   local tiered=(--redis "127.0.0.1:$redis_port" --cassandra "$cassandra") tiered_half
@@ -531,6 +533,9 @@ cassandra_rows() {
   log "  cassandra-append ours (the store against a plain loop of its statements)"
   dotnet "$(server_dll ours)" cassandra-append --cassandra "$cassandra" --round "$round" --out "$results" \
     >>"$out/cassandra-append.log" 2>&1 || log "  cassandra-append failed (see $out/cassandra-append.log)"
+  log "  cassandra-sequencer ours (16 senders on 4 sessions: one conversation, then one conversation each)"
+  dotnet "$(server_dll ours)" cassandra-sequencer --cassandra "$cassandra" --senders 16 --sessions 4 --round "$round" --out "$results" \
+    >>"$out/cassandra-sequencer.log" 2>&1 || log "  cassandra-sequencer failed (see $out/cassandra-sequencer.log)"
 }
 cassandra_rows
 # --- end of the Cassandra block -----------------------------------------------------------------------------------

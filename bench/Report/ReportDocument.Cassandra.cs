@@ -10,7 +10,8 @@ internal sealed partial class ReportDocument
         md.AppendLine("## Cassandra: the tiered deployment and the append path (issue 13)");
         md.AppendLine();
         var append = results.Median("cassandra-append", "ours", "store_vs_plain");
-        if (results.Rounds("direct-tiered-saturate", "ours") == 0 && append is null)
+        var sequencer = results.Median("cassandra-sequencer", "ours", "one_conversation_seqs_per_sec");
+        if (results.Rounds("direct-tiered-saturate", "ours") == 0 && append is null && sequencer is null)
         {
             md.AppendLine("Not measured in this run: `bench/run.sh --cassandra HOST:PORT` runs these rows against a Cassandra node (none runs on the machines this report is made on).");
             md.AppendLine();
@@ -30,6 +31,30 @@ internal sealed partial class ReportDocument
         var store = results.Median("cassandra-append", "ours", "store_appends_per_sec");
         var plain = results.Median("cassandra-append", "ours", "plain_appends_per_sec");
         Target(md, "append path through the store ≥ 0.7× a plain loop of its statements", append is { } a ? $"{a:0.00}× ({Value(store, "/s")} vs {Value(plain, "/s")})" : null, append >= 0.7);
+        md.AppendLine();
+        AppendSequencer(md);
+    }
+
+    // The sequencer on lightweight transactions: seqs/s, rounds and refusals per seq, and the time of one take.
+    private void AppendSequencer(StringBuilder md)
+    {
+        if (results.Median("cassandra-sequencer", "ours", "one_conversation_seqs_per_sec") is null)
+        {
+            return;
+        }
+
+        var senders = Value(results.Median("cassandra-sequencer", "ours", "senders"), "");
+        var sessions = Value(results.Median("cassandra-sequencer", "ours", "sessions"), "");
+        md.AppendLine($"Sequencer on lightweight transactions (`UseCassandraSequencer`): {senders} senders spread over {sessions} sessions (gateways) taking seqs, all of one conversation, then each of a conversation of its own (no target: what contention costs).");
+        md.AppendLine();
+        md.AppendLine("| Senders on | seqs/s | CAS rounds per seq | refused per seq | p50 | p99 |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var (prefix, label) in new[] { ("one_conversation", "one conversation"), ("separate_conversations", "a conversation each") })
+        {
+            string Cell(string field, string unit) => Value(results.Median("cassandra-sequencer", "ours", $"{prefix}_{field}"), unit);
+            md.AppendLine($"| {label} | {Cell("seqs_per_sec", "/s")} | {Cell("rounds_per_seq", "")} | {Cell("retries_per_seq", "")} | {Cell("p50_ms", " ms")} | {Cell("p99_ms", " ms")} |");
+        }
+
         md.AppendLine();
     }
 }

@@ -95,4 +95,21 @@ public sealed class CassandraOptionsValidatorTests
 
         return options;
     }
+
+    [Theory]
+    [InlineData(0, 1, 100, "MaxAttempts")]
+    [InlineData(10_001, 1, 100, "MaxAttempts")]
+    [InlineData(100, -1, 100, "RetryBaseDelay")]
+    [InlineData(100, 20, 10, "RetryMaxDelay")]
+    [InlineData(100, 1, 10_001, "RetryMaxDelay")]
+    public void Bad_sequencer_options_are_named(int attempts, int baseMs, int maxMs, string named)
+    {
+        var options = new CassandraSequencerOptions { MaxAttempts = attempts, RetryBaseDelay = TimeSpan.FromMilliseconds(baseMs), RetryMaxDelay = TimeSpan.FromMilliseconds(maxMs) };
+
+        var result = new CassandraSequencerOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(named, result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(new CassandraSequencerOptionsValidator().Validate(null, new CassandraSequencerOptions()).Succeeded);
+    }
 }

@@ -19,26 +19,33 @@ internal static class CassandraAppendBench
     /// <summary>The keyspace of every Cassandra bench run (created with one replica when missing).</summary>
     public const string Keyspace = "messaging_bench";
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunMeasurementAsync(Name, args, MeasureBothAsync);
+
+    /// <summary>
+    /// Runs one Cassandra measurement against the node of <c>--cassandra</c> and writes its JSON line (stdout, and
+    /// appended to <c>--out</c>): the scenario, target, label and round, then what <paramref name="measure"/> adds, or
+    /// the error when it fails.
+    /// </summary>
+    internal static async Task<int> RunMeasurementAsync(string scenario, string[] args, Func<string, string[], Dictionary<string, object?>, Task> measure)
     {
         var contactPoint = BenchServerHosting.Option(args, "--cassandra");
         if (contactPoint is null)
         {
-            Console.Error.WriteLine("cassandra-append needs --cassandra HOST:PORT");
+            Console.Error.WriteLine($"{scenario} needs --cassandra HOST:PORT");
             return 2;
         }
 
         var result = new Dictionary<string, object?>
         {
-            ["scenario"] = Name,
+            ["scenario"] = scenario,
             ["target"] = "ours",
-            ["label"] = BenchServerHosting.Option(args, "--label") ?? Name,
+            ["label"] = BenchServerHosting.Option(args, "--label") ?? scenario,
             ["round"] = int.Parse(BenchServerHosting.Option(args, "--round") ?? "0", CultureInfo.InvariantCulture),
         };
         var exitCode = 0;
         try
         {
-            await MeasureBothAsync(contactPoint, args, result).ConfigureAwait(false);
+            await measure(contactPoint, args, result).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
@@ -57,14 +64,21 @@ internal static class CassandraAppendBench
         return exitCode;
     }
 
+    /// <summary>Options for the bench keyspace on the node (created with one replica when missing).</summary>
+    internal static async Task<CassandraOptions> PrepareKeyspaceAsync(string contactPoint)
+    {
+        var options = new CassandraOptions { Keyspace = Keyspace, ReplicationFactor = 1 };
+        options.ContactPoints.Add(contactPoint);
+        await CassandraSchema.ApplyAsync(options).ConfigureAwait(false);
+        return options;
+    }
+
     private static async Task MeasureBothAsync(string contactPoint, string[] args, Dictionary<string, object?> result)
     {
         var messages = int.Parse(BenchServerHosting.Option(args, "--messages") ?? "20000", CultureInfo.InvariantCulture);
         var concurrency = int.Parse(BenchServerHosting.Option(args, "--concurrency") ?? "128", CultureInfo.InvariantCulture);
         var rounds = int.Parse(BenchServerHosting.Option(args, "--rounds") ?? "2", CultureInfo.InvariantCulture);
-        var options = new CassandraOptions { Keyspace = Keyspace, ReplicationFactor = 1 };
-        options.ContactPoints.Add(contactPoint);
-        await CassandraSchema.ApplyAsync(options).ConfigureAwait(false);
+        var options = await PrepareKeyspaceAsync(contactPoint).ConfigureAwait(false);
         await using var context = new CassandraStoreContext(options);
         var store = new CassandraMessageStore(context);
         var session = await context.SessionAsync(CancellationToken.None).ConfigureAwait(false);

@@ -12,9 +12,16 @@ using Messaging.Transports.AspNetCore;
 //     [--kafka BOOTSTRAP] [--kafka-event-log BOOTSTRAP]
 // Or the Cassandra append path: the store's appends against a plain loop of the same statements (one JSON line).
 //   dotnet run -c Release --project bench/Hosts/MessagingBenchServer -- cassandra-append --cassandra HOST:PORT [--messages N] [--concurrency C] [--out FILE]
+// Or the contention of the sequencer on lightweight transactions: senders on one conversation, then on one each.
+//   dotnet run -c Release --project bench/Hosts/MessagingBenchServer -- cassandra-sequencer --cassandra HOST:PORT [--senders N] [--sessions S] [--seqs M] [--out FILE]
 if (args is [CassandraAppendBench.Name, ..])
 {
     return await CassandraAppendBench.RunAsync(args[1..]);
+}
+
+if (args is [CassandraSequencerBench.Name, ..])
+{
+    return await CassandraSequencerBench.RunAsync(args[1..]);
 }
 
 var redis = BenchServerHosting.Option(args, "--redis");

@@ -65,6 +65,12 @@ public enum CassandraErrorKind
 
     /// <summary>No answer came within the request timeout.</summary>
     RequestTimeout,
+
+    /// <summary>
+    /// A compare-and-set lost its race to other writers as many times as it may run
+    /// (<see cref="CassandraSequencerOptions.MaxAttempts"/>); nothing was applied by it.
+    /// </summary>
+    Contention,
 }
 
 /// <summary>

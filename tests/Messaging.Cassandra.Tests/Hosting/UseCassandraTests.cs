@@ -69,6 +69,70 @@ public sealed class UseCassandraTests
         Assert.IsType<Messaging.Transports.Redis.RedisConnectionDirectory>(provider.GetRequiredService<IConnectionDirectory>());
     }
 
+    [Theory]
+    [InlineData("cassandra sequencer")]
+    [InlineData("sequencer cassandra")]
+    [InlineData("redis cassandra sequencer")]
+    [InlineData("sequencer redis cassandra")]
+    [InlineData("cassandra sequencer redis")]
+    public async Task UseCassandraSequencer_puts_the_sequencer_on_Cassandra_alone_or_beside_Redis_in_any_order(string order)
+    {
+        // Without UseCassandraSequencer the tiered wiring keeps Redis' sequencer (the test above); with it, Cassandra's
+        // wins whatever the order, and fences against the resolved message store.
+        var steps = order.Split(' ');
+        RedisServer? redis = null;
+        if (steps.Contains("redis"))
+        {
+            RedisServer.SkipWhenUnavailable();
+            redis = await RedisServer.StartAsync();
+        }
+
+        await using (redis)
+        {
+            var services = new ServiceCollection();
+            var builder = services.AddMessaging();
+            foreach (var step in steps)
+            {
+                _ = step switch
+                {
+                    "cassandra" => builder.UseCassandra("127.0.0.1:9042"),
+                    "sequencer" => builder.UseCassandraSequencer(o => o.MaxAttempts = 7),
+                    _ => builder.UseRedis(redis!.ConnectionString),
+                };
+            }
+
+            await using var provider = services.BuildServiceProvider();
+
+            Assert.IsType<CassandraSequencer>(provider.GetRequiredService<ISequencer>());
+            Assert.Equal(7, provider.GetRequiredService<IOptions<CassandraSequencerOptions>>().Value.MaxAttempts);
+            Assert.IsType(redis is null ? typeof(CassandraMessageStore) : typeof(TieredMessageStore), provider.GetRequiredService<IMessageStore>());
+        }
+    }
+
+    [Fact]
+    public async Task Bad_sequencer_options_fail_the_start_before_any_connection()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddMessaging().UseCassandraSequencer(o => o.RetryMaxDelay = TimeSpan.FromMinutes(1)).UseCassandra("127.0.0.1:9042");
+        using var host = builder.Build();
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
+
+        Assert.Contains("RetryMaxDelay", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UseCassandraSequencer_without_UseCassandra_fails_the_start_for_want_of_a_contact_point()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddMessaging().UseCassandraSequencer();
+        using var host = builder.Build();
+
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));
+
+        Assert.Contains("at least one contact point", failure.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Bad_options_fail_the_start_before_any_connection()
     {

@@ -112,7 +112,8 @@ public sealed class ConditionalTimeoutProtocolTests
     private static CqlColumn Column(string name)
         => new("ks", "t", name, name is "bucket" or "seq" or "sent_at" or "media_length" or "last_seq" ? CqlType.Bigint : CqlType.Varchar);
 
-    private static ErrorResponse CasTimeout()
+    // A Paxos round that timed out (also answered by the sequencer's protocol tests).
+    internal static ErrorResponse CasTimeout()
         => new(CqlErrorCodes.WriteTimeout, "CAS operation timed out") { Consistency = CassandraConsistency.LocalSerial, WriteType = "CAS" };
 
     // The answer of a refused IF NOT EXISTS: [applied] false and the existing row.

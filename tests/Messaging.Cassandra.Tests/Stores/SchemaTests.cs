@@ -20,7 +20,7 @@ public sealed class SchemaTests
 
         Assert.StartsWith("CREATE KEYSPACE IF NOT EXISTS messaging", statements[0], StringComparison.Ordinal);
         Assert.All(statements.Skip(1), s => Assert.StartsWith("CREATE TABLE IF NOT EXISTS messaging.", s, StringComparison.Ordinal));
-        Assert.Equal(10, statements.Count);
+        Assert.Equal(11, statements.Count);
     }
 
     [Fact]

@@ -127,6 +127,20 @@ public sealed class StorageFormatTests
     }
 
     [Fact]
+    public void The_sequencer_reads_its_counter_plainly_to_start_and_at_the_serial_consistency_to_settle_an_unknown_outcome()
+    {
+        var owner = Guid.NewGuid();
+
+        Assert.Equal("SELECT last, owner FROM ks1.seq_counters WHERE conversation_id = ?", Statements.ReadCounter("c1").Cql);
+        Assert.Null(Statements.ReadCounter("c1").Consistency);
+        Assert.Equal(CassandraConsistency.Serial, Statements.ReadCounter("c1", serial: true).Consistency);
+        Assert.Equal("INSERT INTO ks1.seq_counters (conversation_id, last, owner) VALUES (?, ?, ?) IF NOT EXISTS", Statements.CreateCounter("c1", 4, owner).Cql);
+        Assert.Equal<object?>(["c1", 4L, owner], Statements.CreateCounter("c1", 4, owner).Values);
+        Assert.Equal("UPDATE ks1.seq_counters SET last = ?, owner = ? WHERE conversation_id = ? IF last = ?", Statements.AdvanceCounter("c1", 4, 5, owner).Cql);
+        Assert.Equal<object?>([5L, owner, "c1", 4L], Statements.AdvanceCounter("c1", 4, 5, owner).Values);
+    }
+
+    [Fact]
     public void An_append_writes_the_media_columns_only_for_a_message_with_media()
     {
         var text = new Message { ConversationId = "c1", Seq = 1, MessageId = "m1", SenderId = "a", ClientMsgId = "k", Content = "x", Timestamp = DateTimeOffset.UnixEpoch };
@@ -222,6 +236,10 @@ public sealed class StorageFormatTests
             ["ReadUserMarks"] = Statements.ReadUserMarks("c1", "alice"),
             ["ReadDeviceMarks"] = Statements.ReadDeviceMarks("c1", "alice", "d1"),
             ["ReadAllMarks"] = Statements.ReadAllMarks("c1"),
+            ["ReadCounter"] = Statements.ReadCounter("c1"),
+            ["ReadCounterSerial"] = Statements.ReadCounter("c1", serial: true),
+            ["CreateCounter"] = Statements.CreateCounter("c1", 1, Guid.NewGuid()),
+            ["AdvanceCounter"] = Statements.AdvanceCounter("c1", 1, 2, Guid.NewGuid()),
         };
     }
 

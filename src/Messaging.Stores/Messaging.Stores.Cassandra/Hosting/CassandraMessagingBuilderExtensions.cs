@@ -15,7 +15,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// store's last seq. With <c>UseRedis</c> (before or after): the tiered deployment. Redis holds the sequencer (fenced
 /// against the Cassandra last seq), presence, the directory, the backplane and a hot window of recent messages in
 /// front of Cassandra (a <see cref="TieredMessageStore"/>: the commit point is the Cassandra append); these roles stay
-/// on Cassandra whichever is registered second.
+/// on Cassandra whichever is registered second. <c>UseCassandraSequencer()</c> moves the sequencer to Cassandra as well
+/// (lightweight transactions), alone or beside Redis.
 /// </summary>
 public static class CassandraMessagingBuilderExtensions
 {
@@ -47,21 +48,57 @@ public static class CassandraMessagingBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        var services = builder.Services;
-        services.AddOptions<CassandraOptions>().Configure(configure).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CassandraOptions>, CassandraOptionsValidator>());
-        services.TryAddSingleton(static sp => new CassandraStoreContext(
-            sp.GetRequiredService<IOptions<CassandraOptions>>().Value,
-            sp.GetService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>()?.CreateLogger("Messaging.Stores.Cassandra")));
+        AddContext(builder.Services).Configure(configure);
         builder.UseMessageStoreTier(MessageStoreTier.Durable, static sp => new CassandraMessageStore(sp.GetRequiredService<CassandraStoreContext>()));
         builder.UseDurableRole<IDeduplicationStore>(static sp => new CassandraDeduplicationStore(sp.GetRequiredService<CassandraStoreContext>()));
         builder.UseDurableRole<IMessageIdIndex>(static sp => new CassandraMessageIdIndex(sp.GetRequiredService<CassandraStoreContext>()));
         builder.UseDurableRole<IConversationStore>(static sp => new CassandraConversationStore(sp.GetRequiredService<CassandraStoreContext>()));
         builder.UseDurableRole<IConversationIndex>(static sp => new CassandraConversationIndex(sp.GetRequiredService<CassandraStoreContext>()));
         builder.UseDurableRole<IReceiptStore>(static sp => new CassandraReceiptStore(sp.GetRequiredService<CassandraStoreContext>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CassandraStartup>());
         return builder;
+    }
+
+    /// <summary>
+    /// Uses the sequencer on Cassandra lightweight transactions (a counter row per conversation moved by
+    /// compare-and-set) instead of the in-memory one or Redis', so several gateways share seqs without Redis. It wins
+    /// over <c>UseRedis</c>'s sequencer whichever is called first (it registers as a durable role); the contact points
+    /// and keyspace are those of <see cref="UseCassandra(IMessagingBuilder, Action{CassandraOptions})"/>, which must be
+    /// called too (without it the start fails: no contact point). Each seq costs a read and a lightweight transaction,
+    /// one more per round lost to another gateway on the same conversation.
+    /// </summary>
+    /// <param name="builder">The messaging builder.</param>
+    /// <param name="configure">Sets how a lost round is retried; the defaults when <see langword="null"/>.</param>
+    /// <returns>The builder.</returns>
+    public static IMessagingBuilder UseCassandraSequencer(this IMessagingBuilder builder, Action<CassandraSequencerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        AddContext(services);
+        var options = services.AddOptions<CassandraSequencerOptions>().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CassandraSequencerOptions>, CassandraSequencerOptionsValidator>());
+        builder.UseDurableRole<ISequencer>(static sp => new CassandraSequencer(
+            sp.GetRequiredService<CassandraStoreContext>(),
+            sp.GetRequiredService<IMessageStore>(),
+            sp.GetRequiredService<IOptions<CassandraSequencerOptions>>().Value));
+        return builder;
+    }
+
+    // What both registrations share: the options (validated at start), the stores' context and its start-up.
+    private static OptionsBuilder<CassandraOptions> AddContext(IServiceCollection services)
+    {
+        var options = services.AddOptions<CassandraOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CassandraOptions>, CassandraOptionsValidator>());
+        services.TryAddSingleton(static sp => new CassandraStoreContext(
+            sp.GetRequiredService<IOptions<CassandraOptions>>().Value,
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()?.CreateLogger("Messaging.Stores.Cassandra")));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CassandraStartup>());
+        return options;
     }
 }
 

@@ -36,6 +36,13 @@ internal static class CassandraNames
     /// <summary>Receipt marks, a partition per conversation, a row per (user, device).</summary>
     public const string Receipts = "receipts";
 
+    /// <summary>
+    /// The counters of the sequencer on lightweight transactions (<c>UseCassandraSequencer</c>): one row per
+    /// conversation with the last seq handed out (a plain <c>bigint</c>: counter columns cannot be conditioned on) and
+    /// the token of the call that wrote it.
+    /// </summary>
+    public const string SequenceCounters = "seq_counters";
+
     /// <summary>The keyspace the stores use with these options.</summary>
     /// <param name="options">The options.</param>
     /// <returns><see cref="CassandraOptions.Keyspace"/>, or <see cref="DefaultKeyspace"/>.</returns>

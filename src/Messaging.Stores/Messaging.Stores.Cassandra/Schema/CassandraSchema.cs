@@ -112,6 +112,13 @@ public static class CassandraSchema
                 PRIMARY KEY ((conversation_id), user_id, device_id)
             )
             """,
+            $"""
+            CREATE TABLE IF NOT EXISTS {ks}.{CassandraNames.SequenceCounters} (
+                conversation_id text PRIMARY KEY,
+                last bigint,
+                owner uuid
+            )
+            """,
         ];
     }
 

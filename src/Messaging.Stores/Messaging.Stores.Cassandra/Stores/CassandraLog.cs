@@ -16,4 +16,10 @@ internal static partial class CassandraLog
 
     [LoggerMessage(EventId = 1743, Level = LogLevel.Warning, Message = "A Cassandra lightweight transaction timed out in its Paxos round (attempt {Attempt}); running it again to learn its outcome: {Cql}")]
     public static partial void ConditionalTimeout(ILogger logger, int attempt, string cql);
+
+    [LoggerMessage(EventId = 1744, Level = LogLevel.Warning, Message = "The Cassandra sequencer's compare-and-set on {ConversationId} ended without a known outcome ({Reason}); reading the counter at the serial consistency to settle it")]
+    public static partial void SequencerOutcomeUnknown(ILogger logger, string conversationId, string reason);
+
+    [LoggerMessage(EventId = 1745, Level = LogLevel.Warning, Message = "The Cassandra sequencer gave up on {ConversationId} after {Attempts} rounds lost to other writers")]
+    public static partial void SequencerContention(ILogger logger, string conversationId, int attempts);
 }

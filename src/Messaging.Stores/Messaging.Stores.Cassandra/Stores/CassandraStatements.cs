@@ -139,6 +139,24 @@ internal sealed class CassandraStatements
     public CqlStatement ReadAllMarks(string conversationId)
         => Idempotent($"SELECT user_id, device_id, delivered_upto, delivered_at, read_upto, read_at FROM {_ks}.{Receipts} WHERE conversation_id = ?", conversationId);
 
+    // The sequencer's counters.
+
+    /// <summary>
+    /// Reads a conversation's counter: at the statement consistency by default (a starting value for the next
+    /// compare-and-set, which checks it), at the serial consistency when <paramref name="serial"/> (a Paxos read that
+    /// first finishes any round still in flight, so it tells whether a timed-out round applied).
+    /// </summary>
+    public CqlStatement ReadCounter(string conversationId, bool serial = false)
+        => new($"SELECT last, owner FROM {_ks}.{SequenceCounters} WHERE conversation_id = ?", conversationId) { IsIdempotent = true, Consistency = serial ? _serial : null };
+
+    /// <summary>Creates a conversation's counter at <paramref name="last"/> unless it exists (refused: the existing row).</summary>
+    public CqlStatement CreateCounter(string conversationId, long last, Guid owner)
+        => Conditional($"INSERT INTO {_ks}.{SequenceCounters} (conversation_id, last, owner) VALUES (?, ?, ?) IF NOT EXISTS", conversationId, last, owner);
+
+    /// <summary>Moves a counter from <paramref name="expected"/> to <paramref name="last"/> (refused: the current <c>last</c>).</summary>
+    public CqlStatement AdvanceCounter(string conversationId, long expected, long last, Guid owner)
+        => Conditional($"UPDATE {_ks}.{SequenceCounters} SET last = ?, owner = ? WHERE conversation_id = ? IF last = ?", last, owner, conversationId, expected);
+
     /// <summary>The TTL of a claim: the window in whole seconds, rounded up (a claim never expires early), at least 1.</summary>
     internal static int TtlSeconds(TimeSpan window)
     {

@@ -33,6 +33,9 @@ internal sealed class CassandraStoreContext : IAsyncDisposable
 
     public ILogger Logger => _logger;
 
+    /// <summary>The clock of the session's write timestamps and of the stores' back-off delays.</summary>
+    public TimeProvider Time => _time;
+
     /// <summary>The session, opening it when none is open.</summary>
     public async ValueTask<CqlSession> SessionAsync(CancellationToken cancellationToken)
     {
@@ -85,10 +88,10 @@ internal sealed class CassandraStoreContext : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            CqlRowSet rows;
+            ConditionalResult result;
             try
             {
-                rows = await ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+                result = await ExecuteConditionalOnceAsync(statement, cancellationToken).ConfigureAwait(false);
             }
             catch (CassandraReplicaException timeout) when (timeout.Kind == CassandraErrorKind.WriteTimeout && timeout.WriteType == "CAS" && attempt < ConditionalAttempts)
             {
@@ -96,13 +99,23 @@ internal sealed class CassandraStoreContext : IAsyncDisposable
                 continue;
             }
 
-            if (rows.Rows.Count == 0 || rows.Rows[0]["[applied]"] is not bool applied)
-            {
-                throw new CassandraException(CassandraErrorKind.ProtocolError, $"A conditional statement returned no [applied] column: {statement.Cql}");
-            }
-
-            return new ConditionalResult(applied, rows.Rows[0], AfterTimeout: attempt > 1);
+            return result with { AfterTimeout = attempt > 1 };
         }
+    }
+
+    /// <summary>
+    /// Runs a lightweight transaction once and tells whether it applied, with the row it returned. A failure (a timeout
+    /// among them: then the outcome is unknown) is the caller's to settle.
+    /// </summary>
+    public async Task<ConditionalResult> ExecuteConditionalOnceAsync(CqlStatement statement, CancellationToken cancellationToken)
+    {
+        var rows = await ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+        if (rows.Rows.Count == 0 || rows.Rows[0]["[applied]"] is not bool applied)
+        {
+            throw new CassandraException(CassandraErrorKind.ProtocolError, $"A conditional statement returned no [applied] column: {statement.Cql}");
+        }
+
+        return new ConditionalResult(applied, rows.Rows[0], AfterTimeout: false);
     }
 
     /// <summary>How many times a lightweight transaction whose Paxos round timed out is run in all.</summary>

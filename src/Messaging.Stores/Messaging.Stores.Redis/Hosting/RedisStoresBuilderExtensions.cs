@@ -16,7 +16,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <c>UseCassandra</c>, registered before or after), Redis is the shared tier: its message store becomes the hot window
 /// in front of the durable one (<see cref="TieredMessageStore"/>, keeping <see cref="RedisStoreOptions.HotWindow"/>
 /// messages per conversation, without the atomic fast path), the durable adapter keeps its roles (claims, message ids,
-/// conversations, the index, receipts), and the sequencer, presence, contacts and the media catalog stay on Redis.
+/// conversations, the index, receipts), and the sequencer, presence, contacts and the media catalog stay on Redis (the
+/// sequencer too is a shared-tier role: a durable sequencer, such as <c>UseCassandraSequencer()</c>, keeps it).
 /// </summary>
 public static class RedisStoresBuilderExtensions
 {
@@ -65,7 +66,7 @@ public static class RedisStoresBuilderExtensions
         builder.UseMessageStoreTier(MessageStoreTier.HotWindow, static sp => new RedisMessageStore(sp.GetRequiredService<RedisStoreContext>().AsHotWindow()));
         builder.UseSharedTierRole<IDeduplicationStore>(static sp => new RedisDeduplicationStore(sp.GetRequiredService<RedisStoreContext>()));
         builder.UseSharedTierRole<IMessageIdIndex>(static sp => new RedisMessageIdIndex(sp.GetRequiredService<RedisStoreContext>()));
-        services.AddSingleton<ISequencer>(static sp => new RedisSequencer(sp.GetRequiredService<RedisStoreContext>(), sp.GetRequiredService<IMessageStore>()));
+        builder.UseSharedTierRole<ISequencer>(static sp => new RedisSequencer(sp.GetRequiredService<RedisStoreContext>(), sp.GetRequiredService<IMessageStore>()));
         builder.UseSharedTierRole<IConversationStore>(static sp => new RedisConversationStore(sp.GetRequiredService<RedisStoreContext>()));
         builder.UseSharedTierRole<IConversationIndex>(static sp => new RedisConversationIndex(sp.GetRequiredService<RedisStoreContext>()));
         builder.UseSharedTierRole<IReceiptStore>(static sp => new RedisReceiptStore(sp.GetRequiredService<RedisStoreContext>()));
