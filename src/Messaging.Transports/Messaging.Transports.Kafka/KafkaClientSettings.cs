@@ -12,13 +12,24 @@ internal static class KafkaClientSettings
     /// <summary>The producer's local queue limit; <see cref="KafkaTransportOptions.MaxInFlight"/> stays below it.</summary>
     public const int MaxQueuedMessages = 100_000;
 
-    /// <summary>The producer configuration.</summary>
+    /// <summary>The producer configuration of the backplane.</summary>
+    /// <remarks>
+    /// <c>linger.ms=0</c>: the engine publishes to a node one payload at a time and sends what queued meanwhile as one
+    /// batch payload next (its node outbox), so a backplane record never has another record of its partition to wait
+    /// for; lingering would only add the wait to every hop, and one more wake-up of librdkafka's broker thread per record
+    /// (records for several nodes that are produced together still share a request: librdkafka sends what is queued
+    /// when its thread gets to it).
+    /// </remarks>
     public static ProducerConfig Producer(KafkaTransportOptions options)
-        => Producer(options.BootstrapServers!, options.ClientId, options.ProducerSettings);
+        => Producer(options.BootstrapServers!, options.ClientId, options.ProducerSettings, lingerMs: 0);
 
-    /// <summary>The configuration of the event log's producer: the backplane's (same latency and durability reasons).</summary>
+    /// <summary>The configuration of the event log's producer: the backplane's durability, <c>linger.ms=1</c>.</summary>
+    /// <remarks>
+    /// Appends are many concurrent small records, several per partition: waiting at most 1 ms lets them share a request
+    /// (librdkafka's 5 ms default would add up to 5 ms to every append).
+    /// </remarks>
     public static ProducerConfig Producer(KafkaEventLogOptions options)
-        => Producer(options.BootstrapServers!, options.ClientId, options.ProducerSettings);
+        => Producer(options.BootstrapServers!, options.ClientId, options.ProducerSettings, lingerMs: 1);
 
     /// <summary>The configuration of a consumer that reads the event log by assignment (no group membership, no commits).</summary>
     public static ConsumerConfig EventLogReader(KafkaEventLogOptions options)
@@ -40,16 +51,14 @@ internal static class KafkaClientSettings
         return new ConsumerConfig(settings);
     }
 
-    private static ProducerConfig Producer(string bootstrapServers, string clientId, IDictionary<string, string> overrides)
+    private static ProducerConfig Producer(string bootstrapServers, string clientId, IDictionary<string, string> overrides, int lingerMs)
     {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["client.id"] = clientId,
 
-            // A chat message is one small record: wait at most 1 ms for others to share its request. Under load the
-            // batches fill while the previous request is in flight anyway; librdkafka's 5 ms default would add up to
-            // 5 ms to every hop.
-            ["linger.ms"] = "1",
+            // How long a record waits for others to share its request (see the callers).
+            ["linger.ms"] = lingerMs.ToString(CultureInfo.InvariantCulture),
 
             // Small frames must not wait for Nagle's algorithm.
             ["socket.nagle.disable"] = "true",

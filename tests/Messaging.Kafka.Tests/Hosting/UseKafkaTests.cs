@@ -83,6 +83,20 @@ public sealed class UseKafkaTests(KafkaFixture kafka)
     }
 
     [Fact]
+    public void The_backplane_producer_does_not_linger_and_the_event_log_producer_lingers_1_ms()
+    {
+        // The engine sends a node one payload at a time (what queued meanwhile goes as one batch next), so a backplane
+        // record has nothing of its partition to wait for; the event log's concurrent appends share requests.
+        var backplane = KafkaClientSettings.Producer(KafkaFixture.Options(kafka.BootstrapServers));
+        var eventLog = KafkaClientSettings.Producer(new KafkaEventLogOptions { BootstrapServers = kafka.BootstrapServers });
+
+        Assert.Equal(0, backplane.LingerMs);
+        Assert.Equal(1, eventLog.LingerMs);
+        Assert.Equal(Confluent.Kafka.Acks.All, eventLog.Acks);
+        Assert.True(eventLog.EnableIdempotence);
+    }
+
+    [Fact]
     public void Options_redact_secret_settings_when_printed()
     {
         var options = new KafkaTransportOptions { BootstrapServers = "127.0.0.1:9092" };

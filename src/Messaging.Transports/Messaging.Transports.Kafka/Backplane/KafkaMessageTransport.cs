@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Logging;
@@ -99,8 +100,10 @@ public sealed partial class KafkaMessageTransport : IMessageTransport, IPosition
             return;
         }
 
-        // librdkafka copies the value into its own buffer, so one array serves every target.
-        var message = new Message<Null, byte[]> { Value = payload.ToArray() };
+        // librdkafka copies the value into its own buffer before Produce returns, so one array serves every target, and
+        // the caller's own array when the payload is all of one (the engine's encoded envelopes are).
+        var value = MemoryMarshal.TryGetArray(payload, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length ? segment.Array : payload.ToArray();
+        var message = new Message<Null, byte[]> { Value = value };
         var slots = await _window.EnterAsync(nodeIds.Count, cancellationToken).ConfigureAwait(false);
         var batch = new PublishBatch(_window, nodeIds.Count, slots);
         var produced = 0;
