@@ -175,6 +175,7 @@ public class CallCountingProxy<T> : DispatchProxy
 
     private T _inner = null!;
     private ConcurrentQueue<string> _calls = null!;
+    private ConcurrentQueue<(string Method, object?[] Arguments)>? _invocations;
     private bool _everyFlow;
 
     /// <summary>Records the calls made in this asynchronous flow until disposed.</summary>
@@ -201,6 +202,17 @@ public class CallCountingProxy<T> : DispatchProxy
         return proxy;
     }
 
+    /// <summary>Wraps <paramref name="inner"/>, recording the arguments of each call too.</summary>
+    /// <param name="inner">The real implementation.</param>
+    /// <param name="invocations">Receives the names of the methods called and their arguments.</param>
+    /// <returns>The proxy.</returns>
+    public static T WrapWithArguments(T inner, out ConcurrentQueue<(string Method, object?[] Arguments)> invocations)
+    {
+        var proxy = Wrap(inner, out _);
+        ((CallCountingProxy<T>)(object)proxy)._invocations = invocations = new();
+        return proxy;
+    }
+
     /// <inheritdoc />
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
@@ -208,6 +220,7 @@ public class CallCountingProxy<T> : DispatchProxy
         if (_everyFlow || Recording.Value)
         {
             _calls.Enqueue(targetMethod.Name);
+            _invocations?.Enqueue((targetMethod.Name, args ?? []));
         }
 
         try

@@ -31,6 +31,11 @@ internal sealed class StatusNotifier(EngineContext context, IMessageStore messag
     // nearly always among the last few.
     private const int ScanFirstBatch = 8;
 
+    // Members remembered per conversation as found behind by the last sampled check.
+    private const int MaxLaggards = 8;
+
+    private readonly Laggards _laggards = new();
+
     /// <summary>Publishes the statuses caused by one user's aggregate marks moving from <paramref name="before"/> to <paramref name="after"/>.</summary>
     /// <param name="conversation">The conversation.</param>
     /// <param name="ackerId">The user whose marks moved.</param>
@@ -83,6 +88,7 @@ internal sealed class StatusNotifier(EngineContext context, IMessageStore messag
         // The lowest two marks of the others decide every sender's aggregate, in one pass over the list; only when
         // they cannot (a member without marks) is a map of the marks built and the members walked per sender.
         var listed = conversation.Members.Count > 2 ? await receipts.GetAllAsync(conversation.Id, cancellationToken).ConfigureAwait(false) : [];
+        RememberLaggards(conversation, ackerId, before, after, listed);
         var lowest = ReceiptAggregate.Lowest(conversation, ackerId, listed);
         var marks = lowest is null ? ReceiptAggregate.ByUser(listed) : null;
         foreach (var (senderId, messages) in bySender)
@@ -219,9 +225,10 @@ internal sealed class StatusNotifier(EngineContext context, IMessageStore messag
     // A sender's aggregate is min(acker's mark, the minimum over the members other than the sender and the acker), so
     // the acker's move changes it only while the acker was below every one of those members. Two distinct members
     // (other than the acker) at or below the acker's old mark leave at least one such member for every sender, so
-    // no sender's aggregate can move. In a large group this is checked on a few members spread over the list before
-    // loading every member's marks: most acks are not the group's slowest and stop here. Marks only rise, and the
-    // member who holds the aggregate back sees the acker's new mark when its own ack moves it, so nothing is lost.
+    // no sender's aggregate can move. In a large group this is checked on a few members before loading every member's
+    // marks: most acks are not the group's slowest and stop here. Marks only rise, and the member who holds the
+    // aggregate back sees the acker's new mark when its own ack moves it, so nothing is lost. Which members are read
+    // only decides how soon the check succeeds, never its answer.
     private async ValueTask<bool> CannotMoveAnyAggregateAsync(Conversation conversation, string ackerId, Watermark before, Watermark after, CancellationToken cancellationToken)
     {
         var members = conversation.Members;
@@ -230,33 +237,101 @@ internal sealed class StatusNotifier(EngineContext context, IMessageStore messag
             return false;
         }
 
-        // Deterministic (a replayed run reads the same members): evenly spaced, starting after the acker's own
-        // position, distinct (the stride is at least 2 above ProbeAboveMembers), read in one batch. With k probes about
-        // 2/(k+1) of the acks of a group acking in step still find fewer than two members behind and read all N
-        // members' marks, so k = sqrt(2N) (at least MinProbes) keeps k + 2N/(k+1) marks read per ack near its least:
-        // 44 probes in a group of 1,000, where 8 left over a fifth of the acks reading every member.
+        // First the members the last check of this conversation found behind: in a group acking in step they stay
+        // behind until their own ack, so most acks read a few marks instead of a spread sample. A remembered member
+        // who left is no longer one of the members a sender's aggregate is taken over: then the sample decides. The
+        // acker among them never counts: its mark that moved is above its old one. When they do not decide, they are
+        // read again with the sample, and those still behind are remembered with what the sample finds.
+        var hinted = _laggards.Get(conversation.Id) is { } remembered && AllMembers(conversation, remembered) ? remembered : null;
+        if (hinted is not null && await HeldBackAsync(conversation.Id, hinted, before, after, behind: null, cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        // Deterministic for a given order of acks (a replayed run reads the same members): evenly spaced, starting
+        // after the acker's own position, distinct (the stride is at least 2 above ProbeAboveMembers), read in one
+        // batch. With k probes about 2/(k+1) of the acks of a group acking in step still find fewer than two members
+        // behind and read all N members' marks, so k = sqrt(2N) (at least MinProbes) keeps k + 2N/(k+1) marks read
+        // per ack near its least: 44 probes in a group of 1,000, where 8 left over a fifth of the acks reading every
+        // member.
         var start = IndexOf(members, ackerId) + 1;
         var probes = Math.Max(MinProbes, (int)Math.Sqrt(2.0 * members.Count));
         var stride = Math.Max(1, members.Count / probes);
-        var probed = new List<string>(probes);
+        var probed = new List<string>(probes + (hinted?.Length ?? 0));
+        probed.AddRange(hinted ?? []);
         for (var probe = 0; probe < probes; probe++)
         {
             var member = members[(start + (probe * stride)) % members.Count].UserId;
-            if (!string.Equals(member, ackerId, StringComparison.Ordinal))
+            if (!string.Equals(member, ackerId, StringComparison.Ordinal) && (hinted is null || Array.IndexOf(hinted, member) < 0))
             {
                 probed.Add(member);
             }
         }
 
-        var marks = await receipts.GetMembersAsync(conversation.Id, probed, cancellationToken).ConfigureAwait(false);
+        var behind = new List<string>(MaxLaggards);
+        var held = await HeldBackAsync(conversation.Id, probed, before, after, behind, cancellationToken).ConfigureAwait(false);
+        _laggards.Set(conversation.Id, behind.Count == 0 ? null : [.. behind]);
+        return held;
+    }
+
+    // Whether two of the given members (distinct) hold every sender's aggregate back for each mark that moved; adds
+    // the members found behind to the list, when given (up to MaxLaggards).
+    private async ValueTask<bool> HeldBackAsync(string conversationId, IReadOnlyList<string> members, Watermark before, Watermark after, List<string>? behind, CancellationToken cancellationToken)
+    {
+        var marks = await receipts.GetMembersAsync(conversationId, members, cancellationToken).ConfigureAwait(false);
         int deliveredHeld = 0, readHeld = 0;
-        foreach (var mark in marks)
+        for (var i = 0; i < marks.Count; i++)
         {
-            deliveredHeld += mark.DeliveredUpTo <= before.DeliveredUpTo ? 1 : 0;
-            readHeld += mark.ReadUpTo <= before.ReadUpTo ? 1 : 0;
+            var heldDelivered = marks[i].DeliveredUpTo <= before.DeliveredUpTo;
+            var heldRead = marks[i].ReadUpTo <= before.ReadUpTo;
+            deliveredHeld += heldDelivered ? 1 : 0;
+            readHeld += heldRead ? 1 : 0;
+            if (Behind(marks[i], before, after) && behind is { Count: < MaxLaggards })
+            {
+                behind.Add(members[i]);
+            }
         }
 
         return (after.DeliveredUpTo <= before.DeliveredUpTo || deliveredHeld >= 2) && (after.ReadUpTo <= before.ReadUpTo || readHeld >= 2);
+    }
+
+    // After every member's marks were read: the members behind the acker's old marks, for the next ack's check.
+    private void RememberLaggards(Conversation conversation, string ackerId, Watermark before, Watermark after, IReadOnlyList<MemberWatermark> listed)
+    {
+        if (conversation.Members.Count <= ProbeAboveMembers)
+        {
+            return;
+        }
+
+        List<string>? behind = null;
+        for (var i = 0; i < listed.Count && (behind is null || behind.Count < MaxLaggards); i++)
+        {
+            var (userId, mark) = (listed[i].UserId, listed[i].Mark);
+            if (Behind(mark, before, after) && !string.Equals(userId, ackerId, StringComparison.Ordinal) && conversation.IsMember(userId))
+            {
+                (behind ??= []).Add(userId);
+            }
+        }
+
+        _laggards.Set(conversation.Id, behind is null ? null : [.. behind]);
+    }
+
+    // Whether a member's marks hold back a mark of the acker that moved (from before to after).
+    private static bool Behind(Watermark mark, Watermark before, Watermark after)
+        => (after.DeliveredUpTo > before.DeliveredUpTo && mark.DeliveredUpTo <= before.DeliveredUpTo)
+            || (after.ReadUpTo > before.ReadUpTo && mark.ReadUpTo <= before.ReadUpTo);
+
+    private static bool AllMembers(Conversation conversation, string[] userIds)
+    {
+        foreach (var userId in userIds)
+        {
+            if (!conversation.IsMember(userId))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static int IndexOf(IReadOnlyList<ConversationMember> members, string userId)
