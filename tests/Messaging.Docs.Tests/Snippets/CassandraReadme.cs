@@ -27,4 +27,12 @@ internal static class CassandraReadme
             .UseRedis("redis:6379")                              // either order gives the same wiring
             .UseCassandra(o => o.ContactPoints.Add("10.0.0.5:9042"));
     }
+
+    /// <summary>Messaging.Stores.Cassandra: the sequencer on lightweight transactions.</summary>
+    public static void Sequencer(WebApplicationBuilder builder)
+    {
+        builder.Services.AddMessaging()
+            .UseCassandra(o => o.ContactPoints.Add("10.0.0.5:9042"))
+            .UseCassandraSequencer();            // optional: o => o.MaxAttempts = 100, RetryBaseDelay, RetryMaxDelay
+    }
 }
