@@ -22,8 +22,8 @@ namespace Messaging.Stores.Cassandra;
 /// consistency, a Paxos read that first finishes any round still in flight, so what it returns is final. The seq is
 /// this call's only when the counter holds it with this call's token (a random id per call, written with the value);
 /// otherwise the next round starts from what was read. A proposal of this call that applied and was moved past by
-/// another writer before the read is then a seq nobody uses: a gap, which the engine fills with a tombstone, and the
-/// only way this sequencer leaves one.
+/// another writer before the read is then a seq nobody uses: a gap, as a seq taken by a gateway that stopped before
+/// its append, which delivery skips after <c>GapGiveUpAfter</c>; the only way this sequencer leaves one.
 /// </para>
 /// <para>
 /// Cost: one read and one lightweight transaction per seq without contention, one more lightweight transaction per
