@@ -46,6 +46,9 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
         return ValueTask.FromResult(TryClaim(key, seq, window));
     }
 
+    // Claims held, live or expired and not yet removed (tests).
+    internal int Count => _claims.Count;
+
     // The seq a live claim holds (for InMemoryMessageStore's atomic step too).
     internal long? FindClaim(DeduplicationKey key)
         => _claims.TryGetValue(key, out var claim) && claim.Expires > _time.GetUtcNow() ? claim.Seq : null;

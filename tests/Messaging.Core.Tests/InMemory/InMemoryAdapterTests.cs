@@ -103,6 +103,46 @@ public sealed class InMemoryAdapterTests
     }
 
     [Fact]
+    public async Task Expired_deduplication_claims_are_removed_in_the_order_made_across_the_queue_blocks()
+    {
+        var clock = new FakeTimeProvider(Epoch);
+        var store = new InMemoryDeduplicationStore(clock);
+        var window = TimeSpan.FromMinutes(1);
+
+        // 2,500 claims (more than two blocks of the queue of claims made), a second apart in three runs.
+        for (var i = 0; i < 2500; i++)
+        {
+            Assert.True((await store.ClaimAsync(new("c", "a", "old" + i), i + 1, window, Token)).Claimed);
+            if (i is 999 or 1999)
+            {
+                clock.Advance(TimeSpan.FromSeconds(1));
+            }
+        }
+
+        // Only the first run expired: each new claim removes at most two, from the head, never one still live.
+        clock.Advance(window - TimeSpan.FromSeconds(1.5));
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.True((await store.ClaimAsync(new("c", "b", "new" + i), 10_000 + i, window, Token)).Claimed);
+        }
+
+        Assert.Equal(2500, store.Count);
+        Assert.Null(await store.FindAsync(new("c", "a", "old999"), Token));
+        Assert.Equal(1001, await store.FindAsync(new("c", "a", "old1000"), Token));
+
+        // Then the rest expire and are removed across the blocks, the new claims staying.
+        clock.Advance(TimeSpan.FromSeconds(2));
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.True((await store.ClaimAsync(new("c", "b", "newer" + i), 20_000 + i, window, Token)).Claimed);
+        }
+
+        Assert.Equal(2000, store.Count);
+        Assert.Equal(10_000, await store.FindAsync(new("c", "b", "new0"), Token));
+        Assert.Equal(20_999, await store.FindAsync(new("c", "b", "newer999"), Token));
+    }
+
+    [Fact]
     public void Message_ids_are_lower_case_uuid_v7_carrying_the_clock_time()
     {
         var clock = new FakeTimeProvider(Epoch);
