@@ -171,7 +171,11 @@ internal sealed class OrderingBuffer
                 return OfferOutcome.Pending;
             }
 
+            // The client's own seqs seen before (held without a message) move the cursor first: one right after the
+            // cursor would otherwise stay held, and this seq, when it is that own message coming back, be taken for a
+            // duplicate of it, holding everything after it for good.
             state = CreateState(conversationId, seq - 1);
+            ReleaseContiguous(state, released);
         }
 
         if (seq <= state.Cursor || state.Held.ContainsKey(seq))

@@ -20,6 +20,23 @@ public sealed class OrderingBufferTests
     }
 
     [Fact]
+    public void An_own_message_coming_back_first_in_an_unknown_conversation_does_not_hold_the_ones_after_it()
+    {
+        // The client's own seq 1 is known from its status before the conversation is; then the server sends it back as
+        // a message (a catch-up of the conversation) ahead of everybody else's.
+        var buffer = new OrderingBuffer();
+        var released = new List<MessageData>();
+
+        Assert.Equal(OfferOutcome.Pending, buffer.OfferOwn("c", 1, released));
+        Assert.Equal(OfferOutcome.Duplicate, buffer.Offer(TestMessages.Create("c", 1), released));
+        Assert.Equal(OfferOutcome.Released, buffer.Offer(TestMessages.Create("c", 2), released));
+
+        Assert.Equal([2L], released.Select(m => m.Seq));
+        Assert.Equal(2, buffer.GetCursor("c"));
+        Assert.Equal(0, buffer.HeldCount);
+    }
+
+    [Fact]
     public void Initial_cursors_make_earlier_messages_duplicates()
     {
         var buffer = new OrderingBuffer(new Dictionary<string, long> { ["c"] = 10 });
