@@ -114,8 +114,7 @@ internal sealed class OrderingBuffer
     {
         if (!_conversations.TryGetValue(conversationId, out var state))
         {
-            // Only the client's own messages can be held in a conversation just created, and they release nothing.
-            ReleaseContiguous(CreateState(conversationId, seq), []);
+            CreateState(conversationId, seq);
             return;
         }
 
@@ -171,11 +170,7 @@ internal sealed class OrderingBuffer
                 return OfferOutcome.Pending;
             }
 
-            // The client's own seqs seen before (held without a message) move the cursor first: one right after the
-            // cursor would otherwise stay held, and this seq, when it is that own message coming back, be taken for a
-            // duplicate of it, holding everything after it for good.
             state = CreateState(conversationId, seq - 1);
-            ReleaseContiguous(state, released);
         }
 
         if (seq <= state.Cursor || state.Held.ContainsKey(seq))
@@ -200,7 +195,9 @@ internal sealed class OrderingBuffer
         return OfferOutcome.Released;
     }
 
-    // Starts tracking a conversation at a cursor, placing the client's own messages seen before it was known.
+    // Starts tracking a conversation at a cursor, placing the client's own messages seen before it was known. Those
+    // right after the cursor move it at once (they carry no message, so nothing is released): one left held would make
+    // that own message, coming back from the server, a duplicate of it, and hold everything after it for good.
     private ConversationState CreateState(string conversationId, long cursor)
     {
         var state = new ConversationState(Math.Max(0, cursor));
@@ -212,6 +209,8 @@ internal sealed class OrderingBuffer
                 state.Held.Add(seq, null);
                 HeldCount++;
             }
+
+            ReleaseContiguous(state, []);
         }
 
         return state;
