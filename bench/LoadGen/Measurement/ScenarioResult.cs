@@ -186,8 +186,8 @@ internal sealed record EventLogUsage
 }
 
 /// <summary>
-/// Sequential Redis round trips of one message sent at a time: median send → <c>sent</c> and send → delivery, without and
-/// with the proxy's delay; round trips = (delayed − undelayed) ÷ delay, rounded.
+/// Sequential Redis round trips of one message sent at a time: the fastest send → <c>sent</c> and send → delivery, without
+/// and with the proxy's delay; round trips = (delayed − undelayed) ÷ delay, rounded.
 /// </summary>
 internal sealed record RoundTrips
 {
