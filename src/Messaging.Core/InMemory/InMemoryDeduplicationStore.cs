@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 
 namespace Messaging;
 
@@ -9,9 +10,10 @@ namespace Messaging;
 /// provider's clock (checked on every read, so expiry is exact, also with a fake clock in tests).
 /// </para>
 /// <para>
-/// Limits: one process only; lost on restart. Claims are kept in a concurrent map (no store-wide lock) and queued in the
-/// order they were made; each new claim removes up to two expired ones from the head of that queue, so memory follows
-/// the number of claims made within one window at a constant cost per claim.
+/// Limits: one process only; lost on restart. Claims are kept in a map of independently locked stripes (no store-wide
+/// lock, and the map grows a stripe at a time without stalling other claims) and queued in the order they were made;
+/// each new claim removes up to two expired ones from the head of that queue, so memory follows the number of claims
+/// made within one window at a constant cost per claim.
 /// </para>
 /// </remarks>
 public sealed class InMemoryDeduplicationStore : IDeduplicationStore
@@ -19,7 +21,7 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
     // Expired claims removed per new claim: more than one, so the queue drains faster than it fills once claims expire.
     private const int SweepPerClaim = 2;
 
-    private readonly ConcurrentDictionary<DeduplicationKey, Claim> _claims = new();
+    private readonly StripedDictionary<DeduplicationKey, Claim> _claims = new();
     private readonly ConcurrentQueue<KeyValuePair<DeduplicationKey, Claim>> _made = new();
     private readonly Lock _sweep = new();
     private readonly TimeProvider _time;
@@ -58,26 +60,16 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
     {
         var now = _time.GetUtcNow();
         var made = new Claim(seq, now + window);
-        while (true)
+        using (var stripe = _claims.Enter(key))
         {
-            if (_claims.TryAdd(key, made))
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(stripe.Map, key, out var held);
+            if (held && slot.Expires > now)
             {
-                break;
+                return new DeduplicationClaim(slot.Seq == seq, slot.Seq);
             }
 
-            if (_claims.TryGetValue(key, out var held))
-            {
-                if (held.Expires > now)
-                {
-                    return new DeduplicationClaim(held.Seq == seq, held.Seq);
-                }
-
-                // Expired: replaced only if nobody replaced or released it meanwhile.
-                if (_claims.TryUpdate(key, made, held))
-                {
-                    break;
-                }
-            }
+            // New, or an expired claim replaced.
+            slot = made;
         }
 
         _made.Enqueue(new(key, made));
@@ -90,7 +82,17 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
     {
         Validate(key);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(_claims.TryGetValue(key, out var claim) && claim.Seq == seq && _claims.TryRemove(new(key, claim)));
+        return ValueTask.FromResult(Remove(key, seq, expires: null));
+    }
+
+    // Removes the key's claim if it holds the seq (and expires then, when given); a claim made again meanwhile stays.
+    private bool Remove(DeduplicationKey key, long seq, DateTimeOffset? expires)
+    {
+        using var stripe = _claims.Enter(key);
+        return stripe.Map.TryGetValue(key, out var claim)
+            && claim.Seq == seq
+            && (expires is not { } at || claim.Expires == at)
+            && stripe.Map.Remove(key);
     }
 
     // Removes expired claims from the head of the queue of claims made; a claim replaced since stays (the map holds
@@ -107,7 +109,7 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
         {
             for (var i = 0; i < SweepPerClaim && _made.TryPeek(out var oldest) && oldest.Value.Expires <= now && _made.TryDequeue(out oldest); i++)
             {
-                _claims.TryRemove(oldest);
+                Remove(oldest.Key, oldest.Value.Seq, oldest.Value.Expires);
             }
         }
         finally

@@ -1,12 +1,10 @@
-using System.Collections.Concurrent;
-
 namespace Messaging;
 
 /// <summary>An <see cref="IMessageIdIndex"/> held in process memory.</summary>
 /// <remarks>Limits: one process only; lost on restart; entries live as long as the store, like the in-memory messages.</remarks>
 public sealed class InMemoryMessageIdIndex : IMessageIdIndex
 {
-    private readonly ConcurrentDictionary<string, MessageLocation> _locations = new(StringComparer.Ordinal);
+    private readonly StripedDictionary<string, MessageLocation> _locations = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public ValueTask AddAsync(string messageId, MessageLocation location, CancellationToken cancellationToken = default)
@@ -19,7 +17,7 @@ public sealed class InMemoryMessageIdIndex : IMessageIdIndex
     }
 
     // Records an entry (for InMemoryMessageStore's atomic step too).
-    internal void Add(string messageId, MessageLocation location) => _locations[messageId] = location;
+    internal void Add(string messageId, MessageLocation location) => _locations.Set(messageId, location);
 
     /// <inheritdoc />
     public ValueTask<MessageLocation?> FindAsync(string messageId, CancellationToken cancellationToken = default)

@@ -11,6 +11,39 @@ public sealed class InMemoryStoreConcurrencyTests
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
+    public async Task Claims_racing_for_the_same_keys_leave_one_winner_per_key_whose_seq_every_loser_sees()
+    {
+        // Enough keys to spread over every stripe of the claim map, each claimed by four racers with their own seqs.
+        const int Keys = 5_000;
+        const int Racers = 4;
+        var store = new InMemoryDeduplicationStore();
+        var barrier = new Barrier(Racers);
+        var results = new DeduplicationClaim[Racers][];
+        var racers = Enumerable.Range(0, Racers).Select(racer => Task.Run(
+            async () =>
+            {
+                results[racer] = new DeduplicationClaim[Keys];
+                barrier.SignalAndWait(Token);
+                for (var key = 0; key < Keys; key++)
+                {
+                    results[racer][key] = await store.ClaimAsync(new("c", "u", $"m{key}"), (key * Racers) + racer + 1, TimeSpan.FromHours(1), Token);
+                }
+            },
+            Token));
+        await Task.WhenAll(racers);
+
+        for (var key = 0; key < Keys; key++)
+        {
+            var claims = results.Select(r => r[key]).ToArray();
+            var winner = Assert.Single(claims, c => c.Claimed);
+            Assert.All(claims, c => Assert.Equal(winner.Seq, c.Seq));
+            Assert.Equal(winner.Seq, await store.FindAsync(new("c", "u", $"m{key}"), Token));
+        }
+
+        Assert.Equal(Keys, store.Count);
+    }
+
+    [Fact]
     public async Task A_batch_lookup_lists_the_live_connections_of_the_users_each_once_for_small_and_large_queries()
     {
         var clock = new FakeTimeProvider(Epoch);
