@@ -51,21 +51,26 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
     // Claims held, live or expired and not yet removed (tests).
     internal int Count => _claims.Count;
 
-    // The seq a live claim holds (for InMemoryMessageStore's atomic step too).
+    // The seq a live claim holds.
     internal long? FindClaim(DeduplicationKey key)
         => _claims.TryGetValue(key, out var claim) && claim.Expires > _time.GetUtcNow() ? claim.Seq : null;
 
-    // Claims the key for the seq unless a live claim holds it (for InMemoryMessageStore's atomic step too).
+    // Claims the key for the seq unless a live claim holds it.
     internal DeduplicationClaim TryClaim(DeduplicationKey key, long seq, TimeSpan window)
+        => ClaimUnlessHeld(key, seq, window) is { } held ? new DeduplicationClaim(held == seq, held) : new DeduplicationClaim(true, seq);
+
+    // The seq a live claim of the key holds (the same seq included), or null once the key is claimed for the seq: one
+    // look-up for InMemoryMessageStore's atomic step, which must not take a seq for a repeat.
+    internal long? ClaimUnlessHeld(DeduplicationKey key, long seq, TimeSpan window)
     {
         var now = _time.GetUtcNow();
         var made = new Claim(seq, now + window);
         using (var stripe = _claims.Enter(key))
         {
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(stripe.Map, key, out var held);
-            if (held && slot.Expires > now)
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(stripe.Map, key, out var exists);
+            if (exists && slot.Expires > now)
             {
-                return new DeduplicationClaim(slot.Seq == seq, slot.Seq);
+                return slot.Seq;
             }
 
             // New, or an expired claim replaced.
@@ -74,7 +79,7 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
 
         _made.Enqueue(new(key, made));
         Sweep(now);
-        return new DeduplicationClaim(true, seq);
+        return null;
     }
 
     /// <inheritdoc />

@@ -70,7 +70,8 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
         var log = GetLog(draft.ConversationId);
         lock (log)
         {
-            if (_deduplication.FindClaim(key) is { } claimed)
+            var message = draft with { Seq = log.LastSeq + 1 };
+            if (_deduplication.ClaimUnlessHeld(key, message.Seq, deduplicationWindow) is { } claimed)
             {
                 // The original at its seq; a claim whose seq holds nothing (the composite path's, still being written,
                 // or removed by retention) has no original to answer with.
@@ -79,8 +80,6 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
                     : new AppendResult(AppendOutcome.SeqTaken, null));
             }
 
-            var message = draft with { Seq = log.LastSeq + 1 };
-            _deduplication.TryClaim(key, message.Seq, deduplicationWindow);
             _messageIds.Add(message.MessageId, new MessageLocation(message.ConversationId, message.Seq));
             return ValueTask.FromResult(Store(log, message));
         }
