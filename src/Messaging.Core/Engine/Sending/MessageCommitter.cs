@@ -56,16 +56,23 @@ internal sealed class MessageCommitter(EngineContext context, IMessageStore mess
     /// </param>
     /// <param name="cancellationToken">Cancels the steps before a seq is taken.</param>
     /// <returns>What happened.</returns>
-    public async ValueTask<CommitResult> CommitAsync(Message draft, string? sendingUserId, CancellationToken cancellationToken)
+    public ValueTask<CommitResult> CommitAsync(Message draft, string? sendingUserId, CancellationToken cancellationToken)
     {
         if (atomic is not null)
         {
             // The atomic step de-duplicates itself (and answers with the original): no separate look-up first. The
             // books are described only for a store that keeps them (every other send would allocate them for nothing).
+            // Not awaited here: a send that waits on the store then holds one state machine, not two.
             var books = sendingUserId is not null && bookkeeping is not null ? new CommitBookkeeping(sendingUserId, context.Now) : null;
-            return await CommitAtomicallyAsync(atomic, draft, books, cancellationToken).ConfigureAwait(false);
+            return CommitAtomicallyAsync(atomic, draft, books, cancellationToken);
         }
 
+        return CommitSequencedAsync(draft, cancellationToken);
+    }
+
+    // Sequences with the sequencer, claims the client message id, then appends at the seq taken.
+    private async ValueTask<CommitResult> CommitSequencedAsync(Message draft, CancellationToken cancellationToken)
+    {
         // System messages carry a client message id made from their fresh message id: nothing to de-duplicate.
         var key = draft.Kind == MessageKind.System ? (DeduplicationKey?)null : new DeduplicationKey(draft.ConversationId, draft.SenderId, draft.ClientMsgId);
         for (var round = 0; ; round++)
