@@ -43,6 +43,30 @@ public sealed class RecentMessagesTests
     }
 
     [Fact]
+    public void The_remembered_run_below_a_seq_ends_at_the_first_seq_not_remembered()
+    {
+        var recent = new RecentMessages();
+        foreach (var seq in new[] { 6, 1, 5, 2, 4 })
+        {
+            recent.Remember(Stored("c", seq));
+        }
+
+        // 4..6 are consecutive below 7; 3 was never seen here, so the run stops above it.
+        Assert.Equal([6L, 5L, 4L], recent.ReadRememberedBefore("c", 7, 8).Select(m => m.Seq));
+        Assert.Equal([6L, 5L], recent.ReadRememberedBefore("c", 7, 2).Select(m => m.Seq));
+        Assert.Equal([5L, 4L], recent.ReadRememberedBefore("c", 6, 8).Select(m => m.Seq));
+        Assert.Equal([2L, 1L], recent.ReadRememberedBefore("c", 3, 8).Select(m => m.Seq));
+
+        // Nothing right below the bound (3 unseen, 7 beyond the head, seq 0 below the first), nothing for a limit of 0,
+        // nothing for a conversation never seen.
+        Assert.Empty(recent.ReadRememberedBefore("c", 4, 8));
+        Assert.Empty(recent.ReadRememberedBefore("c", 8, 8));
+        Assert.Empty(recent.ReadRememberedBefore("c", 1, 8));
+        Assert.Empty(recent.ReadRememberedBefore("c", 7, 0));
+        Assert.Empty(recent.ReadRememberedBefore("other", 7, 8));
+    }
+
+    [Fact]
     public async Task Only_the_newest_messages_of_a_conversation_are_kept_whatever_order_they_arrive_in()
     {
         var store = new InMemoryMessageStore();

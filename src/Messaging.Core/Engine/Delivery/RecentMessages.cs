@@ -70,6 +70,19 @@ internal sealed class RecentMessages
         return store.ReadBeforeAsync(conversationId, beforeSeq, limit, cancellationToken);
     }
 
+    /// <summary>
+    /// Reads the messages this node remembers right below <paramref name="beforeSeq"/>, newest first: the run of
+    /// consecutive seqs from <c>beforeSeq - 1</c> down, at most <paramref name="limit"/>, ending at the first seq not
+    /// remembered (empty when <c>beforeSeq - 1</c> is not). A caller looking back for the first message of some kind
+    /// stops in the run when it finds one, and reads the store only below the run.
+    /// </summary>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="beforeSeq">The exclusive upper bound.</param>
+    /// <param name="limit">At most this many messages.</param>
+    /// <returns>The remembered run, newest first.</returns>
+    public IReadOnlyList<Message> ReadRememberedBefore(string conversationId, long beforeSeq, int limit)
+        => limit > 0 && _windows.TryGet(conversationId, out var window) ? window.ReadRunBefore(beforeSeq, limit) : [];
+
     // A conversation's newest messages, ascending by seq.
     private sealed class Window
     {
@@ -112,6 +125,33 @@ internal sealed class RecentMessages
             }
         }
 
+        // The kept seqs beforeSeq - 1, beforeSeq - 2, ... while consecutive, at most limit, newest first.
+        public IReadOnlyList<Message> ReadRunBefore(long beforeSeq, int limit)
+        {
+            lock (_messages)
+            {
+                var index = IndexAtOrBelow(beforeSeq - 1);
+                var run = 0;
+                while (run < limit && index - run >= 0 && _messages[index - run].Seq == beforeSeq - 1 - run)
+                {
+                    run++;
+                }
+
+                if (run == 0)
+                {
+                    return [];
+                }
+
+                var result = new Message[run];
+                for (var i = 0; i < run; i++)
+                {
+                    result[i] = _messages[index - i];
+                }
+
+                return result;
+            }
+        }
+
         // Every seq from beforeSeq - 1 down to beforeSeq - limit (or to seq 1) must be kept; then those, newest first.
         public IReadOnlyList<Message>? TryReadBefore(long beforeSeq, int limit)
         {
@@ -124,13 +164,7 @@ internal sealed class RecentMessages
                     return want == 0 && high <= 0 ? [] : null;
                 }
 
-                // The newest kept seq at or below high, found from the end (reads are near the head).
-                var index = _count - 1;
-                while (index >= 0 && _messages[index].Seq > high)
-                {
-                    index--;
-                }
-
+                var index = IndexAtOrBelow(high);
                 if (index + 1 < want || _messages[index].Seq != high || _messages[index - want + 1].Seq != high - want + 1)
                 {
                     // A seq of the range is not kept (kept seqs are distinct and ascending, so the ends prove the rest).
@@ -145,6 +179,18 @@ internal sealed class RecentMessages
 
                 return result;
             }
+        }
+
+        // The index of the newest kept seq at or below seq (-1 when none), found from the end (reads are near the head).
+        private int IndexAtOrBelow(long seq)
+        {
+            var index = _count - 1;
+            while (index >= 0 && _messages[index].Seq > seq)
+            {
+                index--;
+            }
+
+            return index;
         }
     }
 }

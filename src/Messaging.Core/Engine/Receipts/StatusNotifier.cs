@@ -162,12 +162,20 @@ internal sealed class StatusNotifier(EngineContext context, IMessageStore messag
         var want = ScanFirstBatch;
         while ((needDelivered || needRead) && position - 1 > low)
         {
+            // What this node remembers right below the position first (the sender's newest message is usually there,
+            // even while an older seq is still in flight); the store only below that run.
             var limit = (int)Math.Min(want, position - 1 - low);
-            var batch = await recent.ReadBeforeAsync(messages, conversationId, position, limit, cancellationToken).ConfigureAwait(false);
+            var remembered = recent.ReadRememberedBefore(conversationId, position, limit);
+            var batch = remembered.Count > 0 ? remembered : await messages.ReadBeforeAsync(conversationId, position, limit, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < batch.Count && (needDelivered || needRead); i++)
             {
                 Consider(batch[i]);
                 position = Math.Min(position, batch[i].Seq);
+            }
+
+            if (remembered.Count > 0)
+            {
+                continue;
             }
 
             if (batch.Count < limit)
