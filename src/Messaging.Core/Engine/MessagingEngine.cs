@@ -66,7 +66,7 @@ public sealed class MessagingEngine : IAsyncDisposable
         Sending = new SendPipeline(context, roles.ConversationIndex, roles.Media, roles.Ids, access, committer, recent, fanout, Receipts, contacts, EventLog);
         Typing = new TypingService(context, roles.Fanout, access, publisher);
         var statusReader = new StatusReader(roles.Messages, roles.Receipts, context.Options.CatchUpBatchSize, context.Time);
-        var reads = new DeliveryReads(roles.Messages, roles.Conversations, roles.ConversationIndex, roles.Receipts);
+        var reads = new DeliveryReads(roles.Messages, roles.Conversations, roles.ConversationIndex, roles.Receipts, recent);
         var pipelines = new ConnectionPipelineFactory(context, roles.Presence, privacy, reads, statusReader);
         _connections = new ConnectionManager(context, roles.ConversationIndex, roles.Directory, pipelines, local, interest, Watchers, Presence, locks, _settling);
         _conversations = new ConversationService(context, roles.Conversations, roles.ConversationIndex, roles.Messages, roles.Ids, access, new ConversationViews(roles.Messages, roles.Receipts), Sending, interest, publisher, EventLog);

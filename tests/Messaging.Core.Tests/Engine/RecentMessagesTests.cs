@@ -43,6 +43,32 @@ public sealed class RecentMessagesTests
     }
 
     [Fact]
+    public async Task A_range_after_a_seq_is_read_from_memory_only_when_every_seq_of_it_is_kept()
+    {
+        var store = new InMemoryMessageStore();
+        var counted = CallCountingProxy<IMessageStore>.Wrap(store, out var calls, everyFlow: true);
+        var recent = new RecentMessages();
+        for (var seq = 1; seq <= 6; seq++)
+        {
+            var message = Stored("c", seq);
+            await store.AppendAsync(message, Ct);
+            if (seq != 3)
+            {
+                recent.Remember(message);
+            }
+        }
+
+        // 4 and 5 kept: from memory, ascending.
+        Assert.Equal([4L, 5L], (await recent.ReadAfterAsync(counted, "c", 3, 2, Ct)).Select(m => m.Seq));
+        Assert.Empty(calls);
+
+        // 3 was never seen here, and beyond the head nothing is known: the store answers.
+        Assert.Equal([3L, 4L], (await recent.ReadAfterAsync(counted, "c", 2, 2, Ct)).Select(m => m.Seq));
+        Assert.Equal([6L], (await recent.ReadAfterAsync(counted, "c", 5, 2, Ct)).Select(m => m.Seq));
+        Assert.Equal(2, calls.Count);
+    }
+
+    [Fact]
     public void The_remembered_run_below_a_seq_ends_at_the_first_seq_not_remembered()
     {
         var recent = new RecentMessages();
@@ -109,7 +135,10 @@ public sealed class RecentMessagesTests
 
                     var expected = store.ReadBeforeAsync("c", beforeSeq, limit).AsTask().GetAwaiter().GetResult();
                     var actual = recent.ReadBeforeAsync(store, "c", beforeSeq, limit, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-                    return expected.Select(m => m.MessageId).SequenceEqual(actual.Select(m => m.MessageId));
+                    var expectedAfter = store.ReadAfterAsync("c", beforeSeq, limit).AsTask().GetAwaiter().GetResult();
+                    var actualAfter = recent.ReadAfterAsync(store, "c", beforeSeq, limit, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                    return expected.Select(m => m.MessageId).SequenceEqual(actual.Select(m => m.MessageId))
+                        && expectedAfter.Select(m => m.MessageId).SequenceEqual(actualAfter.Select(m => m.MessageId));
                 })
             .QuickCheckThrowOnFailure();
 

@@ -5,4 +5,5 @@ namespace Messaging;
 /// <param name="Conversations">The conversation store (a conversation's members, the user's departures).</param>
 /// <param name="Index">The conversation index (the user's conversations).</param>
 /// <param name="Receipts">The receipt store (the device's delivered marks).</param>
-internal sealed record DeliveryReads(IMessageStore Messages, IConversationStore Conversations, IConversationIndex Index, IReceiptStore Receipts);
+/// <param name="Recent">The newest messages this node committed or routed, which fill a short gap without a store read.</param>
+internal sealed record DeliveryReads(IMessageStore Messages, IConversationStore Conversations, IConversationIndex Index, IReceiptStore Receipts, RecentMessages Recent);

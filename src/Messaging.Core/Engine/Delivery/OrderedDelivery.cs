@@ -38,7 +38,7 @@ internal sealed class OrderedDelivery(EngineContext context, DeliveryReads reads
         }
 
         cursor.Park(message, visible);
-        await FillAsync(cursor, message.Seq - 1, cancellationToken).ConfigureAwait(false);
+        await FillAsync(cursor, message.Seq - 1, live: true, cancellationToken).ConfigureAwait(false);
         AfterFill(cursor);
     }
 
@@ -112,7 +112,7 @@ internal sealed class OrderedDelivery(EngineContext context, DeliveryReads reads
             return;
         }
 
-        await FillAsync(cursor, cursor.HighestPending - 1, cancellationToken).ConfigureAwait(false);
+        await FillAsync(cursor, cursor.HighestPending - 1, live: true, cancellationToken).ConfigureAwait(false);
         if (cursor.HasPending && context.Now - cursor.WaitingSince >= EngineLimits.GapGiveUpAfter)
         {
             context.Logger.GapSkipped(userId, deviceId, conversationId, cursor.Position + 1, cursor.LowestPending - 1);
@@ -160,7 +160,7 @@ internal sealed class OrderedDelivery(EngineContext context, DeliveryReads reads
             if (Math.Max(activity.LastSeq, cursor.Limit ?? 0) > cursor.Position)
             {
                 // Read to the end of the store, not only to the index's last seq, which may lag a fresh append.
-                if (!await FillAsync(cursor, long.MaxValue, cancellationToken).ConfigureAwait(false))
+                if (!await FillAsync(cursor, long.MaxValue, live: false, cancellationToken).ConfigureAwait(false))
                 {
                     return result;
                 }
@@ -307,7 +307,7 @@ internal sealed class OrderedDelivery(EngineContext context, DeliveryReads reads
         }
 
         cursor.Limit = limit;
-        if (!await FillAsync(cursor, long.MaxValue, cancellationToken).ConfigureAwait(false))
+        if (!await FillAsync(cursor, long.MaxValue, live: false, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -318,8 +318,11 @@ internal sealed class OrderedDelivery(EngineContext context, DeliveryReads reads
 
     // Reads the store after the cursor up to upTo (inclusive, never past the cursor's limit), accepting contiguous
     // messages and writing them; moves past seqs below the store's history start (removed for good) without waiting;
-    // stops at any other hole. False when the connection was aborted meanwhile.
-    private async ValueTask<bool> FillAsync(ConversationCursor cursor, long upTo, CancellationToken cancellationToken)
+    // stops at any other hole. False when the connection was aborted meanwhile. live: the gap behind a live message,
+    // read from what this node remembers when it holds every seq of it (usually seqs committed here moments ago that
+    // the message overtook); a catch-up always reads the store, whose history start a retention may have moved past
+    // messages still remembered.
+    private async ValueTask<bool> FillAsync(ConversationCursor cursor, long upTo, bool live, CancellationToken cancellationToken)
     {
         upTo = Math.Min(upTo, cursor.Limit ?? long.MaxValue);
         var batchSize = context.Options.CatchUpBatchSize;
@@ -329,7 +332,9 @@ internal sealed class OrderedDelivery(EngineContext context, DeliveryReads reads
             IReadOnlyList<Message> batch;
             try
             {
-                batch = await reads.Messages.ReadAfterAsync(cursor.ConversationId, cursor.Position, want, cancellationToken).ConfigureAwait(false);
+                batch = live
+                    ? await reads.Recent.ReadAfterAsync(reads.Messages, cursor.ConversationId, cursor.Position, want, cancellationToken).ConfigureAwait(false)
+                    : await reads.Messages.ReadAfterAsync(cursor.ConversationId, cursor.Position, want, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {

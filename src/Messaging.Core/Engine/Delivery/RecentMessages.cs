@@ -71,6 +71,28 @@ internal sealed class RecentMessages
     }
 
     /// <summary>
+    /// Reads the <paramref name="limit"/> messages after <paramref name="afterSeq"/>, ascending, as
+    /// <see cref="IMessageStore.ReadAfterAsync"/> does: from memory when every seq from <c>afterSeq + 1</c> to
+    /// <c>afterSeq + limit</c> is remembered (a connection's gap behind a message that overtook it, usually a seq this
+    /// node committed moments ago), otherwise from the store.
+    /// </summary>
+    /// <param name="store">The store to read when memory cannot answer.</param>
+    /// <param name="conversationId">The conversation.</param>
+    /// <param name="afterSeq">The exclusive lower bound.</param>
+    /// <param name="limit">At most this many messages.</param>
+    /// <param name="cancellationToken">Cancels the store read.</param>
+    /// <returns>The messages, ascending.</returns>
+    public ValueTask<IReadOnlyList<Message>> ReadAfterAsync(IMessageStore store, string conversationId, long afterSeq, int limit, CancellationToken cancellationToken)
+    {
+        if (limit > 0 && _windows.TryGet(conversationId, out var window) && window.TryReadAfter(afterSeq, limit) is { } remembered)
+        {
+            return ValueTask.FromResult(remembered);
+        }
+
+        return store.ReadAfterAsync(conversationId, afterSeq, limit, cancellationToken);
+    }
+
+    /// <summary>
     /// Reads the messages this node remembers right below <paramref name="beforeSeq"/>, newest first: the run of
     /// consecutive seqs from <c>beforeSeq - 1</c> down, at most <paramref name="limit"/>, ending at the first seq not
     /// remembered (empty when <c>beforeSeq - 1</c> is not). A caller looking back for the first message of some kind
@@ -122,6 +144,23 @@ internal sealed class RecentMessages
                 Array.Copy(_messages, at, _messages, at + 1, _count - at);
                 _messages[at] = message;
                 _count++;
+            }
+        }
+
+        // Every seq from afterSeq + 1 to afterSeq + limit must be kept; then those, ascending.
+        public IReadOnlyList<Message>? TryReadAfter(long afterSeq, int limit)
+        {
+            lock (_messages)
+            {
+                var first = IndexAtOrBelow(afterSeq + 1);
+                var last = first + limit - 1;
+                if (first < 0 || last >= _count || _messages[first].Seq != afterSeq + 1 || _messages[last].Seq != afterSeq + limit)
+                {
+                    // A seq of the range is not kept (kept seqs are distinct and ascending, so the ends prove the rest).
+                    return null;
+                }
+
+                return _messages.AsSpan(first, limit).ToArray();
             }
         }
 
