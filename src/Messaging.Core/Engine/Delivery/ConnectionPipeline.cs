@@ -25,6 +25,12 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
     private readonly PresencePrivacy _privacy;
     private readonly IClientConnection _connection;
     private readonly ConcurrentQueue<Item> _queue = new();
+
+    // An item the inline runner took and handed, with the pipeline, to the thread pool: the next runner's first item.
+    // Only the runner (the holder of _running) touches it. Taking an item and carrying it over instead of peeking
+    // first keeps the queue's blocks reusable: a peek marks a block as observed, so it is never refilled and every
+    // few dozen items would cost a new one.
+    private Item? _carried;
     private readonly OrderedDelivery _delivery;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -186,17 +192,13 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
         var processed = 0;
         while (true)
         {
-            while (_queue.TryPeek(out var next))
+            while (TakeNext() is { } item)
             {
-                if (inline && IsAlive && (next.IsHeavy || processed == InlineBatch))
+                if (inline && IsAlive && (item.IsHeavy || processed == InlineBatch))
                 {
+                    _carried = item;
                     ThreadPool.UnsafeQueueUserWorkItem(static pipeline => _ = pipeline.DrainAsync(inline: false), this, preferLocal: false);
                     return;
-                }
-
-                if (!_queue.TryDequeue(out var item))
-                {
-                    break;
                 }
 
                 Interlocked.Decrement(ref _count);
@@ -225,6 +227,18 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
                 return;
             }
         }
+    }
+
+    // The carried item first, then the queue's head (the runner only).
+    private Item? TakeNext()
+    {
+        if (_carried is { } carried)
+        {
+            _carried = null;
+            return carried;
+        }
+
+        return _queue.TryDequeue(out var item) ? item : null;
     }
 
     private async ValueTask ProcessAsync(Item item, CancellationToken token)
