@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using FsCheck;
 using FsCheck.Fluent;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,18 +13,7 @@ public sealed class RecentMessagesTests
     [Fact]
     public async Task A_range_is_read_from_memory_only_when_every_seq_of_it_is_kept()
     {
-        var store = new InMemoryMessageStore();
-        var counted = CallCountingProxy<IMessageStore>.Wrap(store, out var calls, everyFlow: true);
-        var recent = new RecentMessages();
-        for (var seq = 1; seq <= 6; seq++)
-        {
-            var message = Stored("c", seq);
-            await store.AppendAsync(message, Ct);
-            if (seq != 3)
-            {
-                recent.Remember(message);
-            }
-        }
+        var (counted, calls, recent) = await SixStoredAllButThreeRememberedAsync();
 
         // 4..6 kept: from memory, newest first.
         Assert.Equal([6L, 5L, 4L], (await recent.ReadBeforeAsync(counted, "c", 7, 3, Ct)).Select(m => m.Seq));
@@ -45,18 +35,7 @@ public sealed class RecentMessagesTests
     [Fact]
     public async Task A_range_after_a_seq_is_read_from_memory_only_when_every_seq_of_it_is_kept()
     {
-        var store = new InMemoryMessageStore();
-        var counted = CallCountingProxy<IMessageStore>.Wrap(store, out var calls, everyFlow: true);
-        var recent = new RecentMessages();
-        for (var seq = 1; seq <= 6; seq++)
-        {
-            var message = Stored("c", seq);
-            await store.AppendAsync(message, Ct);
-            if (seq != 3)
-            {
-                recent.Remember(message);
-            }
-        }
+        var (counted, calls, recent) = await SixStoredAllButThreeRememberedAsync();
 
         // 4 and 5 kept: from memory, ascending.
         Assert.Equal([4L, 5L], (await recent.ReadAfterAsync(counted, "c", 3, 2, Ct)).Select(m => m.Seq));
@@ -163,6 +142,25 @@ public sealed class RecentMessagesTests
         Assert.DoesNotContain(nameof(IMessageStore.ReadBeforeAsync), messageCalls);
         Assert.DoesNotContain(nameof(IMessageStore.ReadAfterAsync), messageCalls);
         Assert.Equal(asked[1].MessageId, aliceConnection.Events.OfType<StatusEvent>().Single(s => s.Status == ReceiptStatus.Read).MessageId);
+    }
+
+    // Seqs 1..6 of conversation "c" in a store whose calls are counted; all but seq 3 remembered.
+    private static async Task<(IMessageStore Counted, ConcurrentQueue<string> Calls, RecentMessages Recent)> SixStoredAllButThreeRememberedAsync()
+    {
+        var store = new InMemoryMessageStore();
+        var counted = CallCountingProxy<IMessageStore>.Wrap(store, out var calls, everyFlow: true);
+        var recent = new RecentMessages();
+        for (var seq = 1; seq <= 6; seq++)
+        {
+            var message = Stored("c", seq);
+            await store.AppendAsync(message, Ct);
+            if (seq != 3)
+            {
+                recent.Remember(message);
+            }
+        }
+
+        return (counted, calls, recent);
     }
 
     private static Message Stored(string conversationId, long seq) => new()
