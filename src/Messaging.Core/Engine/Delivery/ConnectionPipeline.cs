@@ -25,12 +25,6 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
     private readonly PresencePrivacy _privacy;
     private readonly IClientConnection _connection;
     private readonly ConcurrentQueue<Item> _queue = new();
-
-    // An item the inline runner took and handed, with the pipeline, to the thread pool: the next runner's first item.
-    // Only the runner (the holder of _running) touches it. Taking an item and carrying it over instead of peeking
-    // first keeps the queue's blocks reusable: a peek marks a block as observed, so it is never refilled and every
-    // few dozen items would cost a new one.
-    private Item? _carried;
     private readonly OrderedDelivery _delivery;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -38,6 +32,12 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
     private int _running;
     private int _started;
     private int _stopped;
+
+    // An item the inline runner took and handed, with the pipeline, to the thread pool: the next runner's first item.
+    // Only the runner (the holder of _running) touches it. Taking an item and carrying it over instead of peeking
+    // first keeps the queue's blocks reusable: a peek marks a block as observed, so it is never refilled and every
+    // few dozen items would cost a new one.
+    private Item? _carried;
 
     public ConnectionPipeline(EngineContext context, IPresenceStore presence, PresencePrivacy privacy, DeliveryReads reads, StatusReader statuses, string userId, string deviceId, IClientConnection connection)
     {

@@ -165,15 +165,37 @@ internal sealed class RecentMessages
         }
 
         // The kept seqs beforeSeq - 1, beforeSeq - 2, ... while consecutive, at most limit, newest first.
-        public IReadOnlyList<Message> ReadRunBefore(long beforeSeq, int limit)
+        public IReadOnlyList<Message> ReadRunBefore(long beforeSeq, int limit) => NewestFirst(beforeSeq - 1, limit, exact: false)!;
+
+        // Every seq from beforeSeq - 1 down to beforeSeq - limit (or to seq 1) must be kept; then those, newest first.
+        public IReadOnlyList<Message>? TryReadBefore(long beforeSeq, int limit)
+        {
+            var high = beforeSeq - 1;
+            var want = (int)Math.Min(limit, high);
+            if (want <= 0)
+            {
+                return want == 0 && high <= 0 ? [] : null;
+            }
+
+            return NewestFirst(high, want, exact: true);
+        }
+
+        // The kept seqs high, high - 1, ... while consecutive, at most limit, newest first; exact: all limit of them, or
+        // null (nothing copied) when the run is shorter.
+        private Message[]? NewestFirst(long high, int limit, bool exact)
         {
             lock (_messages)
             {
-                var index = IndexAtOrBelow(beforeSeq - 1);
+                var index = IndexAtOrBelow(high);
                 var run = 0;
-                while (run < limit && index - run >= 0 && _messages[index - run].Seq == beforeSeq - 1 - run)
+                while (run < limit && index - run >= 0 && _messages[index - run].Seq == high - run)
                 {
                     run++;
+                }
+
+                if (exact && run < limit)
+                {
+                    return null;
                 }
 
                 if (run == 0)
@@ -183,35 +205,6 @@ internal sealed class RecentMessages
 
                 var result = new Message[run];
                 for (var i = 0; i < run; i++)
-                {
-                    result[i] = _messages[index - i];
-                }
-
-                return result;
-            }
-        }
-
-        // Every seq from beforeSeq - 1 down to beforeSeq - limit (or to seq 1) must be kept; then those, newest first.
-        public IReadOnlyList<Message>? TryReadBefore(long beforeSeq, int limit)
-        {
-            lock (_messages)
-            {
-                var high = beforeSeq - 1;
-                var want = (int)Math.Min(limit, high);
-                if (want <= 0)
-                {
-                    return want == 0 && high <= 0 ? [] : null;
-                }
-
-                var index = IndexAtOrBelow(high);
-                if (index + 1 < want || _messages[index].Seq != high || _messages[index - want + 1].Seq != high - want + 1)
-                {
-                    // A seq of the range is not kept (kept seqs are distinct and ascending, so the ends prove the rest).
-                    return null;
-                }
-
-                var result = new Message[want];
-                for (var i = 0; i < want; i++)
                 {
                     result[i] = _messages[index - i];
                 }
