@@ -1,3 +1,4 @@
+using Messaging.Conformance;
 using Xunit;
 
 namespace Messaging.Tests.Engine;
@@ -186,6 +187,41 @@ public sealed class DeliveryTests
         Assert.Equal([1L, 2L], bob.Messages(conversation).Select(m => m.Seq));
     }
 
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(EngineLimits.InlineFanOut, true)]
+    [InlineData(EngineLimits.InlineFanOut + 1, false)]
+    public async Task An_envelope_for_few_users_is_written_on_the_routing_thread_and_a_larger_fan_out_on_the_thread_pool(int recipients, bool onRoutingThread)
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var users = Enumerable.Range(0, recipients).Select(i => $"member-{i}").ToArray();
+        var conversation = await harness.CreateGroupAsync("alice", users);
+        var connections = new List<(RecordingClientConnection Events, ThreadNotingConnection Threads)>();
+        foreach (var user in users)
+        {
+            var events = new RecordingClientConnection();
+            var threads = new ThreadNotingConnection(events);
+            await harness.ConnectAsync(user, "phone", threads);
+            await events.WhenSyncCompletedAsync().WaitAsync(EngineHarness.Timeout, Ct);
+            connections.Add((events, threads));
+        }
+
+        var message = StoredMessage(conversation, 1, harness);
+        await harness.Messages.AppendAsync(message, Ct);
+
+        // The in-memory backplane runs an idle inbox's handler on the publishing thread, within the publish call.
+        var envelope = EnvelopeCodec.Encode(new NodeEnvelope(Audience.Of(users), new MessageEnvelope(message, null)));
+        var publish = ValueTask.CompletedTask;
+        ThreadNotingConnection.WhileRouting(() => publish = harness.Transport.PublishAsync([harness.Engine.NodeId], envelope, Ct));
+        await publish;
+
+        foreach (var (events, threads) in connections)
+        {
+            await events.WaitForMessagesAsync(conversation, 1);
+            Assert.Equal(onRoutingThread, Assert.Single(threads.WrittenWhileRouting));
+        }
+    }
+
     internal static Message StoredMessage(string conversationId, long seq, EngineHarness harness) => new()
     {
         ConversationId = conversationId,
@@ -196,6 +232,44 @@ public sealed class DeliveryTests
         Content = $"m{seq}",
         Timestamp = harness.Time.GetUtcNow(),
     };
+
+    // Notes, for every message write, whether it ran within a WhileRouting call on that call's thread; then records it.
+    private sealed class ThreadNotingConnection(RecordingClientConnection inner) : IClientConnection
+    {
+        [ThreadStatic]
+        private static bool t_routing;
+
+        private readonly System.Collections.Concurrent.ConcurrentQueue<bool> _writtenWhileRouting = new();
+
+        public string ConnectionId => inner.ConnectionId;
+
+        public IReadOnlyCollection<bool> WrittenWhileRouting => _writtenWhileRouting;
+
+        public static void WhileRouting(Action route)
+        {
+            t_routing = true;
+            try
+            {
+                route();
+            }
+            finally
+            {
+                t_routing = false;
+            }
+        }
+
+        public bool TryWrite(ClientEvent clientEvent)
+        {
+            if (clientEvent is MessageEvent)
+            {
+                _writtenWhileRouting.Enqueue(t_routing);
+            }
+
+            return inner.TryWrite(clientEvent);
+        }
+
+        public void Abort(string reason) => inner.Abort(reason);
+    }
 
     private sealed class ThrowingClientConnection : IClientConnection
     {

@@ -9,7 +9,10 @@ namespace Messaging;
 /// message, a status or a typing event is written straight through, with no thread-pool hop), until an item has to
 /// wait (a store read, flow control), a heavy item comes up (catch-up, refill, a gap re-read, a presence snapshot)
 /// or a batch of <see cref="InlineBatch"/> items was written; the rest then continues on the thread pool and later
-/// items queue behind it. Enqueueing never blocks and never waits for I/O (transport handlers must not); a full queue,
+/// items queue behind it. A producer that fans one envelope out to many connections hands each idle pipeline to the
+/// thread pool instead (<c>handOff</c>): it does not write every socket in turn, the connections are written on every
+/// core, and a connection that meanwhile received more items writes them in one burst (which the socket transport
+/// sends together). Enqueueing never blocks and never waits for I/O (transport handlers must not); a full queue,
 /// or a connection without flow control that refuses a write, is a slow consumer: the connection is aborted and the
 /// pipeline stops (the client resumes by catch-up). A connection with flow control
 /// (<see cref="IFlowControlledClientConnection"/>) is waited for instead, so only this bounded queue decides who is
@@ -67,14 +70,20 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
         TryDrain();
     }
 
-    /// <summary>Queues a live message (from the backplane).</summary>
+    /// <summary>Queues a live message (from the backplane, or routed here without it).</summary>
     /// <param name="message">The message.</param>
     /// <param name="originConnectionId">The connection that sent it, which only advances its cursor.</param>
-    public void EnqueueMessage(Message message, string? originConnectionId) => Enqueue(new MessageItem(message, originConnectionId));
+    /// <param name="handOff">Whether an idle pipeline starts on the thread pool, not on the calling thread (a fan-out).</param>
+    public void EnqueueMessage(Message message, string? originConnectionId, bool handOff) => Enqueue(new MessageItem(message, originConnectionId), handOff);
 
     /// <summary>Queues an event written as is (statuses, typing).</summary>
     /// <param name="clientEvent">The event.</param>
     public void EnqueueEvent(ClientEvent clientEvent) => Enqueue(new EventItem(clientEvent));
+
+    /// <summary>Queues an event written as is (statuses, typing).</summary>
+    /// <param name="clientEvent">The event.</param>
+    /// <param name="handOff">Whether an idle pipeline starts on the thread pool, not on the calling thread (a fan-out).</param>
+    public void EnqueueEvent(ClientEvent clientEvent, bool handOff) => Enqueue(new EventItem(clientEvent), handOff);
 
     /// <summary>Queues a presence change; privacy is applied for this connection's user when it is written.</summary>
     /// <param name="change">The raw change.</param>
@@ -152,7 +161,7 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
         return true;
     }
 
-    private void Enqueue(Item item)
+    private void Enqueue(Item item, bool handOff = false)
     {
         if (!IsAlive)
         {
@@ -171,18 +180,31 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
         _queue.Enqueue(item);
         if (Volatile.Read(ref _started) != 0 || !IsAlive)
         {
-            TryDrain();
+            TryDrain(handOff);
         }
     }
 
-    // Becomes the runner when nobody is; the drain runs on this thread until it has to wait or hands off.
-    private void TryDrain()
+    // Becomes the runner when nobody is; the drain runs on this thread until it has to wait or hands off, or, handed
+    // off, on the thread pool from the start.
+    private void TryDrain(bool handOff = false)
     {
-        if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
+        if (Interlocked.CompareExchange(ref _running, 1, 0) != 0)
+        {
+            return;
+        }
+
+        if (handOff)
+        {
+            HandOff();
+        }
+        else
         {
             _ = DrainAsync(inline: true);
         }
     }
+
+    // Runs the drain on the thread pool; the caller holds _running, which the drain takes over.
+    private void HandOff() => ThreadPool.UnsafeQueueUserWorkItem(static pipeline => _ = pipeline.DrainAsync(inline: false), this, preferLocal: false);
 
     // The runner. Only one runs at a time (it holds _running); it hands the pipeline over to the thread pool, still
     // held, before a heavy item or after a batch when it runs on an enqueuing thread.
@@ -197,7 +219,7 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
                 if (inline && IsAlive && (item.IsHeavy || processed == InlineBatch))
                 {
                     _carried = item;
-                    ThreadPool.UnsafeQueueUserWorkItem(static pipeline => _ = pipeline.DrainAsync(inline: false), this, preferLocal: false);
+                    HandOff();
                     return;
                 }
 

@@ -19,32 +19,31 @@ internal sealed class EnvelopeRouter(EngineContext context, LocalConnections loc
         }
 
         var users = audience.Users;
+        var followers = audience.Followers is { Kind: FollowKind.Conversation } conversation ? interest.LocalMembers(conversation.Id) : [];
+
+        // A fan-out to many users hands their connections to the thread pool instead of writing each in turn here.
+        var handOff = users.Count + followers.Length > EngineLimits.InlineFanOut;
         for (var i = 0; i < users.Count; i++)
         {
-            ToUser(users[i], envelope);
+            ToUser(users[i], envelope, handOff);
         }
 
-        switch (audience.Followers)
+        foreach (var userId in followers)
         {
-            case { Kind: FollowKind.Conversation } topic:
-                foreach (var userId in interest.LocalMembers(topic.Id))
-                {
-                    // A listed user (the sender of a read-path message) already has it.
-                    if (!Contains(users, userId))
-                    {
-                        ToUser(userId, envelope);
-                    }
-                }
+            // A listed user (the sender of a read-path message) already has it.
+            if (!Contains(users, userId))
+            {
+                ToUser(userId, envelope, handOff);
+            }
+        }
 
-                break;
-            case { Kind: FollowKind.Presence } topic when envelope is PresenceEnvelope presence:
-                var change = new PresenceChange(presence.UserId, presence.Status, presence.LastSeen);
-                foreach (var watcher in watchers.WatchersOf(topic.Id))
-                {
-                    Guard(watcher, change, static (p, c) => p.EnqueuePresence(c));
-                }
-
-                break;
+        if (audience.Followers is { Kind: FollowKind.Presence } topic && envelope is PresenceEnvelope presence)
+        {
+            var change = new PresenceChange(presence.UserId, presence.Status, presence.LastSeen);
+            foreach (var watcher in watchers.WatchersOf(topic.Id))
+            {
+                Guard(watcher, change, static (p, c) => p.EnqueuePresence(c));
+            }
         }
 
         // Only a node holding one of the members (or someone following the conversation here) has anything to
@@ -95,7 +94,7 @@ internal sealed class EnvelopeRouter(EngineContext context, LocalConnections loc
         }
     }
 
-    private void ToUser(string userId, Envelope envelope)
+    private void ToUser(string userId, Envelope envelope, bool handOff)
     {
         var connections = local.ForUser(userId);
         if (connections.IsEmpty)
@@ -108,7 +107,7 @@ internal sealed class EnvelopeRouter(EngineContext context, LocalConnections loc
             case MessageEnvelope message:
                 foreach (var connection in connections)
                 {
-                    Guard(connection, message, static (p, m) => p.EnqueueMessage(m.Message, m.OriginConnectionId));
+                    Guard(connection, (message, handOff), static (p, m) => p.EnqueueMessage(m.message.Message, m.message.OriginConnectionId, m.handOff));
                 }
 
                 break;
@@ -116,7 +115,7 @@ internal sealed class EnvelopeRouter(EngineContext context, LocalConnections loc
                 var statusEvent = new StatusEvent(status.ConversationId, status.MessageId, status.Seq, status.Status, status.ClientMsgId, status.Timestamp);
                 foreach (var connection in connections)
                 {
-                    Guard(connection, statusEvent, static (p, e) => p.EnqueueEvent(e));
+                    Guard(connection, (statusEvent, handOff), static (p, e) => p.EnqueueEvent(e.statusEvent, e.handOff));
                 }
 
                 break;
@@ -125,7 +124,7 @@ internal sealed class EnvelopeRouter(EngineContext context, LocalConnections loc
                 var typingEvent = new TypingEvent(typing.ConversationId, typing.UserId, typing.IsTyping);
                 foreach (var connection in connections)
                 {
-                    Guard(connection, typingEvent, static (p, e) => p.EnqueueEvent(e));
+                    Guard(connection, (typingEvent, handOff), static (p, e) => p.EnqueueEvent(e.typingEvent, e.handOff));
                 }
 
                 break;
