@@ -66,5 +66,35 @@ public sealed class RedisConversationStoreTests(RedisFixture redis)
         Assert.Null(await store.GetAsync(NewId("missing"), Token));
     }
 
+    [Fact]
+    public async Task A_touch_moves_the_last_seq_and_the_activity_each_only_forward_and_creates_no_unknown_conversation()
+    {
+        var store = new RedisConversationStore(redis.Multiplexer);
+        var index = new RedisConversationIndex(redis.Multiplexer);
+        var id = NewId("conv");
+        var member = NewId("m");
+        await store.CreateAsync(
+            new Conversation { Id = id, Kind = ConversationKind.Group, Name = "g", Members = [new ConversationMember(member, MemberRole.Member, Created)], CreatedAt = Created },
+            Token);
+        async Task<(long Seq, DateTimeOffset At)> ReadAsync()
+        {
+            var activity = Assert.Single(await index.ListForUserAsync(member, 10, Token));
+            return (activity.LastSeq, activity.LastActivity);
+        }
+
+        await index.TouchAsync(id, 5, Created.AddMinutes(5), Token);
+        Assert.Equal((5L, Created.AddMinutes(5)), await ReadAsync());
+
+        // A lower seq at a later time moves only the activity; a higher seq at an earlier time only the seq.
+        await index.TouchAsync(id, 3, Created.AddMinutes(6), Token);
+        Assert.Equal((5L, Created.AddMinutes(6)), await ReadAsync());
+        await index.TouchAsync(id, 9, Created.AddMinutes(1), Token);
+        Assert.Equal((9L, Created.AddMinutes(6)), await ReadAsync());
+
+        var unknown = NewId("missing");
+        await index.TouchAsync(unknown, 1, Created, Token);
+        Assert.False(await redis.Multiplexer.GetDatabase().KeyExistsAsync(RedisKeys.ConversationInfo(unknown)));
+    }
+
     private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 }

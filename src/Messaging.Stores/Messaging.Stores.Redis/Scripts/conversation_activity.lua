@@ -4,18 +4,22 @@
 -- seq in decimal, activity as UTC ticks and as Unix ms. Returns 1 when the activity time moved, else 0 (also for an
 -- unknown conversation).
 local function touch_conversation(info_key, seq, ticks, ms)
-  if redis.call('EXISTS', info_key) == 0 then
+  -- One read and at most one write: every conversation has both fields from its creation, so a hash without either is
+  -- checked for existence only then.
+  local current = redis.call('HMGET', info_key, 'last_seq', 'activity')
+  if not current[1] and not current[2] and redis.call('EXISTS', info_key) == 0 then
     return 0
   end
-  if tonumber(seq) > tonumber(redis.call('HGET', info_key, 'last_seq') or '0') then
-    redis.call('HSET', info_key, 'last_seq', seq)
-  end
+  local higher = tonumber(seq) > tonumber(current[1] or '0')
   -- Ticks exceed a Lua number's exact range: compare them as decimal strings (longer is later).
-  local activity = redis.call('HGET', info_key, 'activity') or '0'
+  local activity = current[2] or '0'
   local later = #ticks > #activity or (#ticks == #activity and ticks > activity)
-  if not later then
-    return 0
+  if higher and later then
+    redis.call('HSET', info_key, 'last_seq', seq, 'activity', ticks, 'activity_ms', ms)
+  elseif higher then
+    redis.call('HSET', info_key, 'last_seq', seq)
+  elseif later then
+    redis.call('HSET', info_key, 'activity', ticks, 'activity_ms', ms)
   end
-  redis.call('HSET', info_key, 'activity', ticks, 'activity_ms', ms)
-  return 1
+  return later and 1 or 0
 end
