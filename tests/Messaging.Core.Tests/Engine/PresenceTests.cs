@@ -165,6 +165,83 @@ public sealed class PresenceTests
         Assert.Equal(MessagingErrorKind.BadRequest, error.Kind);
     }
 
+    [Fact]
+    public async Task With_a_store_that_forecasts_its_next_expiry_the_sweep_asks_the_store_only_once_a_lease_may_have_lapsed()
+    {
+        var store = new ForecastingPresenceStore();
+        await using var harness = await EngineHarness.StartAsync(
+            o =>
+            {
+                // The loop stays asleep: the test runs each sweep itself.
+                o.PresenceSweepInterval = TimeSpan.FromHours(1);
+                o.PresenceGracePeriod = TimeSpan.FromSeconds(5);
+            },
+            services => services.AddSingleton<IPresenceStore>(store));
+        var presence = harness.Engine.Presence;
+        var start = harness.Time.GetUtcNow();
+        async Task<(int Reads, int Sweeps)> SweepAtAsync(double seconds)
+        {
+            harness.Time.Advance(start.AddSeconds(seconds) - harness.Time.GetUtcNow());
+            await presence.SweepAsync(Ct);
+            return (store.ForecastReads, store.Sweeps);
+        }
+
+        // Nothing lapses for 30 s, but a lease written after a read may lapse one grace period later: read again then.
+        store.Forecast = start.AddSeconds(30);
+        Assert.Equal((1, 0), await SweepAtAsync(0));
+        Assert.Equal((1, 0), await SweepAtAsync(4.999));
+        Assert.Equal((2, 0), await SweepAtAsync(5));
+
+        // A forecast within the grace period is when the store is next read, and swept once it has come.
+        store.Forecast = start.AddSeconds(12);
+        Assert.Equal((3, 0), await SweepAtAsync(10));
+        Assert.Equal((3, 0), await SweepAtAsync(11.999));
+        Assert.Equal((4, 1), await SweepAtAsync(12));
+
+        // After a sweep the forecast is read on the next look; a store that knows of no lease is read every grace period.
+        store.Forecast = DateTimeOffset.MaxValue;
+        Assert.Equal((5, 1), await SweepAtAsync(13));
+        Assert.Equal((5, 1), await SweepAtAsync(17.999));
+        Assert.Equal((6, 1), await SweepAtAsync(18));
+
+        // A store that cannot tell is swept on every look.
+        store.Forecast = null;
+        Assert.Equal((7, 2), await SweepAtAsync(23));
+        Assert.Equal((8, 3), await SweepAtAsync(23.5));
+    }
+
+    private sealed class ForecastingPresenceStore : IPresenceStore, IPresenceExpiryForecast
+    {
+        private readonly InMemoryPresenceStore _inner = new();
+
+        public DateTimeOffset? Forecast { get; set; }
+
+        public int ForecastReads { get; private set; }
+
+        public int Sweeps { get; private set; }
+
+        public ValueTask<DateTimeOffset?> GetNextExpiryAsync(CancellationToken cancellationToken = default)
+        {
+            ForecastReads++;
+            return ValueTask.FromResult(Forecast);
+        }
+
+        public ValueTask<IReadOnlyList<PresenceChange>> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+        {
+            Sweeps++;
+            return _inner.ExpireAsync(now, cancellationToken);
+        }
+
+        public ValueTask<PresenceChange?> TouchAsync(string userId, string deviceId, DateTimeOffset activeAt, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+            => _inner.TouchAsync(userId, deviceId, activeAt, expiresAt, cancellationToken);
+
+        public ValueTask<PresenceChange> GetAsync(string userId, CancellationToken cancellationToken = default) => _inner.GetAsync(userId, cancellationToken);
+
+        public ValueTask<PresenceVisibility> GetVisibilityAsync(string userId, CancellationToken cancellationToken = default) => _inner.GetVisibilityAsync(userId, cancellationToken);
+
+        public ValueTask SetVisibilityAsync(string userId, PresenceVisibility visibility, CancellationToken cancellationToken = default) => _inner.SetVisibilityAsync(userId, visibility, cancellationToken);
+    }
+
     private sealed class TouchCountingPresenceStore : IPresenceStore
     {
         private readonly InMemoryPresenceStore _inner = new();

@@ -30,6 +30,28 @@ public sealed class RedisPresenceStoreTests
     }
 
     [Fact]
+    public async Task The_forecast_is_the_earliest_lease_expiry_or_full_sweep_and_moves_on_with_the_sweeps()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        var store = new RedisPresenceStore(connection);
+        Assert.NotEqual(RedisKeys.PresenceShard("alice", RedisStoreOptions.DefaultPresenceShards), RedisKeys.PresenceShard("bob", RedisStoreOptions.DefaultPresenceShards));
+        Assert.Equal(DateTimeOffset.MaxValue, await store.GetNextExpiryAsync(Token));
+
+        // bob's touch also brings back the full sweep's mark, due when his lease lapses; alice's expiry rounds up to a millisecond.
+        await store.TouchAsync("bob", "phone", Start, Start.AddSeconds(60), Token);
+        await store.TouchAsync("alice", "phone", Start, Start.AddSeconds(5).AddTicks(5_000), Token);
+        Assert.Equal(Start.AddSeconds(5).AddMilliseconds(1), await store.GetNextExpiryAsync(Token));
+
+        Assert.Equal([new PresenceChange("alice", PresenceStatus.Offline, Start)], await store.ExpireAsync(Start.AddSeconds(5).AddMilliseconds(1), Token));
+        Assert.Equal(Start.AddSeconds(60), await store.GetNextExpiryAsync(Token));
+
+        // The sweep at bob's expiry also claims the full sweep, whose mark is then a minute ahead and the only entry.
+        Assert.Equal([new PresenceChange("bob", PresenceStatus.Offline, Start)], await store.ExpireAsync(Start.AddSeconds(60), Token));
+        Assert.Equal(Start.AddSeconds(120), await store.GetNextExpiryAsync(Token));
+    }
+
+    [Fact]
     public async Task Leases_never_lapse_early_at_sub_millisecond_precision()
     {
         await using var server = await RedisServer.StartAsync();

@@ -46,7 +46,11 @@ public sealed class MessagingOptions
     /// <summary>How long a device stays online after it disconnects, so a quick reconnect is not seen (default 5 s).</summary>
     public TimeSpan PresenceGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often lapsed presence leases are swept and offline changes published (default 1 s).</summary>
+    /// <summary>
+    /// How often the node looks for lapsed presence leases and publishes offline changes (default 1 s): the longest an
+    /// offline change waits after the lease lapsed. With a store that forecasts its next expiry
+    /// (<see cref="IPresenceExpiryForecast"/>) the node asks the store only once a lease may have lapsed.
+    /// </summary>
     public TimeSpan PresenceSweepInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The shortest time between two forwarded "is typing" events of one user in one conversation (default 2 s).</summary>

@@ -8,6 +8,8 @@ namespace Messaging;
 /// </summary>
 internal sealed class PresenceService(EngineContext context, IPresenceStore presence, IConnectionDirectory directory, PresencePrivacy privacy, NodePublisher publisher)
 {
+    // With a store that forecasts its next expiry: no lease can lapse before this time (touched by the sweep only).
+    private DateTimeOffset _quietUntil = DateTimeOffset.MinValue;
     /// <summary>A device connected or heartbeated: extend its lease by the TTL.</summary>
     /// <param name="userId">The user.</param>
     /// <param name="deviceId">The device.</param>
@@ -31,12 +33,34 @@ internal sealed class PresenceService(EngineContext context, IPresenceStore pres
         await LeaseAsync(userId, deviceId, context.Options.PresenceGracePeriod, CancellationToken.None).ConfigureAwait(false);
     }
 
-    /// <summary>Removes lapsed leases and publishes the users who went offline, with their last seen.</summary>
+    /// <summary>
+    /// Removes lapsed leases and publishes the users who went offline, with their last seen. With a store that
+    /// forecasts its next expiry (<see cref="IPresenceExpiryForecast"/>) it asks the store only once a lease may have
+    /// lapsed: an idle node then costs the store one read per shortest lease, not one sweep per interval.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the sweep.</param>
     /// <returns>A task that completes when swept.</returns>
     public async ValueTask SweepAsync(CancellationToken cancellationToken)
     {
-        var changes = await presence.ExpireAsync(context.Now, cancellationToken).ConfigureAwait(false);
+        var now = context.Now;
+        if (presence is IPresenceExpiryForecast forecast)
+        {
+            if (now < _quietUntil)
+            {
+                return;
+            }
+
+            if (await forecast.GetNextExpiryAsync(cancellationToken).ConfigureAwait(false) is { } next && next > now)
+            {
+                // A lease written from now on lapses no earlier than the shortest lease from now.
+                var options = context.Options;
+                var shortest = options.PresenceGracePeriod < options.PresenceTtl ? options.PresenceGracePeriod : options.PresenceTtl;
+                _quietUntil = next - now < shortest ? next : now + shortest;
+                return;
+            }
+        }
+
+        var changes = await presence.ExpireAsync(now, cancellationToken).ConfigureAwait(false);
         foreach (var change in changes)
         {
             await PublishAsync(change).ConfigureAwait(false);

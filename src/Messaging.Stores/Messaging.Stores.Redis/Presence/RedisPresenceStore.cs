@@ -23,7 +23,9 @@ namespace Messaging.Stores.Redis;
 /// Idle cost: on a server that is not a cluster, the touch and sweep scripts also keep a due index exact (per shard,
 /// the earliest lease expiry in it), so a sweep is one <c>ZRANGEBYSCORE</c> of that index followed by a script only
 /// for the shards with something due: with nothing due, G gateways cost G commands per sweep interval, whatever the
-/// shard count. Every gateway checks, so no node holds a sweeping duty that others would have to take over when it
+/// shard count. The index's lowest score is also the store's forecast (<see cref="GetNextExpiryAsync"/>), with which
+/// the engine sweeps only once something may be due: an idle gateway then reads it once per shortest lease (the
+/// presence grace period, by default 5 s) instead of sweeping every second. Every gateway checks, so no node holds a sweeping duty that others would have to take over when it
 /// dies; several gateways finding one shard due each run its script and the atomic claims report every user once.
 /// Once a minute (of the <c>now</c> the sweeps are given) one gateway, the one whose <c>ZREM</c> claims the index's
 /// <c>full</c> mark, sweeps every shard and sets the mark a minute ahead; that finds leases the index does not know of
@@ -37,7 +39,7 @@ namespace Messaging.Stores.Redis;
 /// early). Every node must use the same shard count.
 /// </para>
 /// </remarks>
-public sealed class RedisPresenceStore : IPresenceStore
+public sealed class RedisPresenceStore : IPresenceStore, IPresenceExpiryForecast
 {
     // Users claimed per script call: bounds how long one sweep blocks Redis.
     private const int SweepBatchSize = 256;
@@ -116,6 +118,24 @@ public sealed class RedisPresenceStore : IPresenceStore
         }
 
         return changes;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The lowest score of the due index: the earliest lease expiry of any shard, or the next full sweep's mark if that
+    /// comes first, so the full sweep still runs once a minute. One command; <see langword="null"/> on Redis Cluster,
+    /// where there is no due index.
+    /// </remarks>
+    public async ValueTask<DateTimeOffset?> GetNextExpiryAsync(CancellationToken cancellationToken = default)
+    {
+        var multiplexer = await _context.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+        if (DueIndexHere(multiplexer).IsNullOrEmpty)
+        {
+            return null;
+        }
+
+        var first = await RedisStoreContext.Guard(multiplexer.GetDatabase().SortedSetRangeByRankWithScoresAsync(RedisKeys.PresenceDue(), 0, 0), cancellationToken).ConfigureAwait(false);
+        return first.Length == 0 ? DateTimeOffset.MaxValue : DateTimeOffset.FromUnixTimeMilliseconds((long)first[0].Score);
     }
 
     /// <inheritdoc />
