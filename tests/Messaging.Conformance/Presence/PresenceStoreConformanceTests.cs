@@ -12,7 +12,8 @@ namespace Messaging.Conformance;
 /// </summary>
 /// <remarks>
 /// <see cref="IPresenceStore.ExpireAsync"/> is global, so on a shared server it may also report users of other tests;
-/// the suite only looks at its own users. Capabilities read: <see cref="AdapterCapabilities.MultiNode"/>.
+/// the suite only looks at its own users. Capabilities read: <see cref="AdapterCapabilities.MultiNode"/>; a store that
+/// implements <see cref="IPresenceExpiryForecast"/> is held to its law too.
 /// </remarks>
 public abstract class PresenceStoreConformanceTests : ConformanceSuite
 {
@@ -207,6 +208,34 @@ public abstract class PresenceStoreConformanceTests : ConformanceSuite
 
         var reports = await Task.WhenAll(a.ExpireAsync(now.AddSeconds(6), Token).AsTask(), b.ExpireAsync(now.AddSeconds(6), Token).AsTask());
         Assert.Single(reports.SelectMany(r => r), c => c.UserId == user);
+    }
+
+    /// <summary>
+    /// A store that forecasts its next expiry (<see cref="IPresenceExpiryForecast"/>) never names a time later than one
+    /// of its users goes offline (the last of the user's leases lapses), also after touches shortened the leases (a
+    /// node would sweep too late); other users may make it earlier. Skipped for a store without the capability.
+    /// </summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task A_forecast_is_never_later_than_a_user_goes_offline_also_after_touches_shortened_the_leases()
+    {
+        var store = await NewStoreAsync();
+        Assert.SkipUnless(store is IPresenceExpiryForecast, "The store does not implement IPresenceExpiryForecast: its nodes sweep on every interval.");
+        var forecast = (IPresenceExpiryForecast)store;
+        var user = NewId("user");
+        var start = Clock.GetUtcNow();
+        async Task AssertNoLaterThanAsync(DateTimeOffset offline, string because)
+            => Assert.True(await forecast.GetNextExpiryAsync(Token) is not { } next || next <= offline, because);
+
+        await store.TouchAsync(user, "phone", start, start + Ttl, Token);
+        await store.TouchAsync(user, "laptop", start, start.AddSeconds(30), Token);
+        await AssertNoLaterThanAsync(start + Ttl, "the user goes offline when the phone's lease lapses");
+
+        await store.TouchAsync(user, "phone", start.AddSeconds(1), start.AddSeconds(6), Token);
+        await AssertNoLaterThanAsync(start.AddSeconds(30), "the phone's lease was shortened: the laptop's lapses last");
+
+        await store.TouchAsync(user, "laptop", start.AddSeconds(2), start.AddSeconds(8), Token);
+        await AssertNoLaterThanAsync(start.AddSeconds(8), "both leases were shortened");
     }
 
     private async Task<IPresenceStore> NewStoreAsync() => Track(await CreateAsync(Clock));

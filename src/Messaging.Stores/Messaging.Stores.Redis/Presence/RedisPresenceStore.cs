@@ -122,7 +122,8 @@ public sealed class RedisPresenceStore : IPresenceStore, IPresenceExpiryForecast
 
     /// <inheritdoc />
     /// <remarks>
-    /// The lowest score of the due index: the earliest lease expiry of any shard, or the next full sweep's mark if that
+    /// The lowest score of the due index: the earliest time a user of any shard goes offline (each user's entry is
+    /// their latest lease, which every touch rewrites, also when it shortens one), or the next full sweep's mark if that
     /// comes first, so the full sweep still runs once a minute. One command; <see langword="null"/> on Redis Cluster,
     /// where there is no due index.
     /// </remarks>
