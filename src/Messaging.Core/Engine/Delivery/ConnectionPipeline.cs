@@ -78,12 +78,8 @@ internal sealed class ConnectionPipeline : IDeliveryWriter
 
     /// <summary>Queues an event written as is (statuses, typing).</summary>
     /// <param name="clientEvent">The event.</param>
-    public void EnqueueEvent(ClientEvent clientEvent) => Enqueue(new EventItem(clientEvent));
-
-    /// <summary>Queues an event written as is (statuses, typing).</summary>
-    /// <param name="clientEvent">The event.</param>
     /// <param name="handOff">Whether an idle pipeline starts on the thread pool, not on the calling thread (a fan-out).</param>
-    public void EnqueueEvent(ClientEvent clientEvent, bool handOff) => Enqueue(new EventItem(clientEvent), handOff);
+    public void EnqueueEvent(ClientEvent clientEvent, bool handOff = false) => Enqueue(new EventItem(clientEvent), handOff);
 
     /// <summary>Queues a presence change; privacy is applied for this connection's user when it is written.</summary>
     /// <param name="change">The raw change.</param>

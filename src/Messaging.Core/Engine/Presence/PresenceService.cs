@@ -10,6 +10,7 @@ internal sealed class PresenceService(EngineContext context, IPresenceStore pres
 {
     // With a store that forecasts its next expiry: no lease can lapse before this time (touched by the sweep only).
     private DateTimeOffset _quietUntil = DateTimeOffset.MinValue;
+
     /// <summary>A device connected or heartbeated: extend its lease by the TTL.</summary>
     /// <param name="userId">The user.</param>
     /// <param name="deviceId">The device.</param>
