@@ -77,4 +77,54 @@ public sealed class RedisSendPathTests
         var user = await receipts.GetUserAsync("c", "alice", Token);
         Assert.Equal((1L, 1L, at), (user.DeliveredUpTo, user.ReadUpTo, user.ReadAt!.Value));
     }
+
+    [Fact]
+    public async Task Keeping_the_books_moves_the_senders_marks_to_the_new_seq_and_returns_the_users_marks_before()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        var messages = new RedisMessageStore(connection);
+        var receipts = new RedisReceiptStore(connection);
+        var start = new DateTimeOffset(2025, 1, 15, 10, 30, 0, TimeSpan.Zero);
+        var draft = new Message { ConversationId = "c", Seq = 0, MessageId = "m1", SenderId = "alice", ClientMsgId = "x1", Content = "hi", Timestamp = start };
+        for (var i = 1; i <= 3; i++)
+        {
+            await messages.SequenceAndAppendAsync(draft with { MessageId = $"m{i}", ClientMsgId = $"x{i}" }, TimeSpan.FromMinutes(1), Token);
+        }
+
+        // Alice's phone has had seq 3 delivered and read seq 2, at different times, before she sends again.
+        await receipts.AdvanceAsync("c", "alice", "phone", 3, 0, start.AddSeconds(1), Token);
+        await receipts.AdvanceAsync("c", "alice", "phone", 3, 2, start.AddSeconds(2), Token);
+        var at = start.AddSeconds(3);
+        var sent = await messages.SequenceAndAppendKeepingBooksAsync(draft with { MessageId = "m4", ClientMsgId = "x4", Timestamp = at }, TimeSpan.FromMinutes(1), new CommitBookkeeping("alice", at), Token);
+
+        Assert.Equal(4L, sent.Result.Existing!.Seq);
+        Assert.Equal((3L, 2L, start.AddSeconds(1), start.AddSeconds(2)), (sent.SenderMarksBefore.DeliveredUpTo, sent.SenderMarksBefore.ReadUpTo, sent.SenderMarksBefore.DeliveredAt, sent.SenderMarksBefore.ReadAt));
+        var user = await receipts.GetUserAsync("c", "alice", Token);
+        Assert.Equal((4L, 4L, at, at), (user.DeliveredUpTo, user.ReadUpTo, user.DeliveredAt, user.ReadAt));
+        var device = await receipts.GetDeviceAsync("c", "alice", ReservedDeviceIds.Sender, Token);
+        Assert.Equal((4L, 4L, at, at), (device.DeliveredUpTo, device.ReadUpTo, device.DeliveredAt, device.ReadAt));
+        var phone = await receipts.GetDeviceAsync("c", "alice", "phone", Token);
+        Assert.Equal((3L, 2L), (phone.DeliveredUpTo, phone.ReadUpTo));
+    }
+
+    [Fact]
+    public async Task Keeping_the_books_never_lowers_a_mark_that_was_set_past_the_new_seq_through_the_receipt_store()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var connection = await server.ConnectAsync();
+        var messages = new RedisMessageStore(connection);
+        var receipts = new RedisReceiptStore(connection);
+        var at = new DateTimeOffset(2025, 1, 15, 10, 30, 0, TimeSpan.Zero);
+        await receipts.AdvanceAsync("c", "alice", "phone", 10, 10, at, Token);
+
+        var draft = new Message { ConversationId = "c", Seq = 0, MessageId = "m1", SenderId = "alice", ClientMsgId = "x1", Content = "hi", Timestamp = at };
+        var sent = await messages.SequenceAndAppendKeepingBooksAsync(draft, TimeSpan.FromMinutes(1), new CommitBookkeeping("alice", at.AddSeconds(1)), Token);
+
+        Assert.Equal((1L, 10L, 10L), (sent.Result.Existing!.Seq, sent.SenderMarksBefore.DeliveredUpTo, sent.SenderMarksBefore.ReadUpTo));
+        var user = await receipts.GetUserAsync("c", "alice", Token);
+        Assert.Equal((10L, 10L, at), (user.DeliveredUpTo, user.ReadUpTo, user.ReadAt!.Value));
+        var device = await receipts.GetDeviceAsync("c", "alice", ReservedDeviceIds.Sender, Token);
+        Assert.Equal((1L, 1L), (device.DeliveredUpTo, device.ReadUpTo));
+    }
 }

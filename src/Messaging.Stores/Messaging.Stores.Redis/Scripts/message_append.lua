@@ -8,13 +8,13 @@
 -- KEYS[3] log       HASH   last = highest stored seq, trimmed = highest seq removed by retention
 -- KEYS[4] counter   STRING the sequencer's counter
 -- KEYS[5] id index  STRING "<seq> <conversation id>" (when ARGV[6] is '1': only on a standalone server, another slot)
--- then, with bookkeeping: device receipts HASH, user receipts HASH, info HASH (see receipt_advance.lua and
+-- then, with bookkeeping: device receipts HASH, user receipts HASH (marks as in receipt_marks.lua), info HASH (see
 -- conversation_touch.lua)
 -- ARGV[1] seq, or '' to take the next one   ARGV[2] payload   ARGV[3] de-duplication window (ms)
 -- ARGV[4] retention: messages kept per conversation, '' to keep every message   ARGV[5] conversation id
 -- ARGV[6] '1' when KEYS[5] is the id index entry, else '0'
--- ARGV[7..11] bookkeeping, or absent: sender's device field, sender id, mark time (UTC ticks), activity (UTC ticks),
--- activity (Unix ms)
+-- ARGV[7..11] bookkeeping (only with ARGV[1] = ''), or absent: sender's device field, sender id, mark time (UTC ticks),
+-- activity (UTC ticks), activity (Unix ms)
 -- Returns {0, seq, sender mark before or false} appended | {1, "<seq> <payload>"} duplicate (payload as stored then,
 -- so trimmed originals still answer) | {2, payload or false} seq taken (false: removed by retention)
 local last = tonumber(redis.call('HGET', KEYS[3], 'last') or '0')
@@ -77,10 +77,22 @@ if excess > 0 then
   end
 end
 -- Bookkeeping: sending reads everything up to the message (the sender's pseudo-device), and the conversation moves.
+-- The seq was just taken above every stored message, and the engine never moves a mark past the conversation's last
+-- stored seq (acks are clamped to it). So when the user's mark before (the max over the user's devices, the sender's
+-- pseudo-device included) is below the seq, the advance moves the device's and the user's marks to exactly this seq,
+-- read and delivered, at the mark time, and they are written without being parsed. A mark at or above the seq (set
+-- through the receipt store directly) takes the general advance, which never lowers a mark.
 local before = false
 if ARGV[7] then
   local k = ARGV[6] == '1' and 6 or 5
-  before = advance_marks(KEYS[k], KEYS[k + 1], ARGV[7], ARGV[8], seq, seq, ARGV[9])
+  before = redis.call('HGET', KEYS[k + 1], ARGV[8])
+  if not before or tonumber(string.match(before, '^%d+')) < seq then
+    local mark = seqText .. '|' .. seqText .. '|' .. ARGV[9] .. '|' .. ARGV[9]
+    redis.call('HSET', KEYS[k], ARGV[7], mark)
+    redis.call('HSET', KEYS[k + 1], ARGV[8], mark)
+  else
+    advance_marks(KEYS[k], KEYS[k + 1], ARGV[7], ARGV[8], seq, seq, ARGV[9])
+  end
   touch_conversation(KEYS[k + 2], seqText, ARGV[10], ARGV[11])
 end
 return {0, seq, before}
