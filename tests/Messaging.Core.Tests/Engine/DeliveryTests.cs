@@ -127,16 +127,7 @@ public sealed class DeliveryTests
         var other = await harness.CreateDirectAsync("carol", "bob");
         var (_, bob) = await harness.ConnectAsync("bob");
         await harness.Messages.AppendAsync(StoredMessage(conversation, 1, harness), Ct);
-        var two = StoredMessage(conversation, 2, harness);
-        await harness.Messages.AppendAsync(two, Ct);
-        await harness.DeliverFromBackplaneAsync("bob", two);
-
-        // The connection's pipeline is serial: once a later envelope is written, seq 2 waits for seq 1 in its grace.
-        var marker = StoredMessage(other, 1, harness);
-        await harness.Messages.AppendAsync(marker, Ct);
-        await harness.DeliverFromBackplaneAsync("bob", marker);
-        await bob.WaitForMessagesAsync(other, 1);
-        Assert.Empty(bob.Messages(conversation));
+        await ParkSeqTwoAsync(harness, conversation, other, bob);
 
         harness.Time.Advance(new MessagingOptions().GapFillGrace);
 
@@ -151,16 +142,7 @@ public sealed class DeliveryTests
         var conversation = await harness.CreateDirectAsync("alice", "bob");
         var other = await harness.CreateDirectAsync("carol", "bob");
         var (_, bob) = await harness.ConnectAsync("bob");
-        var two = StoredMessage(conversation, 2, harness);
-        await harness.Messages.AppendAsync(two, Ct);
-        await harness.DeliverFromBackplaneAsync("bob", two);
-
-        // The connection's pipeline is serial: once a later envelope is written, seq 2 has been parked.
-        var marker = StoredMessage(other, 1, harness);
-        await harness.Messages.AppendAsync(marker, Ct);
-        await harness.DeliverFromBackplaneAsync("bob", marker);
-        await bob.WaitForMessagesAsync(other, 1);
-        Assert.Empty(bob.Messages(conversation));
+        await ParkSeqTwoAsync(harness, conversation, other, bob);
 
         harness.Time.Advance(EngineLimits.GapGiveUpAfter + TimeSpan.FromSeconds(1));
 
@@ -269,6 +251,21 @@ public sealed class DeliveryTests
             await events.WaitForMessagesAsync(conversation, 1);
             Assert.Equal(onRoutingThread, Assert.Single(threads.WrittenWhileRouting));
         }
+    }
+
+    // Stores seq 2 of the conversation and hands bob's node its envelope, with seq 1 not delivered: the envelope is
+    // parked. The connection's pipeline is serial, so once a later envelope (of the other conversation) is written, seq
+    // 2 has been handled and waits.
+    private static async Task ParkSeqTwoAsync(EngineHarness harness, string conversation, string other, RecordingClientConnection bob)
+    {
+        var two = StoredMessage(conversation, 2, harness);
+        await harness.Messages.AppendAsync(two, Ct);
+        await harness.DeliverFromBackplaneAsync("bob", two);
+        var marker = StoredMessage(other, 1, harness);
+        await harness.Messages.AppendAsync(marker, Ct);
+        await harness.DeliverFromBackplaneAsync("bob", marker);
+        await bob.WaitForMessagesAsync(other, 1);
+        Assert.Empty(bob.Messages(conversation));
     }
 
     internal static Message StoredMessage(string conversationId, long seq, EngineHarness harness) => new()
