@@ -5,8 +5,9 @@ namespace Messaging;
 /// duplicate and dropped; the next seq is written; a message ahead of the cursor waits while the gap is filled: from
 /// this node's memory of recent messages when it holds every missing seq, otherwise first from the live envelopes of
 /// the next <see cref="MessagingOptions.GapFillGrace"/> (a message that overtook one still in flight, the usual cause
-/// of a gap under load, is followed by it within moments) and then from the store. Seqs below the store's history start (<see cref="IMessageStore.GetHistoryStartAsync"/>: removed by a
-/// retention or lost) are gone for good and skipped at once, like tombstones. Any other seq missing from the store too
+/// of a gap under load, is followed by it within moments) and then from the store. Seqs below the store's history
+/// start (<see cref="IMessageStore.GetHistoryStartAsync"/>: removed by a retention or lost) are gone for good and
+/// skipped as soon as the store is read, like tombstones. Any other seq missing from the store too
 /// (an append still in flight) is re-read after a short delay, and given up after
 /// <see cref="EngineLimits.GapGiveUpAfter"/>, so nobody waits forever. Tombstones advance the cursor but are
 /// never written. A former member's cursor is capped at the removal's seq (<see cref="ConversationCursor.Limit"/>).
