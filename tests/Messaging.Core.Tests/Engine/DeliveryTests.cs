@@ -136,6 +136,47 @@ public sealed class DeliveryTests
     }
 
     [Fact]
+    public async Task A_gap_that_is_waited_for_while_the_cursor_keeps_moving_is_not_given_up()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var other = await harness.CreateDirectAsync("carol", "bob");
+        var (_, bob) = await harness.ConnectAsync("bob");
+        var messages = Enumerable.Range(1, 4).Select(seq => StoredMessage(conversation, seq, harness)).ToArray();
+
+        // Seqs 2 and 4 arrive while 1 and 3 are still being appended.
+        await harness.Messages.AppendAsync(messages[1], Ct);
+        await harness.DeliverFromBackplaneAsync("bob", messages[1]);
+        await harness.Messages.AppendAsync(messages[3], Ct);
+        await harness.DeliverFromBackplaneAsync("bob", messages[3]);
+        await SettleAsync(1);
+        harness.Time.Advance(EngineLimits.GapGiveUpAfter - TimeSpan.FromSeconds(1));
+        await SettleAsync(2);
+
+        // Seq 1 arrives: the cursor moves to 2, and the gap at 3 waits from now, so 2 s later it is still waited for.
+        await harness.Messages.AppendAsync(messages[0], Ct);
+        await harness.DeliverFromBackplaneAsync("bob", messages[0]);
+        await bob.WaitForMessagesAsync(conversation, 2);
+        harness.Time.Advance(TimeSpan.FromSeconds(2));
+        await SettleAsync(3);
+        Assert.Equal([1L, 2L], bob.Messages(conversation).Select(m => m.Seq));
+
+        await harness.Messages.AppendAsync(messages[2], Ct);
+        await harness.DeliverFromBackplaneAsync("bob", messages[2]);
+        await bob.WaitForMessagesAsync(conversation, 4);
+        Assert.Equal([1L, 2L, 3L, 4L], bob.Messages(conversation).Select(m => m.Seq));
+
+        // The pipeline is serial: once the marker (seq n of the other conversation) is written, what came before ran.
+        async Task SettleAsync(int n)
+        {
+            var marker = StoredMessage(other, n, harness);
+            await harness.Messages.AppendAsync(marker, Ct);
+            await harness.DeliverFromBackplaneAsync("bob", marker);
+            await bob.WaitForMessagesAsync(other, n);
+        }
+    }
+
+    [Fact]
     public async Task A_seq_that_never_appears_is_skipped_after_the_give_up_time()
     {
         await using var harness = await EngineHarness.StartAsync();

@@ -41,6 +41,12 @@ internal sealed class OrderedDelivery(EngineContext context, DeliveryReads reads
                 // The gap closed live: its grace (or re-read) has nothing left to do.
                 cursor.StopRecheck();
             }
+            else
+            {
+                // The cursor moved and a later gap remains: that gap waits from now (a stream that keeps reordering
+                // never gives up a seq that merely arrived late).
+                cursor.WaitingSince = context.Now;
+            }
 
             await FlushAsync(cancellationToken).ConfigureAwait(false);
             return;
