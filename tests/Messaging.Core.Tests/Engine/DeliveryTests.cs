@@ -1,5 +1,4 @@
 using Messaging.Conformance;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Messaging.Tests.Engine;
@@ -97,45 +96,6 @@ public sealed class DeliveryTests
     }
 
     [Fact]
-    public async Task A_message_that_overtook_one_in_flight_waits_briefly_for_it_and_the_store_is_not_read()
-    {
-        var store = new FailingMessageStore();
-        await using var harness = await EngineHarness.StartAsync(configureServices: services => services.AddSingleton<IMessageStore>(store));
-        var conversation = await harness.CreateDirectAsync("alice", "bob");
-        var (_, bob) = await harness.ConnectAsync("bob");
-        var one = StoredMessage(conversation, 1, harness);
-        var two = StoredMessage(conversation, 2, harness);
-        await store.AppendDirectlyAsync(one);
-        await store.AppendDirectlyAsync(two);
-        var readsBefore = store.ReadsAfter;
-
-        // Both are stored, and seq 2's envelope arrives first: the fake clock never moves, so the gap-fill grace never
-        // ends, and seq 1's envelope closes the gap.
-        await harness.DeliverFromBackplaneAsync("bob", two);
-        await harness.DeliverFromBackplaneAsync("bob", one);
-
-        await bob.WaitForMessagesAsync(conversation, 2);
-        Assert.Equal([1L, 2L], bob.Messages(conversation).Select(m => m.Seq));
-        Assert.Equal(readsBefore, store.ReadsAfter);
-    }
-
-    [Fact]
-    public async Task A_message_whose_predecessor_never_arrives_live_gets_it_from_the_store_after_the_grace()
-    {
-        await using var harness = await EngineHarness.StartAsync();
-        var conversation = await harness.CreateDirectAsync("alice", "bob");
-        var other = await harness.CreateDirectAsync("carol", "bob");
-        var (_, bob) = await harness.ConnectAsync("bob");
-        await harness.Messages.AppendAsync(StoredMessage(conversation, 1, harness), Ct);
-        await ParkSeqTwoAsync(harness, conversation, other, bob);
-
-        harness.Time.Advance(new MessagingOptions().GapFillGrace);
-
-        await bob.WaitForMessagesAsync(conversation, 2);
-        Assert.Equal([1L, 2L], bob.Messages(conversation).Select(m => m.Seq));
-    }
-
-    [Fact]
     public async Task A_gap_that_is_waited_for_while_the_cursor_keeps_moving_is_not_given_up()
     {
         await using var harness = await EngineHarness.StartAsync();
@@ -183,7 +143,16 @@ public sealed class DeliveryTests
         var conversation = await harness.CreateDirectAsync("alice", "bob");
         var other = await harness.CreateDirectAsync("carol", "bob");
         var (_, bob) = await harness.ConnectAsync("bob");
-        await ParkSeqTwoAsync(harness, conversation, other, bob);
+        var two = StoredMessage(conversation, 2, harness);
+        await harness.Messages.AppendAsync(two, Ct);
+        await harness.DeliverFromBackplaneAsync("bob", two);
+
+        // The connection's pipeline is serial: once a later envelope is written, seq 2 has been parked.
+        var marker = StoredMessage(other, 1, harness);
+        await harness.Messages.AppendAsync(marker, Ct);
+        await harness.DeliverFromBackplaneAsync("bob", marker);
+        await bob.WaitForMessagesAsync(other, 1);
+        Assert.Empty(bob.Messages(conversation));
 
         harness.Time.Advance(EngineLimits.GapGiveUpAfter + TimeSpan.FromSeconds(1));
 
@@ -292,21 +261,6 @@ public sealed class DeliveryTests
             await events.WaitForMessagesAsync(conversation, 1);
             Assert.Equal(onRoutingThread, Assert.Single(threads.WrittenWhileRouting));
         }
-    }
-
-    // Stores seq 2 of the conversation and hands bob's node its envelope, with seq 1 not delivered: the envelope is
-    // parked. The connection's pipeline is serial, so once a later envelope (of the other conversation) is written, seq
-    // 2 has been handled and waits.
-    private static async Task ParkSeqTwoAsync(EngineHarness harness, string conversation, string other, RecordingClientConnection bob)
-    {
-        var two = StoredMessage(conversation, 2, harness);
-        await harness.Messages.AppendAsync(two, Ct);
-        await harness.DeliverFromBackplaneAsync("bob", two);
-        var marker = StoredMessage(other, 1, harness);
-        await harness.Messages.AppendAsync(marker, Ct);
-        await harness.DeliverFromBackplaneAsync("bob", marker);
-        await bob.WaitForMessagesAsync(other, 1);
-        Assert.Empty(bob.Messages(conversation));
     }
 
     internal static Message StoredMessage(string conversationId, long seq, EngineHarness harness) => new()

@@ -4,19 +4,15 @@ namespace Messaging.Tests.Engine;
 
 /// <summary>
 /// An <see cref="IMessageStore"/> decorator over the in-memory store whose appends fail while <see cref="FailAppend"/>
-/// says so, and which counts the range reads after a seq (<see cref="ReadsAfter"/>).
+/// says so.
 /// </summary>
 internal sealed class FailingMessageStore : IMessageStore
 {
     private readonly InMemoryMessageStore _inner = new();
     private readonly ConcurrentDictionary<long, int> _attemptsBySeq = new();
-    private int _readsAfter;
 
     /// <summary>Decides whether an append of a message fails; receives the message and how many times its seq was tried before.</summary>
     public Func<Message, int, bool> FailAppend { get; set; } = static (_, _) => false;
-
-    /// <summary>How many times <see cref="ReadAfterAsync"/> was called.</summary>
-    public int ReadsAfter => Volatile.Read(ref _readsAfter);
 
     /// <summary>How many appends were tried for a seq (tombstones included).</summary>
     public int AttemptsFor(long seq) => _attemptsBySeq.GetValueOrDefault(seq);
@@ -36,10 +32,7 @@ internal sealed class FailingMessageStore : IMessageStore
     }
 
     public ValueTask<IReadOnlyList<Message>> ReadAfterAsync(string conversationId, long afterSeq, int limit, CancellationToken cancellationToken = default)
-    {
-        Interlocked.Increment(ref _readsAfter);
-        return _inner.ReadAfterAsync(conversationId, afterSeq, limit, cancellationToken);
-    }
+        => _inner.ReadAfterAsync(conversationId, afterSeq, limit, cancellationToken);
 
     public ValueTask<IReadOnlyList<Message>> ReadBeforeAsync(string conversationId, long beforeSeq, int limit, CancellationToken cancellationToken = default)
         => _inner.ReadBeforeAsync(conversationId, beforeSeq, limit, cancellationToken);

@@ -5,8 +5,7 @@ namespace Messaging.Tests.Engine;
 
 // A message store that no longer holds a conversation's oldest messages (a configured retention removed them): the
 // engine skips the removed seqs like tombstones instead of waiting for them. The fake clock never moves here, so a
-// reader that waited for a removed seq would wait until the test timed out; so a live message that skips seqs has them
-// read from the store at once (no gap-fill grace, see DeliveryTests for the grace).
+// reader that waited for a removed seq would wait until the test timed out.
 public sealed class HistoryStartTests
 {
     private const int Kept = 5;
@@ -125,13 +124,7 @@ public sealed class HistoryStartTests
     }
 
     private static Task<EngineHarness> StartAsync()
-        => EngineHarness.StartAsync(
-            o =>
-            {
-                o.CatchUpBatchSize = 3;
-                o.GapFillGrace = TimeSpan.Zero;
-            },
-            services => services.AddSingleton<IMessageStore>(new InMemoryMessageStore(Kept)));
+        => EngineHarness.StartAsync(o => o.CatchUpBatchSize = 3, services => services.AddSingleton<IMessageStore>(new InMemoryMessageStore(Kept)));
 
     // Catch-up wrote exactly the kept messages, in order, and then sync_complete with the last seq as the cursor.
     private static void AssertCaughtUp(Conformance.RecordingClientConnection connection, string conversationId, long first, long last)

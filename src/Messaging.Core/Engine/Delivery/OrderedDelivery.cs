@@ -2,12 +2,9 @@ namespace Messaging;
 
 /// <summary>
 /// Per-connection, per-conversation ordering (DESIGN §5 Deliver and Catch-up): a message at or below the cursor is a
-/// duplicate and dropped; the next seq is written; a message ahead of the cursor waits while the gap is filled: from
-/// this node's memory of recent messages when it holds every missing seq, otherwise first from the live envelopes of
-/// the next <see cref="MessagingOptions.GapFillGrace"/> (a message that overtook one still in flight, the usual cause
-/// of a gap under load, is followed by it within moments) and then from the store. Seqs below the store's history
-/// start (<see cref="IMessageStore.GetHistoryStartAsync"/>: removed by a retention or lost) are gone for good and
-/// skipped as soon as the store is read, like tombstones. Any other seq missing from the store too
+/// duplicate and dropped; the next seq is written; a message ahead of the cursor waits while the gap is filled from
+/// the store. Seqs below the store's history start (<see cref="IMessageStore.GetHistoryStartAsync"/>: removed by a
+/// retention or lost) are gone for good and skipped at once, like tombstones. Any other seq missing from the store too
 /// (an append still in flight) is re-read after a short delay, and given up after
 /// <see cref="EngineLimits.GapGiveUpAfter"/>, so nobody waits forever. Tombstones advance the cursor but are
 /// never written. A former member's cursor is capped at the removal's seq (<see cref="ConversationCursor.Limit"/>).
@@ -36,12 +33,7 @@ internal sealed class OrderedDelivery(EngineContext context, DeliveryReads reads
         if (message.Seq == cursor.Position + 1)
         {
             cursor.Accept(message, visible, _toWrite);
-            if (!cursor.HasPending)
-            {
-                // The gap closed live: its grace (or re-read) has nothing left to do.
-                cursor.StopRecheck();
-            }
-            else
+            if (cursor.HasPending)
             {
                 // The cursor moved and a later gap remains: that gap waits from now (a stream that keeps reordering
                 // never gives up a seq that merely arrived late).
@@ -53,26 +45,8 @@ internal sealed class OrderedDelivery(EngineContext context, DeliveryReads reads
         }
 
         cursor.Park(message, visible);
-        if (cursor.RecheckTimer is null && context.Options.GapFillGrace > TimeSpan.Zero && !RemembersGap(cursor, message.Seq))
-        {
-            // The missing seqs are probably in flight right behind this message: wait for them briefly (the re-read
-            // after the grace fills what did not come) instead of reading the store at once.
-            cursor.WaitingSince ??= context.Now;
-            cursor.RecheckTimer = context.Time.CreateTimer(RecheckDue, (writer, cursor.ConversationId), context.Options.GapFillGrace, Timeout.InfiniteTimeSpan);
-            return;
-        }
-
         await FillAsync(cursor, message.Seq - 1, live: true, cancellationToken).ConfigureAwait(false);
         AfterFill(cursor);
-    }
-
-    // Whether this node remembers every seq between the cursor and a message that is ahead of it (then the fill reads
-    // memory, no store).
-    private bool RemembersGap(ConversationCursor cursor, long aheadSeq)
-    {
-        var missing = aheadSeq - 1 - cursor.Position;
-        return missing <= RecentMessages.PerConversation
-            && reads.Recent.ReadRememberedBefore(cursor.ConversationId, aheadSeq, (int)missing).Count == missing;
     }
 
     /// <summary>

@@ -60,15 +60,6 @@ public sealed class MessagingOptions
     public int CatchUpBatchSize { get; set; } = 256;
 
     /// <summary>
-    /// How long a connection waits for the messages a live message overtook before it reads them from the store
-    /// (default 5 ms; zero reads at once; at most 250 ms). Under load, messages committed together reach a node in a
-    /// slightly different order than their seqs, and the one behind usually arrives within a millisecond or two: the
-    /// wait spares a store read per such gap. A message whose predecessor was lost (an at-most-once backplane) is
-    /// written this much later.
-    /// </summary>
-    public TimeSpan GapFillGrace { get; set; } = TimeSpan.FromMilliseconds(5);
-
-    /// <summary>
     /// How long a node reuses what the connection directory said about a user's nodes or a conversation's followers
     /// before it reads it again (default 1 s; zero turns the cache off; at most 1 minute). A connection gets one extra
     /// catch-up from the store this long after it connected, which delivers anything another node routed with an

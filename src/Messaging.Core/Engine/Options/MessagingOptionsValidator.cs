@@ -38,12 +38,6 @@ internal sealed class MessagingOptionsValidator : IValidateOptions<MessagingOpti
             failures.Add($"{nameof(MessagingOptions.CatchUpBatchSize)} must be between 1 and {MaxCatchUpBatchSize}.");
         }
 
-        RequireNonNegative(failures, options.GapFillGrace, nameof(MessagingOptions.GapFillGrace));
-        if (options.GapFillGrace > EngineLimits.GapRecheckDelay)
-        {
-            failures.Add($"{nameof(MessagingOptions.GapFillGrace)} must be at most {EngineLimits.GapRecheckDelay.TotalMilliseconds} ms: a message that overtook a lost one waits that long.");
-        }
-
         RequirePositive(failures, options.DeduplicationWindow, nameof(MessagingOptions.DeduplicationWindow));
         RequirePositive(failures, options.PresenceTtl, nameof(MessagingOptions.PresenceTtl));
         RequirePositive(failures, options.HeartbeatInterval, nameof(MessagingOptions.HeartbeatInterval));
