@@ -77,22 +77,12 @@ if excess > 0 then
   end
 end
 -- Bookkeeping: sending reads everything up to the message (the sender's pseudo-device), and the conversation moves.
--- The seq was just taken above every stored message, and the engine never moves a mark past the conversation's last
--- stored seq (acks are clamped to it). So when the user's mark before (the max over the user's devices, the sender's
--- pseudo-device included) is below the seq, the advance moves the device's and the user's marks to exactly this seq,
--- read and delivered, at the mark time, and they are written without being parsed. A mark at or above the seq (set
--- through the receipt store directly) takes the general advance, which never lowers a mark.
+-- The seq was just taken above every stored message, so the advance usually passes the user's marks and writes both
+-- marks without reading the device's (see advance_marks).
 local before = false
 if ARGV[7] then
   local k = ARGV[6] == '1' and 6 or 5
-  before = redis.call('HGET', KEYS[k + 1], ARGV[8])
-  if not before or tonumber(string.match(before, '^%d+')) < seq then
-    local mark = seqText .. '|' .. seqText .. '|' .. ARGV[9] .. '|' .. ARGV[9]
-    redis.call('HSET', KEYS[k], ARGV[7], mark)
-    redis.call('HSET', KEYS[k + 1], ARGV[8], mark)
-  else
-    advance_marks(KEYS[k], KEYS[k + 1], ARGV[7], ARGV[8], seq, seq, ARGV[9])
-  end
+  before = advance_marks(KEYS[k], KEYS[k + 1], ARGV[7], ARGV[8], seq, seq, ARGV[9])
   touch_conversation(KEYS[k + 2], seqText, ARGV[10], ARGV[11])
 end
 return {0, seq, before}

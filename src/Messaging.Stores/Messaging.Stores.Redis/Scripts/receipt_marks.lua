@@ -21,10 +21,26 @@ end
 
 -- Advances one device's marks and the user's aggregate (max over devices) in the device and user HASHes of a
 -- conversation. Returns the user mark before the advance (false for a user without marks).
+-- Only this function writes marks, so the user's marks are never below any of the user's devices'. An advance whose
+-- read mark passes the user's, and whose delivered mark (at least the read one) passes the user's too, therefore
+-- passes the device's: both become exactly the wanted marks at this time, written without reading the device's (the
+-- usual case of a send, which reads everything up to the new seq).
 local function advance_marks(device_key, user_key, device_field, user_id, delivered, read, at)
+  local before = redis.call('HGET', user_key, user_id)
+  local user_delivered, user_read = 0, 0
+  if before then
+    local d, r = string.match(before, '^(%d+)|(%d+)|')
+    user_delivered, user_read = tonumber(d), tonumber(r)
+  end
+  local wanted = math.max(delivered, read)
+  if read > user_read and wanted > user_delivered then
+    local mark = string.format('%d|%d|%s|%s', wanted, read, at, at)
+    redis.call('HSET', device_key, device_field, mark)
+    redis.call('HSET', user_key, user_id, mark)
+    return before
+  end
   local device = raise_mark(parse_mark(redis.call('HGET', device_key, device_field)), delivered, read, at)
   redis.call('HSET', device_key, device_field, format_mark(device))
-  local before = redis.call('HGET', user_key, user_id)
   redis.call('HSET', user_key, user_id, format_mark(raise_mark(parse_mark(before), device[1], device[2], at)))
   return before
 end
