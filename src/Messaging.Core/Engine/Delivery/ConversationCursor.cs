@@ -30,7 +30,10 @@ internal sealed class ConversationCursor(string conversationId, long position)
     /// <summary>The highest waiting seq (only when <see cref="HasPending"/>).</summary>
     public long HighestPending => _pending!.Keys[^1];
 
-    /// <summary>Since when a seq has been missing, or <see langword="null"/>.</summary>
+    /// <summary>
+    /// Since when the cursor has waited for a missing seq without moving, or <see langword="null"/>: cleared whenever
+    /// it moves, so a stream that keeps reordering never gives up a seq that is merely late.
+    /// </summary>
     public DateTimeOffset? WaitingSince { get; set; }
 
     /// <summary>The timer of the scheduled re-read of the store, if any.</summary>
@@ -124,10 +127,8 @@ internal sealed class ConversationCursor(string conversationId, long position)
             Emit(next.Message, next.Write, toWrite);
         }
 
-        if (!HasPending)
-        {
-            WaitingSince = null;
-        }
+        // Every caller has just moved the cursor: a gap that remains waits from its next look at the store.
+        WaitingSince = null;
     }
 
     private void DropHandled()

@@ -33,13 +33,6 @@ internal sealed class OrderedDelivery(EngineContext context, DeliveryReads reads
         if (message.Seq == cursor.Position + 1)
         {
             cursor.Accept(message, visible, _toWrite);
-            if (cursor.HasPending)
-            {
-                // The cursor moved and a later gap remains: that gap waits from now (a stream that keeps reordering
-                // never gives up a seq that merely arrived late).
-                cursor.WaitingSince = context.Now;
-            }
-
             await FlushAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
