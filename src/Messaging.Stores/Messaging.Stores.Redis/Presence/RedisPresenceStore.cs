@@ -25,8 +25,9 @@ namespace Messaging.Stores.Redis;
 /// for the shards with something due: with nothing due, G gateways cost G commands per sweep interval, whatever the
 /// shard count. The index's lowest score is also the store's forecast (<see cref="GetNextExpiryAsync"/>), with which
 /// the engine sweeps only once something may be due: an idle gateway then reads it once per shortest lease (the
-/// presence grace period, by default 5 s) instead of sweeping every second. Every gateway checks, so no node holds a sweeping duty that others would have to take over when it
-/// dies; several gateways finding one shard due each run its script and the atomic claims report every user once.
+/// presence grace period, by default 5 s) instead of sweeping every second. Every gateway checks, so no node holds a
+/// sweeping duty that others would have to take over when it dies; several gateways finding one shard due each run its
+/// script and the atomic claims report every user once.
 /// Once a minute (of the <c>now</c> the sweeps are given) one gateway, the one whose <c>ZREM</c> claims the index's
 /// <c>full</c> mark, sweeps every shard and sets the mark a minute ahead; that finds leases the index does not know of
 /// (written by a version without the index during a rolling upgrade, by a touch made before the node first saw its
