@@ -178,6 +178,12 @@ internal sealed partial class ReportDocument(
             ? "Every message sent in the traffic runs was delivered (undelivered after the drain: 0 for every target)."
             : $"Deliveries missing after the 10 s drain (summed over rounds): {string.Join("; ", undelivered)}.");
         md.AppendLine();
+        var rejections = results.Rejections().ToList();
+        if (rejections.Count > 0)
+        {
+            md.AppendLine($"Frames the server refused (a refused send is not delivered, nor counted as missing): {string.Join("; ", rejections)}.");
+            md.AppendLine();
+        }
     }
 
     private void AppendBeforeAfter(StringBuilder md)

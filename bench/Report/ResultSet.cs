@@ -113,6 +113,12 @@ internal sealed class ResultSet
         .Where(l => l.TryGetProperty("error", out _))
         .Select(l => $"{Text(l, "label")} / {Text(l, "target")} round {Number(l, "round")}: {Text(l, "error")}");
 
+    /// <summary>Runs whose server refused frames (rate limits, errors), with the count per error code.</summary>
+    public IEnumerable<string> Rejections() => _lines
+        .Where(l => l.TryGetProperty("rejected", out var rejected) && rejected.ValueKind == JsonValueKind.Object)
+        .Select(l => $"{Text(l, "label")} / {Text(l, "target")} round {Number(l, "round")}: " +
+            string.Join(", ", l.GetProperty("rejected").EnumerateObject().Select(code => $"{code.Value} {code.Name}")));
+
     /// <summary>The load averages the runs of a label saw (1-minute average at the end of each run).</summary>
     public IEnumerable<string> LoadAverages() => _lines.Select(l => Text(l, "load_average")).Where(s => s.Length > 0);
 

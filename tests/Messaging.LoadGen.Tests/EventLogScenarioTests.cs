@@ -38,6 +38,7 @@ public sealed class EventLogScenarioTests
         var result = await LoadRunner.RunAsync(options, TestContext.Current.CancellationToken);
 
         Assert.Null(result.Error);
+        Assert.Null(result.Rejected);
         Assert.Equal(0, result.Undelivered);
         var log = Assert.IsType<Measurement.EventLogUsage>(result.EventLog);
         Assert.Equal(4, log.Partitions);

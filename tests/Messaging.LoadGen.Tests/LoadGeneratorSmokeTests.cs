@@ -2,6 +2,7 @@ using Messaging.Bench;
 using Messaging.LoadGen;
 using Messaging.LoadGen.Cli;
 using Messaging.Testing;
+using Messaging.Transports.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,7 @@ public sealed class LoadGeneratorSmokeTests
         var result = await LoadRunner.RunAsync(options, TestContext.Current.CancellationToken);
 
         Assert.Null(result.Error);
+        Assert.Null(result.Rejected);
         Assert.Equal(0, result.Undelivered);
         Assert.InRange(result.Delivered ?? 0, 1, 1_000);
         Assert.NotNull(result.LatencyMs);
@@ -49,10 +51,36 @@ public sealed class LoadGeneratorSmokeTests
 
         Assert.Null(result.Error);
         Assert.Equal("ours-before", result.Target);
+        Assert.Null(result.Rejected);
         Assert.Equal(0, result.Undelivered);
         Assert.True(result.Delivered > 0, "The group run delivered messages.");
         Assert.Contains("\"target\":\"ours-before\"", result.ToJson(), StringComparison.Ordinal);
         Assert.Contains("\"client_cpu_per_delivery_us\":", result.ToJson(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sends_the_server_refuses_are_reported_by_their_error_code_and_not_waited_for()
+    {
+        // 200 messages a second from one connection allowed 20: most are refused for their rate.
+        await using var server = await StartServerAsync(gateway: g => (g.RateLimitBurst, g.RateLimitPerSecond) = (20, 20));
+        var options = LoadGenOptions.Parse(
+        [
+            "--server", server.BaseUri.ToString(), "--scenario", "direct", "--target", "ours",
+            "--rate", "200", "--pairs", "1", "--warmup", "0.25", "--warmup-unchecked", "0.25", "--duration", "1",
+        ]);
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = await LoadRunner.RunAsync(options, TestContext.Current.CancellationToken);
+
+        Assert.Null(result.Error);
+        Assert.NotNull(result.Rejected);
+        Assert.True(result.Rejected.GetValueOrDefault("rate_limited") > 100, $"Most sends are refused: {result.ToJson()}");
+        Assert.Contains("\"rejected\":{\"rate_limited\":", result.ToJson(), StringComparison.Ordinal);
+        Assert.True(result.Delivered > 0, "The sends within the limit are delivered.");
+
+        // A refused send is settled, not missing: the drain does not wait for it (it would wait 10 s).
+        Assert.Equal(0, result.Undelivered);
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(8), "The drain ended without waiting for refused sends.");
     }
 
     [Fact]
@@ -129,20 +157,31 @@ public sealed class LoadGeneratorSmokeTests
         Assert.True(Scenarios.Payload.TryRead(payload, out var timestamp, out var sender, out var number));
         Assert.Equal((123456789L, 7, 42L), (timestamp, sender, number));
         Assert.False(Scenarios.Payload.TryRead("not a payload", out _, out _, out _));
+
+        Assert.Equal("c3s7n42", Scenarios.Payload.SendId(3, payload));
+        Assert.True(Scenarios.Payload.TryReadSendId("c3s7n42", out var idSender, out var idNumber));
+        Assert.Equal((7, 42L), (idSender, idNumber));
+        Assert.Equal("c12", Scenarios.Payload.SendId(12, "not a payload"));
+        Assert.False(Scenarios.Payload.TryReadSendId("c12", out _, out _));
+        Assert.False(Scenarios.Payload.TryReadSendId(null, out _, out _));
     }
 
-    // The load generator sends many frames a second on one socket: the gateway's rate limits are lifted.
-    internal static Task<ChatServer> StartServerAsync(Action<IServiceCollection>? configureServices = null, Action<WebApplication>? configureApp = null) =>
+    // The load generator sends many frames a second on one socket: the gateway's rate limits are lifted, as the bench
+    // host lifts them. A saturating sender on a warm in-process server outruns 10,000 frames a second, and a send
+    // refused for its rate is never delivered.
+    internal static Task<ChatServer> StartServerAsync(
+        Action<IServiceCollection>? configureServices = null, Action<WebApplication>? configureApp = null, Action<MessagingGatewayOptions>? gateway = null) =>
         ChatServer.StartAsync(o =>
         {
             o.ConfigureGateway = g =>
             {
-                g.RateLimitBurst = 10_000;
-                g.RateLimitPerSecond = 10_000;
-                g.UserRateLimitBurst = 10_000;
-                g.UserRateLimitPerSecond = 10_000;
-                g.RestRateLimitBurst = 10_000;
-                g.RestRateLimitPerSecond = 10_000;
+                g.RateLimitBurst = 1_000_000;
+                g.RateLimitPerSecond = 1_000_000;
+                g.UserRateLimitBurst = 1_000_000;
+                g.UserRateLimitPerSecond = 1_000_000;
+                g.RestRateLimitBurst = 1_000_000;
+                g.RestRateLimitPerSecond = 1_000_000;
+                gateway?.Invoke(g);
             };
             o.ConfigureServices = configureServices;
             o.ConfigureApp = configureApp;

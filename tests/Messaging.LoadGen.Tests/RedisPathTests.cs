@@ -114,6 +114,7 @@ public sealed class RedisPathTests
 
         Assert.Null(result.Error);
         Assert.Equal(2, result.Gateways);
+        Assert.Null(result.Rejected);
         Assert.Equal(0, result.Undelivered);
         Assert.True(result.Delivered > 0, "Messages crossed from one gateway to the other.");
         var redisUsage = Assert.IsType<RedisUsage>(result.Redis);

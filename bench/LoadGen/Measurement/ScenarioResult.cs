@@ -48,6 +48,9 @@ internal sealed record ScenarioResult
     /// <summary>Deliveries still missing after the drain (expected 0).</summary>
     public long? Undelivered { get; init; }
 
+    /// <summary>Frames the server refused during the whole run, by error code (absent when none: expected).</summary>
+    public IReadOnlyDictionary<string, long>? Rejected { get; init; }
+
     public Percentiles? LatencyMs { get; init; }
 
     /// <summary>Bytes the server allocated per delivery while measuring.</summary>

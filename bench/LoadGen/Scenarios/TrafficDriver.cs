@@ -34,13 +34,17 @@ internal sealed record TrafficResult(long SentMeasured, long Delivered, double S
 
     /// <summary>Commands Redis executed during the measurement (with <c>--redis</c>).</summary>
     public RedisCommandStats? RedisCommands { get; init; }
+
+    /// <summary>Frames the server refused during the whole run, by error code; <see langword="null"/> when none.</summary>
+    public IReadOnlyDictionary<string, long>? Rejected { get; init; }
 }
 
 /// <summary>
 /// Drives senders at a fixed offered rate (open loop; latency counted from the time each message was due, so a
 /// stalled server cannot hide its queueing) or at saturation (closed loop: each sender keeps <c>window</c> messages
 /// in flight, a message leaving the window when every recipient got it). Warm-up, then measurement, then a drain
-/// bounded in time that counts what never arrived. Also the <see cref="IDeliverySink"/> of every receiver.
+/// bounded in time that counts what never arrived, and the frames the server refused (a refused send never arrives,
+/// and at saturation it holds its window slot for good). Also the <see cref="IDeliverySink"/> of every connection.
 /// </summary>
 internal sealed class TrafficDriver : IDeliverySink
 {
@@ -49,6 +53,7 @@ internal sealed class TrafficDriver : IDeliverySink
     private readonly IReadOnlyList<SenderSpec> _senders;
     private readonly SemaphoreSlim[] _windows;
     private readonly ConcurrentDictionary<long, int> _remaining = new();
+    private readonly ConcurrentDictionary<string, long> _rejected = new(StringComparer.Ordinal);
     private readonly LatencyRecorder _recorder = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly double? _rate;
@@ -92,9 +97,24 @@ internal sealed class TrafficDriver : IDeliverySink
             _windows[sender].Release();
         }
 
-        if (Interlocked.Increment(ref _received) == Interlocked.Read(ref _expected) && _stopping)
+        if (Interlocked.Increment(ref _received) >= Interlocked.Read(ref _expected) && _stopping)
         {
             _drained.TrySetResult();
+        }
+    }
+
+    public void OnRejected(string code, string? sendId)
+    {
+        _rejected.AddOrUpdate(code, 1, static (_, count) => count + 1);
+
+        // A refused send is settled: it is expected nowhere and frees its window slot.
+        if (Payload.TryReadSendId(sendId, out var sender, out var number) && _remaining.TryRemove(((long)sender << 40) | number, out var left))
+        {
+            _windows[sender].Release();
+            if (Interlocked.Add(ref _expected, -left) <= Interlocked.Read(ref _received) && _stopping)
+            {
+                _drained.TrySetResult();
+            }
         }
     }
 
@@ -150,6 +170,7 @@ internal sealed class TrafficDriver : IDeliverySink
             JitMethodsMeasured = after?.JitMethods - before?.JitMethods,
             JitMsMeasured = (after?.JitMs - before?.JitMs) is { } jitMs ? Math.Round(jitMs, 1) : null,
             RedisCommands = redisAfter is null || redisBefore is null ? null : redisAfter - redisBefore,
+            Rejected = _rejected.IsEmpty ? null : new SortedDictionary<string, long>(_rejected, StringComparer.Ordinal),
         };
     }
 

@@ -75,6 +75,7 @@ internal static class TrafficScenario
         Delivered = traffic.Delivered,
         DeliveredPerSec = Math.Round(traffic.Delivered / traffic.Seconds, 1),
         Undelivered = traffic.Undelivered,
+        Rejected = traffic.Rejected,
         LatencyMs = traffic.Latency,
         ServerAllocPerDeliveryBytes = traffic.ServerAllocPerDelivery,
         ServerCpuPerDeliveryUs = traffic.ServerCpuPerDelivery,
@@ -91,4 +92,6 @@ internal static class TrafficScenario
 internal sealed class ForwardingSink(Func<IDeliverySink?> current) : IDeliverySink
 {
     public void OnMessage(string payload) => current()?.OnMessage(payload);
+
+    public void OnRejected(string code, string? sendId) => current()?.OnRejected(code, sendId);
 }

@@ -14,6 +14,14 @@ internal interface IDeliverySink
 
     /// <summary>Catch-up finished (ours: <c>sync_complete</c>).</summary>
     void OnSyncComplete() { }
+
+    /// <summary>
+    /// The server refused a frame (ours: <c>error</c>): a refused send is never delivered, so a run that counts only
+    /// what arrived would report it as lost without saying why.
+    /// </summary>
+    /// <param name="code">The error code.</param>
+    /// <param name="sendId">The refused send's <see cref="Scenarios.Payload.SendId"/>, or <see langword="null"/>.</param>
+    void OnRejected(string code, string? sendId) { }
 }
 
 /// <summary>One server under test, seen the same way whatever its protocol.</summary>

@@ -138,11 +138,15 @@ internal sealed class OursTarget : IChatTarget
                 case SyncCompleteFrame:
                     sink.OnSyncComplete();
                     break;
+                case ErrorFrame error:
+                    sink.OnRejected(error.Code, error.ClientMsgId);
+                    break;
             }
         }
 
+        // The client_msg_id also names the payload's sender and number, so a refusal tells the run which message it lost.
         public ValueTask SendAsync(string route, bool group, string payload, CancellationToken cancellationToken = default) =>
-            SendFrameAsync(new SendMessageFrame(route, payload, "c" + Interlocked.Increment(ref _sent).ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
+            SendFrameAsync(new SendMessageFrame(route, payload, Scenarios.Payload.SendId(Interlocked.Increment(ref _sent), payload)), cancellationToken);
 
         public Task JoinAsync(string groupRoute, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
