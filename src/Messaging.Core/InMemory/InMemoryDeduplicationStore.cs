@@ -13,7 +13,10 @@ namespace Messaging;
 /// Limits: one process only; lost on restart. Claims are kept in a map of independently locked stripes (no store-wide
 /// lock, and the map grows a stripe at a time without stalling other claims) and queued in the order they were made;
 /// each new claim removes up to two expired ones from the head of that queue, so memory follows the number of claims
-/// made within one window at a constant cost per claim.
+/// made within one window at a constant cost per claim. A claim is kept under a 128-bit digest of its key, not the
+/// key's strings: the map and the queue hold no reference, so a window of millions of claims costs the garbage
+/// collector nothing to keep (two different keys sharing a digest, about 2^-65 among four billion keys, would read as
+/// one).
 /// </para>
 /// </remarks>
 public sealed class InMemoryDeduplicationStore : IDeduplicationStore
@@ -21,8 +24,8 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
     // Expired claims removed per new claim: more than one, so the queue drains faster than it fills once claims expire.
     private const int SweepPerClaim = 2;
 
-    private readonly StripedDictionary<DeduplicationKey, Claim> _claims = new();
-    private readonly ConcurrentQueue<KeyValuePair<DeduplicationKey, Claim>> _made = new();
+    private readonly StripedDictionary<KeyDigest, Claim> _claims = new();
+    private readonly ConcurrentQueue<KeyValuePair<KeyDigest, Claim>> _made = new();
     private readonly Lock _sweep = new();
     private readonly TimeProvider _time;
 
@@ -53,7 +56,7 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
 
     // The seq a live claim holds.
     internal long? FindClaim(DeduplicationKey key)
-        => _claims.TryGetValue(key, out var claim) && claim.Expires > _time.GetUtcNow() ? claim.Seq : null;
+        => _claims.TryGetValue(KeyDigest.Of(key), out var claim) && claim.Expires > _time.GetUtcNow() ? claim.Seq : null;
 
     // Claims the key for the seq unless a live claim holds it.
     internal DeduplicationClaim TryClaim(DeduplicationKey key, long seq, TimeSpan window)
@@ -65,9 +68,10 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
     {
         var now = _time.GetUtcNow();
         var made = new Claim(seq, now + window);
-        using (var stripe = _claims.Enter(key))
+        var digest = KeyDigest.Of(key);
+        using (var stripe = _claims.Enter(digest))
         {
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(stripe.Map, key, out var exists);
+            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(stripe.Map, digest, out var exists);
             if (exists && slot.Expires > now)
             {
                 return slot.Seq;
@@ -77,7 +81,7 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
             slot = made;
         }
 
-        _made.Enqueue(new(key, made));
+        _made.Enqueue(new(digest, made));
         Sweep(now);
         return null;
     }
@@ -87,11 +91,11 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
     {
         Validate(key);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Remove(key, seq, expires: null));
+        return ValueTask.FromResult(Remove(KeyDigest.Of(key), seq, expires: null));
     }
 
     // Removes the key's claim if it holds the seq (and expires then, when given); a claim made again meanwhile stays.
-    private bool Remove(DeduplicationKey key, long seq, DateTimeOffset? expires)
+    private bool Remove(KeyDigest key, long seq, DateTimeOffset? expires)
     {
         using var stripe = _claims.Enter(key);
         return stripe.Map.TryGetValue(key, out var claim)

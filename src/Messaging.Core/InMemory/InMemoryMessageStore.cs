@@ -20,12 +20,14 @@ namespace Messaging;
 /// </para>
 /// <para>
 /// Limits: one process only; everything is lost on restart; nothing is evicted, so the history of every conversation
-/// starts at seq 1 (<see cref="GetHistoryStartAsync"/>).
+/// starts at seq 1 (<see cref="GetHistoryStartAsync"/>). Messages are kept as bytes in a few large arrays per
+/// conversation, so what grows is neither copied nor scanned by the garbage collector; every read returns new
+/// <see cref="Message"/> objects.
 /// </para>
 /// </remarks>
 public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
 {
-    private readonly ConcurrentDictionary<string, ConversationLog> _conversations = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, MessageLog> _conversations = new(StringComparer.Ordinal);
     private readonly InMemoryDeduplicationStore _deduplication;
     private readonly InMemoryMessageIdIndex _messageIds;
     private readonly int? _retention;
@@ -75,7 +77,7 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
             {
                 // The original at its seq; a claim whose seq holds nothing (the composite path's, still being written,
                 // or removed by retention) has no original to answer with.
-                return ValueTask.FromResult(log.Messages.TryGetValue(claimed, out var original)
+                return ValueTask.FromResult(log.Get(claimed) is { } original
                     ? new AppendResult(AppendOutcome.DuplicateClientMessage, original)
                     : new AppendResult(AppendOutcome.SeqTaken, null));
             }
@@ -99,7 +101,7 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
         var log = GetLog(message.ConversationId);
         lock (log)
         {
-            if (log.Messages.TryGetValue(message.Seq, out var holder))
+            if (log.Get(message.Seq) is { } holder)
             {
                 return ValueTask.FromResult(new AppendResult(AppendOutcome.SeqTaken, holder));
             }
@@ -126,17 +128,16 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
         {
             // Exactly the messages found, and nothing allocated when the reader is up to date.
             var start = log.FirstIndexAbove(afterSeq);
-            var count = Math.Min(limit, log.Messages.Count - start);
+            var count = Math.Min(limit, log.Count - start);
             if (count <= 0)
             {
                 return ValueTask.FromResult<IReadOnlyList<Message>>([]);
             }
 
             var result = new Message[count];
-            var values = log.Messages.Values;
             for (var i = 0; i < count; i++)
             {
-                result[i] = values[start + i];
+                result[i] = log.At(start + i);
             }
 
             return ValueTask.FromResult<IReadOnlyList<Message>>(result);
@@ -162,10 +163,9 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
 
             // Newest first, as before.
             var result = new Message[count];
-            var values = log.Messages.Values;
             for (var i = 0; i < count; i++)
             {
-                result[i] = values[end - 1 - i];
+                result[i] = log.At(end - 1 - i);
             }
 
             return ValueTask.FromResult<IReadOnlyList<Message>>(result);
@@ -184,7 +184,7 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
 
         lock (log)
         {
-            return ValueTask.FromResult(log.Messages.GetValueOrDefault(seq));
+            return ValueTask.FromResult(log.Get(seq));
         }
     }
 
@@ -197,7 +197,7 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
         => ReadPosition(conversationId, whenUnknown: 1, static log => log.HistoryStart, cancellationToken);
 
     // One seq position of a conversation's log, read under its lock; whenUnknown for a conversation without messages.
-    private ValueTask<long> ReadPosition(string conversationId, long whenUnknown, Func<ConversationLog, long> read, CancellationToken cancellationToken)
+    private ValueTask<long> ReadPosition(string conversationId, long whenUnknown, Func<MessageLog, long> read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         cancellationToken.ThrowIfCancellationRequested();
@@ -213,7 +213,7 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
     }
 
     // The conversation's log for a range read, or null when there is nothing to read.
-    private ConversationLog? FindForRead(string conversationId, int limit, CancellationToken cancellationToken)
+    private MessageLog? FindForRead(string conversationId, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
@@ -221,54 +221,21 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
         return limit > 0 && _conversations.TryGetValue(conversationId, out var log) ? log : null;
     }
 
-    private ConversationLog GetLog(string conversationId)
+    private MessageLog GetLog(string conversationId)
     {
         ArgumentNullException.ThrowIfNull(conversationId);
-        return _conversations.GetOrAdd(conversationId, static _ => new ConversationLog());
+        return _conversations.GetOrAdd(conversationId, static id => new MessageLog(id));
     }
 
     // Called under the log's lock once the seq is known to be free.
-    private AppendResult Store(ConversationLog log, Message message)
+    private AppendResult Store(MessageLog log, Message message)
     {
-        log.Messages.Add(message.Seq, message);
-        while (log.Messages.Count > _retention)
+        log.Add(message);
+        while (log.Count > _retention)
         {
-            var oldest = log.Messages.Values[0];
-            log.Messages.RemoveAt(0);
-            log.HistoryStart = oldest.Seq + 1;
+            log.RemoveOldest();
         }
 
         return new AppendResult(AppendOutcome.Appended, message);
-    }
-
-    private sealed class ConversationLog
-    {
-        public SortedList<long, Message> Messages { get; } = [];
-
-        public long LastSeq => Messages.Count == 0 ? HistoryStart - 1 : Messages.Keys[^1];
-
-        // Every seq below it was removed by retention.
-        public long HistoryStart { get; set; } = 1;
-
-        // The index of the first stored seq greater than seq (Count when none).
-        public int FirstIndexAbove(long seq)
-        {
-            var keys = Messages.Keys;
-            int low = 0, high = keys.Count;
-            while (low < high)
-            {
-                var mid = low + ((high - low) / 2);
-                if (keys[mid] <= seq)
-                {
-                    low = mid + 1;
-                }
-                else
-                {
-                    high = mid;
-                }
-            }
-
-            return low;
-        }
     }
 }
