@@ -158,12 +158,12 @@ public sealed class LoadGeneratorSmokeTests
         Assert.Equal((123456789L, 7, 42L), (timestamp, sender, number));
         Assert.False(Scenarios.Payload.TryRead("not a payload", out _, out _, out _));
 
-        Assert.Equal("c3s7n42", Scenarios.Payload.SendId(3, payload));
-        Assert.True(Scenarios.Payload.TryReadSendId("c3s7n42", out var idSender, out var idNumber));
-        Assert.Equal((7, 42L), (idSender, idNumber));
-        Assert.Equal("c12", Scenarios.Payload.SendId(12, "not a payload"));
-        Assert.False(Scenarios.Payload.TryReadSendId("c12", out _, out _));
-        Assert.False(Scenarios.Payload.TryReadSendId(null, out _, out _));
+        Assert.Equal("c3k7696581394474", Scenarios.Payload.SendId(3, (7L << 40) | 42));
+        Assert.True(Scenarios.Payload.TryReadSendKey("c3k7696581394474", out var key));
+        Assert.Equal((7L << 40) | 42, key);
+        Assert.Equal("c12", Scenarios.Payload.SendId(12, null));
+        Assert.False(Scenarios.Payload.TryReadSendKey("c12", out _));
+        Assert.False(Scenarios.Payload.TryReadSendKey(null, out _));
     }
 
     // The load generator sends many frames a second on one socket: the gateway's rate limits are lifted, as the bench

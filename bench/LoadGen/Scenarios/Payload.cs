@@ -15,26 +15,21 @@ internal static class Payload
     }
 
     /// <summary>
-    /// A send's id (its <c>client_msg_id</c>): <c>c{serial}s{sender}n{number}</c>, or <c>c{serial}</c> for text that is
-    /// not a payload. The connection's serial keeps it unique when runs on one connection reuse numbers (a repeated
-    /// id would be de-duplicated, not delivered); sender and number tell a refusal which message it settles.
+    /// A send's id (its <c>client_msg_id</c>): <c>c{serial}k{key}</c>, or <c>c{serial}</c> without a send key. The
+    /// connection's serial keeps it unique when runs on one connection reuse keys (a repeated id would be de-duplicated,
+    /// not delivered); the key tells a refusal which message it settles.
     /// </summary>
-    public static string SendId(long serial, string payload) =>
-        TryRead(payload, out _, out var sender, out var number)
-            ? string.Create(CultureInfo.InvariantCulture, $"c{serial}s{sender}n{number}")
-            : string.Create(CultureInfo.InvariantCulture, $"c{serial}");
+    public static string SendId(long serial, long? key) => key is { } k
+        ? string.Create(CultureInfo.InvariantCulture, $"c{serial}k{k}")
+        : string.Create(CultureInfo.InvariantCulture, $"c{serial}");
 
-    /// <summary>Reads the sender and number of a <see cref="SendId"/> back.</summary>
-    public static bool TryReadSendId(string? sendId, out int sender, out long number)
+    /// <summary>Reads the send key of a <see cref="SendId"/> back.</summary>
+    public static bool TryReadSendKey(string? sendId, out long key)
     {
-        sender = 0;
-        number = 0;
+        key = 0;
         var span = sendId.AsSpan();
-        var s = span.IndexOf('s');
-        var n = span.LastIndexOf('n');
-        return span.StartsWith("c") && s > 1 && n > s + 1
-            && int.TryParse(span[(s + 1)..n], NumberStyles.None, CultureInfo.InvariantCulture, out sender)
-            && long.TryParse(span[(n + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out number);
+        var k = span.IndexOf('k');
+        return span.StartsWith("c") && k > 1 && long.TryParse(span[(k + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out key);
     }
 
     public static bool TryRead(string payload, out long timestamp, out int sender, out long number)

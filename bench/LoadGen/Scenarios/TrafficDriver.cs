@@ -90,7 +90,7 @@ internal sealed class TrafficDriver : IDeliverySink
         }
 
         _recorder.Record(timestamp);
-        var key = ((long)sender << 40) | number;
+        var key = KeyOf(sender, number);
         if (_remaining.AddOrUpdate(key, -1, static (_, left) => left - 1) == 0)
         {
             _remaining.TryRemove(key, out _);
@@ -108,9 +108,9 @@ internal sealed class TrafficDriver : IDeliverySink
         _rejected.AddOrUpdate(code, 1, static (_, count) => count + 1);
 
         // A refused send is settled: it is expected nowhere and frees its window slot.
-        if (Payload.TryReadSendId(sendId, out var sender, out var number) && _remaining.TryRemove(((long)sender << 40) | number, out var left))
+        if (Payload.TryReadSendKey(sendId, out var key) && _remaining.TryRemove(key, out var left))
         {
-            _windows[sender].Release();
+            _windows[SenderOf(key)].Release();
             if (Interlocked.Add(ref _expected, -left) <= Interlocked.Read(ref _received) && _stopping)
             {
                 _drained.TrySetResult();
@@ -205,7 +205,8 @@ internal sealed class TrafficDriver : IDeliverySink
                     timestamp = Stopwatch.GetTimestamp();
                 }
 
-                _remaining[((long)index << 40) | number] = spec.Recipients;
+                var key = KeyOf(index, number);
+                _remaining[key] = spec.Recipients;
                 Interlocked.Add(ref _expected, spec.Recipients);
                 if (_recorder.Measuring)
                 {
@@ -213,7 +214,7 @@ internal sealed class TrafficDriver : IDeliverySink
                 }
 
                 // Never cancel a WebSocket send: a cancelled send aborts the socket.
-                await spec.Connection.SendAsync(spec.Route, spec.Group, Payload.Create(timestamp, index, number, _payloadSize), CancellationToken.None).ConfigureAwait(false);
+                await spec.Connection.SendAsync(spec.Route, spec.Group, Payload.Create(timestamp, index, number, _payloadSize), CancellationToken.None, key).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -221,4 +222,9 @@ internal sealed class TrafficDriver : IDeliverySink
             // Measurement over.
         }
     }
+
+    // A message's key: its sender (the high bits, which also name its window) and its number.
+    private static long KeyOf(int sender, long number) => ((long)sender << 40) | number;
+
+    private static int SenderOf(long key) => (int)(key >> 40);
 }

@@ -44,7 +44,11 @@ internal interface IChatTarget : IAsyncDisposable
 internal interface IChatConnection : IAsyncDisposable
 {
     /// <summary>Sends <paramref name="payload"/> to a route from <see cref="IChatTarget"/>.</summary>
-    ValueTask SendAsync(string route, bool group, string payload, CancellationToken cancellationToken = default);
+    /// <param name="sendKey">
+    /// The sender's key for this message, which a refusal names back (<see cref="IDeliverySink.OnRejected"/>), when the
+    /// protocol can carry it (ours: in the <c>client_msg_id</c>).
+    /// </param>
+    ValueTask SendAsync(string route, bool group, string payload, CancellationToken cancellationToken = default, long? sendKey = null);
 
     /// <summary>Makes this connection receive a group's messages (a no-op where membership is server state).</summary>
     Task JoinAsync(string groupRoute, CancellationToken cancellationToken = default);

@@ -144,9 +144,9 @@ internal sealed class OursTarget : IChatTarget
             }
         }
 
-        // The client_msg_id also names the payload's sender and number, so a refusal tells the run which message it lost.
-        public ValueTask SendAsync(string route, bool group, string payload, CancellationToken cancellationToken = default) =>
-            SendFrameAsync(new SendMessageFrame(route, payload, Scenarios.Payload.SendId(Interlocked.Increment(ref _sent), payload)), cancellationToken);
+        // The client_msg_id also carries the send key, so a refusal tells the run which message it lost.
+        public ValueTask SendAsync(string route, bool group, string payload, CancellationToken cancellationToken = default, long? sendKey = null) =>
+            SendFrameAsync(new SendMessageFrame(route, payload, Scenarios.Payload.SendId(Interlocked.Increment(ref _sent), sendKey)), cancellationToken);
 
         public Task JoinAsync(string groupRoute, CancellationToken cancellationToken = default) => Task.CompletedTask;
 

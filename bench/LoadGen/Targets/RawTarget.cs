@@ -38,7 +38,7 @@ internal sealed class RawTarget(Uri server, LoopbackSockets sockets) : NamedRout
             sink.OnMessage(Encoding.UTF8.GetString(utf8));
         }
 
-        public ValueTask SendAsync(string route, bool group, string payload, CancellationToken cancellationToken = default) =>
+        public ValueTask SendAsync(string route, bool group, string payload, CancellationToken cancellationToken = default, long? sendKey = null) =>
             Socket.SendAsync(Encoding.UTF8.GetBytes((group ? "G " : "D ") + route + " " + payload), cancellationToken);
 
         public async Task JoinAsync(string groupRoute, CancellationToken cancellationToken = default)

@@ -51,7 +51,7 @@ internal sealed class SignalRTarget(Uri server, LoopbackSockets sockets) : Named
     {
         public bool IsOpen => hub.State == HubConnectionState.Connected;
 
-        public ValueTask SendAsync(string route, bool group, string payload, CancellationToken cancellationToken = default) =>
+        public ValueTask SendAsync(string route, bool group, string payload, CancellationToken cancellationToken = default, long? sendKey = null) =>
             new(hub.SendAsync(group ? "SendGroup" : "SendDirect", route, payload, cancellationToken));
 
         public Task JoinAsync(string groupRoute, CancellationToken cancellationToken = default) =>

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Messaging;
 
 /// <summary>An <see cref="IMessageIdIndex"/> held in process memory.</summary>
@@ -11,7 +13,7 @@ namespace Messaging;
 public sealed class InMemoryMessageIdIndex : IMessageIdIndex
 {
     private readonly StripedDictionary<KeyDigest, Entry> _locations = new();
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _numbers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _numbers = new(StringComparer.Ordinal);
     private readonly Lock _naming = new();
     private string[] _names = new string[16];
     private int _named;

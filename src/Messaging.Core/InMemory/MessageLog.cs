@@ -14,6 +14,8 @@ namespace Messaging;
 /// <remarks>
 /// Strings are kept as UTF-16 code units (any string round-trips exactly, whatever it holds), each preceded by its
 /// length plus one (0 for <see langword="null"/>). The conversation id and the seq are not written: the log knows them.
+/// Not <see cref="EnvelopeCodec"/>'s message block: that is the versioned wire format, in UTF-8, which turns a lone
+/// surrogate into U+FFFD, and a store hands back exactly what it was given.
 /// </remarks>
 internal sealed class MessageLog(string conversationId)
 {
@@ -30,22 +32,16 @@ internal sealed class MessageLog(string conversationId)
     /// <summary>Stored messages.</summary>
     public int Count => _slots.Count;
 
-    /// <summary>The seqs, ascending.</summary>
-    public IList<long> Seqs => _slots.Keys;
-
     /// <summary>The last stored seq, or the one before the history start when empty.</summary>
     public long LastSeq => _slots.Count == 0 ? HistoryStart - 1 : _slots.Keys[^1];
 
     /// <summary>Every seq below it was removed by retention.</summary>
     public long HistoryStart { get; private set; } = 1;
 
-    /// <summary>Whether a message is stored at the seq.</summary>
-    public bool Contains(long seq) => _slots.ContainsKey(seq);
-
     /// <summary>The message at the seq, or <see langword="null"/>.</summary>
     public Message? Get(long seq) => _slots.TryGetValue(seq, out var slot) ? Read(seq, slot) : null;
 
-    /// <summary>The message at an index of <see cref="Seqs"/>.</summary>
+    /// <summary>The message at an index in seq order (0 is the oldest stored).</summary>
     public Message At(int index) => Read(_slots.Keys[index], _slots.Values[index]);
 
     /// <summary>Stores a message at its seq (which the caller checked is free).</summary>
@@ -72,7 +68,7 @@ internal sealed class MessageLog(string conversationId)
         }
     }
 
-    /// <summary>The index in <see cref="Seqs"/> of the first seq greater than <paramref name="seq"/> (Count when none).</summary>
+    /// <summary>The index in seq order of the first seq greater than <paramref name="seq"/> (Count when none).</summary>
     public int FirstIndexAbove(long seq)
     {
         var keys = _slots.Keys;

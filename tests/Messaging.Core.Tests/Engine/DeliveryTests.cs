@@ -86,10 +86,8 @@ public sealed class DeliveryTests
         var two = StoredMessage(conversation, 2, harness);
 
         // Seq 2 is committed and published while seq 1 is still being appended.
-        await harness.Messages.AppendAsync(two, Ct);
-        await harness.DeliverFromBackplaneAsync("bob", two);
-        await harness.Messages.AppendAsync(one, Ct);
-        await harness.DeliverFromBackplaneAsync("bob", one);
+        await ArriveAsync(harness, "bob", two);
+        await ArriveAsync(harness, "bob", one);
 
         await bob.WaitForMessagesAsync(conversation, 2);
         Assert.Equal([1L, 2L], bob.Messages(conversation).Select(m => m.Seq));
@@ -105,35 +103,22 @@ public sealed class DeliveryTests
         var messages = Enumerable.Range(1, 4).Select(seq => StoredMessage(conversation, seq, harness)).ToArray();
 
         // Seqs 2 and 4 arrive while 1 and 3 are still being appended.
-        await harness.Messages.AppendAsync(messages[1], Ct);
-        await harness.DeliverFromBackplaneAsync("bob", messages[1]);
-        await harness.Messages.AppendAsync(messages[3], Ct);
-        await harness.DeliverFromBackplaneAsync("bob", messages[3]);
-        await SettleAsync(1);
+        await ArriveAsync(harness, "bob", messages[1]);
+        await ArriveAsync(harness, "bob", messages[3]);
+        await SettleAsync(harness, "bob", bob, other, 1);
         harness.Time.Advance(EngineLimits.GapGiveUpAfter - TimeSpan.FromSeconds(1));
-        await SettleAsync(2);
+        await SettleAsync(harness, "bob", bob, other, 2);
 
         // Seq 1 arrives: the cursor moves to 2, and the gap at 3 waits from now, so 2 s later it is still waited for.
-        await harness.Messages.AppendAsync(messages[0], Ct);
-        await harness.DeliverFromBackplaneAsync("bob", messages[0]);
+        await ArriveAsync(harness, "bob", messages[0]);
         await bob.WaitForMessagesAsync(conversation, 2);
         harness.Time.Advance(TimeSpan.FromSeconds(2));
-        await SettleAsync(3);
+        await SettleAsync(harness, "bob", bob, other, 3);
         Assert.Equal([1L, 2L], bob.Messages(conversation).Select(m => m.Seq));
 
-        await harness.Messages.AppendAsync(messages[2], Ct);
-        await harness.DeliverFromBackplaneAsync("bob", messages[2]);
+        await ArriveAsync(harness, "bob", messages[2]);
         await bob.WaitForMessagesAsync(conversation, 4);
         Assert.Equal([1L, 2L, 3L, 4L], bob.Messages(conversation).Select(m => m.Seq));
-
-        // The pipeline is serial: once the marker (seq n of the other conversation) is written, what came before ran.
-        async Task SettleAsync(int n)
-        {
-            var marker = StoredMessage(other, n, harness);
-            await harness.Messages.AppendAsync(marker, Ct);
-            await harness.DeliverFromBackplaneAsync("bob", marker);
-            await bob.WaitForMessagesAsync(other, n);
-        }
     }
 
     [Fact]
@@ -143,15 +128,10 @@ public sealed class DeliveryTests
         var conversation = await harness.CreateDirectAsync("alice", "bob");
         var other = await harness.CreateDirectAsync("carol", "bob");
         var (_, bob) = await harness.ConnectAsync("bob");
-        var two = StoredMessage(conversation, 2, harness);
-        await harness.Messages.AppendAsync(two, Ct);
-        await harness.DeliverFromBackplaneAsync("bob", two);
+        await ArriveAsync(harness, "bob", StoredMessage(conversation, 2, harness));
 
-        // The connection's pipeline is serial: once a later envelope is written, seq 2 has been parked.
-        var marker = StoredMessage(other, 1, harness);
-        await harness.Messages.AppendAsync(marker, Ct);
-        await harness.DeliverFromBackplaneAsync("bob", marker);
-        await bob.WaitForMessagesAsync(other, 1);
+        // Once the marker is written, seq 2 has been parked.
+        await SettleAsync(harness, "bob", bob, other, 1);
         Assert.Empty(bob.Messages(conversation));
 
         harness.Time.Advance(EngineLimits.GapGiveUpAfter + TimeSpan.FromSeconds(1));
@@ -261,6 +241,21 @@ public sealed class DeliveryTests
             await events.WaitForMessagesAsync(conversation, 1);
             Assert.Equal(onRoutingThread, Assert.Single(threads.WrittenWhileRouting));
         }
+    }
+
+    // A message committed by another node and published to this one: stored, then delivered from the backplane.
+    private static async Task ArriveAsync(EngineHarness harness, string userId, Message message)
+    {
+        await harness.Messages.AppendAsync(message, Ct);
+        await harness.DeliverFromBackplaneAsync(userId, message);
+    }
+
+    // The connection's pipeline is serial: once seq n of a marker conversation is written to it, everything delivered
+    // to it before has been handled.
+    private static async Task SettleAsync(EngineHarness harness, string userId, RecordingClientConnection connection, string markerConversation, int n)
+    {
+        await ArriveAsync(harness, userId, StoredMessage(markerConversation, n, harness));
+        await connection.WaitForMessagesAsync(markerConversation, n);
     }
 
     internal static Message StoredMessage(string conversationId, long seq, EngineHarness harness) => new()

@@ -34,7 +34,7 @@ local function advance_marks(device_key, user_key, device_field, user_id, delive
   end
   local wanted = math.max(delivered, read)
   if read > user_read and wanted > user_delivered then
-    local mark = string.format('%d|%d|%s|%s', wanted, read, at, at)
+    local mark = format_mark({wanted, read, at, at})
     redis.call('HSET', device_key, device_field, mark)
     redis.call('HSET', user_key, user_id, mark)
     return before
