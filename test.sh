@@ -84,5 +84,21 @@ while IFS= read -r -d '' trx; do
   failed=$((failed + $(attr failed) + $(attr error) + $(attr timeout) + $(attr aborted)))
   skipped=$((skipped + $(attr notExecuted)))
 done < <(find "$results_dir" -name '*.trx' -print0)
+# The failures again, each with the start of its message and stack, right above the closing line, so that the end of
+# a long run's output names what failed.
+if [ "$failed" -gt 0 ]; then
+  find "$results_dir" -name '*.trx' -print0 | xargs -0 perl -0777 -ne '
+    sub unxml { my $t = shift; $t =~ s/&lt;/</g; $t =~ s/&gt;/>/g; $t =~ s/&quot;/"/g; $t =~ s/&apos;/\x27/g;
+                $t =~ s/&#xD;//g; $t =~ s/&#xA;/\n/g; $t =~ s/&amp;/&/g; return $t; }
+    sub head { my ($t, $n) = @_; my @l = grep { /\S/ } split /\n/, unxml($t); return join("", map { "    $_\n" } @l[0 .. ($n < @l ? $n : @l) - 1]); }
+    while (/<UnitTestResult\b([^>]*?)(?:\/>|>(.*?)<\/UnitTestResult>)/gs) {
+      my ($attrs, $body) = ($1, $2 // "");
+      next unless $attrs =~ /outcome="(Failed|Error|Timeout|Aborted)"/;
+      my ($name) = $attrs =~ /testName="([^"]*)"/;
+      print "FAILED ", unxml($name), "\n";
+      print head($1, 12) if $body =~ /<Message>(.*?)<\/Message>/s;
+      print head($1, 8) if $body =~ /<StackTrace>(.*?)<\/StackTrace>/s;
+    }'
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"
