@@ -90,6 +90,9 @@ internal static partial class MessagingLog
     [LoggerMessage(EventId = 1300, Level = LogLevel.Warning, Message = "Publishing a receipt status for seq {Seq} of conversation '{ConversationId}' failed.")]
     public static partial void StatusPublishFailed(this ILogger logger, string conversationId, long seq, Exception exception);
 
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Publishing the receipt statuses held for user '{UserId}' in conversation '{ConversationId}' failed.")]
+    public static partial void HeldStatusesFailed(this ILogger logger, string conversationId, string userId, Exception exception);
+
     [LoggerMessage(EventId = 1400, Level = LogLevel.Warning, Message = "Publishing the presence of user '{UserId}' failed.")]
     public static partial void PresencePublishFailed(this ILogger logger, string userId, Exception exception);
 

@@ -22,6 +22,7 @@ public sealed class MessagingEngine : IAsyncDisposable
     private readonly ConversationService _conversations;
     private readonly MessageHistory _history;
     private readonly ReceiptQuery _receiptQuery;
+    private readonly StatusNotifier _statuses;
     private readonly PeriodicLoop _presenceSweep;
     private readonly PeriodicLoop _nodeRefresh;
     private readonly TransportRecovery _recovery;
@@ -54,6 +55,7 @@ public sealed class MessagingEngine : IAsyncDisposable
 
         Presence = new PresenceService(context, roles.Presence, roles.Directory, privacy, publisher);
         var statusNotifier = new StatusNotifier(context, roles.Messages, recent, roles.Receipts, publisher);
+        _statuses = statusNotifier;
         EventLog = new EventLogWriter(context, roles.EventLog, roles.Messages);
         Receipts = new ReceiptFlow(roles.Messages, recent, roles.MessageIds, roles.Conversations, roles.Receipts, access, statusNotifier, context.Time, EventLog);
         // A store's atomic step stands in for the de-duplication store and id index, and its bookkeeping for the
@@ -133,6 +135,9 @@ public sealed class MessagingEngine : IAsyncDisposable
             await _presenceSweep.StopAsync().ConfigureAwait(false);
             await _nodeRefresh.StopAsync().ConfigureAwait(false);
             await _connections.DisconnectAllAsync("server shutting down").ConfigureAwait(false);
+
+            // Statuses held for busy conversations go out before the node stops publishing.
+            await _statuses.FlushHeldAsync().ConfigureAwait(false);
             await EventLog.StopAsync(cancellationToken).ConfigureAwait(false);
             _settling.CancelAll();
             await _follows.ReleaseAllAsync().ConfigureAwait(false);

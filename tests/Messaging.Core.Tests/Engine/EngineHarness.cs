@@ -32,6 +32,13 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public IMessageStore Messages => _provider.GetRequiredService<IMessageStore>();
 
+    /// <summary>
+    /// Moves the clock past the receipt status interval: the statuses held for busy conversations (a member's marks
+    /// moving again within the interval) are published.
+    /// </summary>
+    public void PassStatusInterval() =>
+        Time.Advance(_provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<MessagingOptions>>().Value.ReceiptStatusInterval);
+
     public IMessageTransport Transport => _provider.GetRequiredService<IMessageTransport>();
 
     public IReceiptStore Receipts => _provider.GetRequiredService<IReceiptStore>();

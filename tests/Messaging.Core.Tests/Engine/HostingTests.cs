@@ -99,6 +99,8 @@ public sealed class HostingTests
     [InlineData(nameof(MessagingOptions.RouteCacheTtl))]
     [InlineData(nameof(MessagingOptions.InboxCommitInterval))]
     [InlineData(nameof(MessagingOptions.InboxCommitInterval) + " too long")]
+    [InlineData(nameof(MessagingOptions.ReceiptStatusInterval))]
+    [InlineData(nameof(MessagingOptions.ReceiptStatusInterval) + " too long")]
     public async Task Bad_options_fail_the_host_at_start(string option)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -158,6 +160,8 @@ public sealed class HostingTests
             case nameof(MessagingOptions.RouteCacheTtl): options.RouteCacheTtl = TimeSpan.FromSeconds(-1); break;
             case nameof(MessagingOptions.InboxCommitInterval): options.InboxCommitInterval = TimeSpan.Zero; break;
             case nameof(MessagingOptions.InboxCommitInterval) + " too long": options.InboxCommitInterval = TimeSpan.FromMinutes(2); break;
+            case nameof(MessagingOptions.ReceiptStatusInterval): options.ReceiptStatusInterval = TimeSpan.FromMilliseconds(-1); break;
+            case nameof(MessagingOptions.ReceiptStatusInterval) + " too long": options.ReceiptStatusInterval = TimeSpan.FromSeconds(11); break;
         }
     }
 }

@@ -18,7 +18,10 @@ public sealed class ReceiptTests
 
         await bob.AckAsync([sent[0].MessageId, sent[2].MessageId], ReceiptStatus.Delivered, Ct);
         await aliceConnection.WaitForStatusAsync(ReceiptStatus.Delivered, 3);
+
+        // Bob's marks moved again within the status interval: the read status goes out when it ends.
         await bob.AckUpToAsync(conversation, 2, ReceiptStatus.Read, Ct);
+        harness.PassStatusInterval();
         await aliceConnection.WaitForStatusAsync(ReceiptStatus.Read, 2);
 
         var statuses = aliceConnection.Events.OfType<StatusEvent>().Where(s => s.Status != ReceiptStatus.Sent).ToList();
@@ -126,6 +129,7 @@ public sealed class ReceiptTests
         var fourth = await alice.SendAsync(EventWaits.Text(conversation, "m3"), Ct);
         Assert.Equal(1, (await harness.Engine.GetConversationAsync("bob", conversation, Ct)).UnreadCount);
         await bob.AckAsync([fourth.Message.MessageId], ReceiptStatus.Read, Ct);
+        harness.PassStatusInterval();
         await aliceConnection.WaitForStatusAsync(ReceiptStatus.Read, 4);
         var nonSent = aliceConnection.Events.OfType<StatusEvent>().Where(s => s.Status != ReceiptStatus.Sent).Select(s => (s.Status, s.Seq)).ToList();
         Assert.Equal([(ReceiptStatus.Delivered, 3L), (ReceiptStatus.Read, 3L), (ReceiptStatus.Delivered, 4L), (ReceiptStatus.Read, 4L)], nonSent);
@@ -147,6 +151,7 @@ public sealed class ReceiptTests
         await aliceConnection.WaitForStatusAsync(ReceiptStatus.Delivered, 1);
         Assert.DoesNotContain(aliceConnection.Events.OfType<StatusEvent>(), s => s.Status == ReceiptStatus.Read);
         await carol.AckUpToAsync(conversation, 1, ReceiptStatus.Read, Ct);
+        harness.PassStatusInterval();
         await aliceConnection.WaitForStatusAsync(ReceiptStatus.Read, 1);
 
         Assert.Equal(1, aliceConnection.Events.OfType<StatusEvent>().Count(s => s.Status == ReceiptStatus.Delivered));
@@ -173,6 +178,7 @@ public sealed class ReceiptTests
         await carol.AckUpToAsync(conversation, 2, ReceiptStatus.Read, Ct);
         await aliceConnection.WaitForStatusAsync(ReceiptStatus.Read, 1);
         await alice.AckUpToAsync(conversation, 2, ReceiptStatus.Read, Ct);
+        harness.PassStatusInterval();
         await bobConnection.WaitForStatusAsync(ReceiptStatus.Read, 2);
 
         var bobStatuses = bobConnection.Events.OfType<StatusEvent>().Where(s => s.Status != ReceiptStatus.Sent).Select(s => (s.Status, s.Seq));

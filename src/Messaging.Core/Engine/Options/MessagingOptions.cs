@@ -56,6 +56,15 @@ public sealed class MessagingOptions
     /// <summary>The shortest time between two forwarded "is typing" events of one user in one conversation (default 2 s).</summary>
     public TimeSpan TypingThrottle { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The shortest time between two <c>delivered</c> / <c>read</c> status publications caused by one member's marks in
+    /// one conversation (default 100 ms; zero publishes every move at once; at most 10 s). The first move publishes at
+    /// once; the moves within the next interval (acks, and the sender's own read mark moving with each message sent)
+    /// are merged and published together when it ends. Statuses are watermarks, so the merged status stands for every
+    /// message it covers: a busy conversation sends one status per interval instead of one per message.
+    /// </summary>
+    public TimeSpan ReceiptStatusInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>How many messages catch-up and gap filling read from the store at a time (default 256).</summary>
     public int CatchUpBatchSize { get; set; } = 256;
 

@@ -14,6 +14,9 @@ internal sealed class MessagingOptionsValidator : IValidateOptions<MessagingOpti
     /// <summary>The largest <see cref="MessagingOptions.InboxCommitInterval"/> accepted.</summary>
     internal static readonly TimeSpan MaxInboxCommitInterval = TimeSpan.FromMinutes(1);
 
+    /// <summary>The largest <see cref="MessagingOptions.ReceiptStatusInterval"/> accepted.</summary>
+    internal static readonly TimeSpan MaxReceiptStatusInterval = TimeSpan.FromSeconds(10);
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, MessagingOptions options)
     {
@@ -51,6 +54,12 @@ internal sealed class MessagingOptionsValidator : IValidateOptions<MessagingOpti
         if (options.RouteCacheTtl > MaxRouteCacheTtl)
         {
             failures.Add($"{nameof(MessagingOptions.RouteCacheTtl)} must be at most {MaxRouteCacheTtl.TotalSeconds} s: messages routed with a stale entry wait that long for their catch-up.");
+        }
+
+        RequireNonNegative(failures, options.ReceiptStatusInterval, nameof(MessagingOptions.ReceiptStatusInterval));
+        if (options.ReceiptStatusInterval > MaxReceiptStatusInterval)
+        {
+            failures.Add($"{nameof(MessagingOptions.ReceiptStatusInterval)} must be at most {MaxReceiptStatusInterval.TotalSeconds} s: a sender waits that long for the status of a busy conversation.");
         }
 
         RequirePositive(failures, options.InboxCommitInterval, nameof(MessagingOptions.InboxCommitInterval));

@@ -19,7 +19,7 @@ namespace Messaging;
 /// both marks the sender may get the same status twice.
 /// </para>
 /// </remarks>
-internal sealed class StatusNotifier(EngineContext context, IMessageStore messages, RecentMessages recent, IReceiptStore receipts, NodePublisher publisher)
+internal sealed partial class StatusNotifier(EngineContext context, IMessageStore messages, RecentMessages recent, IReceiptStore receipts, NodePublisher publisher)
 {
     // Groups larger than this check a few members' marks before loading all of them.
     private const int ProbeAboveMembers = 16;
@@ -46,16 +46,25 @@ internal sealed class StatusNotifier(EngineContext context, IMessageStore messag
     /// The message the move was for (the newest one an ack named, or the message just sent), when the caller has it:
     /// if it sits at the new delivered mark it spares reading it back from the store.
     /// </param>
-    /// <returns>A task that completes when the statuses were published (failures are logged).</returns>
-    public async ValueTask PublishCrossedAsync(Conversation conversation, string ackerId, Watermark before, Watermark after, CancellationToken cancellationToken, Message? newest = null)
+    /// <returns>
+    /// A task that completes when the statuses were published (failures are logged), or at once when the move is
+    /// held to be published with the next ones (<see cref="MessagingOptions.ReceiptStatusInterval"/>).
+    /// </returns>
+    public ValueTask PublishCrossedAsync(Conversation conversation, string ackerId, Watermark before, Watermark after, CancellationToken cancellationToken, Message? newest = null)
     {
-        var deliveredMoved = after.DeliveredUpTo > before.DeliveredUpTo;
-        var readMoved = after.ReadUpTo > before.ReadUpTo;
-        if (!deliveredMoved && !readMoved)
+        if (after.DeliveredUpTo <= before.DeliveredUpTo && after.ReadUpTo <= before.ReadUpTo)
         {
-            return;
+            return ValueTask.CompletedTask;
         }
 
+        var move = new MarkMove(conversation, ackerId, before, after, newest);
+        return TryHold(move) ? ValueTask.CompletedTask : PublishNowAsync(move, cancellationToken);
+    }
+
+    private async ValueTask PublishNowAsync(MarkMove move, CancellationToken cancellationToken)
+    {
+        var (conversation, ackerId, before, after, newest) = move;
+        var readMoved = after.ReadUpTo > before.ReadUpTo;
         var atMark = newest is not null && newest.Seq == after.DeliveredUpTo ? newest : null;
         if (conversation.Members.Count == 2 && OtherMember(conversation, ackerId) is { } other)
         {
