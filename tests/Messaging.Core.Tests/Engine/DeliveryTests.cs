@@ -1,4 +1,5 @@
 using Messaging.Conformance;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Messaging.Tests.Engine;
@@ -91,6 +92,54 @@ public sealed class DeliveryTests
 
         await bob.WaitForMessagesAsync(conversation, 2);
         Assert.Equal([1L, 2L], bob.Messages(conversation).Select(m => m.Seq));
+    }
+
+    [Fact]
+    public async Task A_connections_own_message_ahead_of_a_missing_seq_waits_for_it_to_arrive_without_reading_the_store()
+    {
+        var messages = CallCountingProxy<IMessageStore>.Wrap(new InMemoryMessageStore(), out var calls, everyFlow: true);
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s.AddSingleton(messages));
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var other = await harness.CreateDirectAsync("carol", "bob");
+        var (bob, bobConnection) = await harness.ConnectAsync("bob");
+        var one = StoredMessage(conversation, 1, harness);
+        var two = StoredMessage(conversation, 2, harness) with { SenderId = "bob" };
+        await harness.Messages.AppendAsync(one, Ct);
+        await harness.Messages.AppendAsync(two, Ct);
+        calls.Clear();
+
+        // Bob's own seq 2 reaches his sending connection before alice's seq 1, committed just before it and on its way.
+        await harness.DeliverFromBackplaneAsync("bob", two, bob.ConnectionId);
+        await SettleAsync(harness, "bob", bobConnection, other, 1);
+        Assert.DoesNotContain(nameof(IMessageStore.ReadAfterAsync), calls);
+
+        // Seq 1 arrives: written, and the cursor moves past bob's own seq 2 (never written to the connection that sent
+        // it), so alice's seq 3 is written at once.
+        await harness.DeliverFromBackplaneAsync("bob", one);
+        await ArriveAsync(harness, "bob", StoredMessage(conversation, 3, harness));
+        await bobConnection.WaitForMessagesAsync(conversation, 2);
+        Assert.Equal([1L, 3L], bobConnection.Messages(conversation).Select(m => m.Seq));
+        Assert.DoesNotContain(nameof(IMessageStore.ReadAfterAsync), calls);
+    }
+
+    [Fact]
+    public async Task A_connections_own_message_ahead_of_a_seq_that_does_not_arrive_gets_it_from_the_re_read()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var other = await harness.CreateDirectAsync("carol", "bob");
+        var (bob, bobConnection) = await harness.ConnectAsync("bob");
+        var two = StoredMessage(conversation, 2, harness) with { SenderId = "bob" };
+        await harness.Messages.AppendAsync(StoredMessage(conversation, 1, harness), Ct);
+        await harness.Messages.AppendAsync(two, Ct);
+
+        // Seq 1 was committed but its publish was lost: the scheduled re-read of the store delivers it.
+        await harness.DeliverFromBackplaneAsync("bob", two, bob.ConnectionId);
+        await SettleAsync(harness, "bob", bobConnection, other, 1);
+        Assert.Empty(bobConnection.Messages(conversation));
+        harness.Time.Advance(EngineLimits.GapRecheckDelay);
+        await bobConnection.WaitForMessagesAsync(conversation, 1);
+        Assert.Equal([1L], bobConnection.Messages(conversation).Select(m => m.Seq));
     }
 
     [Fact]

@@ -76,8 +76,9 @@ internal sealed class EngineHarness : IAsyncDisposable
     }
 
     /// <summary>Puts a message envelope for a user in this node's backplane inbox, as another node would.</summary>
-    public ValueTask DeliverFromBackplaneAsync(string userId, Message message)
-        => Transport.PublishAsync([Engine.NodeId], EnvelopeCodec.Encode(new NodeEnvelope(Audience.Of([userId]), new MessageEnvelope(message, null))), TestContext.Current.CancellationToken);
+    /// <summary>Publishes a message to this node as another node would; the origin connection only moves its cursor.</summary>
+    public ValueTask DeliverFromBackplaneAsync(string userId, Message message, string? originConnectionId = null)
+        => Transport.PublishAsync([Engine.NodeId], EnvelopeCodec.Encode(new NodeEnvelope(Audience.Of([userId]), new MessageEnvelope(message, originConnectionId))), TestContext.Current.CancellationToken);
 
     public async Task<string> CreateDirectAsync(string userA, string userB)
         => (await Engine.CreateDirectConversationAsync(userA, userB)).View.Conversation.Id;

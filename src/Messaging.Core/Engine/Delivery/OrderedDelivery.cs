@@ -3,7 +3,8 @@ namespace Messaging;
 /// <summary>
 /// Per-connection, per-conversation ordering (DESIGN §5 Deliver and Catch-up): a message at or below the cursor is a
 /// duplicate and dropped; the next seq is written; a message ahead of the cursor waits while the gap is filled from
-/// the store. Seqs below the store's history start (<see cref="IMessageStore.GetHistoryStartAsync"/>: removed by a
+/// the store (the connection's own send, which is not written to it, waits for the gap to arrive or for the re-read
+/// instead). Seqs below the store's history start (<see cref="IMessageStore.GetHistoryStartAsync"/>: removed by a
 /// retention or lost) are gone for good and skipped at once, like tombstones. Any other seq missing from the store too
 /// (an append still in flight) is re-read after a short delay, and given up after
 /// <see cref="EngineLimits.GapGiveUpAfter"/>, so nobody waits forever. Tombstones advance the cursor but are
@@ -33,12 +34,24 @@ internal sealed class OrderedDelivery(EngineContext context, DeliveryReads reads
         if (message.Seq == cursor.Position + 1)
         {
             cursor.Accept(message, visible, _toWrite);
+            if (!cursor.HasPending)
+            {
+                cursor.StopRecheck();
+            }
+
             await FlushAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        // A message the connection sees waits for the gap below it to be read at once. The connection's own send (only
+        // its cursor moves) waits for the missing seqs to arrive as they were published (another sender's messages,
+        // committed just before it: on their way here, usually within a millisecond), or for the re-read.
         cursor.Park(message, visible);
-        await FillAsync(cursor, message.Seq - 1, live: true, cancellationToken).ConfigureAwait(false);
+        if (visible)
+        {
+            await FillAsync(cursor, message.Seq - 1, live: true, cancellationToken).ConfigureAwait(false);
+        }
+
         AfterFill(cursor);
     }
 
