@@ -71,6 +71,35 @@ public sealed class StatusIntervalTests
     }
 
     [Fact]
+    public async Task A_group_of_more_than_16_members_publishes_every_move_at_once()
+    {
+        const int Size = 17;
+        await using var harness = await EngineHarness.StartAsync();
+        var members = Enumerable.Range(0, Size).Select(i => "u" + i).ToArray();
+        var conversation = await harness.CreateGroupAsync(members[0], members[1..]);
+        var (sender, senderConnection) = await harness.ConnectAsync(members[0]);
+        var sessions = new List<MessagingSession> { sender };
+        foreach (var member in members[1..])
+        {
+            sessions.Add((await harness.ConnectAsync(member)).Session);
+        }
+
+        await sessions[0].SendTextsAsync(conversation, 2);
+
+        // Every member acks twice within the interval; the last acker's second ack completes seq 2 at once.
+        for (var seq = 1; seq <= 2; seq++)
+        {
+            foreach (var session in sessions.Skip(1))
+            {
+                await session.AckUpToAsync(conversation, seq, ReceiptStatus.Delivered, Ct);
+            }
+        }
+
+        await senderConnection.WaitForStatusAsync(ReceiptStatus.Delivered, 2);
+        Assert.Equal([1L, 2L], DeliveredSeqs(senderConnection));
+    }
+
+    [Fact]
     public async Task A_zero_interval_publishes_every_move_at_once()
     {
         await using var harness = await EngineHarness.StartAsync(o => o.ReceiptStatusInterval = TimeSpan.Zero);

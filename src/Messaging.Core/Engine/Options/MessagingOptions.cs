@@ -61,7 +61,9 @@ public sealed class MessagingOptions
     /// one conversation (default 100 ms; zero publishes every move at once; at most 10 s). The first move publishes at
     /// once; the moves within the next interval (acks, and the sender's own read mark moving with each message sent)
     /// are merged and published together when it ends. Statuses are watermarks, so the merged status stands for every
-    /// message it covers: a busy conversation sends one status per interval instead of one per message.
+    /// message it covers: a busy conversation sends one status per interval instead of one per message. Groups of more
+    /// than 16 members publish every move at once: their statuses are computed from each move's own marks, most acks
+    /// moving no sender's status at all.
     /// </summary>
     public TimeSpan ReceiptStatusInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 

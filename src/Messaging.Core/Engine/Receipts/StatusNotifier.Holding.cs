@@ -27,7 +27,8 @@ internal sealed record MarkMove(Conversation Conversation, string AckerId, Water
 // Statuses are watermarks (DESIGN §3): one for seq N stands for every earlier message of its sender, so the newest of a
 // merged range is all a sender needs, and merging two moves (the lower marks before, the higher marks after) crosses
 // exactly the messages the two crossed. A window without a move when it closes ends: the node holds one small entry
-// per (conversation, user) that moved within the last interval.
+// per (conversation, user) that moved within the last interval. Only conversations of up to ProbeAboveMembers members
+// are held (see TryHold).
 internal sealed partial class StatusNotifier
 {
     private readonly Dictionary<(string ConversationId, string UserId), Window> _windows = [];
@@ -72,8 +73,11 @@ internal sealed partial class StatusNotifier
     // Holds a move in its open window (true), or opens a window for it and lets the caller publish it now (false).
     private bool TryHold(MarkMove move)
     {
+        // A large group's moves are not held: its sampled check (CannotMoveAnyAggregateAsync) cuts most acks short by
+        // comparing the members' marks with each move's own marks before, and a merged move's lower marks before would
+        // defeat it (every held move then reading all members' marks).
         var interval = context.Options.ReceiptStatusInterval;
-        if (interval <= TimeSpan.Zero)
+        if (interval <= TimeSpan.Zero || move.Conversation.Members.Count > ProbeAboveMembers)
         {
             return false;
         }
