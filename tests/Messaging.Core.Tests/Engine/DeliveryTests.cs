@@ -99,18 +99,7 @@ public sealed class DeliveryTests
     {
         var messages = CallCountingProxy<IMessageStore>.Wrap(new InMemoryMessageStore(), out var calls, everyFlow: true);
         await using var harness = await EngineHarness.StartAsync(configureServices: s => s.AddSingleton(messages));
-        var conversation = await harness.CreateDirectAsync("alice", "bob");
-        var other = await harness.CreateDirectAsync("carol", "bob");
-        var (bob, bobConnection) = await harness.ConnectAsync("bob");
-        var one = StoredMessage(conversation, 1, harness);
-        var two = StoredMessage(conversation, 2, harness) with { SenderId = "bob" };
-        await harness.Messages.AppendAsync(one, Ct);
-        await harness.Messages.AppendAsync(two, Ct);
-        calls.Clear();
-
-        // Bob's own seq 2 reaches his sending connection before alice's seq 1, committed just before it and on its way.
-        await harness.DeliverFromBackplaneAsync("bob", two, bob.ConnectionId);
-        await SettleAsync(harness, "bob", bobConnection, other, 1);
+        var (conversation, one, bobConnection) = await OwnMessageAheadOfAGapAsync(harness);
         Assert.DoesNotContain(nameof(IMessageStore.ReadAfterAsync), calls);
 
         // Seq 1 arrives: written, and the cursor moves past bob's own seq 2 (never written to the connection that sent
@@ -126,17 +115,10 @@ public sealed class DeliveryTests
     public async Task A_connections_own_message_ahead_of_a_seq_that_does_not_arrive_gets_it_from_the_re_read()
     {
         await using var harness = await EngineHarness.StartAsync();
-        var conversation = await harness.CreateDirectAsync("alice", "bob");
-        var other = await harness.CreateDirectAsync("carol", "bob");
-        var (bob, bobConnection) = await harness.ConnectAsync("bob");
-        var two = StoredMessage(conversation, 2, harness) with { SenderId = "bob" };
-        await harness.Messages.AppendAsync(StoredMessage(conversation, 1, harness), Ct);
-        await harness.Messages.AppendAsync(two, Ct);
+        var (conversation, _, bobConnection) = await OwnMessageAheadOfAGapAsync(harness);
+        Assert.Empty(bobConnection.Messages(conversation));
 
         // Seq 1 was committed but its publish was lost: the scheduled re-read of the store delivers it.
-        await harness.DeliverFromBackplaneAsync("bob", two, bob.ConnectionId);
-        await SettleAsync(harness, "bob", bobConnection, other, 1);
-        Assert.Empty(bobConnection.Messages(conversation));
         harness.Time.Advance(EngineLimits.GapRecheckDelay);
         await bobConnection.WaitForMessagesAsync(conversation, 1);
         Assert.Equal([1L], bobConnection.Messages(conversation).Select(m => m.Seq));
@@ -290,6 +272,23 @@ public sealed class DeliveryTests
             await events.WaitForMessagesAsync(conversation, 1);
             Assert.Equal(onRoutingThread, Assert.Single(threads.WrittenWhileRouting));
         }
+    }
+
+    // Alice's seq 1 and bob's seq 2 are committed; bob's own seq 2 reaches his sending connection first (alice's is
+    // still on its way) and has been handled when this returns. Seq 1 is returned, not delivered.
+    private static async Task<(string Conversation, Message One, RecordingClientConnection Bob)> OwnMessageAheadOfAGapAsync(EngineHarness harness)
+    {
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var marker = await harness.CreateDirectAsync("carol", "bob");
+        var (bob, bobConnection) = await harness.ConnectAsync("bob");
+        var one = StoredMessage(conversation, 1, harness);
+        var two = StoredMessage(conversation, 2, harness) with { SenderId = "bob" };
+        await harness.Messages.AppendAsync(one, Ct);
+        await harness.Messages.AppendAsync(two, Ct);
+
+        await harness.DeliverFromBackplaneAsync("bob", two, bob.ConnectionId);
+        await SettleAsync(harness, "bob", bobConnection, marker, 1);
+        return (conversation, one, bobConnection);
     }
 
     // A message committed by another node and published to this one: stored, then delivered from the backplane.

@@ -75,8 +75,10 @@ internal sealed class EngineHarness : IAsyncDisposable
         return (session, connection);
     }
 
-    /// <summary>Puts a message envelope for a user in this node's backplane inbox, as another node would.</summary>
-    /// <summary>Publishes a message to this node as another node would; the origin connection only moves its cursor.</summary>
+    /// <summary>
+    /// Puts a message envelope for a user in this node's backplane inbox, as another node would; the origin connection
+    /// (the one that sent it) only moves its cursor.
+    /// </summary>
     public ValueTask DeliverFromBackplaneAsync(string userId, Message message, string? originConnectionId = null)
         => Transport.PublishAsync([Engine.NodeId], EnvelopeCodec.Encode(new NodeEnvelope(Audience.Of([userId]), new MessageEnvelope(message, originConnectionId))), TestContext.Current.CancellationToken);
 

@@ -34,6 +34,8 @@ internal sealed class OrderedDelivery(EngineContext context, DeliveryReads reads
         if (message.Seq == cursor.Position + 1)
         {
             cursor.Accept(message, visible, _toWrite);
+
+            // The gap this message closed needs no re-read (an own message parked behind it scheduled one).
             if (!cursor.HasPending)
             {
                 cursor.StopRecheck();

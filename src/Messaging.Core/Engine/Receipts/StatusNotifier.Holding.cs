@@ -15,7 +15,7 @@ internal sealed record MarkMove(Conversation Conversation, string AckerId, Water
     {
         var before = new Watermark(Math.Min(Before.DeliveredUpTo, later.Before.DeliveredUpTo), Math.Min(Before.ReadUpTo, later.Before.ReadUpTo), null, null);
         var after = new Watermark(Math.Max(After.DeliveredUpTo, later.After.DeliveredUpTo), Math.Max(After.ReadUpTo, later.After.ReadUpTo), null, null);
-        var newest = Newest is null || (later.Newest is { } next && next.Seq >= Newest.Seq) ? later.Newest ?? Newest : Newest;
+        var newest = later.Newest is { } next && (Newest is null || next.Seq >= Newest.Seq) ? next : Newest;
         return new MarkMove(later.Conversation, AckerId, before, after, newest);
     }
 }
@@ -32,18 +32,6 @@ internal sealed record MarkMove(Conversation Conversation, string AckerId, Water
 internal sealed partial class StatusNotifier
 {
     private readonly Dictionary<(string ConversationId, string UserId), Window> _windows = [];
-
-    /// <summary>How many windows are open (tests).</summary>
-    internal int OpenWindows
-    {
-        get
-        {
-            lock (_windows)
-            {
-                return _windows.Count;
-            }
-        }
-    }
 
     /// <summary>Publishes at once what every open window holds, and closes them (the engine stopping).</summary>
     /// <returns>A task that completes when published (failures are logged).</returns>
