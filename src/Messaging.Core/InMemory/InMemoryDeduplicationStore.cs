@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 
 namespace Messaging;
 
@@ -15,7 +14,7 @@ namespace Messaging;
 /// each new claim removes up to two expired ones from the head of that queue, so memory follows the number of claims
 /// made within one window at a constant cost per claim. A claim is kept under a 128-bit digest of its key, not the
 /// key's strings: the map and the queue hold no reference, so a window of millions of claims costs the garbage
-/// collector nothing to keep (two different keys sharing a digest, about 2^-65 among four billion keys, would read as
+/// collector nothing to keep (two different keys sharing a digest, about 2^-64 among four billion keys, would read as
 /// one).
 /// </para>
 /// </remarks>
@@ -24,7 +23,7 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
     // Expired claims removed per new claim: more than one, so the queue drains faster than it fills once claims expire.
     private const int SweepPerClaim = 2;
 
-    private readonly StripedDictionary<KeyDigest, Claim> _claims = new();
+    private readonly DigestMap<Claim> _claims = new();
     private readonly ConcurrentQueue<KeyValuePair<KeyDigest, Claim>> _made = new();
     private readonly Lock _sweep = new();
     private readonly TimeProvider _time;
@@ -51,27 +50,31 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
         return ValueTask.FromResult(TryClaim(key, seq, window));
     }
 
+    // Starts loading the digest's slot (see DigestMap.Prefetch).
+    internal void Prefetch(KeyDigest digest) => _claims.Prefetch(digest);
+
     // Claims held, live or expired and not yet removed (tests).
     internal int Count => _claims.Count;
 
     // The seq a live claim holds.
     internal long? FindClaim(DeduplicationKey key)
-        => _claims.TryGetValue(KeyDigest.Of(key), out var claim) && claim.Expires > _time.GetUtcNow() ? claim.Seq : null;
+        => _claims.TryGetValue(KeyDigest.Of(key), out var claim) && claim.Expires > _time.GetUtcNow().UtcTicks ? claim.Seq : null;
 
     // Claims the key for the seq unless a live claim holds it.
     internal DeduplicationClaim TryClaim(DeduplicationKey key, long seq, TimeSpan window)
-        => ClaimUnlessHeld(key, seq, window) is { } held ? new DeduplicationClaim(held == seq, held) : new DeduplicationClaim(true, seq);
+        => ClaimUnlessHeld(KeyDigest.Of(key), seq, window) is { } held ? new DeduplicationClaim(held == seq, held) : new DeduplicationClaim(true, seq);
 
     // The seq a live claim of the key holds (the same seq included), or null once the key is claimed for the seq: one
     // look-up for InMemoryMessageStore's atomic step, which must not take a seq for a repeat.
-    internal long? ClaimUnlessHeld(DeduplicationKey key, long seq, TimeSpan window)
+    internal long? ClaimUnlessHeld(KeyDigest digest, long seq, TimeSpan window)
     {
-        var now = _time.GetUtcNow();
-        var made = new Claim(seq, now + window);
-        var digest = KeyDigest.Of(key);
+        var now = _time.GetUtcNow().UtcTicks;
+
+        // A window reaching past the clock's range never expires.
+        var made = new Claim(seq, window.Ticks > long.MaxValue - now ? long.MaxValue : now + window.Ticks);
         using (var stripe = _claims.Enter(digest))
         {
-            ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(stripe.Map, digest, out var exists);
+            ref var slot = ref stripe.GetValueRefOrAddDefault(digest, out var exists);
             if (exists && slot.Expires > now)
             {
                 return slot.Seq;
@@ -95,19 +98,19 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
     }
 
     // Removes the key's claim if it holds the seq (and expires then, when given); a claim made again meanwhile stays.
-    private bool Remove(KeyDigest key, long seq, DateTimeOffset? expires)
+    private bool Remove(KeyDigest key, long seq, long? expires)
     {
         using var stripe = _claims.Enter(key);
-        return stripe.Map.TryGetValue(key, out var claim)
+        return stripe.TryGetValue(key, out var claim)
             && claim.Seq == seq
             && (expires is not { } at || claim.Expires == at)
-            && stripe.Map.Remove(key);
+            && stripe.Remove(key);
     }
 
     // Removes expired claims from the head of the queue of claims made; a claim replaced since stays (the map holds
     // another value for its key, so the conditional removal leaves it). One sweeper at a time (peek and dequeue must
     // see the same head); a claim that finds another sweeping leaves it to them.
-    private void Sweep(DateTimeOffset now)
+    private void Sweep(long now)
     {
         if (!_sweep.TryEnter())
         {
@@ -134,5 +137,6 @@ public sealed class InMemoryDeduplicationStore : IDeduplicationStore
         ArgumentNullException.ThrowIfNull(key.ClientMsgId, nameof(key));
     }
 
-    private readonly record struct Claim(long Seq, DateTimeOffset Expires);
+    // Expires: UTC ticks (a claim is 16 bytes, so a slot of the map is 32).
+    private readonly record struct Claim(long Seq, long Expires);
 }

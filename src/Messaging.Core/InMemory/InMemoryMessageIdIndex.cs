@@ -7,12 +7,12 @@ namespace Messaging;
 /// Limits: one process only; lost on restart; entries live as long as the store, like the in-memory messages. An entry
 /// is a 128-bit digest of the message id and the conversation's number (conversation ids are kept once each): it holds
 /// no reference, so millions of entries cost the garbage collector nothing to keep. Two ids sharing a digest (about
-/// 2^-65 among four billion ids) would share an entry; a reader checks the message found against the id it asked for
+/// 2^-64 among four billion ids) would share an entry; a reader checks the message found against the id it asked for
 /// (the engine does), so a collision reads as an unknown id, never as another message.
 /// </remarks>
 public sealed class InMemoryMessageIdIndex : IMessageIdIndex
 {
-    private readonly StripedDictionary<KeyDigest, Entry> _locations = new();
+    private readonly DigestMap<Entry> _locations = new();
     private readonly ConcurrentDictionary<string, int> _numbers = new(StringComparer.Ordinal);
     private readonly Lock _naming = new();
     private string[] _names = new string[16];
@@ -24,13 +24,16 @@ public sealed class InMemoryMessageIdIndex : IMessageIdIndex
         ArgumentException.ThrowIfNullOrEmpty(messageId);
         ArgumentNullException.ThrowIfNull(location.ConversationId, nameof(location));
         cancellationToken.ThrowIfCancellationRequested();
-        Add(messageId, location);
+        Add(KeyDigest.Of(messageId), location);
         return ValueTask.CompletedTask;
     }
 
     // Records an entry (for InMemoryMessageStore's atomic step too).
-    internal void Add(string messageId, MessageLocation location)
-        => _locations.Set(KeyDigest.Of(messageId), new Entry(Number(location.ConversationId), location.Seq));
+    internal void Add(KeyDigest messageId, MessageLocation location)
+        => _locations.Set(messageId, new Entry(Number(location.ConversationId), location.Seq));
+
+    // Starts loading the slot of a message id's digest (see DigestMap.Prefetch).
+    internal void Prefetch(KeyDigest messageId) => _locations.Prefetch(messageId);
 
     /// <inheritdoc />
     public ValueTask<MessageLocation?> FindAsync(string messageId, CancellationToken cancellationToken = default)

@@ -68,12 +68,17 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
         ArgumentNullException.ThrowIfNull(draft);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(deduplicationWindow, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
-        var key = new DeduplicationKey(draft.ConversationId, draft.SenderId, draft.ClientMsgId);
+        var claim = KeyDigest.Of(draft.ConversationId, draft.SenderId, draft.ClientMsgId);
+        var messageId = KeyDigest.Of(draft.MessageId);
+
+        // Both maps are large and written at random places: their two cache misses overlap instead of adding up.
+        _deduplication.Prefetch(claim);
+        _messageIds.Prefetch(messageId);
         var log = GetLog(draft.ConversationId);
         lock (log)
         {
             var message = draft with { Seq = log.LastSeq + 1 };
-            if (_deduplication.ClaimUnlessHeld(key, message.Seq, deduplicationWindow) is { } claimed)
+            if (_deduplication.ClaimUnlessHeld(claim, message.Seq, deduplicationWindow) is { } claimed)
             {
                 // The original at its seq; a claim whose seq holds nothing (the composite path's, still being written,
                 // or removed by retention) has no original to answer with.
@@ -82,7 +87,7 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
                     : new AppendResult(AppendOutcome.SeqTaken, null));
             }
 
-            _messageIds.Add(message.MessageId, new MessageLocation(message.ConversationId, message.Seq));
+            _messageIds.Add(messageId, new MessageLocation(message.ConversationId, message.Seq));
             return ValueTask.FromResult(Store(log, message));
         }
     }

@@ -13,7 +13,7 @@ namespace Messaging;
 /// Two independent 64-bit lanes over the UTF-16 text, each string preceded by its length (so no two different key
 /// tuples feed the same sequence), with seeds drawn once per process. Not cryptographic: the keys are either made by
 /// the server (message ids) or include the caller's own user id (de-duplication), so nobody can aim a collision at
-/// someone else's key, and by chance two of four billion keys collide with a probability of about 2^-65.
+/// someone else's key, and by chance two of four billion keys collide with a probability of about 2^-64.
 /// </remarks>
 internal readonly record struct KeyDigest(ulong High, ulong Low)
 {
@@ -28,7 +28,7 @@ internal readonly record struct KeyDigest(ulong High, ulong Low)
     {
         ulong a = SeedA, b = SeedB;
         Add(ref a, ref b, value);
-        return new KeyDigest(Finish(a), Finish(b));
+        return From(a, b);
     }
 
     /// <summary>The digest of three strings in this order.</summary>
@@ -38,7 +38,7 @@ internal readonly record struct KeyDigest(ulong High, ulong Low)
         Add(ref a, ref b, first);
         Add(ref a, ref b, second);
         Add(ref a, ref b, third);
-        return new KeyDigest(Finish(a), Finish(b));
+        return From(a, b);
     }
 
     /// <summary>The digest of a de-duplication key.</summary>
@@ -65,6 +65,9 @@ internal readonly record struct KeyDigest(ulong High, ulong Low)
         a = StepA(a, tail);
         b = StepB(b, tail);
     }
+
+    // The high lane's lowest bit is always set, so no digest is all zeros (an empty slot of a DigestMap); 127 bits remain.
+    private static KeyDigest From(ulong a, ulong b) => new(Finish(a) | 1, Finish(b));
 
     private static ulong StepA(ulong hash, ulong value) => BitOperations.RotateLeft(hash ^ (value * PrimeA), 27) * PrimeB;
 

@@ -24,25 +24,27 @@ internal sealed class MessageLog(string conversationId)
 
     private const int FirstChunkBytes = 512;
 
-    private readonly SortedList<long, Slot> _slots = [];
+    // Stored seqs in ascending order and their slots at the same index (appends are nearly always at the end).
+    private readonly List<long> _seqs = [];
+    private readonly List<Slot> _slots = [];
     private readonly List<byte[]?> _chunks = [];
     private readonly List<int> _liveInChunk = [];
     private int _used;
 
     /// <summary>Stored messages.</summary>
-    public int Count => _slots.Count;
+    public int Count => _seqs.Count;
 
     /// <summary>The last stored seq, or the one before the history start when empty.</summary>
-    public long LastSeq => _slots.Count == 0 ? HistoryStart - 1 : _slots.Keys[^1];
+    public long LastSeq => _seqs.Count == 0 ? HistoryStart - 1 : _seqs[^1];
 
     /// <summary>Every seq below it was removed by retention.</summary>
     public long HistoryStart { get; private set; } = 1;
 
     /// <summary>The message at the seq, or <see langword="null"/>.</summary>
-    public Message? Get(long seq) => _slots.TryGetValue(seq, out var slot) ? Read(seq, slot) : null;
+    public Message? Get(long seq) => _seqs.BinarySearch(seq) is var index and >= 0 ? Read(seq, _slots[index]) : null;
 
     /// <summary>The message at an index in seq order (0 is the oldest stored).</summary>
-    public Message At(int index) => Read(_slots.Keys[index], _slots.Values[index]);
+    public Message At(int index) => Read(_seqs[index], _slots[index]);
 
     /// <summary>Stores a message at its seq (which the caller checked is free).</summary>
     public void Add(Message message)
@@ -51,14 +53,27 @@ internal sealed class MessageLog(string conversationId)
         var (chunk, offset) = Reserve(length);
         Write(message, _chunks[chunk].AsSpan(offset, length));
         _liveInChunk[chunk]++;
-        _slots.Add(message.Seq, new Slot(chunk, offset, length));
+        var slot = new Slot(chunk, offset, length);
+        if (_seqs.Count == 0 || message.Seq > _seqs[^1])
+        {
+            _seqs.Add(message.Seq);
+            _slots.Add(slot);
+        }
+        else
+        {
+            // A seq below the last (the composite path fills seqs in any order); the caller checked it is free.
+            var index = ~_seqs.BinarySearch(message.Seq);
+            _seqs.Insert(index, message.Seq);
+            _slots.Insert(index, slot);
+        }
     }
 
     /// <summary>Removes the oldest message (retention); its seq then lies below the history start.</summary>
     public void RemoveOldest()
     {
-        var seq = _slots.Keys[0];
-        var chunk = _slots.Values[0].Chunk;
+        var seq = _seqs[0];
+        var chunk = _slots[0].Chunk;
+        _seqs.RemoveAt(0);
         _slots.RemoveAt(0);
         HistoryStart = seq + 1;
         if (--_liveInChunk[chunk] == 0 && chunk != _chunks.Count - 1)
@@ -71,22 +86,8 @@ internal sealed class MessageLog(string conversationId)
     /// <summary>The index in seq order of the first seq greater than <paramref name="seq"/> (Count when none).</summary>
     public int FirstIndexAbove(long seq)
     {
-        var keys = _slots.Keys;
-        int low = 0, high = keys.Count;
-        while (low < high)
-        {
-            var mid = low + ((high - low) / 2);
-            if (keys[mid] <= seq)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
-        }
-
-        return low;
+        var index = _seqs.BinarySearch(seq);
+        return index >= 0 ? index + 1 : ~index;
     }
 
     // Room for length bytes: in the last chunk when it fits, else in a new one twice the size of the last (up to the
