@@ -1,4 +1,5 @@
 using System.Globalization;
+using StackExchange.Redis;
 
 namespace Messaging.Stores.Redis;
 
@@ -6,15 +7,15 @@ namespace Messaging.Stores.Redis;
 // comparable inside Lua as strings of digits (longer is later), since ticks exceed a Lua number's exact range.
 internal static class StoredTime
 {
-    public static string Ticks(DateTimeOffset time) => time.UtcTicks.ToString(CultureInfo.InvariantCulture);
+    public static RedisValue Ticks(DateTimeOffset time) => time.UtcTicks;
 
     /// <exception cref="InvalidDataException">Not a valid tick count.</exception>
-    public static DateTimeOffset FromTicks(string ticks)
+    public static DateTimeOffset FromTicks(ReadOnlySpan<char> ticks)
         => long.TryParse(ticks, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= DateTime.MaxValue.Ticks
             ? new DateTimeOffset(value, TimeSpan.Zero)
             : throw new InvalidDataException($"Invalid stored time '{ticks}'.");
 
     /// <summary>Null for an empty string.</summary>
     /// <exception cref="InvalidDataException">Not a valid tick count.</exception>
-    public static DateTimeOffset? FromTicksOrNull(string? ticks) => string.IsNullOrEmpty(ticks) ? null : FromTicks(ticks);
+    public static DateTimeOffset? FromTicksOrNull(ReadOnlySpan<char> ticks) => ticks.IsEmpty ? null : FromTicks(ticks);
 }

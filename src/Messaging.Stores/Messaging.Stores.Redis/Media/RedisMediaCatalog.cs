@@ -45,9 +45,9 @@ public sealed class RedisMediaCatalog : IMediaCatalog
             "owner", record.OwnerId, "type", record.ContentType, "name", record.FileName, "length", record.Length,
             "offset", record.Offset, "created", StoredTime.Ticks(record.CreatedAt), "updated", StoredTime.Ticks(record.UpdatedAt),
         };
-        AddOptional(arguments, "completed", record.CompletedAt is { } completed ? StoredTime.Ticks(completed) : null);
-        AddOptional(arguments, "sha256", record.Sha256);
-        AddOptional(arguments, "shared", record.SharedAt is { } shared ? StoredTime.Ticks(shared) : null);
+        AddOptional(arguments, "completed", record.CompletedAt is { } completed ? StoredTime.Ticks(completed) : RedisValue.Null);
+        AddOptional(arguments, "sha256", record.Sha256 is { } sha256 ? (RedisValue)sha256 : RedisValue.Null);
+        AddOptional(arguments, "shared", record.SharedAt is { } shared ? StoredTime.Ticks(shared) : RedisValue.Null);
 
         var database = await _context.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var reply = await RedisStoreContext.Guard(
@@ -193,9 +193,9 @@ public sealed class RedisMediaCatalog : IMediaCatalog
         return (int)reply == 1;
     }
 
-    private static void AddOptional(List<RedisValue> arguments, string field, string? value)
+    private static void AddOptional(List<RedisValue> arguments, string field, RedisValue value)
     {
-        if (value is not null)
+        if (!value.IsNull)
         {
             arguments.Add(field);
             arguments.Add(value);

@@ -167,28 +167,38 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicBookkeepingStore
         // On a standalone server the script writes the id entry itself (no extra command); on a cluster the entry is
         // in another slot, so it is written after the script, once the seq is known.
         var indexInScript = atomic && _context.IsStandalone(multiplexer);
-        var keys = new List<RedisKey>(8) { RedisKeys.Messages(conversationId), RedisKeys.ClientMessage(conversationId, message.SenderId, message.ClientMsgId), RedisKeys.MessageLog(conversationId), RedisKeys.Counter(conversationId) };
+        var books = atomic ? bookkeeping : null;
+        var keys = new RedisKey[(indexInScript ? 5 : 4) + (books is null ? 0 : 3)];
+        keys[0] = RedisKeys.Messages(conversationId);
+        keys[1] = RedisKeys.ClientMessage(conversationId, message.SenderId, message.ClientMsgId);
+        keys[2] = RedisKeys.MessageLog(conversationId);
+        keys[3] = RedisKeys.Counter(conversationId);
         if (indexInScript)
         {
-            keys.Add(RedisKeys.MessageIndex(message.MessageId));
+            keys[4] = RedisKeys.MessageIndex(message.MessageId);
         }
 
-        var arguments = new List<RedisValue>(11)
+        var arguments = new RedisValue[books is null ? 6 : 11];
+        arguments[0] = seq;
+        arguments[1] = payload;
+        arguments[2] = atomic ? (long)deduplicationWindow.TotalMilliseconds : 0;
+        arguments[3] = _context.MessageRetention is { } retention ? (RedisValue)retention : RedisValue.EmptyString;
+        arguments[4] = conversationId;
+        arguments[5] = indexInScript ? "1" : "0";
+        if (books is not null)
         {
-            seq,
-            payload,
-            atomic ? (long)deduplicationWindow.TotalMilliseconds : 0,
-            _context.MessageRetention is { } retention ? (RedisValue)retention : RedisValue.EmptyString,
-            conversationId,
-            indexInScript ? "1" : "0",
-        };
-        if (atomic && bookkeeping is not null)
-        {
-            keys.AddRange([RedisKeys.DeviceReceipts(conversationId), RedisKeys.UserReceipts(conversationId), RedisKeys.ConversationInfo(conversationId)]);
-            arguments.AddRange([RedisKeys.DeviceField(bookkeeping.SenderId, ReservedDeviceIds.Sender), bookkeeping.SenderId, StoredTime.Ticks(bookkeeping.At), StoredTime.Ticks(message.Timestamp), message.Timestamp.ToUnixTimeMilliseconds()]);
+            var next = keys.Length - 3;
+            keys[next] = RedisKeys.DeviceReceipts(conversationId);
+            keys[next + 1] = RedisKeys.UserReceipts(conversationId);
+            keys[next + 2] = RedisKeys.ConversationInfo(conversationId);
+            arguments[6] = RedisKeys.DeviceField(books.SenderId, ReservedDeviceIds.Sender);
+            arguments[7] = books.SenderId;
+            arguments[8] = StoredTime.Ticks(books.At);
+            arguments[9] = StoredTime.Ticks(message.Timestamp);
+            arguments[10] = message.Timestamp.ToUnixTimeMilliseconds();
         }
 
-        var reply = (RedisResult[])(await RedisStoreContext.Guard(RedisScripts.MessageAppend.EvaluateAsync(database, [.. keys], [.. arguments]), cancellationToken).ConfigureAwait(false))!;
+        var reply = (RedisResult[])(await RedisStoreContext.Guard(RedisScripts.MessageAppend.EvaluateAsync(database, keys, arguments), cancellationToken).ConfigureAwait(false))!;
         if (atomic && !indexInScript && (int)reply[0] == 0)
         {
             await RedisStoreContext.Guard(RedisMessageIdIndex.WriteAsync(database, message.MessageId, conversationId, (long)reply[1]), cancellationToken).ConfigureAwait(false);

@@ -158,14 +158,31 @@ public sealed class RedisReceiptStore : IReceiptStore
             return Watermark.None;
         }
 
-        var parts = mark.Split('|');
-        if (parts.Length < 4
-            || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var delivered)
-            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var read))
+        // "<delivered>|<read>|<delivered at>|<read at>", the times UTC ticks or empty (see receipt_marks.lua).
+        var rest = mark.AsSpan();
+        if (!TryTakeField(ref rest, out var deliveredText) || !TryTakeField(ref rest, out var readText) || !TryTakeField(ref rest, out var deliveredAt)
+            || !long.TryParse(deliveredText, NumberStyles.None, CultureInfo.InvariantCulture, out var delivered)
+            || !long.TryParse(readText, NumberStyles.None, CultureInfo.InvariantCulture, out var read))
         {
             throw new InvalidDataException("A receipt mark is malformed.");
         }
 
-        return new Watermark(delivered, read, StoredTime.FromTicksOrNull(parts[2]), StoredTime.FromTicksOrNull(parts[3]));
+        var readAt = rest.IndexOf('|') is var end and >= 0 ? rest[..end] : rest;
+        return new Watermark(delivered, read, StoredTime.FromTicksOrNull(deliveredAt), StoredTime.FromTicksOrNull(readAt));
+    }
+
+    // The text before the next '|', and the rest after it; false when there is no '|'.
+    private static bool TryTakeField(ref ReadOnlySpan<char> rest, out ReadOnlySpan<char> field)
+    {
+        var end = rest.IndexOf('|');
+        if (end < 0)
+        {
+            field = default;
+            return false;
+        }
+
+        field = rest[..end];
+        rest = rest[(end + 1)..];
+        return true;
     }
 }
