@@ -48,6 +48,27 @@ public sealed class StatusIntervalTests
     }
 
     [Fact]
+    public async Task Held_moves_merge_from_the_lowest_mark_before_so_a_later_move_that_crosses_nothing_keeps_the_earlier_ones_status()
+    {
+        await using var harness = await EngineHarness.StartAsync();
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, aliceConnection) = await harness.ConnectAsync("alice");
+        var (bob, _) = await harness.ConnectAsync("bob");
+        await alice.SendTextsAsync(conversation, 2);
+
+        await bob.AckUpToAsync(conversation, 1, ReceiptStatus.Delivered, Ct);
+        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Delivered, 1);
+
+        // Held: delivered 1 → 2 crosses alice's seq 2; then bob's own message (seq 3) moves his marks 2 → 3, which
+        // crosses none of alice's. Merged, the window's move runs from delivered 1, so seq 2 still gets its status.
+        await bob.AckUpToAsync(conversation, 2, ReceiptStatus.Delivered, Ct);
+        await bob.SendAsync(EventWaits.Text(conversation, "from bob"), Ct);
+        harness.PassStatusInterval();
+        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Delivered, 2);
+        Assert.Equal([1L, 2L], DeliveredSeqs(aliceConnection));
+    }
+
+    [Fact]
     public async Task A_sender_writing_in_a_busy_conversation_sends_one_read_status_per_interval()
     {
         await using var harness = await EngineHarness.StartAsync();

@@ -6,19 +6,7 @@ namespace Messaging;
 /// <param name="Before">The user's aggregate marks before.</param>
 /// <param name="After">The user's aggregate marks after.</param>
 /// <param name="Newest">The message the move was for, when the caller had it.</param>
-internal sealed record MarkMove(Conversation Conversation, string AckerId, Watermark Before, Watermark After, Message? Newest)
-{
-    /// <summary>The two moves as one: from the lower of the marks before to the higher of the marks after.</summary>
-    /// <param name="later">A move of the same user in the same conversation that came after this one.</param>
-    /// <returns>The merged move.</returns>
-    public MarkMove Then(MarkMove later)
-    {
-        var before = new Watermark(Math.Min(Before.DeliveredUpTo, later.Before.DeliveredUpTo), Math.Min(Before.ReadUpTo, later.Before.ReadUpTo), null, null);
-        var after = new Watermark(Math.Max(After.DeliveredUpTo, later.After.DeliveredUpTo), Math.Max(After.ReadUpTo, later.After.ReadUpTo), null, null);
-        var newest = later.Newest is { } next && (Newest is null || next.Seq >= Newest.Seq) ? next : Newest;
-        return new MarkMove(later.Conversation, AckerId, before, after, newest);
-    }
-}
+internal sealed record MarkMove(Conversation Conversation, string AckerId, Watermark Before, Watermark After, Message? Newest);
 
 // Spacing out the statuses of one user's marks in one conversation (MessagingOptions.ReceiptStatusInterval): the first
 // move is published at once and opens a window; the moves made while it is open are merged into one and published when
@@ -43,7 +31,7 @@ internal sealed partial class StatusNotifier
             foreach (var window in _windows.Values)
             {
                 window.Timer?.Dispose();
-                if (window.Held is { } move)
+                if (window.TakeHeld() is { } move)
                 {
                     held.Add(move);
                 }
@@ -58,24 +46,25 @@ internal sealed partial class StatusNotifier
         }
     }
 
-    // Holds a move in its open window (true), or opens a window for it and lets the caller publish it now (false).
-    private bool TryHold(MarkMove move)
+    // Holds a move in its open window (true), or opens a window for it and lets the caller publish it now (false). A
+    // held move is merged into the window in place: the busy path allocates nothing per move.
+    private bool TryHold(Conversation conversation, string ackerId, Watermark before, Watermark after, Message? newest)
     {
         // A large group's moves are not held: its sampled check (CannotMoveAnyAggregateAsync) cuts most acks short by
         // comparing the members' marks with each move's own marks before, and a merged move's lower marks before would
         // defeat it (every held move then reading all members' marks).
         var interval = context.Options.ReceiptStatusInterval;
-        if (interval <= TimeSpan.Zero || move.Conversation.Members.Count > ProbeAboveMembers)
+        if (interval <= TimeSpan.Zero || conversation.Members.Count > ProbeAboveMembers)
         {
             return false;
         }
 
-        var key = (move.Conversation.Id, move.AckerId);
+        var key = (conversation.Id, ackerId);
         lock (_windows)
         {
             if (_windows.TryGetValue(key, out var open))
             {
-                open.Held = open.Held is { } held ? held.Then(move) : move;
+                open.Hold(conversation, before, after, newest);
                 return true;
             }
 
@@ -97,8 +86,7 @@ internal sealed partial class StatusNotifier
                 return;
             }
 
-            held = window.Held;
-            window.Held = null;
+            held = window.TakeHeld();
             if (held is null)
             {
                 _windows.Remove(window.Key);
@@ -124,14 +112,51 @@ internal sealed partial class StatusNotifier
         }
     }
 
+    // Guarded by StatusNotifier._windows.
     private sealed class Window(StatusNotifier owner, (string ConversationId, string UserId) key)
     {
+        private Conversation? _conversation;
+        private Watermark _before;
+        private Watermark _after;
+        private Message? _newest;
+
         public (string ConversationId, string UserId) Key { get; } = key;
 
         public ITimer? Timer { get; set; }
 
-        public MarkMove? Held { get; set; }
-
         public void Close() => owner.Close(this);
+
+        /// <summary>
+        /// Adds a move to what the window holds: the first as it is, a later one merged (the lower of the marks before,
+        /// the higher of the marks after, the newer message, the newer copy of the conversation).
+        /// </summary>
+        public void Hold(Conversation conversation, Watermark before, Watermark after, Message? newest)
+        {
+            if (_conversation is null)
+            {
+                (_before, _after, _newest) = (before, after, newest);
+            }
+            else
+            {
+                _before = new Watermark(Math.Min(_before.DeliveredUpTo, before.DeliveredUpTo), Math.Min(_before.ReadUpTo, before.ReadUpTo), null, null);
+                _after = new Watermark(Math.Max(_after.DeliveredUpTo, after.DeliveredUpTo), Math.Max(_after.ReadUpTo, after.ReadUpTo), null, null);
+                _newest = newest is not null && (_newest is null || newest.Seq >= _newest.Seq) ? newest : _newest;
+            }
+
+            _conversation = conversation;
+        }
+
+        /// <summary>What the window holds as one move, or <see langword="null"/>; the window is empty afterwards.</summary>
+        public MarkMove? TakeHeld()
+        {
+            if (_conversation is not { } conversation)
+            {
+                return null;
+            }
+
+            var held = new MarkMove(conversation, Key.UserId, _before, _after, _newest);
+            (_conversation, _newest) = (null, null);
+            return held;
+        }
     }
 }

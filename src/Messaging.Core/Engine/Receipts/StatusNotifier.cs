@@ -57,8 +57,9 @@ internal sealed partial class StatusNotifier(EngineContext context, IMessageStor
             return ValueTask.CompletedTask;
         }
 
-        var move = new MarkMove(conversation, ackerId, before, after, newest);
-        return TryHold(move) ? ValueTask.CompletedTask : PublishNowAsync(move, cancellationToken);
+        return TryHold(conversation, ackerId, before, after, newest)
+            ? ValueTask.CompletedTask
+            : PublishNowAsync(new MarkMove(conversation, ackerId, before, after, newest), cancellationToken);
     }
 
     private async ValueTask PublishNowAsync(MarkMove move, CancellationToken cancellationToken)
