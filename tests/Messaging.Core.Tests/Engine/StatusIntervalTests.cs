@@ -21,11 +21,7 @@ public sealed class StatusIntervalTests
         var (alice, aliceConnection) = await harness.ConnectAsync("alice");
         var (bob, _) = await harness.ConnectAsync("bob");
         var (carol, _) = await harness.ConnectAsync("carol");
-        await alice.SendTextsAsync(conversation, 4);
-
-        // An idle conversation: at once.
-        await bob.AckUpToAsync(conversation, 1, ReceiptStatus.Delivered, Ct);
-        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Delivered, 1);
+        await SendAndAckTheFirstAsync(conversation, alice, aliceConnection, bob, texts: 4);
 
         // Two more moves within the interval: nothing yet. Alice's pipeline is serial, so once carol's message reached
         // her, a status published before it would have too.
@@ -54,10 +50,7 @@ public sealed class StatusIntervalTests
         var conversation = await harness.CreateDirectAsync("alice", "bob");
         var (alice, aliceConnection) = await harness.ConnectAsync("alice");
         var (bob, _) = await harness.ConnectAsync("bob");
-        await alice.SendTextsAsync(conversation, 2);
-
-        await bob.AckUpToAsync(conversation, 1, ReceiptStatus.Delivered, Ct);
-        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Delivered, 1);
+        await SendAndAckTheFirstAsync(conversation, alice, aliceConnection, bob, texts: 2);
 
         // Held: delivered 1 → 2 crosses alice's seq 2; then bob's own message (seq 3) moves his marks 2 → 3, which
         // crosses none of alice's. Merged, the window's move runs from delivered 1, so seq 2 still gets its status.
@@ -155,6 +148,15 @@ public sealed class StatusIntervalTests
         await cluster.RestartAsync(1, () => aliceConnection.WaitForStatusAsync(ReceiptStatus.Delivered, 3));
 
         Assert.Equal([1L, 3L], DeliveredSeqs(aliceConnection));
+    }
+
+    // Alice sends the texts and bob acknowledges the first: an idle conversation, so its status goes out at once and
+    // opens bob's window.
+    private static async Task SendAndAckTheFirstAsync(string conversation, MessagingSession alice, RecordingClientConnection aliceConnection, MessagingSession bob, int texts)
+    {
+        await alice.SendTextsAsync(conversation, texts);
+        await bob.AckUpToAsync(conversation, 1, ReceiptStatus.Delivered, Ct);
+        await aliceConnection.WaitForStatusAsync(ReceiptStatus.Delivered, 1);
     }
 
     private static List<long> DeliveredSeqs(RecordingClientConnection connection) =>
