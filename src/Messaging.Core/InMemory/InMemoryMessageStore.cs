@@ -68,7 +68,7 @@ public sealed class InMemoryMessageStore : IMessageStore, IAtomicSequencingStore
         ArgumentNullException.ThrowIfNull(draft);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(deduplicationWindow, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
-        var claim = KeyDigest.Of(draft.ConversationId, draft.SenderId, draft.ClientMsgId);
+        var claim = KeyDigest.Of(new DeduplicationKey(draft.ConversationId, draft.SenderId, draft.ClientMsgId));
         var messageId = KeyDigest.Of(draft.MessageId);
 
         // Both maps are large and written at random places: their two cache misses overlap instead of adding up.

@@ -1,6 +1,6 @@
 namespace Messaging;
 
-/// <summary>One user's marks moving in one conversation: what <see cref="StatusNotifier"/> turns into statuses.</summary>
+/// <summary>The marks a window of <see cref="StatusNotifier"/> held for one user in one conversation, to be published.</summary>
 /// <param name="Conversation">The conversation (the newest copy seen).</param>
 /// <param name="AckerId">The user whose marks moved.</param>
 /// <param name="Before">The user's aggregate marks before.</param>
@@ -104,7 +104,7 @@ internal sealed partial class StatusNotifier
     {
         try
         {
-            await PublishNowAsync(move, CancellationToken.None).ConfigureAwait(false);
+            await PublishNowAsync(move.Conversation, move.AckerId, move.Before, move.After, move.Newest, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception exception)
         {

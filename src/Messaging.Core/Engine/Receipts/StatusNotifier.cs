@@ -59,12 +59,11 @@ internal sealed partial class StatusNotifier(EngineContext context, IMessageStor
 
         return TryHold(conversation, ackerId, before, after, newest)
             ? ValueTask.CompletedTask
-            : PublishNowAsync(new MarkMove(conversation, ackerId, before, after, newest), cancellationToken);
+            : PublishNowAsync(conversation, ackerId, before, after, newest, cancellationToken);
     }
 
-    private async ValueTask PublishNowAsync(MarkMove move, CancellationToken cancellationToken)
+    private async ValueTask PublishNowAsync(Conversation conversation, string ackerId, Watermark before, Watermark after, Message? newest, CancellationToken cancellationToken)
     {
-        var (conversation, ackerId, before, after, newest) = move;
         var readMoved = after.ReadUpTo > before.ReadUpTo;
         var atMark = newest is not null && newest.Seq == after.DeliveredUpTo ? newest : null;
         if (conversation.Members.Count == 2 && OtherMember(conversation, ackerId) is { } other)
