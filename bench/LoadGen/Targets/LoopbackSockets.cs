@@ -6,6 +6,7 @@ namespace Messaging.LoadGen.Targets;
 /// <summary>
 /// HTTP handlers whose sockets are bound to 127.0.0.1, 127.0.0.2, ...: each source address has its own ephemeral
 /// port range, so one load generator can hold more connections to one server port than a single address allows.
+/// Every connection writes through a <see cref="CoalescingSocketStream"/>.
 /// </summary>
 internal sealed class LoopbackSockets : IDisposable
 {
@@ -45,7 +46,7 @@ internal sealed class LoopbackSockets : IDisposable
             {
                 socket.Bind(new IPEndPoint(source, 0));
                 await socket.ConnectAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
-                return new NetworkStream(socket, ownsSocket: true);
+                return new CoalescingSocketStream(socket);
             }
             catch
             {
