@@ -126,24 +126,7 @@ internal sealed class DigestMap<TValue>
 
         public int Count { get; private set; }
 
-        public int Find(KeyDigest key)
-        {
-            var slots = Slots;
-            var mask = slots.Length - 1;
-            for (var i = (int)key.Low & mask; ; i = (i + 1) & mask)
-            {
-                ref var slot = ref slots[i];
-                if (slot.High == key.High && slot.Low == key.Low)
-                {
-                    return i;
-                }
-
-                if (slot.IsEmpty)
-                {
-                    return -1;
-                }
-            }
-        }
+        public int Find(KeyDigest key) => Probe(key, out var found) is var index && found ? index : -1;
 
         public ref TValue GetOrAdd(KeyDigest key, out bool exists)
         {
@@ -153,25 +136,15 @@ internal sealed class DigestMap<TValue>
                 Grow();
             }
 
-            var slots = Slots;
-            var mask = slots.Length - 1;
-            for (var i = (int)key.Low & mask; ; i = (i + 1) & mask)
+            var index = Probe(key, out exists);
+            ref var slot = ref Slots[index];
+            if (!exists)
             {
-                ref var slot = ref slots[i];
-                if (slot.High == key.High && slot.Low == key.Low)
-                {
-                    exists = true;
-                    return ref slot.Value;
-                }
-
-                if (slot.IsEmpty)
-                {
-                    slot = new Slot(key.High, key.Low, default);
-                    Count++;
-                    exists = false;
-                    return ref slot.Value;
-                }
+                slot = new Slot(key.High, key.Low, default);
+                Count++;
             }
+
+            return ref slot.Value;
         }
 
         public bool Remove(KeyDigest key)
@@ -200,6 +173,22 @@ internal sealed class DigestMap<TValue>
             slots[hole] = default;
             Count--;
             return true;
+        }
+
+        // The key's slot (found), or the empty slot that ends its probe run, where it would go (not found).
+        private int Probe(KeyDigest key, out bool found)
+        {
+            var slots = Slots;
+            var mask = slots.Length - 1;
+            for (var i = (int)key.Low & mask; ; i = (i + 1) & mask)
+            {
+                ref readonly var slot = ref slots[i];
+                found = slot.High == key.High && slot.Low == key.Low;
+                if (found || slot.IsEmpty)
+                {
+                    return i;
+                }
+            }
         }
 
         private void Grow()
