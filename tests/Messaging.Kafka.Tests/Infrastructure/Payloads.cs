@@ -21,7 +21,8 @@ internal static class Payloads
         }
         catch (TimeoutException)
         {
-            Assert.Fail($"Timed out after {Timeout} waiting for {count} payloads; {recorder.Received.Count} arrived.");
+            var arrived = recorder.Texts();
+            Assert.Fail($"Timed out after {Timeout} waiting for {count} payloads; {arrived.Count} arrived: {string.Join(", ", arrived)}.");
         }
     }
 }
