@@ -140,11 +140,13 @@ internal sealed partial class ReportDocument(
             new("Redis: direct 1:1, saturation: server CPU per delivery", "direct-redis-saturate", "server_cpu_per_delivery_us", " µs", false),
             new("Redis: direct 1:1, saturation: client CPU per delivery", "direct-redis-saturate", "client_cpu_per_delivery_us", " µs", false),
             new("Redis: direct 1:1, saturation: Redis commands per message", "direct-redis-saturate", "redis.commands", string.Empty, false),
+            new("Redis: direct 1:1, saturation: Redis CPU per delivery", "direct-redis-saturate", "redis.cpu_us", " µs", false),
             new("Redis, two gateways (cross-node): direct 1:1, saturation: delivered msg/s", CrossNode, "delivered_per_sec", "/s", true),
             new("Redis, two gateways (cross-node): direct 1:1, saturation: p99 latency", CrossNode, "latency_ms.p99", " ms", false),
             new("Redis, two gateways (cross-node): direct 1:1, saturation: server CPU per delivery (both)", CrossNode, "server_cpu_per_delivery_us", " µs", false),
             new("Redis, two gateways (cross-node): direct 1:1, saturation: client CPU per delivery", CrossNode, "client_cpu_per_delivery_us", " µs", false),
             new("Redis, two gateways (cross-node): direct 1:1, saturation: Redis commands per message", CrossNode, "redis.commands", string.Empty, false),
+            new("Redis, two gateways (cross-node): direct 1:1, saturation: Redis CPU per delivery", CrossNode, "redis.cpu_us", " µs", false),
         ];
 
         md.AppendLine("## Ours against ASP.NET Core SignalR and raw WebSockets (medians of rounds)");
@@ -153,7 +155,8 @@ internal sealed partial class ReportDocument(
             "Redis rows: ours on Redis stores + Redis backplane against SignalR with its Redis backplane (raw has none); cross-node rows run two " +
             "gateways (two SignalR servers) sharing that Redis, each pair's users split between them, so every message crosses the backplane, " +
             "and count the CPU of both server processes. Redis commands per message are every command Redis executed during the measurement " +
-            "(`INFO commandstats`, commands inside scripts included) per delivered message. " +
+            "(`INFO commandstats`, commands inside scripts included) per delivered message; Redis CPU per delivery is the `redis-server` process's " +
+            "user and system time over the measurement (`INFO cpu`) per delivered message. " +
             "Client CPU per delivery is the load generator's own process CPU time over the measurement: it runs on the same 2 cores, " +
             "so a costlier client (ours parses a `message` and a `status_update` per 1:1 delivery and sends receipts; SignalR's parses one invocation) leaves its server less CPU.");
         md.AppendLine();

@@ -65,7 +65,8 @@ public sealed class RedisPathTests
 
         Assert.Equal("$1\r\n1\r\n", Encoding.ASCII.GetString(reply, 0, read));
         Assert.Equal((1, 1), (proxy.Commands, proxy.ScriptCalls));
-        Assert.Equal(new RedisCommandStats(Total: 3, ScriptCalls: 1), executed);
+        Assert.Equal((3, 1), (executed.Total, executed.ScriptCalls));
+        Assert.True(executed.CpuSeconds >= 0, $"Redis's CPU time only grows: {executed}.");
     }
 
     [Fact]
@@ -119,6 +120,7 @@ public sealed class RedisPathTests
         Assert.True(result.Delivered > 0, "Messages crossed from one gateway to the other.");
         var redisUsage = Assert.IsType<RedisUsage>(result.Redis);
         Assert.True(redisUsage.Commands >= 1, $"Every message sent across gateways goes through Redis: {redisUsage}.");
+        Assert.True(redisUsage.CpuUs > 0, $"Redis spent CPU time on the messages: {redisUsage}.");
         Assert.Null(redisUsage.CommandsSent);
     }
 

@@ -42,7 +42,22 @@ public sealed class RespCommandCounterTests
             "cmdstat_evalsha:calls=2,usec=173,usec_per_call=86.50,rejected_calls=0,failed_calls=0\r\n" +
             "cmdstat_info:calls=9,usec=98,usec_per_call=10.89,rejected_calls=0,failed_calls=0\r\n");
 
-        Assert.Equal(new RedisCommandStats(5, 2), stats);
+        Assert.Equal(new RedisCommandStats(5, 2, CpuSeconds: 0), stats);
+    }
+
+    [Fact]
+    public void Cpu_time_is_the_servers_user_and_system_time_without_its_children()
+    {
+        var info = string.Join("\r\n",
+            "# CPU", "used_cpu_sys:2.500000", "used_cpu_user:10.250000", "used_cpu_sys_children:7.000000", "used_cpu_user_children:7.000000",
+            "used_cpu_sys_main_thread:2.400000", "used_cpu_user_main_thread:10.200000", "",
+            "# Commandstats", "cmdstat_evalsha:calls=10,usec=300,usec_per_call=30.00,rejected_calls=0,failed_calls=0",
+            "cmdstat_zadd:calls=10,usec=35,usec_per_call=3.50,rejected_calls=0,failed_calls=0",
+            "cmdstat_info:calls=4,usec=80,usec_per_call=20.00,rejected_calls=0,failed_calls=0");
+
+        var stats = RedisCommandStats.Parse(info);
+
+        Assert.Equal(new RedisCommandStats(Total: 20, ScriptCalls: 10, CpuSeconds: 12.75), stats);
     }
 
     private static (long Count, List<string> Names) Feed(IEnumerable<byte[]> chunks)

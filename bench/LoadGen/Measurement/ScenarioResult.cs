@@ -125,6 +125,7 @@ internal sealed record ScenarioResult
             ScriptCalls = Math.Round(executed.ScriptCalls / per, 2),
             CommandsSent = sentCommands is { } sent ? Math.Round(sent / per, 2) : null,
             CommandsInScripts = sentCommands is { } s ? Math.Round((executed.Total - s) / per, 2) : null,
+            CpuUs = Math.Round(executed.CpuSeconds * 1_000_000 / per, 1),
         };
     }
 
@@ -143,8 +144,9 @@ internal sealed record ScenarioResult
 
 /// <summary>
 /// Redis work, per delivered message or per second (see <see cref="ScenarioResult.Redis"/>): every command Redis executed
-/// (<c>INFO commandstats</c>, scripts' inner commands included), the script calls among them, and, behind the counting
-/// proxy, the commands clients sent (a script call counted once) and the commands scripts ran on their behalf.
+/// (<c>INFO commandstats</c>, scripts' inner commands included), the script calls among them, the server's CPU time
+/// (<c>INFO cpu</c>), and, behind the counting proxy, the commands clients sent (a script call counted once) and the
+/// commands scripts ran on their behalf.
 /// </summary>
 internal sealed record RedisUsage
 {
@@ -155,6 +157,9 @@ internal sealed record RedisUsage
     public double? CommandsSent { get; init; }
 
     public double? CommandsInScripts { get; init; }
+
+    /// <summary>The Redis server's CPU time (user and system) in microseconds, per message or per second like the rest.</summary>
+    public double CpuUs { get; init; }
 
     /// <summary>What <see cref="Commands"/> and the others are divided by: <c>message</c> or <c>second</c>.</summary>
     public string Per { get; init; } = "message";
