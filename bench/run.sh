@@ -24,11 +24,14 @@
 # delayed by --delay-ms), Redis commands per message, and the commands per second of 1 and 4 idle gateways.
 #
 #   bench/run.sh [--rounds N] [--duration S] [--warmup S] [--jit-quiet S] [--jit-budget-ms MS] [--warmup-max S] [--idle N] [--idle-max N]
-#                [--before REV|none] [--only all|redis|kafka] [--delay-ms D] [--skip-micro] [--no-report] [--no-build]
+#                [--before REV|none] [--only all|memory|redis|kafka] [--delay-ms D] [--skip-micro] [--no-report] [--no-build]
 #
 #   --cassandra HOST:PORT  also the Cassandra rows (a node run elsewhere; see the Cassandra block below); without it
 #                  they are skipped with the reason printed.
 #
+#   --only memory  only the in-memory scenarios of each round (1:1 at saturation and at half ours' rate, groups of 10,
+#                  100 and 1,000, idle); no micro-benchmarks and no report. More rounds of the noisiest rows, to pass
+#                  to bench/Report next to a full run's results.jsonl.
 #   --only redis   only the Redis scenarios (direct-redis, cross-node, Redis path, catchup-redis, presence-redis); no
 #                  micro-benchmarks and no report (pass its results.jsonl to bench/Report next to a full run's).
 #   --only kafka   only the Kafka scenarios (Kafka backplane across two gateways, 1:1 and group of 100, against SignalR's
@@ -66,8 +69,8 @@ while [ $# -gt 0 ]; do
 done
 case "$only" in
   all) ;;
-  redis | kafka) micro=0 report=0 ;; # a partial run: combine its results.jsonl with a full run's in bench/Report (see bench/README.md)
-  *) echo "--only takes all, redis or kafka, not $only" >&2; exit 2 ;;
+  memory | redis | kafka) micro=0 report=0 ;; # a partial run: combine its results.jsonl with a full run's in bench/Report (see bench/README.md)
+  *) echo "--only takes all, memory, redis or kafka, not $only" >&2; exit 2 ;;
 esac
 # in_part NAME: whether this run includes the scenarios of NAME (all of them, or only those of --only NAME).
 in_part() { [ "$only" = all ] || [ "$only" = "$1" ]; }
@@ -404,7 +407,7 @@ fi
 for round in $(seq 1 "$rounds"); do
   log "round $round of $rounds"
 
-  if [ "$only" = all ]; then
+  if in_part memory; then
     # In-memory traffic: one server process per target and round, its runs one after the other (direct at saturation,
     # at half of ours' saturation rate, groups of 10, 100, 1,000), each warmed until the server's JIT is quiet, so the
     # JIT of the code the runs share is paid once per round. ours goes first: its saturation rate sets the half rate.
