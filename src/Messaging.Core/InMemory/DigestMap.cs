@@ -126,7 +126,11 @@ internal sealed class DigestMap<TValue>
 
         public int Count { get; private set; }
 
-        public int Find(KeyDigest key) => Probe(key, out var found) is var index && found ? index : -1;
+        public int Find(KeyDigest key)
+        {
+            var index = Probe(key, out var found);
+            return found ? index : -1;
+        }
 
         public ref TValue GetOrAdd(KeyDigest key, out bool exists)
         {
