@@ -53,7 +53,7 @@ public sealed class RedisPathTests
         await using var proxy = new RedisDelayProxy(new IPEndPoint(IPAddress.Loopback, redis.Port), TimeSpan.Zero);
         proxy.Start();
         var redisEndpoint = new IPEndPoint(IPAddress.Loopback, redis.Port);
-        var before = await RedisCommandStats.FetchAsync(redisEndpoint, TestContext.Current.CancellationToken);
+        var before = await RedisServerStats.FetchAsync(redisEndpoint, TestContext.Current.CancellationToken);
 
         using var client = new TcpClient();
         await client.ConnectAsync(proxy.Endpoint, TestContext.Current.CancellationToken);
@@ -61,7 +61,7 @@ public sealed class RedisPathTests
         await client.GetStream().WriteAsync(Encoding.UTF8.GetBytes($"*4\r\n$4\r\nEVAL\r\n${script.Length}\r\n{script}\r\n$1\r\n1\r\n$1\r\nk\r\n"), TestContext.Current.CancellationToken);
         var reply = new byte[64];
         var read = await client.GetStream().ReadAsync(reply, TestContext.Current.CancellationToken);
-        var executed = await RedisCommandStats.FetchAsync(redisEndpoint, TestContext.Current.CancellationToken) - before;
+        var executed = await RedisServerStats.FetchAsync(redisEndpoint, TestContext.Current.CancellationToken) - before;
 
         Assert.Equal("$1\r\n1\r\n", Encoding.ASCII.GetString(reply, 0, read));
         Assert.Equal((1, 1), (proxy.Commands, proxy.ScriptCalls));

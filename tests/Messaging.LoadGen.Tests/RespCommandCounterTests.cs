@@ -37,12 +37,12 @@ public sealed class RespCommandCounterTests
     [Fact]
     public void Commandstats_count_every_command_and_the_script_calls_but_not_the_readers_own_info()
     {
-        var stats = RedisCommandStats.Parse(
+        var stats = RedisServerStats.Parse(
             "# Commandstats\r\ncmdstat_set:calls=3,usec=32,usec_per_call=10.67,rejected_calls=0,failed_calls=0\r\n" +
             "cmdstat_evalsha:calls=2,usec=173,usec_per_call=86.50,rejected_calls=0,failed_calls=0\r\n" +
             "cmdstat_info:calls=9,usec=98,usec_per_call=10.89,rejected_calls=0,failed_calls=0\r\n");
 
-        Assert.Equal(new RedisCommandStats(5, 2, CpuSeconds: 0), stats);
+        Assert.Equal(new RedisServerStats(5, 2, CpuSeconds: 0), stats);
     }
 
     [Fact]
@@ -55,9 +55,9 @@ public sealed class RespCommandCounterTests
             "cmdstat_zadd:calls=10,usec=35,usec_per_call=3.50,rejected_calls=0,failed_calls=0",
             "cmdstat_info:calls=4,usec=80,usec_per_call=20.00,rejected_calls=0,failed_calls=0");
 
-        var stats = RedisCommandStats.Parse(info);
+        var stats = RedisServerStats.Parse(info);
 
-        Assert.Equal(new RedisCommandStats(Total: 20, ScriptCalls: 10, CpuSeconds: 12.75), stats);
+        Assert.Equal(new RedisServerStats(Total: 20, ScriptCalls: 10, CpuSeconds: 12.75), stats);
     }
 
     private static (long Count, List<string> Names) Feed(IEnumerable<byte[]> chunks)

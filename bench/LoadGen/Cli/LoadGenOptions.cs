@@ -196,7 +196,7 @@ internal sealed record LoadGenOptions
             JitBudgetMs = Get("jit-budget-ms") is { } budget ? double.Parse(budget, CultureInfo.InvariantCulture) : 20,
             WarmupMax = Seconds("warmup-max", TimeSpan.FromSeconds(40)),
             WarmupUnchecked = Seconds("warmup-unchecked", TimeSpan.FromSeconds(10)),
-            Redis = Get("redis") is { } redis ? RedisCommandStats.ParseLoopbackEndpoint(redis, "redis") : null,
+            Redis = Get("redis") is { } redis ? RedisServerStats.ParseLoopbackEndpoint(redis, "redis") : null,
             RedisProxy = Get("redis-proxy") is { } proxy ? new Uri(proxy.TrimEnd('/') + "/") : null,
             DelayMs = Get("delay-ms") is { } delay ? double.Parse(delay, CultureInfo.InvariantCulture) : 50,
             Gateways = Get("gateways") is { } gateways ? Positive(int.Parse(gateways, CultureInfo.InvariantCulture), "gateways") : null,

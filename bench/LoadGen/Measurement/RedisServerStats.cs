@@ -6,14 +6,15 @@ using System.Text;
 namespace Messaging.LoadGen.Measurement;
 
 /// <summary>
-/// Commands a Redis server executed so far, from <c>INFO commandstats</c> (no MONITOR: that would slow the server it
-/// measures), and the CPU time its process used, from <c>INFO cpu</c> (<c>used_cpu_user</c> + <c>used_cpu_sys</c>).
+/// What a Redis server did so far: the commands it executed, from <c>INFO commandstats</c> (no MONITOR: that would slow
+/// the server it measures), and the CPU time its process used, from <c>INFO cpu</c> (<c>used_cpu_user</c> +
+/// <c>used_cpu_sys</c>).
 /// Redis counts a command a script runs under the command's own name as well as the script call itself, so
 /// <see cref="Total"/> is every command executed, scripts' inner commands included; what clients sent (a script call
 /// counted once) comes from <see cref="Proxy.RedisDelayProxy"/>, which sees the client side of the connection.
 /// The <c>INFO</c> calls of this reader are left out of the commands (not of the CPU time: a few microseconds each).
 /// </summary>
-internal sealed record RedisCommandStats(long Total, long ScriptCalls, double CpuSeconds)
+internal sealed record RedisServerStats(long Total, long ScriptCalls, double CpuSeconds)
 {
     /// <summary>Names Redis files script and function calls under (each counted once, whatever the script runs).</summary>
     public static readonly IReadOnlySet<string> ScriptCommands = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
@@ -21,14 +22,14 @@ internal sealed record RedisCommandStats(long Total, long ScriptCalls, double Cp
         "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro",
     };
 
-    public static RedisCommandStats operator -(RedisCommandStats after, RedisCommandStats before) =>
+    public static RedisServerStats operator -(RedisServerStats after, RedisServerStats before) =>
         new(after.Total - before.Total, after.ScriptCalls - before.ScriptCalls, after.CpuSeconds - before.CpuSeconds);
 
     /// <summary>
     /// Reads <c>INFO cpu</c> and <c>INFO commandstats</c> (two requests, as servers before Redis 7 take one section per
     /// <c>INFO</c>) from the server at <paramref name="endpoint"/> on a short-lived connection.
     /// </summary>
-    public static async Task<RedisCommandStats> FetchAsync(IPEndPoint endpoint, CancellationToken cancellationToken)
+    public static async Task<RedisServerStats> FetchAsync(IPEndPoint endpoint, CancellationToken cancellationToken)
     {
         using var client = new TcpClient(endpoint.AddressFamily);
         await client.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
@@ -43,7 +44,7 @@ internal sealed record RedisCommandStats(long Total, long ScriptCalls, double Cp
     /// Parses the text of <c>INFO cpu</c> and <c>INFO commandstats</c> (lines <c>used_cpu_user:SECONDS</c>,
     /// <c>used_cpu_sys:SECONDS</c> and <c>cmdstat_NAME:calls=N,usec=...</c>); a missing CPU line counts as zero.
     /// </summary>
-    public static RedisCommandStats Parse(string info)
+    public static RedisServerStats Parse(string info)
     {
         long total = 0, scripts = 0;
         double cpu = 0;
@@ -76,7 +77,7 @@ internal sealed record RedisCommandStats(long Total, long ScriptCalls, double Cp
             }
         }
 
-        return new RedisCommandStats(total, scripts, cpu);
+        return new RedisServerStats(total, scripts, cpu);
     }
 
     /// <summary>Parses <c>HOST:PORT</c> of a Redis server on loopback (the load generator measures nothing else).</summary>

@@ -112,7 +112,7 @@ internal sealed record ScenarioResult
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     /// <summary>Redis work per delivered message (traffic runs) or per second (idle gateways).</summary>
-    internal static RedisUsage? Usage(RedisCommandStats? executed, long? sentCommands, double per)
+    internal static RedisUsage? Usage(RedisServerStats? executed, long? sentCommands, double per)
     {
         if (executed is null || per <= 0)
         {

@@ -52,7 +52,7 @@ internal sealed class RedisDelayProxy : IAsyncDisposable
     public long Commands => Interlocked.Read(ref _commands);
 
     /// <summary>Of <see cref="Commands"/>, the script and function calls.</summary>
-    public long ScriptCalls => _byName.Where(kv => Measurement.RedisCommandStats.ScriptCommands.Contains(kv.Key)).Sum(kv => kv.Value);
+    public long ScriptCalls => _byName.Where(kv => Measurement.RedisServerStats.ScriptCommands.Contains(kv.Key)).Sum(kv => kv.Value);
 
     public void Start()
     {

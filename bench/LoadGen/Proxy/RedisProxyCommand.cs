@@ -44,7 +44,7 @@ internal static class RedisProxyCommand
             return 2;
         }
 
-        var endpoint = RedisCommandStats.ParseLoopbackEndpoint(upstream, "upstream");
+        var endpoint = RedisServerStats.ParseLoopbackEndpoint(upstream, "upstream");
         await using var proxy = new RedisDelayProxy(endpoint, TimeSpan.FromMilliseconds(delayMs));
         proxy.Start();
         using var stopped = new CancellationTokenSource();

@@ -18,11 +18,11 @@ internal static class RedisIdleScenario
         var redis = options.Redis ?? throw new ArgumentException("The redis-idle scenario needs --redis HOST:PORT.");
         using var control = options.RedisProxy is { } proxy ? new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = proxy } : null;
         await Task.Delay(options.Warmup, cancellationToken).ConfigureAwait(false);
-        var before = await RedisCommandStats.FetchAsync(redis, cancellationToken).ConfigureAwait(false);
+        var before = await RedisServerStats.FetchAsync(redis, cancellationToken).ConfigureAwait(false);
         var proxyBefore = control is null ? null : await ProxyStats.FetchAsync(control, cancellationToken).ConfigureAwait(false);
         var started = Stopwatch.GetTimestamp();
         await Task.Delay(options.Duration, cancellationToken).ConfigureAwait(false);
-        var after = await RedisCommandStats.FetchAsync(redis, cancellationToken).ConfigureAwait(false);
+        var after = await RedisServerStats.FetchAsync(redis, cancellationToken).ConfigureAwait(false);
         var proxyAfter = control is null ? null : await ProxyStats.FetchAsync(control, cancellationToken).ConfigureAwait(false);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return TrafficScenario.Base(options) with

@@ -32,8 +32,8 @@ internal sealed record TrafficResult(long SentMeasured, long Delivered, double S
     /// <summary>Time the server's JIT spent compiling during the measurement, in milliseconds.</summary>
     public double? JitMsMeasured { get; init; }
 
-    /// <summary>Commands Redis executed during the measurement (with <c>--redis</c>).</summary>
-    public RedisCommandStats? RedisCommands { get; init; }
+    /// <summary>Commands Redis executed and its CPU time during the measurement (with <c>--redis</c>).</summary>
+    public RedisServerStats? RedisStats { get; init; }
 
     /// <summary>Frames the server refused during the whole run, by error code; <see langword="null"/> when none.</summary>
     public IReadOnlyDictionary<string, long>? Rejected { get; init; }
@@ -126,7 +126,7 @@ internal sealed class TrafficDriver : IDeliverySink
         WarmupPolicy warmup,
         TimeSpan duration,
         Func<CancellationToken, Task<ServerStats?>> serverStats,
-        Func<CancellationToken, Task<RedisCommandStats>>? redisStats,
+        Func<CancellationToken, Task<RedisServerStats>>? redisStats,
         CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -169,7 +169,7 @@ internal sealed class TrafficDriver : IDeliverySink
             Warmup = warmed,
             JitMethodsMeasured = after?.JitMethods - before?.JitMethods,
             JitMsMeasured = (after?.JitMs - before?.JitMs) is { } jitMs ? Math.Round(jitMs, 1) : null,
-            RedisCommands = redisAfter is null || redisBefore is null ? null : redisAfter - redisBefore,
+            RedisStats = redisAfter is null || redisBefore is null ? null : redisAfter - redisBefore,
             Rejected = _rejected.IsEmpty ? null : new SortedDictionary<string, long>(_rejected, StringComparer.Ordinal),
         };
     }

@@ -54,8 +54,8 @@ internal static class TrafficScenario
     }
 
     /// <summary>Reads Redis's command counters when the run was given <c>--redis</c>.</summary>
-    public static Func<CancellationToken, Task<RedisCommandStats>>? RedisStats(LoadGenOptions options) =>
-        options.Redis is { } redis ? ct => RedisCommandStats.FetchAsync(redis, ct) : null;
+    public static Func<CancellationToken, Task<RedisServerStats>>? RedisStats(LoadGenOptions options) =>
+        options.Redis is { } redis ? ct => RedisServerStats.FetchAsync(redis, ct) : null;
 
     /// <summary>The fields every result has.</summary>
     public static ScenarioResult Base(LoadGenOptions options) => new()
@@ -84,7 +84,7 @@ internal static class TrafficScenario
         JitSettled = traffic.Warmup is { Checked: true } warmup ? warmup.Settled : null,
         JitMethodsMeasured = traffic.JitMethodsMeasured,
         JitMsMeasured = traffic.JitMsMeasured,
-        Redis = ScenarioResult.Usage(traffic.RedisCommands, sentCommands: null, traffic.Delivered),
+        Redis = ScenarioResult.Usage(traffic.RedisStats, sentCommands: null, traffic.Delivered),
     };
 }
 
