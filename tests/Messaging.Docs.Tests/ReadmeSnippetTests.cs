@@ -54,10 +54,8 @@ public sealed partial class ReadmeSnippetTests
         var pinned = XDocument.Load(Path.Combine(Repository.Root, "Directory.Packages.props"))
             .Descendants("PackageVersion")
             .ToDictionary(p => (string)p.Attribute("Include")!, p => (string)p.Attribute("Version")!, StringComparer.OrdinalIgnoreCase);
-        var ours = (string)XDocument.Load(Path.Combine(Repository.Root, "Directory.Build.props")).Descendants("Version").Single();
-        var packable = Directory.EnumerateFiles(Path.Combine(Repository.Root, "src"), "*.csproj", SearchOption.AllDirectories)
-            .Select(Path.GetFileNameWithoutExtension)
-            .ToHashSet(StringComparer.Ordinal);
+        var ours = Repository.PackageVersion;
+        var packable = Repository.Libraries().ToHashSet(StringComparer.Ordinal);
 
         var commands = 0;
         var wrong = new List<string>();

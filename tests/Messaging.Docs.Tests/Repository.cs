@@ -1,3 +1,5 @@
+using System.Xml.Linq;
+
 namespace Messaging.Docs.Tests;
 
 /// <summary>Files of the repository this test assembly was built from.</summary>
@@ -22,6 +24,19 @@ internal static class Repository
             }
         }
     }
+
+    /// <summary>The version of the repository's own packages (<c>Directory.Build.props</c>).</summary>
+    public static string PackageVersion { get; } = (string)XDocument.Load(Path.Combine(Root, "Directory.Build.props")).Descendants("Version").Single();
+
+    /// <summary>
+    /// The libraries the repository ships as packages, by name: the projects under <c>src/</c> (packable through its
+    /// <c>Directory.Build.props</c>) and the conformance kit, which sits with the tests.
+    /// </summary>
+    public static IReadOnlyList<string> Libraries()
+        => [.. Directory.EnumerateFiles(Path.Combine(Root, "src"), "*.csproj", SearchOption.AllDirectories)
+            .Append(Path.Combine(Root, "tests", "Messaging.Conformance", "Messaging.Conformance.csproj"))
+            .Select(path => Path.GetFileNameWithoutExtension(path))
+            .Order(StringComparer.Ordinal)];
 
     /// <summary>A path relative to the root, with forward slashes, for messages.</summary>
     public static string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');
