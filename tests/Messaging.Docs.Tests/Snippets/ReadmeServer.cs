@@ -28,4 +28,21 @@ internal static class ReadmeServer
     {
         builder.Services.AddMessaging().UseRedis("127.0.0.1:6379");
     }
+
+    /// <summary>Several gateways on Redis stores, Kafka between them, and the Kafka event log.</summary>
+    public static void ScaleOutOnKafka(WebApplicationBuilder builder)
+    {
+        builder.Services.AddMessaging()
+            .UseRedis("127.0.0.1:6379")
+            .UseKafka("127.0.0.1:9092")
+            .UseKafkaEventLog("127.0.0.1:9092");
+    }
+
+    /// <summary>The tiered deployment: Redis in front of Cassandra.</summary>
+    public static void Tiered(WebApplicationBuilder builder)
+    {
+        builder.Services.AddMessaging()
+            .UseRedis("127.0.0.1:6379")
+            .UseCassandra("127.0.0.1:9042");
+    }
 }
