@@ -10,13 +10,14 @@ public sealed class MessagingSession : IAsyncDisposable
 {
     private readonly MessagingEngine _engine;
     private readonly ConnectionPipeline _pipeline;
-    private Sender? _sender;
+    private readonly Sender _sender;
     private int _disposed;
 
     internal MessagingSession(MessagingEngine engine, ConnectionPipeline pipeline)
     {
         _engine = engine;
         _pipeline = pipeline;
+        _sender = new Sender(pipeline.UserId, pipeline.DeviceId, pipeline);
     }
 
     /// <summary>The authenticated user.</summary>
@@ -32,7 +33,10 @@ public sealed class MessagingSession : IAsyncDisposable
     /// Sends a message: authorises, validates, de-duplicates, sequences and appends it; then writes a
     /// <see cref="StatusEvent"/> (<see cref="ReceiptStatus.Sent"/>) to this connection, copies the message to the
     /// user's other devices and fans it out. A repeated client message id stores nothing and returns the original
-    /// message with <see cref="SendResult.Duplicate"/> set (and writes the sent status again).
+    /// message with <see cref="SendResult.Duplicate"/> set (and writes the sent status again). Sends may overlap (the
+    /// gateway has several of a connection's in flight): they commit in the order they were called, so of two messages
+    /// to one conversation the first called gets the lower seq, unless its commit had to be retried after a store
+    /// failure; the calls that follow may complete in any order.
     /// </summary>
     /// <param name="request">The message.</param>
     /// <param name="cancellationToken">Cancels the send before it is sequenced (after that it completes regardless).</param>
@@ -40,7 +44,7 @@ public sealed class MessagingSession : IAsyncDisposable
     public ValueTask<SendResult> SendAsync(SendMessageRequest request, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return _engine.Sending.SendAsync(_sender ??= new Sender(UserId, DeviceId, _pipeline), request, cancellationToken);
+        return _engine.Sending.SendAsync(_sender, request, cancellationToken);
     }
 
     /// <summary>

@@ -6,7 +6,11 @@ namespace Messaging;
 /// <param name="UserId">The sender.</param>
 /// <param name="DeviceId">The sender's device.</param>
 /// <param name="Origin">The sending connection, which gets the <c>sent</c> status and only advances its cursor.</param>
-internal sealed record Sender(string UserId, string DeviceId, ConnectionPipeline Origin);
+internal sealed record Sender(string UserId, string DeviceId, ConnectionPipeline Origin)
+{
+    /// <summary>Keeps this sender's overlapping sends committing in the order they were started.</summary>
+    public CommitTurns Turns { get; } = new();
+}
 
 /// <summary>
 /// The send flow (DESIGN §5): authorise, validate, commit (de-duplicate, sequence, append), then — only after the
@@ -15,7 +19,10 @@ internal sealed record Sender(string UserId, string DeviceId, ConnectionPipeline
 /// </summary>
 internal sealed class SendPipeline(EngineContext context, IConversationIndex index, IMediaCatalog mediaCatalog, IMessageIdGenerator ids, ConversationAccess access, MessageCommitter committer, RecentMessages recent, MessageFanout fanout, ReceiptFlow receipts, ContactRecorder contacts, EventLogWriter eventLog)
 {
-    /// <summary>Sends a client's message.</summary>
+    /// <summary>
+    /// Sends a client's message. A sender's sends may overlap: each takes a turn here, before its first await, and
+    /// commits only after the sends started before it issued their commits (<see cref="CommitTurns"/>).
+    /// </summary>
     /// <param name="sender">Who sends, from which connection.</param>
     /// <param name="request">The message.</param>
     /// <param name="cancellationToken">Cancels the steps before a seq is taken.</param>
@@ -23,6 +30,7 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
     public async ValueTask<SendResult> SendAsync(Sender sender, SendMessageRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var turn = sender.Turns.Take();
         var started = context.Metrics.SendDurationEnabled ? Stopwatch.GetTimestamp() : 0;
         using var activity = MessagingActivitySource.StartSend(request.ConversationId ?? string.Empty, sender.UserId);
         try
@@ -31,7 +39,8 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
             SendValidator.Validate(request, context.Options);
             var media = request.MediaId is null ? null : await MediaSharing.AttachAsync(mediaCatalog, sender.UserId, request.MediaId, conversation.Id, context.Now, cancellationToken).ConfigureAwait(false);
             var draft = Draft(conversation.Id, sender.UserId, request.ClientMsgId, request.Content, request.MediaId, request.MediaId is null ? MessageKind.Text : MessageKind.Media, media);
-            var result = await CommitAsync(conversation, draft, sender, alsoUserId: null, cancellationToken).ConfigureAwait(false);
+            await sender.Turns.WaitAsync(turn, cancellationToken).ConfigureAwait(false);
+            var result = await CommitAsync(conversation, draft, sender, alsoUserId: null, turn, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("messaging.seq", result.Message.Seq);
             activity?.SetTag("messaging.duplicate", result.Duplicate);
             if (started != 0)
@@ -45,6 +54,11 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
         {
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             throw;
+        }
+        finally
+        {
+            // Normally settled as soon as the commit was issued; a send that failed before it gives its turn up here.
+            sender.Turns.Settle(turn);
         }
     }
 
@@ -62,13 +76,16 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
     {
         var draft = Draft(conversation.Id, actorId, string.Empty, content, null, MessageKind.System);
         draft = draft with { ClientMsgId = "system:" + draft.MessageId };
-        var result = await CommitAsync(conversation, draft, sender: null, affectedUserId, cancellationToken).ConfigureAwait(false);
+        var result = await CommitAsync(conversation, draft, sender: null, affectedUserId, turn: 0, cancellationToken).ConfigureAwait(false);
         return result.Message;
     }
 
-    private async ValueTask<SendResult> CommitAsync(Conversation conversation, Message draft, Sender? sender, string? alsoUserId, CancellationToken cancellationToken)
+    // turn: the sender's turn, settled once the commit is issued (the store then has it, ahead of later sends' commits).
+    private async ValueTask<SendResult> CommitAsync(Conversation conversation, Message draft, Sender? sender, string? alsoUserId, long turn, CancellationToken cancellationToken)
     {
-        var commit = await committer.CommitAsync(draft, sender?.UserId, cancellationToken).ConfigureAwait(false);
+        var issued = committer.CommitAsync(draft, sender?.UserId, cancellationToken);
+        sender?.Turns.Settle(turn);
+        var commit = await issued.ConfigureAwait(false);
 
         // Stored for good: concurrent sends in the conversation find it when their statuses look back.
         if (commit.Message is { } committed)

@@ -1,0 +1,140 @@
+using Microsoft.Extensions.DependencyInjection;
+using Xunit;
+
+namespace Messaging.Tests.Engine;
+
+/// <summary>
+/// Sends of one session that overlap (the gateway keeps several of a connection's sends in flight) commit in the order
+/// they were called, whatever order the steps before their commits finish in (<see cref="CommitTurns"/>).
+/// </summary>
+public sealed class OverlappingSendTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_send_authorised_before_an_earlier_one_waits_for_it_and_takes_the_later_seq()
+    {
+        var reads = new HeldReads(new InMemoryConversationStore());
+        await using var harness = await EngineHarness.StartAsync(configureServices: services => services.AddSingleton<IConversationStore>(reads));
+        var group = await harness.CreateGroupAsync("alice", "bob");
+        var (alice, connection) = await harness.ConnectAsync("alice");
+
+        // Groups are read on every send: the first send's read is held, the second's is not.
+        var release = reads.HoldNextRead();
+        var first = alice.SendAsync(EventWaits.Text(group, "one", "c-1"), Ct).AsTask();
+        var second = alice.SendAsync(EventWaits.Text(group, "two", "c-2"), Ct).AsTask();
+        Assert.False(first.IsCompleted);
+        Assert.False(second.IsCompleted);
+
+        release();
+        Assert.Equal(1, (await first.WaitAsync(EngineHarness.Timeout, Ct)).Message.Seq);
+        Assert.Equal(2, (await second.WaitAsync(EngineHarness.Timeout, Ct)).Message.Seq);
+        await connection.WaitForStatusAsync(ReceiptStatus.Sent, 2);
+    }
+
+    [Fact]
+    public async Task An_earlier_send_that_fails_before_its_commit_lets_the_later_ones_commit()
+    {
+        var reads = new HeldReads(new InMemoryConversationStore());
+        await using var harness = await EngineHarness.StartAsync(configureServices: services => services.AddSingleton<IConversationStore>(reads));
+        var group = await harness.CreateGroupAsync("alice", "bob");
+        var foreign = await harness.CreateGroupAsync("carol", "dave");
+        var (alice, _) = await harness.ConnectAsync("alice");
+
+        var release = reads.HoldNextRead();
+        var refused = alice.SendAsync(EventWaits.Text(foreign, "not a member"), Ct).AsTask();
+        var accepted = alice.SendAsync(EventWaits.Text(group, "member"), Ct).AsTask();
+        Assert.False(accepted.IsCompleted);
+
+        release();
+        await Assert.ThrowsAsync<MessagingNotFoundException>(() => refused.WaitAsync(EngineHarness.Timeout, Ct));
+        Assert.Equal(1, (await accepted.WaitAsync(EngineHarness.Timeout, Ct)).Message.Seq);
+    }
+
+    [Fact]
+    public async Task Turns_open_in_order_once_every_earlier_turn_is_settled_in_any_order()
+    {
+        var turns = new CommitTurns();
+        var (one, two, three, four) = (turns.Take(), turns.Take(), turns.Take(), turns.Take());
+        Assert.Equal((1, 2, 3, 4), (one, two, three, four));
+        Assert.True(turns.WaitAsync(one, Ct).IsCompleted);
+
+        var waitingThree = turns.WaitAsync(three, Ct).AsTask();
+        var waitingFour = turns.WaitAsync(four, Ct).AsTask();
+        turns.Settle(two);
+        turns.Settle(two);
+        Assert.False(waitingThree.IsCompleted);
+
+        turns.Settle(one);
+        await waitingThree.WaitAsync(EngineHarness.Timeout, Ct);
+        Assert.False(waitingFour.IsCompleted);
+
+        turns.Settle(three);
+        await waitingFour.WaitAsync(EngineHarness.Timeout, Ct);
+        turns.Settle(four);
+        Assert.True(turns.WaitAsync(turns.Take(), Ct).IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_cancelled_wait_leaves_the_turn_to_its_owner_to_settle()
+    {
+        var turns = new CommitTurns();
+        var (one, two, three) = (turns.Take(), turns.Take(), turns.Take());
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var waitingTwo = turns.WaitAsync(two, cancel.Token).AsTask();
+        var waitingThree = turns.WaitAsync(three, Ct).AsTask();
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waitingTwo);
+        turns.Settle(two);
+        Assert.False(waitingThree.IsCompleted);
+
+        turns.Settle(one);
+        await waitingThree.WaitAsync(EngineHarness.Timeout, Ct);
+    }
+
+    /// <summary>The in-memory conversation store and index, whose next read of a conversation can be held until released.</summary>
+    private sealed class HeldReads(InMemoryConversationStore inner) : IConversationStore, IConversationIndex
+    {
+        private TaskCompletionSource? _hold;
+
+        /// <summary>Holds the next read of a conversation; the returned action releases it.</summary>
+        public Action HoldNextRead()
+        {
+            var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _hold, hold);
+            return () => hold.TrySetResult();
+        }
+
+        public async ValueTask<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Exchange(ref _hold, null) is { } hold)
+            {
+                await hold.Task.WaitAsync(cancellationToken);
+            }
+
+            return await inner.GetAsync(conversationId, cancellationToken);
+        }
+
+        public ValueTask<(Conversation Conversation, bool Created)> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default)
+            => inner.CreateAsync(conversation, cancellationToken);
+
+        public ValueTask<MembershipChange?> AddMemberAsync(string conversationId, ConversationMember member, int maxMembers, CancellationToken cancellationToken = default)
+            => inner.AddMemberAsync(conversationId, member, maxMembers, cancellationToken);
+
+        public ValueTask<MembershipChange?> RemoveMemberAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
+            => inner.RemoveMemberAsync(conversationId, userId, leftAtSeq, cancellationToken);
+
+        public ValueTask AdvanceDepartureAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
+            => inner.AdvanceDepartureAsync(conversationId, userId, leftAtSeq, cancellationToken);
+
+        public ValueTask<IReadOnlyList<ConversationActivity>> ListDepartedAsync(string userId, int limit, CancellationToken cancellationToken = default)
+            => inner.ListDepartedAsync(userId, limit, cancellationToken);
+
+        public ValueTask TouchAsync(string conversationId, long seq, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
+            => inner.TouchAsync(conversationId, seq, timestamp, cancellationToken);
+
+        public ValueTask<IReadOnlyList<ConversationActivity>> ListForUserAsync(string userId, int limit, CancellationToken cancellationToken = default)
+            => inner.ListForUserAsync(userId, limit, cancellationToken);
+    }
+}
