@@ -81,8 +81,17 @@ public sealed class KafkaGatewayFaultTests
         }
 
         await alice.WaitForAsync<StatusUpdateFrame>(s => s.ClientMsgId == "cmid-4" && s.Status == DeliveryStatus.Sent, TimeSpan.FromSeconds(30));
-        var records = ReadRecords(cluster, inbox);
-        Assert.True(records.Distinct(StringComparer.Ordinal).Count() < records.Count, $"The inbox holds no copy of a record ({records.Count} records).");
+
+        // `sent` comes before a message's envelope is on its way (and the gateway has all three sends in flight at
+        // once), so the copies are awaited in the inbox itself.
+        await Eventually.TrueAsync(
+            () =>
+            {
+                var records = ReadRecords(cluster, inbox);
+                return records.Distinct(StringComparer.Ordinal).Count() < records.Count;
+            },
+            "a copy of a record in the inbox",
+            TimeSpan.FromSeconds(30));
         await alice.SendAsync(new SendMessageFrame(chat, "m5", "cmid-5"));
 
         await bob.WaitForAsync<MessageFrame>(m => m.Message.Seq == 5, TimeSpan.FromSeconds(30));

@@ -9,8 +9,19 @@ namespace Messaging.Transports.AspNetCore;
 /// failure becomes an <c>error</c> frame (with the frame's <c>client_msg_id</c> when it had one) and the connection
 /// stays open. Fields a client cannot set (the sender) are never read from the frame.
 /// </summary>
+/// <remarks>
+/// Sends overlap: a <c>message</c> frame is handed on once its send has started, and up to
+/// <see cref="MaxSendsInFlight"/> of them wait on the stores together, so a client that sends several messages pays
+/// one store round trip for them, not one each. The engine still commits them in the order they arrived
+/// (<see cref="MessagingSession.SendAsync"/>); their <c>sent</c> statuses and errors may come in another order. Any
+/// other frame first waits for the sends before it, so its effects follow theirs as when every frame was handled
+/// to the end before the next one.
+/// </remarks>
 internal sealed class FrameDispatcher
 {
+    /// <summary>How many of the connection's sends may be in flight at once.</summary>
+    internal const int MaxSendsInFlight = 8;
+
     private readonly MessagingSession _session;
     private readonly WebSocketClientConnection _connection;
     private readonly UserConnectionLimits.UserConnections _user;
@@ -21,6 +32,12 @@ internal sealed class FrameDispatcher
     private readonly double _tokensPerTick;
     private double _tokens;
     private long _refilledAt;
+
+    // The sends in flight, oldest first (a ring, allocated with the first send that does not complete at once). Only
+    // the receive loop touches it: frames are handled one after the other.
+    private ValueTask[]? _sends;
+    private int _oldestSend;
+    private int _sendsInFlight;
 
     public FrameDispatcher(
         MessagingSession session,
@@ -61,6 +78,75 @@ internal sealed class FrameDispatcher
             return;
         }
 
+        if (frame is SendMessageFrame)
+        {
+            var send = AnswerAsync(frame, clientMsgId, cancellationToken);
+            if (send.IsCompleted)
+            {
+                send.GetAwaiter().GetResult();
+                return;
+            }
+
+            if (_sendsInFlight == MaxSendsInFlight)
+            {
+                await TakeOldestSend().ConfigureAwait(false);
+            }
+
+            AddSend(send);
+            return;
+        }
+
+        await CompleteSendsAsync().ConfigureAwait(false);
+        await AnswerAsync(frame, clientMsgId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for the sends still in flight; called when the connection ends, before its session is disposed. A send
+    /// cancelled by the connection's end stopped before its commit and is not waited for again.
+    /// </summary>
+    /// <returns>A task that completes when no send is in flight.</returns>
+    public async ValueTask CompleteAsync()
+    {
+        while (_sendsInFlight > 0)
+        {
+            try
+            {
+                await TakeOldestSend().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The connection ended while the send waited for something before its commit.
+            }
+        }
+    }
+
+    private async ValueTask CompleteSendsAsync()
+    {
+        while (_sendsInFlight > 0)
+        {
+            await TakeOldestSend().ConfigureAwait(false);
+        }
+    }
+
+    private void AddSend(ValueTask send)
+    {
+        _sends ??= new ValueTask[MaxSendsInFlight];
+        _sends[(_oldestSend + _sendsInFlight) % MaxSendsInFlight] = send;
+        _sendsInFlight++;
+    }
+
+    private ValueTask TakeOldestSend()
+    {
+        var send = _sends![_oldestSend];
+        _sends[_oldestSend] = default;
+        _oldestSend = (_oldestSend + 1) % MaxSendsInFlight;
+        _sendsInFlight--;
+        return send;
+    }
+
+    // Runs a frame's request; every failure but the connection's end becomes an error frame.
+    private async ValueTask AnswerAsync(ClientFrame frame, string? clientMsgId, CancellationToken cancellationToken)
+    {
         try
         {
             await DispatchAsync(frame, cancellationToken).ConfigureAwait(false);

@@ -95,11 +95,12 @@ internal sealed class WebSocketEndpoint(
         using var stopping = lifetime.ApplicationStopping.Register(static state => ((WebSocketClientConnection)state!).Close(CloseCodes.EndpointUnavailable, "server shutting down"), connection);
         idleSweep.Add(connection);
         MessagingSession? session = null;
+        FrameDispatcher? dispatcher = null;
         try
         {
             session = await engine.ConnectAsync(userId, deviceId, connection, requestAborted).ConfigureAwait(false);
             logger.Connected(connection.ConnectionId, userId, deviceId);
-            var dispatcher = new FrameDispatcher(session, connection, user, _options, _time, logger, metrics);
+            dispatcher = new FrameDispatcher(session, connection, user, _options, _time, logger, metrics);
             await ReceiveAsync(socket, connection, dispatcher, requestAborted).ConfigureAwait(false);
         }
         catch (MessagingException exception)
@@ -113,6 +114,12 @@ internal sealed class WebSocketEndpoint(
         }
         finally
         {
+            if (dispatcher is not null)
+            {
+                // Sends still in flight finish (or stop before their commit) before the session goes.
+                await dispatcher.CompleteAsync().ConfigureAwait(false);
+            }
+
             if (session is not null)
             {
                 await DisconnectAsync(session, connection).ConfigureAwait(false);
