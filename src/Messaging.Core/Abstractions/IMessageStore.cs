@@ -90,6 +90,13 @@ public interface IMessageStore
 /// <see cref="ISequencer"/>, <see cref="IDeduplicationStore"/>, <see cref="IMessageStore.AppendAsync"/> and
 /// <see cref="IMessageIdIndex.AddAsync"/>.
 /// </summary>
+/// <remarks>
+/// Guarantee: calls made one after another (each call has returned, even if its task has not completed) take their
+/// seqs in that order. The engine relies on it to keep a connection's overlapping sends in their arrival order: it
+/// starts the next send's step as soon as the previous call returned. A Redis script sent on one connection has it
+/// (commands run in the order they were written); an implementation that cannot promise it must complete the step
+/// before returning.
+/// </remarks>
 public interface IAtomicSequencingStore
 {
     /// <summary>

@@ -52,6 +52,30 @@ public sealed class OverlappingSendTests
     }
 
     [Fact]
+    public async Task On_the_composite_path_a_send_waits_for_the_seq_of_an_earlier_one_before_taking_its_own()
+    {
+        // A store without the atomic step: the engine takes a seq from the sequencer, claims the id, then appends.
+        var store = new FailingMessageStore();
+        var sequencer = new HeldSequencer(new InMemorySequencer(store));
+        await using var harness = await EngineHarness.StartAsync(configureServices: services =>
+        {
+            services.AddSingleton<IMessageStore>(store);
+            services.AddSingleton<ISequencer>(sequencer);
+        });
+        var conversation = await harness.CreateDirectAsync("alice", "bob");
+        var (alice, _) = await harness.ConnectAsync("alice");
+
+        var release = sequencer.HoldNext();
+        var first = alice.SendAsync(EventWaits.Text(conversation, "one"), Ct).AsTask();
+        var second = alice.SendAsync(EventWaits.Text(conversation, "two"), Ct).AsTask();
+        Assert.False(second.IsCompleted);
+
+        release();
+        Assert.Equal(1, (await first.WaitAsync(EngineHarness.Timeout, Ct)).Message.Seq);
+        Assert.Equal(2, (await second.WaitAsync(EngineHarness.Timeout, Ct)).Message.Seq);
+    }
+
+    [Fact]
     public async Task Turns_open_in_order_once_every_earlier_turn_is_settled_in_any_order()
     {
         var turns = new CommitTurns();
@@ -91,6 +115,35 @@ public sealed class OverlappingSendTests
 
         turns.Settle(one);
         await waitingThree.WaitAsync(EngineHarness.Timeout, Ct);
+    }
+
+    /// <summary>A sequencer whose next answer can be held until the test releases it (the seq is taken when released).</summary>
+    private sealed class HeldSequencer(ISequencer inner) : ISequencer
+    {
+        private TaskCompletionSource? _hold;
+
+        public Action HoldNext()
+        {
+            var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _hold, hold);
+            return () => hold.TrySetResult();
+        }
+
+        public async ValueTask<long> NextAsync(string conversationId, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Exchange(ref _hold, null) is { } hold)
+            {
+                await hold.Task.WaitAsync(cancellationToken);
+            }
+
+            return await inner.NextAsync(conversationId, cancellationToken);
+        }
+
+        public ValueTask<long> CurrentAsync(string conversationId, CancellationToken cancellationToken = default)
+            => inner.CurrentAsync(conversationId, cancellationToken);
+
+        public ValueTask FenceAsync(string conversationId, long seq, CancellationToken cancellationToken = default)
+            => inner.FenceAsync(conversationId, seq, cancellationToken);
     }
 
     /// <summary>The in-memory conversation store and index, whose next read of a conversation can be held until released.</summary>

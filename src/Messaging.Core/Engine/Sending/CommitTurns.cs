@@ -53,7 +53,7 @@ internal sealed class CommitTurns
         return new ValueTask(waiter.Task.WaitAsync(cancellationToken));
     }
 
-    /// <summary>Settles a turn: its commit was issued, or it will not commit. Settling a settled turn does nothing.</summary>
+    /// <summary>Settles a turn: its seq is decided, or it will not commit. Settling a settled turn does nothing.</summary>
     /// <param name="turn">The turn.</param>
     public void Settle(long turn)
     {
@@ -85,4 +85,13 @@ internal sealed class CommitTurns
 
         next?.TrySetResult();
     }
+}
+
+/// <summary>One send's turn among its sender's (<see cref="CommitTurns"/>), or none (a system message).</summary>
+/// <param name="Turns">The sender's turns, or <see langword="null"/>.</param>
+/// <param name="Number">The turn.</param>
+internal readonly record struct CommitTurn(CommitTurns? Turns, long Number)
+{
+    /// <summary>Settles the turn (see <see cref="CommitTurns.Settle"/>).</summary>
+    public void Settle() => Turns?.Settle(Number);
 }

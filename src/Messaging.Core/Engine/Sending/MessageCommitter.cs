@@ -54,9 +54,10 @@ internal sealed class MessageCommitter(EngineContext context, IMessageStore mess
     /// The user whose send this is (<see langword="null"/> for a system message): a bookkeeping store makes the writes
     /// that follow a user's send (<see cref="CommitBookkeeping"/>) in its atomic step.
     /// </param>
+    /// <param name="turn">The send's turn, settled once its seq is decided (<see cref="CommitTurns"/>).</param>
     /// <param name="cancellationToken">Cancels the steps before a seq is taken.</param>
     /// <returns>What happened.</returns>
-    public ValueTask<CommitResult> CommitAsync(Message draft, string? sendingUserId, CancellationToken cancellationToken)
+    public ValueTask<CommitResult> CommitAsync(Message draft, string? sendingUserId, CommitTurn turn, CancellationToken cancellationToken)
     {
         if (atomic is not null)
         {
@@ -64,14 +65,18 @@ internal sealed class MessageCommitter(EngineContext context, IMessageStore mess
             // books are described only for a store that keeps them (every other send would allocate them for nothing).
             // Not awaited here: a send that waits on the store then holds one state machine, not two.
             var books = sendingUserId is not null && bookkeeping is not null ? new CommitBookkeeping(sendingUserId, context.Now) : null;
-            return CommitAtomicallyAsync(atomic, draft, books, cancellationToken);
+            var committing = CommitAtomicallyAsync(atomic, draft, books, cancellationToken);
+
+            // Issued: the store sequences it before whatever the sender's later sends issue.
+            turn.Settle();
+            return committing;
         }
 
-        return CommitSequencedAsync(draft, cancellationToken);
+        return CommitSequencedAsync(draft, turn, cancellationToken);
     }
 
     // Sequences with the sequencer, claims the client message id, then appends at the seq taken.
-    private async ValueTask<CommitResult> CommitSequencedAsync(Message draft, CancellationToken cancellationToken)
+    private async ValueTask<CommitResult> CommitSequencedAsync(Message draft, CommitTurn turn, CancellationToken cancellationToken)
     {
         // System messages carry a client message id made from their fresh message id: nothing to de-duplicate.
         var key = draft.Kind == MessageKind.System ? (DeduplicationKey?)null : new DeduplicationKey(draft.ConversationId, draft.SenderId, draft.ClientMsgId);
@@ -86,6 +91,7 @@ internal sealed class MessageCommitter(EngineContext context, IMessageStore mess
 
             await fence.EnsureFencedAsync(draft.ConversationId, cancellationToken).ConfigureAwait(false);
             var seq = await sequencer.NextAsync(draft.ConversationId, cancellationToken).ConfigureAwait(false);
+            turn.Settle();
             var message = draft with { Seq = seq };
             if (key is { } claimKey && await ClaimTakenSeqAsync(claimKey, message).ConfigureAwait(false) is { } lost)
             {

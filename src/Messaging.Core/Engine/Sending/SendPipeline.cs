@@ -21,7 +21,7 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
 {
     /// <summary>
     /// Sends a client's message. A sender's sends may overlap: each takes a turn here, before its first await, and
-    /// commits only after the sends started before it issued their commits (<see cref="CommitTurns"/>).
+    /// commits only after the seqs of the sends started before it are decided (<see cref="CommitTurns"/>).
     /// </summary>
     /// <param name="sender">Who sends, from which connection.</param>
     /// <param name="request">The message.</param>
@@ -57,7 +57,7 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
         }
         finally
         {
-            // Normally settled as soon as the commit was issued; a send that failed before it gives its turn up here.
+            // Normally settled as soon as the seq is decided; a send that failed before that gives its turn up here.
             sender.Turns.Settle(turn);
         }
     }
@@ -80,12 +80,10 @@ internal sealed class SendPipeline(EngineContext context, IConversationIndex ind
         return result.Message;
     }
 
-    // turn: the sender's turn, settled once the commit is issued (the store then has it, ahead of later sends' commits).
+    // turn: the sender's turn, which the committer settles once the seq is decided.
     private async ValueTask<SendResult> CommitAsync(Conversation conversation, Message draft, Sender? sender, string? alsoUserId, long turn, CancellationToken cancellationToken)
     {
-        var issued = committer.CommitAsync(draft, sender?.UserId, cancellationToken);
-        sender?.Turns.Settle(turn);
-        var commit = await issued.ConfigureAwait(false);
+        var commit = await committer.CommitAsync(draft, sender?.UserId, new CommitTurn(sender?.Turns, turn), cancellationToken).ConfigureAwait(false);
 
         // Stored for good: concurrent sends in the conversation find it when their statuses look back.
         if (commit.Message is { } committed)
