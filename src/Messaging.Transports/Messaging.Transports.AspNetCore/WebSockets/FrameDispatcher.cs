@@ -80,16 +80,17 @@ internal sealed class FrameDispatcher
 
         if (frame is SendMessageFrame)
         {
+            // Room first: a send is started only once it can be tracked, so none runs unwatched.
+            if (_sendsInFlight == MaxSendsInFlight)
+            {
+                await TakeOldestSend().ConfigureAwait(false);
+            }
+
             var send = AnswerAsync(frame, clientMsgId, cancellationToken);
             if (send.IsCompleted)
             {
                 send.GetAwaiter().GetResult();
                 return;
-            }
-
-            if (_sendsInFlight == MaxSendsInFlight)
-            {
-                await TakeOldestSend().ConfigureAwait(false);
             }
 
             AddSend(send);
