@@ -136,34 +136,13 @@ public sealed class MembershipRaceTests
     }
 
     /// <summary>The in-memory store, yielding to the thread pool after each read of a conversation.</summary>
-    private sealed class YieldAfterRead(InMemoryConversationStore inner) : IConversationStore, IConversationIndex
+    private sealed class YieldAfterRead(InMemoryConversationStore inner) : ConversationReadDecorator(inner)
     {
-        public ValueTask<(Conversation Conversation, bool Created)> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default)
-            => inner.CreateAsync(conversation, cancellationToken);
-
-        public async ValueTask<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken = default)
+        public override async ValueTask<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken = default)
         {
-            var conversation = await inner.GetAsync(conversationId, cancellationToken);
+            var conversation = await base.GetAsync(conversationId, cancellationToken);
             await Task.Yield();
             return conversation;
         }
-
-        public ValueTask<MembershipChange?> AddMemberAsync(string conversationId, ConversationMember member, int maxMembers, CancellationToken cancellationToken = default)
-            => inner.AddMemberAsync(conversationId, member, maxMembers, cancellationToken);
-
-        public ValueTask<MembershipChange?> RemoveMemberAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
-            => inner.RemoveMemberAsync(conversationId, userId, leftAtSeq, cancellationToken);
-
-        public ValueTask AdvanceDepartureAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
-            => inner.AdvanceDepartureAsync(conversationId, userId, leftAtSeq, cancellationToken);
-
-        public ValueTask TouchAsync(string conversationId, long seq, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
-            => inner.TouchAsync(conversationId, seq, timestamp, cancellationToken);
-
-        public ValueTask<IReadOnlyList<ConversationActivity>> ListForUserAsync(string userId, int limit, CancellationToken cancellationToken = default)
-            => inner.ListForUserAsync(userId, limit, cancellationToken);
-
-        public ValueTask<IReadOnlyList<ConversationActivity>> ListDepartedAsync(string userId, int limit, CancellationToken cancellationToken = default)
-            => inner.ListDepartedAsync(userId, limit, cancellationToken);
     }
 }

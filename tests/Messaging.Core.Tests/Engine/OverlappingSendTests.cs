@@ -120,22 +120,13 @@ public sealed class OverlappingSendTests
     /// <summary>A sequencer whose next answer can be held until the test releases it (the seq is taken when released).</summary>
     private sealed class HeldSequencer(ISequencer inner) : ISequencer
     {
-        private TaskCompletionSource? _hold;
+        private readonly NextCallHold _hold = new();
 
-        public Action HoldNext()
-        {
-            var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Volatile.Write(ref _hold, hold);
-            return () => hold.TrySetResult();
-        }
+        public Action HoldNext() => _hold.HoldNext();
 
         public async ValueTask<long> NextAsync(string conversationId, CancellationToken cancellationToken = default)
         {
-            if (Interlocked.Exchange(ref _hold, null) is { } hold)
-            {
-                await hold.Task.WaitAsync(cancellationToken);
-            }
-
+            await _hold.PassAsync(cancellationToken);
             return await inner.NextAsync(conversationId, cancellationToken);
         }
 
@@ -147,47 +138,38 @@ public sealed class OverlappingSendTests
     }
 
     /// <summary>The in-memory conversation store and index, whose next read of a conversation can be held until released.</summary>
-    private sealed class HeldReads(InMemoryConversationStore inner) : IConversationStore, IConversationIndex
+    private sealed class HeldReads(InMemoryConversationStore inner) : ConversationReadDecorator(inner)
+    {
+        private readonly NextCallHold _hold = new();
+
+        public Action HoldNextRead() => _hold.HoldNext();
+
+        public override async ValueTask<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken = default)
+        {
+            await _hold.PassAsync(cancellationToken);
+            return await base.GetAsync(conversationId, cancellationToken);
+        }
+    }
+
+    /// <summary>Holds the next call that passes it until the test releases it; later calls pass at once.</summary>
+    private sealed class NextCallHold
     {
         private TaskCompletionSource? _hold;
 
-        /// <summary>Holds the next read of a conversation; the returned action releases it.</summary>
-        public Action HoldNextRead()
+        /// <summary>Holds the next call; the returned action releases it.</summary>
+        public Action HoldNext()
         {
             var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Volatile.Write(ref _hold, hold);
             return () => hold.TrySetResult();
         }
 
-        public async ValueTask<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken = default)
+        public async ValueTask PassAsync(CancellationToken cancellationToken)
         {
             if (Interlocked.Exchange(ref _hold, null) is { } hold)
             {
                 await hold.Task.WaitAsync(cancellationToken);
             }
-
-            return await inner.GetAsync(conversationId, cancellationToken);
         }
-
-        public ValueTask<(Conversation Conversation, bool Created)> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default)
-            => inner.CreateAsync(conversation, cancellationToken);
-
-        public ValueTask<MembershipChange?> AddMemberAsync(string conversationId, ConversationMember member, int maxMembers, CancellationToken cancellationToken = default)
-            => inner.AddMemberAsync(conversationId, member, maxMembers, cancellationToken);
-
-        public ValueTask<MembershipChange?> RemoveMemberAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
-            => inner.RemoveMemberAsync(conversationId, userId, leftAtSeq, cancellationToken);
-
-        public ValueTask AdvanceDepartureAsync(string conversationId, string userId, long leftAtSeq, CancellationToken cancellationToken = default)
-            => inner.AdvanceDepartureAsync(conversationId, userId, leftAtSeq, cancellationToken);
-
-        public ValueTask<IReadOnlyList<ConversationActivity>> ListDepartedAsync(string userId, int limit, CancellationToken cancellationToken = default)
-            => inner.ListDepartedAsync(userId, limit, cancellationToken);
-
-        public ValueTask TouchAsync(string conversationId, long seq, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
-            => inner.TouchAsync(conversationId, seq, timestamp, cancellationToken);
-
-        public ValueTask<IReadOnlyList<ConversationActivity>> ListForUserAsync(string userId, int limit, CancellationToken cancellationToken = default)
-            => inner.ListForUserAsync(userId, limit, cancellationToken);
     }
 }
