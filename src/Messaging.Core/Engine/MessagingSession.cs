@@ -10,14 +10,13 @@ public sealed class MessagingSession : IAsyncDisposable
 {
     private readonly MessagingEngine _engine;
     private readonly ConnectionPipeline _pipeline;
-    private readonly Sender _sender;
+    private Sender? _sender;
     private int _disposed;
 
     internal MessagingSession(MessagingEngine engine, ConnectionPipeline pipeline)
     {
         _engine = engine;
         _pipeline = pipeline;
-        _sender = new Sender(pipeline.UserId, pipeline.DeviceId, pipeline);
     }
 
     /// <summary>The authenticated user.</summary>
@@ -44,7 +43,7 @@ public sealed class MessagingSession : IAsyncDisposable
     public ValueTask<SendResult> SendAsync(SendMessageRequest request, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return _engine.Sending.SendAsync(_sender, request, cancellationToken);
+        return _engine.Sending.SendAsync(_sender ?? CreateSender(), request, cancellationToken);
     }
 
     /// <summary>
@@ -139,6 +138,14 @@ public sealed class MessagingSession : IAsyncDisposable
     /// <returns>A task that completes when detached.</returns>
     public ValueTask DisposeAsync()
         => Interlocked.Exchange(ref _disposed, 1) == 0 ? _engine.DisconnectAsync(_pipeline) : ValueTask.CompletedTask;
+
+    // Made with the first send (a connection that never sends holds none); one per session even when sends race,
+    // since its turns order them.
+    private Sender CreateSender()
+    {
+        Interlocked.CompareExchange(ref _sender, new Sender(UserId, DeviceId, _pipeline), null);
+        return _sender;
+    }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 }
