@@ -112,9 +112,11 @@ public sealed class OverlappingSendTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waitingTwo);
         turns.Settle(two);
         Assert.False(waitingThree.IsCompleted);
+        Assert.Equal(1, turns.Waiting);
 
         turns.Settle(one);
         await waitingThree.WaitAsync(EngineHarness.Timeout, Ct);
+        Assert.Equal(0, turns.Waiting);
     }
 
     /// <summary>A sequencer whose next answer can be held until the test releases it (the seq is taken when released).</summary>

@@ -22,6 +22,18 @@ internal sealed class CommitTurns
     private HashSet<long>? _settledAhead;
     private Dictionary<long, TaskCompletionSource>? _waiters;
 
+    /// <summary>How many turns have a wait registered (for tests: given-up waits must not stay behind).</summary>
+    internal int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiters?.Count ?? 0;
+            }
+        }
+    }
+
     /// <summary>Takes the next turn.</summary>
     /// <returns>The turn, 1 for the first.</returns>
     public long Take()
@@ -64,6 +76,9 @@ internal sealed class CommitTurns
             {
                 return;
             }
+
+            // A wait of this turn that was given up (cancelled) is nobody's any more.
+            _waiters?.Remove(turn);
 
             if (turn != _settled + 1)
             {
