@@ -4,10 +4,11 @@ namespace Messaging;
 /// Keeps the commits of one sender's overlapping sends in the order the sends were started (the order its connection
 /// received them), so the first of two messages a device sends to a conversation gets the lower seq even when the
 /// second one's authorisation read finishes first. A send takes a turn when it starts (<see cref="Take"/>, on the
-/// caller's thread), waits before committing until every earlier turn has issued its commit or given up
-/// (<see cref="WaitAsync"/>), and settles its turn once its commit was issued or when it fails earlier
-/// (<see cref="Settle"/>). Stores execute a connection's commits in the order they were issued (one Redis connection
-/// is first in, first out), so the seqs follow the turns; a commit retried after a store failure may come after later
+/// caller's thread), waits before committing until every earlier turn is settled (<see cref="WaitAsync"/>), and
+/// settles its turn once its seq is decided, or when it fails before that (<see cref="Settle"/>). A seq is decided when
+/// the atomic step was called (an <see cref="IAtomicSequencingStore"/> sequences calls made one after another in that
+/// order; one Redis connection is first in, first out) or, on the composite path, when the sequencer answered (a
+/// sequencer need not keep concurrent calls in order). A commit retried after a store failure may come after later
 /// ones.
 /// </summary>
 /// <remarks>
