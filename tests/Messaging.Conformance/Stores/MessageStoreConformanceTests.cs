@@ -275,6 +275,27 @@ public abstract class MessageStoreConformanceTests : ConformanceSuite
     }
 
     /// <summary>
+    /// Law: atomic steps called one after another, each started before the one before it completed, take their seqs in
+    /// the order they were called (the engine relies on it to keep a connection's overlapping sends in order).
+    /// </summary>
+    /// <returns>A task that completes when verified.</returns>
+    [Fact]
+    public async Task Atomic_steps_called_one_after_another_take_their_seqs_in_call_order()
+    {
+        Require(Capabilities.AtomicSequencing, nameof(AdapterCapabilities.AtomicSequencing), "de-duplicate, sequence and append in one step.");
+        var atomic = (IAtomicSequencingStore)await NewStoreAsync();
+        var conversation = NewId("conv");
+        await atomic.SequenceAndAppendAsync(NewMessage(conversation, 0), Window, Token);
+
+        var drafts = Enumerable.Range(0, 20).Select(_ => NewMessage(conversation, 0)).ToArray();
+        var steps = drafts.Select(draft => atomic.SequenceAndAppendAsync(draft, Window, Token).AsTask()).ToArray();
+        var results = await Task.WhenAll(steps);
+
+        Assert.Equal(drafts.Select(d => d.ClientMsgId), results.OrderBy(r => r.Existing!.Seq).Select(r => r.Existing!.ClientMsgId));
+        Assert.Equal(Enumerable.Range(2, drafts.Length).Select(i => (long)i), results.Select(r => r.Existing!.Seq));
+    }
+
+    /// <summary>
     /// Law: a store created without a retention keeps everything: the history starts at seq 1 whatever was appended,
     /// in whatever order (and for an unknown conversation), so readers never skip a seq as removed.
     /// </summary>
