@@ -4,12 +4,17 @@ using Messaging.Stores.Cassandra;
 using Messaging.Stores.Cassandra.Cql.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Messaging.Cassandra.Tests.Hosting;
 
 public sealed class UseCassandraTests
 {
+    // MessagingLog.EngineStarted: "Messaging engine started on node ...".
+    private const int EngineStartedEventId = 1000;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
@@ -161,6 +166,11 @@ public sealed class UseCassandraTests
         var failure = await Assert.ThrowsAsync<CassandraException>(() => host.StartAsync(Ct));
 
         Assert.Equal(CassandraErrorKind.NoHostAvailable, failure.Kind);
+
+        // The stores' start-up runs before every hosted service's own start: the engine never started on stores that
+        // did not answer, so it did not log that it had.
+        var logged = host.Services.GetFakeLogCollector().GetSnapshot();
+        Assert.DoesNotContain(logged, record => record.Id.Id == EngineStartedEventId);
     }
 
     // A protocol test of the schema step against the scripted CQL peer (not a Cassandra node): it sends exactly the
@@ -193,12 +203,14 @@ public sealed class UseCassandraTests
 
         Assert.Equal(expected, received);
         Assert.Equal(2, peer.ReadyConnections);
+        Assert.Contains(host.Services.GetFakeLogCollector().GetSnapshot(), record => record.Id.Id == EngineStartedEventId);
         await host.StopAsync(Ct);
     }
 
     private static IHost Host(Action<CassandraOptions> configure)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Logging.AddFakeLogging();
         builder.Services.AddMessaging().UseCassandra(configure);
         return builder.Build();
     }

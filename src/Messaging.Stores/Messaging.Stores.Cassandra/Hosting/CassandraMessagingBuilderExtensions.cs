@@ -102,10 +102,14 @@ public static class CassandraMessagingBuilderExtensions
     }
 }
 
-/// <summary>At start: the schema step when asked for, then the stores' session, so a bad cluster fails the start.</summary>
-internal sealed class CassandraStartup(CassandraStoreContext context, ILoggerFactory? loggerFactory = null) : IHostedService
+/// <summary>
+/// At start: the schema step when asked for, then the stores' session, so a bad cluster fails the start. It runs in the
+/// host's starting phase, before any hosted service's <c>StartAsync</c>: the engine (registered earlier, by
+/// <c>AddMessaging</c>) starts, opens its inbox and logs that it started only on stores that answered.
+/// </summary>
+internal sealed class CassandraStartup(CassandraStoreContext context, ILoggerFactory? loggerFactory = null) : IHostedLifecycleService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartingAsync(CancellationToken cancellationToken)
     {
         if (context.Options.CreateSchemaAtStart)
         {
@@ -115,5 +119,13 @@ internal sealed class CassandraStartup(CassandraStoreContext context, ILoggerFac
         await context.SessionAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
