@@ -40,10 +40,15 @@ internal sealed class RedisStoreContext : IAsyncDisposable
     // Messages kept per conversation when the message store is the hot window in front of a durable store.
     public int HotWindow { get; private init; } = RedisStoreOptions.DefaultHotWindow;
 
+    // Whether the message store removes the message id entries (RedisMessageIdIndex) of the messages its retention
+    // removes: when Redis is the only message store, its id index is the one registered. Not for a hot window, whose
+    // id index is the durable store's (its removed messages are still there).
+    public bool RemovesIdEntries { get; private init; } = true;
+
     // The same connection, for the message store as a hot window: it keeps the newest HotWindow messages (or fewer,
     // when MessageRetention says so).
     public RedisStoreContext AsHotWindow()
-        => new(Connection, Math.Min(HotWindow, MessageRetention ?? int.MaxValue), PresenceShards) { HotWindow = HotWindow };
+        => new(Connection, Math.Min(HotWindow, MessageRetention ?? int.MaxValue), PresenceShards) { HotWindow = HotWindow, RemovesIdEntries = false };
 
     public async ValueTask<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
     {

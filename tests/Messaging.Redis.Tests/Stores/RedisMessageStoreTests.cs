@@ -78,6 +78,36 @@ public sealed class RedisMessageStoreTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task Retention_removes_the_id_entries_of_the_messages_it_removes_on_either_path()
+    {
+        var store = new RedisMessageStore(redis.Multiplexer, new RedisStoreOptions { MessageRetention = 2 });
+        var index = new RedisMessageIdIndex(redis.Multiplexer);
+        var conversation = NewId("conv");
+        var kept = new List<Message>();
+
+        // The atomic step writes the entry itself; the composite path writes it through the index after the append.
+        for (var i = 1; i <= 3; i++)
+        {
+            kept.Add((await store.SequenceAndAppendAsync(Draft(conversation, "alice", "cmid" + i, NewId("m")), Window, Token)).Existing!);
+        }
+
+        for (var seq = 4; seq <= 6; seq++)
+        {
+            var message = Draft(conversation, "bob", "cmid" + seq, NewId("m")) with { Seq = seq };
+            Assert.Equal(AppendOutcome.Appended, (await store.AppendAsync(message, Token)).Outcome);
+            await index.AddAsync(message.MessageId, new MessageLocation(conversation, seq), Token);
+            kept.Add(message);
+        }
+
+        // Only the two kept messages still have an entry (read on the store's connection, after its removals).
+        var database = redis.Multiplexer.GetDatabase();
+        var present = await Task.WhenAll(kept.Select(m => database.KeyExistsAsync($"messaging:msg:{m.MessageId}")));
+        Assert.Equal([false, false, false, false, true, true], present);
+        Assert.Equal(new MessageLocation(conversation, 6), await index.FindAsync(kept[5].MessageId, Token));
+        Assert.Null(await index.FindAsync(kept[0].MessageId, Token));
+    }
+
+    [Fact]
     public async Task Stored_entries_follow_the_documented_layout_and_the_claim_expires_with_the_window()
     {
         var window = TimeSpan.FromHours(2);

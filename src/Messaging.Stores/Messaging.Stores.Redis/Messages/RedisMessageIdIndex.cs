@@ -10,7 +10,9 @@ namespace Messaging.Stores.Redis;
 /// </summary>
 /// <remarks>
 /// Entries do not expire: a message is kept for good by default, and look-ups by id (acks, message info) must work as
-/// long as the message does. With a message retention an entry outlives its message and then reads as unknown.
+/// long as the message does. With a message retention, <see cref="RedisMessageStore"/> removes the entries of the
+/// messages it removes, right after the append that removed them; an entry left behind (its removal lost with the
+/// connection, or a message store elsewhere) reads as unknown.
 /// </remarks>
 public sealed class RedisMessageIdIndex : IMessageIdIndex
 {

@@ -29,6 +29,8 @@ namespace Messaging.Stores.Redis;
 /// <see cref="ReadAfterAsync"/> from below the window starts at the oldest kept one; <see cref="GetAsync"/> of a
 /// removed seq returns <see langword="null"/>); <see cref="GetLastSeqAsync"/> is unaffected, and appending a
 /// removed seq again answers <see cref="AppendOutcome.SeqTaken"/> with no <see cref="AppendResult.Existing"/> message.
+/// The <see cref="RedisMessageIdIndex"/> entries of removed messages are removed right after the append that removed
+/// them (unless the store is the hot window of a tiered deployment, whose id index is the durable store's).
 /// </para>
 /// <para>
 /// Durability is Redis's: with <c>appendonly yes</c> and <c>appendfsync always</c> an acknowledged append survives a
@@ -178,38 +180,55 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicBookkeepingStore
             keys[4] = RedisKeys.MessageIndex(message.MessageId);
         }
 
-        var arguments = new RedisValue[books is null ? 6 : 11];
+        var arguments = new RedisValue[books is null ? 7 : 12];
         arguments[0] = seq;
         arguments[1] = payload;
         arguments[2] = atomic ? (long)deduplicationWindow.TotalMilliseconds : 0;
         arguments[3] = _context.MessageRetention is { } retention ? (RedisValue)retention : RedisValue.EmptyString;
         arguments[4] = conversationId;
         arguments[5] = indexInScript ? "1" : "0";
+        arguments[6] = _context.RemovesIdEntries && _context.MessageRetention is not null ? "1" : "0";
         if (books is not null)
         {
             var next = keys.Length - 3;
             keys[next] = RedisKeys.DeviceReceipts(conversationId);
             keys[next + 1] = RedisKeys.UserReceipts(conversationId);
             keys[next + 2] = RedisKeys.ConversationInfo(conversationId);
-            arguments[6] = RedisKeys.DeviceField(books.SenderId, ReservedDeviceIds.Sender);
-            arguments[7] = books.SenderId;
-            arguments[8] = StoredTime.Ticks(books.At);
-            arguments[9] = StoredTime.Ticks(message.Timestamp);
-            arguments[10] = message.Timestamp.ToUnixTimeMilliseconds();
+            arguments[7] = RedisKeys.DeviceField(books.SenderId, ReservedDeviceIds.Sender);
+            arguments[8] = books.SenderId;
+            arguments[9] = StoredTime.Ticks(books.At);
+            arguments[10] = StoredTime.Ticks(message.Timestamp);
+            arguments[11] = message.Timestamp.ToUnixTimeMilliseconds();
         }
 
         var reply = (RedisResult[])(await RedisStoreContext.Guard(RedisScripts.MessageAppend.EvaluateAsync(database, keys, arguments), cancellationToken).ConfigureAwait(false))!;
-        if (atomic && !indexInScript && (int)reply[0] == 0)
+        if ((int)reply[0] == 0)
         {
-            await RedisStoreContext.Guard(RedisMessageIdIndex.WriteAsync(database, message.MessageId, conversationId, (long)reply[1]), cancellationToken).ConfigureAwait(false);
+            if (atomic && !indexInScript)
+            {
+                await RedisStoreContext.Guard(RedisMessageIdIndex.WriteAsync(database, message.MessageId, conversationId, (long)reply[1]), cancellationToken).ConfigureAwait(false);
+            }
+
+            RemoveIdEntries(database, (RedisResult[])reply[3]!);
         }
 
         return (int)reply[0] switch
         {
-            0 => new(new AppendResult(AppendOutcome.Appended, message with { Seq = (long)reply[1] }), reply.Length > 2 ? RedisReceiptStore.Parse((string?)reply[2]) : Watermark.None),
+            0 => new(new AppendResult(AppendOutcome.Appended, message with { Seq = (long)reply[1] }), RedisReceiptStore.Parse((string?)reply[2])),
             1 => new(new AppendResult(AppendOutcome.DuplicateClientMessage, StoredMessageCodec.DecodeClientEntry(conversationId, Bytes(reply[1]))), Watermark.None),
             _ => new(new AppendResult(AppendOutcome.SeqTaken, reply[1].IsNull ? null : StoredMessageCodec.Decode(conversationId, message.Seq, Bytes(reply[1]))), Watermark.None),
         };
+    }
+
+    // The id index entries of the messages retention just removed: sent after the script on the same connection (so
+    // a later look-up finds them gone) without waiting. One that is lost with the connection stays behind and reads
+    // as unknown, as an entry whose message is gone always does (MessageIdLookup).
+    private static void RemoveIdEntries(IDatabase database, RedisResult[] removedIds)
+    {
+        foreach (var id in removedIds)
+        {
+            database.KeyDelete(RedisKeys.MessageIndex((string)id!), CommandFlags.FireAndForget);
+        }
     }
 
     // A bulk string reply as bytes, without a detour through a string.

@@ -13,10 +13,12 @@
 -- ARGV[1] seq, or '' to take the next one   ARGV[2] payload   ARGV[3] de-duplication window (ms)
 -- ARGV[4] retention: messages kept per conversation, '' to keep every message   ARGV[5] conversation id
 -- ARGV[6] '1' when KEYS[5] is the id index entry, else '0'
--- ARGV[7..11] bookkeeping (only with ARGV[1] = ''), or absent: sender's device field, sender id, mark time (UTC ticks),
+-- ARGV[7] '1' to answer with the message ids of the messages retention removes, else '0'
+-- ARGV[8..12] bookkeeping (only with ARGV[1] = ''), or absent: sender's device field, sender id, mark time (UTC ticks),
 -- activity (UTC ticks), activity (Unix ms)
--- Returns {0, seq, sender mark before or false} appended | {1, "<seq> <payload>"} duplicate (payload as stored then,
--- so trimmed originals still answer) | {2, payload or false} seq taken (false: removed by retention)
+-- Returns {0, seq, sender mark before or false, removed message ids} appended | {1, "<seq> <payload>"} duplicate
+-- (payload as stored then, so trimmed originals still answer) | {2, payload or false} seq taken (false: removed by
+-- retention)
 local last = tonumber(redis.call('HGET', KEYS[3], 'last') or '0')
 local counter = tonumber(redis.call('GET', KEYS[4]) or '0')
 local seq
@@ -65,24 +67,39 @@ end
 
 -- Retention (when configured): keep the newest ARGV[4] messages and remember the highest removed seq, where the
 -- conversation's history now starts (RedisMessageStore.GetHistoryStartAsync reads it).
+-- The removed messages' ids go back to the caller, which removes their id index entries (they live in other slots).
 local excess = 0
 if ARGV[4] ~= '' then
   excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[4])
 end
+local removed = {}
 if excess > 0 then
-  local cut = redis.call('ZRANGE', KEYS[1], excess - 1, excess - 1, 'WITHSCORES')
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', cut[2])
-  if tonumber(cut[2]) > tonumber(redis.call('HGET', KEYS[3], 'trimmed') or '0') then
-    redis.call('HSET', KEYS[3], 'trimmed', cut[2])
+  local cut
+  if ARGV[7] == '1' then
+    cut = redis.call('ZRANGE', KEYS[1], 0, excess - 1, 'WITHSCORES')
+    for i = 1, #cut, 2 do
+      -- A payload that does not decode is skipped: its entry stays (and reads as unknown), the append goes on.
+      local decoded, message = pcall(cjson.decode, cut[i])
+      if decoded and type(message) == 'table' and type(message.id) == 'string' then
+        removed[#removed + 1] = message.id
+      end
+    end
+  else
+    cut = redis.call('ZRANGE', KEYS[1], excess - 1, excess - 1, 'WITHSCORES')
+  end
+  local top = cut[#cut]
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', top)
+  if tonumber(top) > tonumber(redis.call('HGET', KEYS[3], 'trimmed') or '0') then
+    redis.call('HSET', KEYS[3], 'trimmed', top)
   end
 end
 -- Bookkeeping: sending reads everything up to the message (the sender's pseudo-device), and the conversation moves.
 -- The seq was just taken above every stored message, so the advance usually passes the user's marks and writes both
 -- marks without reading the device's (see advance_marks).
 local before = false
-if ARGV[7] then
+if ARGV[8] then
   local k = ARGV[6] == '1' and 6 or 5
-  before = advance_marks(KEYS[k], KEYS[k + 1], ARGV[7], ARGV[8], seq, seq, ARGV[9])
-  touch_conversation(KEYS[k + 2], seqText, ARGV[10], ARGV[11])
+  before = advance_marks(KEYS[k], KEYS[k + 1], ARGV[8], ARGV[9], seq, seq, ARGV[10])
+  touch_conversation(KEYS[k + 2], seqText, ARGV[11], ARGV[12])
 end
-return {0, seq, before}
+return {0, seq, before, removed}
