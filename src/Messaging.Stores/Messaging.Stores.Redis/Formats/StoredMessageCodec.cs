@@ -15,8 +15,10 @@ namespace Messaging.Stores.Redis;
 ///  "kind":"text|media|system|tombstone",
 ///  "desc":{"type":"&lt;content type&gt;","size":&lt;bytes&gt;,"name":"&lt;file name&gt;"} (omitted when no media)}
 /// </code>
-/// The de-duplication entry (a claim) is <c>"&lt;seq&gt;"</c> when written by the composite path, or
-/// <c>"&lt;seq&gt; &lt;payload&gt;"</c> (the seq in decimal, one space, the payload) when written by the atomic step.
+/// The de-duplication entry (a claim) is <c>"&lt;seq&gt;"</c> when written by the composite path or by the atomic
+/// step without a retention (the message stays at its seq for good), or <c>"&lt;seq&gt; &lt;payload&gt;"</c> (the seq
+/// in decimal, one space, the payload) when written by the atomic step with a retention, so a repeat gets the original
+/// even after retention removed it.
 /// </remarks>
 internal static class StoredMessageCodec
 {

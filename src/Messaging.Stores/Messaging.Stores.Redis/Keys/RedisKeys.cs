@@ -9,7 +9,7 @@ namespace Messaging.Stores.Redis;
 /// <code>
 /// messaging:conv:{c}:messages            ZSET    seq -> message payload (JSON, see StoredMessageCodec)
 /// messaging:conv:{c}:log                 HASH    last (highest stored seq), trimmed (highest seq removed by retention)
-/// messaging:conv:{c}:client:&lt;n&gt;:&lt;s&gt;&lt;m&gt;    STRING  de-duplication claim "&lt;seq&gt;" (or "&lt;seq&gt; &lt;payload&gt;" from the atomic step) per (sender s of length n, client msg id m), expires after the window
+/// messaging:conv:{c}:client:&lt;n&gt;:&lt;s&gt;&lt;m&gt;    STRING  de-duplication claim "&lt;seq&gt;" (or "&lt;seq&gt; &lt;payload&gt;" from the atomic step with a retention) per (sender s of length n, client msg id m), expires after the window
 /// messaging:conv:{c}:seq                 STRING  the sequencer's counter
 /// messaging:conv:{c}:seq-fence           STRING  run_id of the Redis server that last fenced the counter
 /// messaging:conv:{c}:info                HASH    kind, name, created, last_seq, activity, activity_ms, next

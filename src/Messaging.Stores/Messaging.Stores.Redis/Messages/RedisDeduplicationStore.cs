@@ -12,8 +12,8 @@ namespace Messaging.Stores.Redis;
 /// <remarks>
 /// Guarantees: a claim is insert-if-absent across every node sharing the server; it expires after its window by the
 /// server's clock. The value is the seq in decimal, optionally followed by a space and the message payload (written
-/// by <see cref="RedisMessageStore"/>'s atomic step, so a repeat answers from the claim alone); see
-/// <c>RedisKeys</c>.
+/// by <see cref="RedisMessageStore"/>'s atomic step when a retention may remove the message, so a repeat still answers
+/// from the claim alone); see <c>RedisKeys</c>.
 /// </remarks>
 public sealed class RedisDeduplicationStore : IDeduplicationStore
 {

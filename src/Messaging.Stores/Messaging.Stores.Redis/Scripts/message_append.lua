@@ -4,7 +4,8 @@
 -- conversation's activity (IAtomicBookkeepingStore). (receipt_marks.lua and conversation_activity.lua are put before
 -- this script.)
 -- KEYS[1] messages  ZSET   score seq, member payload (JSON without conversation id and seq)
--- KEYS[2] client    STRING the de-duplication claim "<seq>" or "<seq> <payload>", expires after the window
+-- KEYS[2] client    STRING the de-duplication claim "<seq>", or "<seq> <payload>" with a retention (so a repeat still
+--                          gets the original after retention removed it), expires after the window
 -- KEYS[3] log       HASH   last = highest stored seq, trimmed = highest seq removed by retention
 -- KEYS[4] counter   STRING the sequencer's counter
 -- KEYS[5] id index  STRING "<seq> <conversation id>" (when ARGV[6] is '1': only on a standalone server, another slot)
@@ -29,7 +30,8 @@ if ARGV[1] == '' then
     if space then
       return {1, existing}
     end
-    -- A claim of the composite path holds only the seq: answer with the message stored there.
+    -- A claim that holds only the seq (the atomic step's without a retention, the composite path's): answer with
+    -- the message stored there.
     local held = redis.call('ZRANGEBYSCORE', KEYS[1], existing, existing)
     if #held > 0 then
       return {1, existing .. ' ' .. held[1]}
@@ -52,7 +54,12 @@ local seqText = string.format('%d', seq)
 
 redis.call('ZADD', KEYS[1], seqText, ARGV[2])
 if ARGV[1] == '' then
-  redis.call('SET', KEYS[2], seqText .. ' ' .. ARGV[2], 'PX', ARGV[3])
+  -- Without a retention the message is never removed, so the claim need not hold a second copy of it.
+  local claim = seqText
+  if ARGV[4] ~= '' then
+    claim = seqText .. ' ' .. ARGV[2]
+  end
+  redis.call('SET', KEYS[2], claim, 'PX', ARGV[3])
   if ARGV[6] == '1' then
     redis.call('SET', KEYS[5], seqText .. ' ' .. ARGV[5])
   end
