@@ -141,12 +141,14 @@ internal sealed partial class ReportDocument(
             new("Redis: direct 1:1, saturation: client CPU per delivery", "direct-redis-saturate", "client_cpu_per_delivery_us", " µs", false),
             new("Redis: direct 1:1, saturation: Redis commands per message", "direct-redis-saturate", "redis.commands", string.Empty, false),
             new("Redis: direct 1:1, saturation: Redis CPU per delivery", "direct-redis-saturate", "redis.cpu_us", " µs", false),
+            new("Redis: direct 1:1, saturation: Redis memory kept per message", "direct-redis-saturate", "redis.memory_bytes", " B", false),
             new("Redis, two gateways (cross-node): direct 1:1, saturation: delivered msg/s", CrossNode, "delivered_per_sec", "/s", true),
             new("Redis, two gateways (cross-node): direct 1:1, saturation: p99 latency", CrossNode, "latency_ms.p99", " ms", false),
             new("Redis, two gateways (cross-node): direct 1:1, saturation: server CPU per delivery (both)", CrossNode, "server_cpu_per_delivery_us", " µs", false),
             new("Redis, two gateways (cross-node): direct 1:1, saturation: client CPU per delivery", CrossNode, "client_cpu_per_delivery_us", " µs", false),
             new("Redis, two gateways (cross-node): direct 1:1, saturation: Redis commands per message", CrossNode, "redis.commands", string.Empty, false),
             new("Redis, two gateways (cross-node): direct 1:1, saturation: Redis CPU per delivery", CrossNode, "redis.cpu_us", " µs", false),
+            new("Redis, two gateways (cross-node): direct 1:1, saturation: Redis memory kept per message", CrossNode, "redis.memory_bytes", " B", false),
         ];
 
         md.AppendLine("## Ours against ASP.NET Core SignalR and raw WebSockets (medians of rounds)");

@@ -42,22 +42,23 @@ public sealed class RespCommandCounterTests
             "cmdstat_evalsha:calls=2,usec=173,usec_per_call=86.50,rejected_calls=0,failed_calls=0\r\n" +
             "cmdstat_info:calls=9,usec=98,usec_per_call=10.89,rejected_calls=0,failed_calls=0\r\n");
 
-        Assert.Equal(new RedisServerStats(5, 2, CpuSeconds: 0), stats);
+        Assert.Equal(new RedisServerStats(5, 2, CpuSeconds: 0, UsedMemory: 0), stats);
     }
 
     [Fact]
-    public void Cpu_time_is_the_servers_user_and_system_time_without_its_children()
+    public void Cpu_time_is_the_servers_user_and_system_time_without_its_children_and_memory_is_its_used_memory()
     {
         var info = string.Join("\r\n",
             "# CPU", "used_cpu_sys:2.500000", "used_cpu_user:10.250000", "used_cpu_sys_children:7.000000", "used_cpu_user_children:7.000000",
             "used_cpu_sys_main_thread:2.400000", "used_cpu_user_main_thread:10.200000", "",
+            "# Memory", "used_memory:1048576", "used_memory_human:1.00M", "used_memory_rss:4194304", "used_memory_peak:2097152", "",
             "# Commandstats", "cmdstat_evalsha:calls=10,usec=300,usec_per_call=30.00,rejected_calls=0,failed_calls=0",
             "cmdstat_zadd:calls=10,usec=35,usec_per_call=3.50,rejected_calls=0,failed_calls=0",
             "cmdstat_info:calls=4,usec=80,usec_per_call=20.00,rejected_calls=0,failed_calls=0");
 
         var stats = RedisServerStats.Parse(info);
 
-        Assert.Equal(new RedisServerStats(Total: 20, ScriptCalls: 10, CpuSeconds: 12.75), stats);
+        Assert.Equal(new RedisServerStats(Total: 20, ScriptCalls: 10, CpuSeconds: 12.75, UsedMemory: 1_048_576), stats);
     }
 
     private static (long Count, List<string> Names) Feed(IEnumerable<byte[]> chunks)

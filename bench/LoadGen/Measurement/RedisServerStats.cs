@@ -7,14 +7,15 @@ namespace Messaging.LoadGen.Measurement;
 
 /// <summary>
 /// What a Redis server did so far: the commands it executed, from <c>INFO commandstats</c> (no MONITOR: that would slow
-/// the server it measures), and the CPU time its process used, from <c>INFO cpu</c> (<c>used_cpu_user</c> +
-/// <c>used_cpu_sys</c>).
+/// the server it measures), the CPU time its process used, from <c>INFO cpu</c> (<c>used_cpu_user</c> +
+/// <c>used_cpu_sys</c>), and the memory its data takes, from <c>INFO memory</c> (<c>used_memory</c>: what the
+/// allocator handed out, so a difference over a run is what the run's writes keep, less what expired or was removed).
 /// Redis counts a command a script runs under the command's own name as well as the script call itself, so
 /// <see cref="Total"/> is every command executed, scripts' inner commands included; what clients sent (a script call
 /// counted once) comes from <see cref="Proxy.RedisDelayProxy"/>, which sees the client side of the connection.
 /// The <c>INFO</c> calls of this reader are left out of the commands (not of the CPU time: a few microseconds each).
 /// </summary>
-internal sealed record RedisServerStats(long Total, long ScriptCalls, double CpuSeconds)
+internal sealed record RedisServerStats(long Total, long ScriptCalls, double CpuSeconds, long UsedMemory)
 {
     /// <summary>Names Redis files script and function calls under (each counted once, whatever the script runs).</summary>
     public static readonly IReadOnlySet<string> ScriptCommands = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
@@ -23,30 +24,32 @@ internal sealed record RedisServerStats(long Total, long ScriptCalls, double Cpu
     };
 
     public static RedisServerStats operator -(RedisServerStats after, RedisServerStats before) =>
-        new(after.Total - before.Total, after.ScriptCalls - before.ScriptCalls, after.CpuSeconds - before.CpuSeconds);
+        new(after.Total - before.Total, after.ScriptCalls - before.ScriptCalls, after.CpuSeconds - before.CpuSeconds, after.UsedMemory - before.UsedMemory);
 
     /// <summary>
-    /// Reads <c>INFO cpu</c> and <c>INFO commandstats</c> (two requests, as servers before Redis 7 take one section per
-    /// <c>INFO</c>) from the server at <paramref name="endpoint"/> on a short-lived connection.
+    /// Reads <c>INFO cpu</c>, <c>INFO memory</c> and <c>INFO commandstats</c> (three requests, as servers before Redis 7
+    /// take one section per <c>INFO</c>) from the server at <paramref name="endpoint"/> on a short-lived connection.
     /// </summary>
     public static async Task<RedisServerStats> FetchAsync(IPEndPoint endpoint, CancellationToken cancellationToken)
     {
         using var client = new TcpClient(endpoint.AddressFamily);
         await client.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
         var stream = client.GetStream();
-        await stream.WriteAsync("*2\r\n$4\r\nINFO\r\n$3\r\ncpu\r\n*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+        await stream.WriteAsync("*2\r\n$4\r\nINFO\r\n$3\r\ncpu\r\n*2\r\n$4\r\nINFO\r\n$6\r\nmemory\r\n*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
         var cpu = await ReadBulkStringAsync(stream, cancellationToken).ConfigureAwait(false);
+        var memory = await ReadBulkStringAsync(stream, cancellationToken).ConfigureAwait(false);
         var commands = await ReadBulkStringAsync(stream, cancellationToken).ConfigureAwait(false);
-        return Parse(cpu + "\n" + commands);
+        return Parse(cpu + "\n" + memory + "\n" + commands);
     }
 
     /// <summary>
-    /// Parses the text of <c>INFO cpu</c> and <c>INFO commandstats</c> (lines <c>used_cpu_user:SECONDS</c>,
-    /// <c>used_cpu_sys:SECONDS</c> and <c>cmdstat_NAME:calls=N,usec=...</c>); a missing CPU line counts as zero.
+    /// Parses the text of <c>INFO cpu</c>, <c>INFO memory</c> and <c>INFO commandstats</c> (lines
+    /// <c>used_cpu_user:SECONDS</c>, <c>used_cpu_sys:SECONDS</c>, <c>used_memory:BYTES</c> and
+    /// <c>cmdstat_NAME:calls=N,usec=...</c>); a missing CPU or memory line counts as zero.
     /// </summary>
     public static RedisServerStats Parse(string info)
     {
-        long total = 0, scripts = 0;
+        long total = 0, scripts = 0, memory = 0;
         double cpu = 0;
         foreach (var raw in info.Split('\n'))
         {
@@ -54,6 +57,12 @@ internal sealed record RedisServerStats(long Total, long ScriptCalls, double Cpu
             if (line.StartsWith("used_cpu_user:", StringComparison.Ordinal) || line.StartsWith("used_cpu_sys:", StringComparison.Ordinal))
             {
                 cpu += double.Parse(line.AsSpan(line.IndexOf(':', StringComparison.Ordinal) + 1), CultureInfo.InvariantCulture);
+                continue;
+            }
+
+            if (line.StartsWith("used_memory:", StringComparison.Ordinal))
+            {
+                memory = long.Parse(line.AsSpan("used_memory:".Length), CultureInfo.InvariantCulture);
                 continue;
             }
 
@@ -77,7 +86,7 @@ internal sealed record RedisServerStats(long Total, long ScriptCalls, double Cpu
             }
         }
 
-        return new RedisServerStats(total, scripts, cpu);
+        return new RedisServerStats(total, scripts, cpu, memory);
     }
 
     /// <summary>Parses <c>HOST:PORT</c> of a Redis server on loopback (the load generator measures nothing else).</summary>

@@ -126,6 +126,7 @@ internal sealed record ScenarioResult
             CommandsSent = sentCommands is { } sent ? Math.Round(sent / per, 2) : null,
             CommandsInScripts = sentCommands is { } s ? Math.Round((executed.Total - s) / per, 2) : null,
             CpuUs = Math.Round(executed.CpuSeconds * 1_000_000 / per, 1),
+            MemoryBytes = Math.Round(executed.UsedMemory / per, 1),
         };
     }
 
@@ -145,7 +146,7 @@ internal sealed record ScenarioResult
 /// <summary>
 /// Redis work, per delivered message or per second (see <see cref="ScenarioResult.Redis"/>): every command Redis executed
 /// (<c>INFO commandstats</c>, scripts' inner commands included), the script calls among them, the server's CPU time
-/// (<c>INFO cpu</c>), and, behind the counting proxy, the commands clients sent (a script call counted once) and the
+/// (<c>INFO cpu</c>), the growth of its memory (<c>INFO memory</c>), and, behind the counting proxy, the commands clients sent (a script call counted once) and the
 /// commands scripts ran on their behalf.
 /// </summary>
 internal sealed record RedisUsage
@@ -160,6 +161,12 @@ internal sealed record RedisUsage
 
     /// <summary>The Redis server's CPU time (user and system) in microseconds, per message or per second like the rest.</summary>
     public double CpuUs { get; init; }
+
+    /// <summary>
+    /// How much the server's <c>used_memory</c> grew, in bytes, per message or per second: what a message leaves behind
+    /// in Redis (stored copies, claims, index entries), as long as nothing expires during the run.
+    /// </summary>
+    public double MemoryBytes { get; init; }
 
     /// <summary>What <see cref="Commands"/> and the others are divided by: <c>message</c> or <c>second</c>.</summary>
     public string Per { get; init; } = "message";
