@@ -214,9 +214,11 @@ internal sealed partial class ReportDocument(
             ("Redis: direct 1:1, saturation: delivered msg/s", "direct-redis-saturate", "delivered_per_sec", "/s", true, true),
             ("Redis: direct 1:1, saturation: p99 latency", "direct-redis-saturate", "latency_ms.p99", " ms", false, false),
             ("Redis: direct 1:1, saturation: Redis commands per message", "direct-redis-saturate", "redis.commands", string.Empty, false, false),
+            ("Redis: direct 1:1, saturation: Redis memory kept per message", "direct-redis-saturate", "redis.memory_bytes", " B", false, false),
             ("Redis, two gateways (cross-node): direct 1:1, saturation: delivered msg/s", CrossNode, "delivered_per_sec", "/s", true, true),
             ("Redis, two gateways (cross-node): direct 1:1, saturation: p99 latency", CrossNode, "latency_ms.p99", " ms", false, false),
             ("Redis, two gateways (cross-node): direct 1:1, saturation: Redis commands per message", CrossNode, "redis.commands", string.Empty, false, false),
+            ("Redis, two gateways (cross-node): direct 1:1, saturation: Redis memory kept per message", CrossNode, "redis.memory_bytes", " B", false, false),
         ];
 
         md.AppendLine("## Before and after (same run)");
@@ -339,7 +341,8 @@ internal sealed partial class ReportDocument(
 
     private static string RatioText(double? ours, double? theirs, bool higherIsBetter)
     {
-        var ratio = higherIsBetter ? Ratio(ours, theirs) : Ratio(theirs, ours);
+        // A cost the other side does not have at all (SignalR keeps no message in Redis) has no ratio.
+        var ratio = higherIsBetter ? Ratio(ours, theirs) : theirs > 0 ? Ratio(theirs, ours) : null;
         return ratio is { } r ? r.ToString("0.00", Invariant) + "×" : "–";
     }
 
@@ -347,6 +350,9 @@ internal sealed partial class ReportDocument(
     {
         null => "–",
         >= 100 => value.Value.ToString("N0", Invariant) + unit,
+
+        // A small negative value (memory that shrank by a fraction of a byte per message) that rounds to zero reads "0".
+        > -0.0005 and < 0.0005 => "0" + unit,
         _ => value.Value.ToString("0.###", Invariant) + unit,
     };
 }

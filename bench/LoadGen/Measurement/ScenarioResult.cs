@@ -126,7 +126,8 @@ internal sealed record ScenarioResult
             CommandsSent = sentCommands is { } sent ? Math.Round(sent / per, 2) : null,
             CommandsInScripts = sentCommands is { } s ? Math.Round((executed.Total - s) / per, 2) : null,
             CpuUs = Math.Round(executed.CpuSeconds * 1_000_000 / per, 1),
-            MemoryBytes = Math.Round(executed.UsedMemory / per, 1),
+            // A run that freed more than it kept (the allocator's own churn, with nothing stored) kept nothing.
+            MemoryBytes = Math.Round(Math.Max(0, executed.UsedMemory) / per, 1),
         };
     }
 
