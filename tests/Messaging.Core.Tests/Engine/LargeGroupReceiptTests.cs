@@ -126,6 +126,33 @@ public sealed class LargeGroupReceiptTests
         Assert.True(marksRead <= acks * 15, $"{marksRead} marks read for {acks} acks");
     }
 
+    [Fact]
+    public async Task In_a_large_group_only_the_acks_that_may_move_an_aggregate_read_the_acked_messages()
+    {
+        // 100 members ack one message in a scattered order: the sampled check tells most acks that they cannot move
+        // the sender's aggregate, and those acks must not read the acked range's messages from the store. With 14
+        // probes about 2/15 of the acks still pass the check (and the last ones must): a tenth or so, not all 99.
+        const int Members = 100;
+        var messages = CallCountingProxy<IMessageStore>.Wrap(new InMemoryMessageStore(), out var calls, everyFlow: true);
+        await using var harness = await EngineHarness.StartAsync(configureServices: s => s.AddSingleton(messages));
+        var (conversation, sessions, connections) = await ConnectGroupAsync(harness, Members);
+        await sessions[0].SendAsync(EventWaits.Text(conversation, "hello, everyone"), Ct);
+        foreach (var connection in connections.Skip(1))
+        {
+            await connection.WaitForMessagesAsync(conversation, 1);
+        }
+
+        calls.Clear();
+        foreach (var i in Enumerable.Range(1, Members - 1).OrderBy(i => (i * 7919) % 1009))
+        {
+            await sessions[i].AckUpToAsync(conversation, 1, ReceiptStatus.Delivered, Ct);
+        }
+
+        await connections[0].WaitForStatusAsync(ReceiptStatus.Delivered, 1);
+        var reads = calls.Count(c => c == nameof(IMessageStore.ReadAfterAsync));
+        Assert.True(reads <= (Members - 1) / 5, $"{reads} of {Members - 1} acks read the acked messages");
+    }
+
     // A group of u0..u(size-1) created by u0, every member connected once.
     private static async Task<(string Conversation, List<MessagingSession> Sessions, List<RecordingClientConnection> Connections)> ConnectGroupAsync(EngineHarness harness, int size)
     {

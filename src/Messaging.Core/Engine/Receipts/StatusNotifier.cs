@@ -81,13 +81,16 @@ internal sealed partial class StatusNotifier(EngineContext context, IMessageStor
             return;
         }
 
-        var bySender = await ReadCrossedAsync(conversation.Id, ackerId, from, to, cancellationToken).ConfigureAwait(false);
-        if (bySender.Count == 0)
+        // The check on a few members' marks comes before reading the messages: in a large group most acks are not the
+        // slowest member's and stop there, so the moved range's messages are read (and decoded) only for the acks
+        // that can move an aggregate, not for every ack of every member.
+        if (await CannotMoveAnyAggregateAsync(conversation, ackerId, before, after, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
 
-        if (await CannotMoveAnyAggregateAsync(conversation, ackerId, before, after, cancellationToken).ConfigureAwait(false))
+        var bySender = await ReadCrossedAsync(conversation.Id, ackerId, from, to, cancellationToken).ConfigureAwait(false);
+        if (bySender.Count == 0)
         {
             return;
         }
