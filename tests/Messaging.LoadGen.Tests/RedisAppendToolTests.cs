@@ -27,9 +27,12 @@ public sealed partial class RedisAppendToolTests
             Assert.Skip(Reason);
         }
 
-        var (exitCode, output, errors) = await RunAsync("--messages", "50", "--conversations", "2");
+        var bench = typeof(RedisAppendToolTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BenchDirectory").Value!;
+        var output = await ToolProcess.RunAsync(
+            new ProcessStartInfo("bash", [Path.Combine(bench, "redis-append.sh"), "--messages", "50", "--conversations", "2"]),
+            TimeSpan.FromSeconds(90),
+            TestContext.Current.CancellationToken);
 
-        Assert.True(exitCode == 0, $"redis-append.sh exited with {exitCode}:\n{output}\n{errors}");
         var results = Variants.ToDictionary(variant => variant, variant =>
         {
             var line = ResultLine().Matches(output).SingleOrDefault(m => m.Groups["variant"].Value == variant);
@@ -42,35 +45,6 @@ public sealed partial class RedisAppendToolTests
         Assert.True(results["send"].Cpu > results["empty-call"].Cpu, output);
         Assert.True(results["send"].Kept > results["no-id-entry"].Kept, output);
         Assert.Equal(0, results["empty-call"].Kept);
-    }
-
-    private static async Task<(int ExitCode, string Output, string Errors)> RunAsync(params string[] arguments)
-    {
-        var bench = typeof(RedisAppendToolTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BenchDirectory").Value!;
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(bench, "redis-append.sh"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(90));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // Its redis-server too: the script's own clean-up does not run when it is killed.
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await output, await errors);
     }
 
     [GeneratedRegex(@"^this\s+(?<variant>[a-z-]+)\s+(?<cpu>[0-9.]+) us of Redis CPU per call\s+(?<kept>\d+) B kept per message\s+\((?<calls>\d+) calls\)$", RegexOptions.Multiline)]

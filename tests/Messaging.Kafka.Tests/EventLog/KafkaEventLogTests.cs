@@ -171,21 +171,8 @@ public sealed class KafkaEventLogTests(KafkaFixture kafka)
     }
 
 
-    private static async Task<string> RunKcatAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Kcat) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(Token);
-        var error = process.StandardError.ReadToEndAsync(Token);
-        await process.WaitForExitAsync(Token).WaitAsync(Timeout, Token);
-        Assert.True(process.ExitCode == 0, $"kcat exited with {process.ExitCode}: {await error}");
-        return await output;
-    }
+    private static Task<string> RunKcatAsync(params string[] arguments)
+        => ToolProcess.RunAsync(new ProcessStartInfo(Kcat, arguments), Timeout, Token);
 
     // Counts the appends the real log refused, so the test knows the outage reached the engine.
     private sealed class CountingEventLog(KafkaEventLog inner) : IEventLog, IAsyncDisposable

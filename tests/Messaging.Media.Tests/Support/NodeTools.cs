@@ -47,26 +47,8 @@ internal static class NodeTools
     }
 
     /// <summary>Runs a script to its end and returns its standard output, failing the test on a non-zero exit.</summary>
-    public static async Task<string> RunAsync(TimeSpan timeout, string script, params string[] arguments)
-    {
-        using var process = Process.Start(StartInfo(script, arguments)) ?? throw new InvalidOperationException("node did not start");
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{script} did not finish within {timeout}: {await error}");
-        }
-
-        Assert.True(process.ExitCode == 0, $"{script} exited with {process.ExitCode}: {await error}");
-        return await output;
-    }
+    public static Task<string> RunAsync(TimeSpan timeout, string script, params string[] arguments)
+        => Messaging.Testing.ToolProcess.RunAsync(StartInfo(script, arguments), timeout);
 
     private static string? FindNode()
     {
