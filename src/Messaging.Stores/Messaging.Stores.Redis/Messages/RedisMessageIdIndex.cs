@@ -65,4 +65,15 @@ public sealed class RedisMessageIdIndex : IMessageIdIndex
     // The one writer of the entry's format (message_append.lua writes the same on a standalone server).
     internal static Task<bool> WriteAsync(IDatabaseAsync database, string messageId, string conversationId, long seq)
         => database.StringSetAsync(RedisKeys.MessageIndex(messageId), string.Create(CultureInfo.InvariantCulture, $"{seq} {conversationId}"));
+
+    // Removes the entries of messages a retention removed (message_append.lua answers with their ids): sent on the
+    // store's connection right after its append (so a later look-up finds them gone), without waiting. One lost with
+    // the connection stays behind and reads as unknown, as an entry whose message is gone always does.
+    internal static void RemoveInBackground(IDatabase database, RedisResult[] messageIds)
+    {
+        foreach (var id in messageIds)
+        {
+            database.KeyDelete(RedisKeys.MessageIndex((string)id!), CommandFlags.FireAndForget);
+        }
+    }
 }

@@ -209,7 +209,7 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicBookkeepingStore
                 await RedisStoreContext.Guard(RedisMessageIdIndex.WriteAsync(database, message.MessageId, conversationId, (long)reply[1]), cancellationToken).ConfigureAwait(false);
             }
 
-            RemoveIdEntries(database, (RedisResult[])reply[3]!);
+            RedisMessageIdIndex.RemoveInBackground(database, (RedisResult[])reply[3]!);
         }
 
         return (int)reply[0] switch
@@ -218,17 +218,6 @@ public sealed class RedisMessageStore : IMessageStore, IAtomicBookkeepingStore
             1 => new(new AppendResult(AppendOutcome.DuplicateClientMessage, StoredMessageCodec.DecodeClientEntry(conversationId, Bytes(reply[1]))), Watermark.None),
             _ => new(new AppendResult(AppendOutcome.SeqTaken, reply[1].IsNull ? null : StoredMessageCodec.Decode(conversationId, message.Seq, Bytes(reply[1]))), Watermark.None),
         };
-    }
-
-    // The id index entries of the messages retention just removed: sent after the script on the same connection (so
-    // a later look-up finds them gone) without waiting. One that is lost with the connection stays behind and reads
-    // as unknown, as an entry whose message is gone always does (MessageIdLookup).
-    private static void RemoveIdEntries(IDatabase database, RedisResult[] removedIds)
-    {
-        foreach (var id in removedIds)
-        {
-            database.KeyDelete(RedisKeys.MessageIndex((string)id!), CommandFlags.FireAndForget);
-        }
     }
 
     // A bulk string reply as bytes, without a detour through a string.
