@@ -92,6 +92,30 @@ public sealed class RecentMessagesTests
     }
 
     [Fact]
+    public void The_newest_messages_are_kept_whatever_order_they_arrive_in()
+        => Prop.ForAll(
+                Gen.Choose(1, 3 * RecentMessages.PerConversation).SelectMany(last => Gen.Shuffle(Enumerable.Range(1, last).ToArray())).ToArbitrary(),
+                order =>
+                {
+                    var store = new InMemoryMessageStore();
+                    var counted = CallCountingProxy<IMessageStore>.Wrap(store, out var calls, everyFlow: true);
+                    var recent = new RecentMessages();
+                    foreach (var seq in order)
+                    {
+                        recent.Remember(Stored("c", seq));
+                    }
+
+                    var last = order.Length;
+                    var kept = Math.Min(last, RecentMessages.PerConversation);
+                    var newestFirst = recent.ReadBeforeAsync(counted, "c", last + 1, kept, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                    var ascending = recent.ReadAfterAsync(counted, "c", last - kept, kept, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+                    return calls.Count == 0
+                        && newestFirst.Select(m => m.Seq).SequenceEqual(Enumerable.Range(last - kept + 1, kept).Reverse().Select(s => (long)s))
+                        && ascending.Select(m => m.Seq).SequenceEqual(Enumerable.Range(last - kept + 1, kept).Select(s => (long)s));
+                })
+            .QuickCheckThrowOnFailure();
+
+    [Fact]
     public void Memory_answers_exactly_what_the_store_answers()
         => Prop.ForAll(
                 Gen.Choose(1, 40).SelectMany(last => Gen.Shuffle(Enumerable.Range(1, last).ToArray()).Select(order => (last, order))).ToArbitrary(),

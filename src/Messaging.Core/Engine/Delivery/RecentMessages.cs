@@ -20,7 +20,7 @@ namespace Messaging;
 /// </remarks>
 internal sealed class RecentMessages
 {
-    /// <summary>How many of a conversation's newest messages are kept.</summary>
+    /// <summary>How many of a conversation's newest messages are kept (a power of two: a window is a ring indexed by mask).</summary>
     public const int PerConversation = 16;
 
     /// <summary>How many conversations one generation holds.</summary>
@@ -105,24 +105,31 @@ internal sealed class RecentMessages
     public IReadOnlyList<Message> ReadRememberedBefore(string conversationId, long beforeSeq, int limit)
         => limit > 0 && _windows.TryGet(conversationId, out var window) ? window.ReadRunBefore(beforeSeq, limit) : [];
 
-    // A conversation's newest messages, ascending by seq.
+    // A conversation's newest messages, ascending by seq, in a ring: appending the newest (the usual case) moves no
+    // other message, so the array is written once per message whether or not the window is full.
     private sealed class Window
     {
-        private readonly Message[] _messages = new Message[PerConversation];
+        private const int Mask = PerConversation - 1;
+
+        private readonly Message[] _ring = new Message[PerConversation];
+        private readonly Lock _lock = new();
+
+        // The ring index of the oldest kept message, and how many are kept.
+        private int _start;
         private int _count;
 
         public void Add(Message message)
         {
-            lock (_messages)
+            lock (_lock)
             {
                 var seq = message.Seq;
                 var at = _count;
-                while (at > 0 && _messages[at - 1].Seq > seq)
+                while (at > 0 && At(at - 1).Seq > seq)
                 {
                     at--;
                 }
 
-                if (at > 0 && _messages[at - 1].Seq == seq)
+                if (at > 0 && At(at - 1).Seq == seq)
                 {
                     return;
                 }
@@ -136,13 +143,17 @@ internal sealed class RecentMessages
                     }
 
                     // Drop the oldest to make room.
-                    Array.Copy(_messages, 1, _messages, 0, at - 1);
-                    _messages[at - 1] = message;
-                    return;
+                    _start = (_start + 1) & Mask;
+                    _count--;
+                    at--;
                 }
 
-                Array.Copy(_messages, at, _messages, at + 1, _count - at);
-                _messages[at] = message;
+                for (var i = _count; i > at; i--)
+                {
+                    At(i) = At(i - 1);
+                }
+
+                At(at) = message;
                 _count++;
             }
         }
@@ -150,17 +161,23 @@ internal sealed class RecentMessages
         // Every seq from afterSeq + 1 to afterSeq + limit must be kept; then those, ascending.
         public IReadOnlyList<Message>? TryReadAfter(long afterSeq, int limit)
         {
-            lock (_messages)
+            lock (_lock)
             {
                 var first = IndexAtOrBelow(afterSeq + 1);
                 var last = first + limit - 1;
-                if (first < 0 || last >= _count || _messages[first].Seq != afterSeq + 1 || _messages[last].Seq != afterSeq + limit)
+                if (first < 0 || last >= _count || At(first).Seq != afterSeq + 1 || At(last).Seq != afterSeq + limit)
                 {
                     // A seq of the range is not kept (kept seqs are distinct and ascending, so the ends prove the rest).
                     return null;
                 }
 
-                return _messages.AsSpan(first, limit).ToArray();
+                var result = new Message[limit];
+                for (var i = 0; i < limit; i++)
+                {
+                    result[i] = At(first + i);
+                }
+
+                return result;
             }
         }
 
@@ -184,11 +201,11 @@ internal sealed class RecentMessages
         // null (nothing copied) when the run is shorter.
         private Message[]? NewestFirst(long high, int limit, bool exact)
         {
-            lock (_messages)
+            lock (_lock)
             {
                 var index = IndexAtOrBelow(high);
                 var run = 0;
-                while (run < limit && index - run >= 0 && _messages[index - run].Seq == high - run)
+                while (run < limit && index - run >= 0 && At(index - run).Seq == high - run)
                 {
                     run++;
                 }
@@ -206,23 +223,27 @@ internal sealed class RecentMessages
                 var result = new Message[run];
                 for (var i = 0; i < run; i++)
                 {
-                    result[i] = _messages[index - i];
+                    result[i] = At(index - i);
                 }
 
                 return result;
             }
         }
 
-        // The index of the newest kept seq at or below seq (-1 when none), found from the end (reads are near the head).
+        // The index (oldest kept 0) of the newest kept seq at or below seq (-1 when none), found from the end (reads
+        // are near the head).
         private int IndexAtOrBelow(long seq)
         {
             var index = _count - 1;
-            while (index >= 0 && _messages[index].Seq > seq)
+            while (index >= 0 && At(index).Seq > seq)
             {
                 index--;
             }
 
             return index;
         }
+
+        // The kept message at an index counted from the oldest.
+        private ref Message At(int index) => ref _ring[(_start + index) & Mask];
     }
 }
