@@ -24,7 +24,7 @@ public sealed class IdleConnectionSweepTests
         sweep.Remove(removed);
 
         time.Advance(TimeSpan.FromSeconds(50));
-        active.MarkActive();
+        active.MarkActive(time.GetTimestamp());
         time.Advance(TimeSpan.FromSeconds(15));
 
         Assert.Equal(CloseCodes.PolicyViolation, silent.CloseStatus);

@@ -88,9 +88,10 @@ internal sealed class UserConnectionLimits
         public bool Removed { get; set; }
 
         /// <summary>Takes one frame from the user's shared budget; lock-free and allocation-free.</summary>
-        public bool TryTakeFrame()
+        /// <param name="now">The frame's arrival (<see cref="TimeProvider.GetTimestamp"/> of the limits' time provider).</param>
+        /// <returns>Whether the frame fits the budget.</returns>
+        public bool TryTakeFrame(long now)
         {
-            var now = limits._time.GetTimestamp();
             while (true)
             {
                 var fullAt = Volatile.Read(ref _fullAt);

@@ -62,7 +62,12 @@ internal sealed class FrameDispatcher
         _refilledAt = time.GetTimestamp();
     }
 
-    public async ValueTask HandleAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
+    /// <summary>Parses, rate-limits and dispatches one complete frame, answering a refused one with an error frame.</summary>
+    /// <param name="utf8">The frame's text.</param>
+    /// <param name="receivedAt">When it arrived (<see cref="TimeProvider.GetTimestamp"/>), what the rate limits count from.</param>
+    /// <param name="cancellationToken">Ends the connection's work.</param>
+    /// <returns>A task that completes when the frame was handled.</returns>
+    public async ValueTask HandleAsync(ReadOnlyMemory<byte> utf8, long receivedAt, CancellationToken cancellationToken)
     {
         _metrics.FrameReceived();
         if (!ProtocolReader.TryParse(utf8.Span, out ClientFrame? frame, out var error))
@@ -72,7 +77,7 @@ internal sealed class FrameDispatcher
         }
 
         var clientMsgId = (frame as SendMessageFrame)?.ClientMsgId;
-        if (!TryTakeToken() || !_user.TryTakeFrame())
+        if (!TryTakeToken(receivedAt) || !_user.TryTakeFrame(receivedAt))
         {
             Reject(ErrorCodes.RateLimited, "Too many frames; slow down.", clientMsgId);
             return;
@@ -164,9 +169,8 @@ internal sealed class FrameDispatcher
     }
 
     /// <summary>Takes a token from the bucket; frames of one connection are handled one at a time, so no lock.</summary>
-    private bool TryTakeToken()
+    private bool TryTakeToken(long now)
     {
-        var now = _time.GetTimestamp();
         _tokens = Math.Min(_burst, _tokens + ((now - _refilledAt) * _tokensPerTick));
         _refilledAt = now;
         if (_tokens < 1)

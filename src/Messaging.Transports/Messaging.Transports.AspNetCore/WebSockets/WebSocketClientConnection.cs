@@ -80,7 +80,8 @@ internal sealed class WebSocketClientConnection : IFlowControlledClientConnectio
     }
 
     /// <summary>Records that the client sent a frame (the idle sweep closes connections silent for too long).</summary>
-    public void MarkActive() => Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+    /// <param name="timestamp">When it arrived (<see cref="TimeProvider.GetTimestamp"/> of the gateway's time provider).</param>
+    public void MarkActive(long timestamp) => Volatile.Write(ref _lastActivity, timestamp);
 
     public bool TryWrite(ClientEvent clientEvent)
     {

@@ -218,8 +218,10 @@ internal sealed class WebSocketEndpoint(
                     continue;
                 }
 
-                connection.MarkActive();
-                await dispatcher.HandleAsync(buffer is null ? ReadOnlyMemory<byte>.Empty : buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                // One clock read per frame, for the idle sweep and both rate limits.
+                var receivedAt = _time.GetTimestamp();
+                connection.MarkActive(receivedAt);
+                await dispatcher.HandleAsync(buffer is null ? ReadOnlyMemory<byte>.Empty : buffer.AsMemory(0, length), receivedAt, cancellationToken).ConfigureAwait(false);
                 length = 0;
                 ReturnAtEndOfMessage(ref buffer, result);
             }
