@@ -112,4 +112,41 @@ public sealed class CassandraOptionsValidatorTests
         Assert.Contains(named, result.FailureMessage, StringComparison.Ordinal);
         Assert.True(new CassandraSequencerOptionsValidator().Validate(null, new CassandraSequencerOptions()).Succeeded);
     }
+
+    [Fact]
+    public void A_copy_keeps_every_setting()
+    {
+        // Every settable property gets a value other than its default, so a setting Copy forgets shows up here.
+        var options = Options("10.0.0.1:9142", "10.0.0.2");
+        options.Replication.Add("dc2", 2);
+        foreach (var property in typeof(CassandraOptions).GetProperties().Where(p => p.CanWrite))
+        {
+            var current = property.GetValue(options);
+            object changed = current switch
+            {
+                int i => i + 1,
+                bool b => !b,
+                TimeSpan t => t + TimeSpan.FromSeconds(1),
+                CassandraConsistency c => c == CassandraConsistency.One ? CassandraConsistency.Two : CassandraConsistency.One,
+                _ => property.PropertyType == typeof(string) ? "changed" : throw new InvalidOperationException($"{property.Name}: give the test a value of {property.PropertyType.Name}"),
+            };
+            property.SetValue(options, changed);
+        }
+
+        var copy = options.Copy();
+
+        foreach (var property in typeof(CassandraOptions).GetProperties())
+        {
+            var (original, copied) = (property.GetValue(options), property.GetValue(copy));
+            if (original is System.Collections.IEnumerable items and not string)
+            {
+                Assert.NotSame(original, copied);
+                Assert.Equal(items.Cast<object>(), ((System.Collections.IEnumerable)copied!).Cast<object>());
+            }
+            else
+            {
+                Assert.True(Equals(original, copied), $"{property.Name}: {original} copied as {copied}");
+            }
+        }
+    }
 }

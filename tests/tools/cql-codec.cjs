@@ -1,14 +1,18 @@
 'use strict';
 // Encodes and decodes CQL protocol v4 values and frames with the cassandra-driver's own encoder, request classes and
 // frame reader, so the .NET client's bytes are checked against an independent implementation.
-// stdin: { values: [{ type, value, hex }], requests: [request], responses: [hex] } (types as { code, info }, values in
-// the canonical JSON the .NET test writes). stdout: { values: [{ hex, decoded }], requests: [hex], responses: [parsed] }.
+// Also the routing of a statement: the routing key the driver builds from a partition key's encoded parts and the
+// Murmur3Partitioner token it computes for it.
+// stdin: { values: [{ type, value, hex }], requests: [request], responses: [hex], routing: [[hex]] } (types as
+// { code, info }, values in the canonical JSON the .NET test writes). stdout: { values: [{ hex, decoded }],
+// requests: [hex], responses: [parsed], routing: [{ key, token }] } (token in decimal).
 const { types } = require('cassandra-driver');
 const Encoder = require('cassandra-driver/lib/encoder');
 const requests = require('cassandra-driver/lib/requests');
 const { FrameWriter } = require('cassandra-driver/lib/writers');
 const { FrameReader } = require('cassandra-driver/lib/readers');
 const { ExecutionOptions } = require('cassandra-driver/lib/execution-options');
+const { Murmur3Tokenizer } = require('cassandra-driver/lib/tokenizer');
 
 const encoder = new Encoder(4, { encoding: { map: Map } });
 const C = types.dataTypes;
@@ -145,6 +149,15 @@ function readResponse(hex) {
   return out;
 }
 
+// The driver's routing key of a partition key's parts (its own composite layout for several), and that key's token.
+function route(parts) {
+  const options = { key: parts.map(p => Buffer.from(p, 'hex')), getRoutingKey() { return this.key; }, setRoutingKey(k) { this.key = k; } };
+  encoder.setRoutingKeyFromUser([], options);
+  return { key: options.key.toString('hex'), token: tokenizer.hash(options.key).getValue().toString() };
+}
+
+const tokenizer = new Murmur3Tokenizer();
+
 // The driver encodes an empty collection as null.
 function hexOf(buffer) { return buffer === null ? null : buffer.toString('hex'); }
 
@@ -159,6 +172,7 @@ process.stdin.on('end', () => {
     })),
     requests: (job.requests || []).map(r => writeRequest(r).toString('hex')),
     responses: (job.responses || []).map(readResponse),
+    routing: (job.routing || []).map(route),
   };
   process.stdout.write(JSON.stringify(result));
 });

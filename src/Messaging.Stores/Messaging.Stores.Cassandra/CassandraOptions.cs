@@ -63,6 +63,14 @@ public sealed class CassandraOptions
     public int MaxRetries { get; set; } = 2;
 
     /// <summary>
+    /// Whether a statement whose partition key the client knows (a prepared statement with its key bound) goes first to
+    /// the contact points holding its replicas, found from the tokens each contact point reports for itself
+    /// (<c>system.local</c>; Murmur3Partitioner only), then to the others. Default <see langword="true"/>. Routing only
+    /// chooses the coordinator: with it off, or without a key, requests go round-robin, with the same results.
+    /// </summary>
+    public bool TokenAwareRouting { get; set; } = true;
+
+    /// <summary>
     /// The datacenter of the contact points (the nodes this gateway talks to). The client sends requests only to the
     /// contact points, so list nodes of this datacenter; the schema step replicates the keyspace here with
     /// <see cref="ReplicationFactor"/> when <see cref="Replication"/> is empty. Default <c>datacenter1</c>.
@@ -93,7 +101,7 @@ public sealed class CassandraOptions
     public override string ToString() =>
         $"ContactPoints={string.Join(",", ContactPoints)}; Port={Port}; Username={Username ?? "(none)"}; Password={(Password is null ? "(none)" : "***")}; " +
         $"Keyspace={Keyspace ?? "(none)"}; ConnectionsPerHost={ConnectionsPerHost}; RequestTimeout={RequestTimeout}; Consistency={Consistency}; SerialConsistency={SerialConsistency}; " +
-        $"LocalDatacenter={LocalDatacenter}; ReplicationFactor={ReplicationFactor}";
+        $"TokenAwareRouting={TokenAwareRouting}; LocalDatacenter={LocalDatacenter}; ReplicationFactor={ReplicationFactor}";
 
     /// <summary>A copy of every setting (the lists and maps copied too).</summary>
     internal CassandraOptions Copy()
@@ -114,6 +122,7 @@ public sealed class CassandraOptions
             SerialConsistency = SerialConsistency,
             PageSize = PageSize,
             MaxRetries = MaxRetries,
+            TokenAwareRouting = TokenAwareRouting,
             LocalDatacenter = LocalDatacenter,
             ReplicationFactor = ReplicationFactor,
             CreateSchemaAtStart = CreateSchemaAtStart,

@@ -1,11 +1,15 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Messaging.Stores.Cassandra;
+using Messaging.Stores.Cassandra.Cql.Protocol;
+using Messaging.Stores.Cassandra.Cql.Routing;
+using Messaging.Stores.Cassandra.Cql.Statements;
 
 namespace Messaging.Cassandra.Tests.Live;
 
-// What only a live node can show: reads that page across buckets, a claim expiring by its TTL, two gateways racing
-// for one seq, a node restart in the middle of appends, and gateways contending for one conversation's sequencer.
+// What only a live node can show: the node's tokens and its hash of a key, reads that page across buckets, a claim
+// expiring by its TTL, two gateways racing for one seq, a node restart in the middle of appends, and gateways
+// contending for one conversation's sequencer.
 public sealed class CassandraLiveTests(CassandraKeyspace keyspace) : IClassFixture<CassandraKeyspace>, IAsyncLifetime
 {
     private readonly List<CassandraStoreContext> _contexts = [];
@@ -42,6 +46,21 @@ public sealed class CassandraLiveTests(CassandraKeyspace keyspace) : IClassFixtu
         Assert.Equal(Enumerable.Range(1, 2049).Reverse().Take(1100).Select(s => (long)s), (await store.ReadBeforeAsync(conversation, 2050, 1100, Ct)).Select(m => m.Seq));
         Assert.Equal(Enumerable.Range(1, count).Reverse().Take(3).Select(s => (long)s), (await store.ReadBeforeAsync(conversation, long.MaxValue, 3, Ct)).Select(m => m.Seq));
         Assert.Equal(Message(conversation, 1000), await store.GetAsync(conversation, 1000, Ct));
+    }
+
+    [Fact]
+    public async Task The_node_reports_its_tokens_and_a_key_hashes_to_the_token_the_node_gives_it()
+    {
+        var session = await Context().SessionAsync(Ct);
+        Assert.Equal(session.Hosts, session.RingHosts);
+
+        // The messages table's composite partition key, hashed by the client and by the node.
+        var conversation = "token-" + Guid.NewGuid().ToString("N");
+        var store = new CassandraMessageStore(Context());
+        Assert.Equal(AppendOutcome.Appended, (await store.AppendAsync(Message(conversation, 1), Ct)).Outcome);
+        var row = (await session.ExecuteAsync(new CqlStatement($"SELECT token(conversation_id, bucket) FROM {keyspace.Name}.messages WHERE conversation_id = ? AND bucket = ?", conversation, MessageBuckets.Of(1)), Ct)).Rows.Single();
+        var key = RoutingKey.Of([0, 1], [CqlValueCodec.Encode(CqlType.Varchar, conversation), CqlValueCodec.Encode(CqlType.Bigint, MessageBuckets.Of(1))])!;
+        Assert.Equal(Murmur3Token.Of(key), Assert.IsType<long>(row[0]));
     }
 
     [Fact]

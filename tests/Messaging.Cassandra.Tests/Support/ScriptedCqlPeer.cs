@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Messaging.Stores.Cassandra.Cql;
 using Messaging.Stores.Cassandra.Cql.Connection;
 using Messaging.Stores.Cassandra.Cql.Protocol;
 
@@ -10,7 +11,8 @@ namespace Messaging.Cassandra.Tests;
 
 /// <summary>
 /// An in-process CQL peer on a loopback socket that speaks the protocol v4 framing and answers the handshake (STARTUP,
-/// PasswordAuthenticator when credentials are set, OPTIONS, USE) by itself; every other request is handed to the test
+/// PasswordAuthenticator when credentials are set, OPTIONS, USE) and the session's question for its ring tokens
+/// (<see cref="RingTokens"/>) by itself; every other request is handed to the test
 /// through <see cref="Requests"/> to be answered (or not) as the scenario needs. It is a protocol test double, never a
 /// stand-in for Cassandra's storage.
 /// </summary>
@@ -50,6 +52,18 @@ internal sealed class ScriptedCqlPeer : IAsyncDisposable
 
     /// <summary>When set, new connections are closed as soon as they are accepted (a node that is down).</summary>
     public volatile bool Refuse;
+
+    /// <summary>
+    /// The tokens the peer reports for itself in <c>system.local</c>, with <see cref="Partitioner"/>; when null (the
+    /// default) it answers with no row, as a node that cannot tell, so sessions route round-robin.
+    /// </summary>
+    public string[]? RingTokens { get; set; }
+
+    /// <summary>The partitioner the peer reports with its tokens.</summary>
+    public string Partitioner { get; set; } = "org.apache.cassandra.dht.Murmur3Partitioner";
+
+    /// <summary>How many times a session asked the peer for its tokens.</summary>
+    public int RingQueries;
 
     public static ScriptedCqlPeer Start(string? username = null, string? password = null)
     {
@@ -116,6 +130,14 @@ internal sealed class ScriptedCqlPeer : IAsyncDisposable
         }
     }
 
+    private RowsResult LocalTokens()
+    {
+        var columns = new CqlRowsMetadata(2, [new CqlColumn("system", "local", "partitioner", CqlType.Varchar), new CqlColumn("system", "local", "tokens", CqlType.Set(CqlType.Varchar))]);
+        return RingTokens is { } tokens
+            ? new RowsResult(columns, [[CqlValueCodec.Encode(CqlType.Varchar, Partitioner), CqlValueCodec.Encode(CqlType.Set(CqlType.Varchar), tokens)]])
+            : new RowsResult(columns, []);
+    }
+
     private async Task ServeAsync(PeerConnection connection)
     {
         try
@@ -152,6 +174,10 @@ internal sealed class ScriptedCqlPeer : IAsyncDisposable
                         break;
                     case OptionsRequest:
                         await connection.ReplyAsync(stream, new SupportedResponse([new("CQL_VERSION", ["3.4.5"]), new("PROTOCOL_VERSIONS", ["4/v4"])]));
+                        break;
+                    case QueryRequest { Query: CqlSession.LocalTokensQuery }:
+                        Interlocked.Increment(ref RingQueries);
+                        await connection.ReplyAsync(stream, LocalTokens());
                         break;
                     case QueryRequest { Query: var query } when query.StartsWith("USE ", StringComparison.Ordinal):
                         await connection.ReplyAsync(stream, new SetKeyspaceResult(query[4..].Trim('"')));

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Messaging.Stores.Cassandra.Cql.Connection;
 using Messaging.Stores.Cassandra.Cql.Protocol;
+using Messaging.Stores.Cassandra.Cql.Routing;
 using Messaging.Stores.Cassandra.Cql.Statements;
 using Microsoft.Extensions.Logging;
 
@@ -8,8 +10,9 @@ namespace Messaging.Stores.Cassandra.Cql;
 
 /// <summary>
 /// The pool: every contact point with <see cref="CassandraOptions.ConnectionsPerHost"/> connections, requests
-/// spread round-robin over the nodes that are up, prepared statements cached by their CQL text, client-side write
-/// timestamps from the <see cref="TimeProvider"/> (strictly increasing within the session).
+/// spread round-robin over the nodes that are up (with <see cref="CassandraOptions.TokenAwareRouting"/>, a statement
+/// with a known partition key goes to its replicas first), prepared statements cached by their CQL text, client-side
+/// write timestamps from the <see cref="TimeProvider"/> (strictly increasing within the session).
 /// <para>Retries (the rules in the package README):</para>
 /// <list type="bullet">
 /// <item>A request that never reached a node (no connection, the connection closed before the frame was written) goes to
@@ -24,6 +27,12 @@ namespace Messaging.Stores.Cassandra.Cql;
 /// </summary>
 internal sealed partial class CqlSession : IAsyncDisposable
 {
+    /// <summary>How a contact point reports its own tokens.</summary>
+    internal const string LocalTokensQuery = "SELECT partitioner, tokens FROM system.local";
+
+    // How often a contact point that came up after the ring was built is asked for its tokens, at most.
+    private static readonly TimeSpan RingRefreshInterval = TimeSpan.FromSeconds(30);
+
     private readonly CqlHost[] _hosts;
     private readonly CassandraOptions _options;
     private readonly TimeProvider _time;
@@ -31,6 +40,12 @@ internal sealed partial class CqlSession : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Task<CqlPrepared>> _prepared = new(StringComparer.Ordinal);
     private int _nextHost;
     private long _lastTimestamp;
+
+    // The contact points' tokens (null: none known, or routing off), and when they were last asked for (a contact
+    // point that was down then is asked again once it is up, at most once per RingRefreshInterval).
+    private volatile TokenRing<CqlHost>? _ring;
+    private long _ringAskedAt;
+    private int _ringRefreshing;
 
     private CqlSession(CqlHost[] hosts, CassandraOptions options, TimeProvider time, ILogger logger)
     {
@@ -41,6 +56,9 @@ internal sealed partial class CqlSession : IAsyncDisposable
     }
 
     public IReadOnlyList<CqlHost> Hosts => _hosts;
+
+    /// <summary>The nodes whose tokens the session routes by (for tests and diagnostics).</summary>
+    internal IReadOnlyList<CqlHost> RingHosts => _ring?.Hosts ?? [];
 
     /// <summary>Opens connections to every contact point; fails only when no node could be reached.</summary>
     public static async Task<CqlSession> ConnectAsync(CassandraOptions options, TimeProvider time, ILogger logger, CancellationToken cancellationToken = default)
@@ -73,7 +91,21 @@ internal sealed partial class CqlSession : IAsyncDisposable
             throw;
         }
 
-        return new CqlSession(hosts, options, time, logger);
+        var session = new CqlSession(hosts, options, time, logger);
+        if (options.TokenAwareRouting)
+        {
+            try
+            {
+                await session.RefreshRingAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        return session;
     }
 
     /// <summary>Prepares <paramref name="cql"/> once per session (concurrent callers share the PREPARE).</summary>
@@ -110,7 +142,7 @@ internal sealed partial class CqlSession : IAsyncDisposable
         CqlRequest request = statement.Prepared is { } prepared
             ? new ExecuteRequest(prepared.Id, parameters)
             : new QueryRequest(statement.Cql, parameters);
-        return RunAsync(request, statement.Prepared is null ? [] : [statement.Prepared], statement.IsIdempotent, statement.IsLightweightTransaction, statement.Prepared?.Result, cancellationToken);
+        return RunAsync(request, statement.Prepared is null ? [] : [statement.Prepared], statement.IsIdempotent, statement.IsLightweightTransaction, statement.Prepared?.Result, TokenOf(statement.Prepared, parameters.Values), cancellationToken);
     }
 
     /// <summary>Runs every page of a read, following the paging state.</summary>
@@ -144,7 +176,10 @@ internal sealed partial class CqlSession : IAsyncDisposable
             .ToArray();
         var request = new BatchRequest(batch.Type, entries, batch.Consistency ?? _options.Consistency, batch.SerialConsistency, batch.Timestamp ?? NextTimestamp());
         var prepared = batch.Statements.Select(s => s.Prepared).OfType<CqlPrepared>().ToArray();
-        return RunAsync(request, prepared, batch.IsIdempotent, batch.SerialConsistency is not null, null, cancellationToken);
+
+        // A batch is routed by its first statement's key (the stores' batches write one partition).
+        var token = batch.Statements.Count > 0 ? TokenOf(batch.Statements[0].Prepared, entries[0].Values) : null;
+        return RunAsync(request, prepared, batch.IsIdempotent, batch.SerialConsistency is not null, null, token, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -189,25 +224,25 @@ internal sealed partial class CqlSession : IAsyncDisposable
 
     private async Task<CqlPrepared> PrepareOnAnyAsync(string cql)
     {
-        var response = await RunRawAsync(new PrepareRequest(cql), [], idempotent: true, lightweight: false, CancellationToken.None).ConfigureAwait(false);
+        var response = await RunRawAsync(new PrepareRequest(cql), [], idempotent: true, lightweight: false, token: null, CancellationToken.None).ConfigureAwait(false);
         return response is PreparedResult prepared
             ? new CqlPrepared(cql, prepared.Id, prepared.Bind, prepared.Result)
             : throw new CassandraException(CassandraErrorKind.ProtocolError, $"PREPARE was answered with {response.Opcode}.");
     }
 
-    private async Task<CqlRowSet> RunAsync(CqlRequest request, IReadOnlyList<CqlPrepared> prepared, bool idempotent, bool lightweight, CqlRowsMetadata? known, CancellationToken cancellationToken)
+    private async Task<CqlRowSet> RunAsync(CqlRequest request, IReadOnlyList<CqlPrepared> prepared, bool idempotent, bool lightweight, CqlRowsMetadata? known, long? token, CancellationToken cancellationToken)
     {
-        var response = await RunRawAsync(request, prepared, idempotent, lightweight, cancellationToken).ConfigureAwait(false);
+        var response = await RunRawAsync(request, prepared, idempotent, lightweight, token, cancellationToken).ConfigureAwait(false);
         return response is RowsResult rows ? CqlRowSet.From(rows, known) : CqlRowSet.Empty;
     }
 
-    private async Task<ResultResponse> RunRawAsync(CqlRequest request, IReadOnlyList<CqlPrepared> prepared, bool idempotent, bool lightweight, CancellationToken cancellationToken)
+    private async Task<ResultResponse> RunRawAsync(CqlRequest request, IReadOnlyList<CqlPrepared> prepared, bool idempotent, bool lightweight, long? token, CancellationToken cancellationToken)
     {
         var retryable = idempotent && !lightweight;
         var retries = 0;
         var unavailableRetried = false;
         CassandraException? last = null;
-        var plan = QueryPlan();
+        var plan = QueryPlan(token);
         for (var attempt = 0; attempt < plan.Length + _options.MaxRetries + 1; attempt++)
         {
             var host = plan[attempt % plan.Length];
@@ -277,8 +312,11 @@ internal sealed partial class CqlSession : IAsyncDisposable
             : last ?? new CassandraException(CassandraErrorKind.NoHostAvailable, "No Cassandra node could take the request.");
     }
 
-    /// <summary>The nodes that are up, starting one further round the ring for each request, then the nodes that are down.</summary>
-    private CqlHost[] QueryPlan()
+    /// <summary>
+    /// The nodes to try, in order: for a statement with a token, its replicas that are up (the owner first); then the
+    /// other nodes that are up, starting one further round for each request; then the nodes that are down.
+    /// </summary>
+    private CqlHost[] QueryPlan(long? token)
     {
         var up = _hosts.Where(h => h.IsUp).ToArray();
         if (up.Length == 0)
@@ -287,7 +325,95 @@ internal sealed partial class CqlSession : IAsyncDisposable
         }
 
         var start = (int)((uint)Interlocked.Increment(ref _nextHost) % (uint)up.Length);
-        return [.. up[start..], .. up[..start], .. _hosts.Where(h => !up.Contains(h))];
+        CqlHost[] roundRobin = [.. up[start..], .. up[..start]];
+        if (!_options.TokenAwareRouting)
+        {
+            return [.. roundRobin, .. _hosts.Where(h => !up.Contains(h))];
+        }
+
+        var ring = _ring;
+        if (ring is null || ring.Hosts.Count < up.Length)
+        {
+            // A contact point that is up has not reported its tokens (it was down when they were asked for).
+            RefreshRingInBackground();
+        }
+
+        IEnumerable<CqlHost> replicas = token is { } t && ring is not null ? ring.ReplicasOf(t).Where(up.Contains) : [];
+        return [.. replicas.Concat(roundRobin).Concat(_hosts).Distinct()];
+    }
+
+    /// <summary>The token of a prepared statement's partition key, when its key is bound and token-aware routing is on.</summary>
+    private long? TokenOf(CqlPrepared? prepared, IReadOnlyList<byte[]?> values)
+        => _options.TokenAwareRouting && _ring is not null && prepared is not null && RoutingKey.Of(prepared.Bind.PartitionKeyIndexes, values) is { } key
+            ? Murmur3Token.Of(key)
+            : null;
+
+    private void RefreshRingInBackground()
+    {
+        if (_time.GetElapsedTime(Interlocked.Read(ref _ringAskedAt)) < RingRefreshInterval || Interlocked.Exchange(ref _ringRefreshing, 1) != 0)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await RefreshRingAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                Volatile.Write(ref _ringRefreshing, 0);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Asks every contact point that is up for its own tokens (<c>system.local</c>, on one of its connections) and
+    /// rebuilds the ring from the answers. A node that does not answer, or answers for another partitioner than
+    /// Murmur3Partitioner, holds no tokens in the ring; its requests still go round-robin.
+    /// </summary>
+    private async Task RefreshRingAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Exchange(ref _ringAskedAt, _time.GetTimestamp());
+        var answers = await Task.WhenAll(_hosts.Select(h => TokensOfAsync(h, cancellationToken))).ConfigureAwait(false);
+        var tokens = answers.SelectMany((owned, i) => owned.Select(token => (token, _hosts[i]))).ToList();
+        _ring = tokens.Count > 0 ? new TokenRing<CqlHost>(tokens) : null;
+    }
+
+    // The tokens a node reports for itself; none when it is down, does not answer, or uses another partitioner.
+    private async Task<IReadOnlyList<long>> TokensOfAsync(CqlHost host, CancellationToken cancellationToken)
+    {
+        if (host.NextConnection() is not { } connection)
+        {
+            return [];
+        }
+
+        string reason;
+        try
+        {
+            var response = await connection.SendAsync(new QueryRequest(LocalTokensQuery, new CqlQueryParameters(CassandraConsistency.One, [])), _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            if (response is RowsResult rows && CqlRowSet.From(rows, null).Rows is [var row, ..])
+            {
+                if (row["partitioner"] is string partitioner && partitioner.EndsWith(".Murmur3Partitioner", StringComparison.Ordinal) && row["tokens"] is IEnumerable<object?> owned)
+                {
+                    return [.. owned.Select(t => long.TryParse(t as string, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var token) ? token : (long?)null).OfType<long>()];
+                }
+
+                reason = $"partitioner {row["partitioner"] ?? "(none)"}";
+            }
+            else
+            {
+                reason = response is ErrorResponse error ? error.Message : $"answered with {response.Opcode}";
+            }
+        }
+        catch (CassandraException exception)
+        {
+            reason = exception.Message;
+        }
+
+        LogRingUnknown(_logger, host.Endpoint.ToString(), reason);
+        return [];
     }
 
     private async Task<CqlResponse> SendWithRepreparationAsync(CqlConnection connection, CqlRequest request, IReadOnlyList<CqlPrepared> prepared, CancellationToken cancellationToken)
@@ -315,6 +441,9 @@ internal sealed partial class CqlSession : IAsyncDisposable
 
         return await connection.SendAsync(request, _options.RequestTimeout, cancellationToken).ConfigureAwait(false);
     }
+
+    [LoggerMessage(EventId = 1722, Level = LogLevel.Debug, Message = "{Endpoint} did not report its tokens; requests are routed without them: {Reason}")]
+    private static partial void LogRingUnknown(ILogger logger, string endpoint, string reason);
 
     [LoggerMessage(EventId = 1720, Level = LogLevel.Debug, Message = "Retrying a CQL {Opcode} on the next node after {Endpoint} failed: {Reason}")]
     private static partial void LogRetry(ILogger logger, string opcode, string endpoint, string reason);
