@@ -74,6 +74,7 @@ public sealed class TokenAwareRoutingTests
         await using var session = await ConnectAsync([low, high], _ => { });
         Assert.Equal(1, low.RingQueries);
         Assert.Equal(1, high.RingQueries);
+        Assert.Equal(session.Hosts, session.RingHosts.OrderBy(h => h == session.Hosts[0] ? 0 : 1));
         var prepared = await PrepareAsync(session, low, high);
 
         // Keys with a token at or below 0 belong to the node holding token 0; the others to the one holding the maximum.
@@ -109,11 +110,21 @@ public sealed class TokenAwareRoutingTests
             await AssertRoundRobinAsync(unrouted, first, second);
         }
 
-        // Only the first node reports Murmur3 tokens: it owns every key, and the other node still takes its share.
+        // Neither node reports Murmur3 tokens (one reports no tokens, the other another partitioner), and then one
+        // answers without the partitioner column: the session connects and routes round-robin.
         first.RingTokens = null;
-        await using var session = await ConnectAsync([first, second], _ => { });
-        Assert.Equal(1, first.RingQueries);
-        await AssertRoundRobinAsync(session, first, second);
+        await using (var session = await ConnectAsync([first, second], _ => { }))
+        {
+            Assert.Equal((1, 1), (first.RingQueries, second.RingQueries));
+            Assert.Empty(session.RingHosts);
+            await AssertRoundRobinAsync(session, first, second);
+        }
+
+        first.RingTokens = ["0"];
+        first.Partitioner = null;
+        await using var withoutColumn = await ConnectAsync([first, second], _ => { });
+        Assert.Empty(withoutColumn.RingHosts);
+        await AssertRoundRobinAsync(withoutColumn, first, second);
     }
 
     [Fact]

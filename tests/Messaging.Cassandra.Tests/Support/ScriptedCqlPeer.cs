@@ -59,8 +59,8 @@ internal sealed class ScriptedCqlPeer : IAsyncDisposable
     /// </summary>
     public string[]? RingTokens { get; set; }
 
-    /// <summary>The partitioner the peer reports with its tokens.</summary>
-    public string Partitioner { get; set; } = "org.apache.cassandra.dht.Murmur3Partitioner";
+    /// <summary>The partitioner the peer reports with its tokens; when null, its answer has no partitioner column.</summary>
+    public string? Partitioner { get; set; } = "org.apache.cassandra.dht.Murmur3Partitioner";
 
     /// <summary>How many times a session asked the peer for its tokens.</summary>
     public int RingQueries;
@@ -132,9 +132,15 @@ internal sealed class ScriptedCqlPeer : IAsyncDisposable
 
     private RowsResult LocalTokens()
     {
-        var columns = new CqlRowsMetadata(2, [new CqlColumn("system", "local", "partitioner", CqlType.Varchar), new CqlColumn("system", "local", "tokens", CqlType.Set(CqlType.Varchar))]);
+        var tokensColumn = new CqlColumn("system", "local", "tokens", CqlType.Set(CqlType.Varchar));
+        if (Partitioner is null)
+        {
+            return new RowsResult(new CqlRowsMetadata(1, [tokensColumn]), RingTokens is { } only ? [[CqlValueCodec.Encode(tokensColumn.Type, only)]] : []);
+        }
+
+        var columns = new CqlRowsMetadata(2, [new CqlColumn("system", "local", "partitioner", CqlType.Varchar), tokensColumn]);
         return RingTokens is { } tokens
-            ? new RowsResult(columns, [[CqlValueCodec.Encode(CqlType.Varchar, Partitioner), CqlValueCodec.Encode(CqlType.Set(CqlType.Varchar), tokens)]])
+            ? new RowsResult(columns, [[CqlValueCodec.Encode(CqlType.Varchar, Partitioner), CqlValueCodec.Encode(tokensColumn.Type, tokens)]])
             : new RowsResult(columns, []);
     }
 

@@ -407,8 +407,10 @@ internal sealed partial class CqlSession : IAsyncDisposable
                 reason = response is ErrorResponse error ? error.Message : $"answered with {response.Opcode}";
             }
         }
-        catch (CassandraException exception)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // Routing is an optimisation: whatever goes wrong asking (a lost connection, an answer without the columns
+            // asked for, a session disposed meanwhile), the node is routed to without tokens.
             reason = exception.Message;
         }
 
