@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Reflection;
+using Messaging.Testing;
 
 namespace Messaging.Docs.Tests;
 
@@ -21,9 +22,10 @@ public sealed class PackageTests : IDisposable
     {
         // --no-build: the solution was built with this configuration before its tests ran (test.sh, an IDE).
         var configuration = typeof(PackageTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
-        var (exitCode, output) = await RunAsync(
-            "dotnet", ["pack", Path.Combine(Repository.Root, "Messaging.sln"), "-c", configuration, "--no-build", "-nologo", "-nodeReuse:false", $"-p:PackageOutputPath={_output.FullName}"]);
-        Assert.True(exitCode == 0, $"dotnet pack exited with {exitCode}:\n{output}");
+        await ToolProcess.RunAsync(
+            new ProcessStartInfo("dotnet", ["pack", Path.Combine(Repository.Root, "Messaging.sln"), "-c", configuration, "--no-build", "-nologo", "-nodeReuse:false", $"-p:PackageOutputPath={_output.FullName}"]),
+            PackTimeout,
+            TestContext.Current.CancellationToken);
 
         var version = Repository.PackageVersion;
         var libraries = Repository.Libraries();
@@ -43,28 +45,4 @@ public sealed class PackageTests : IDisposable
     }
 
     public void Dispose() => _output.Delete(recursive: true);
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo(fileName, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        try
-        {
-            await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(PackTimeout, TestContext.Current.CancellationToken);
-        }
-        catch
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
-    }
 }

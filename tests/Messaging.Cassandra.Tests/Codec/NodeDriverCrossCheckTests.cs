@@ -326,14 +326,6 @@ public sealed class NodeDriverCrossCheckTests
         var info = NodeTools.StartInfo("cql-codec.cjs");
         info.StandardInputEncoding = new System.Text.UTF8Encoding(false);
         info.StandardOutputEncoding = System.Text.Encoding.UTF8;
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("node did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(job.ToJsonString());
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"cql-codec.cjs exited with {process.ExitCode}: {await error}");
-        return JsonNode.Parse(await output)!;
+        return JsonNode.Parse(await ToolProcess.RunAsync(info, TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken, job.ToJsonString()))!;
     }
 }
