@@ -549,14 +549,5 @@ public sealed class ConnectionProtocolTests
         ConnectAsync([peer], configure, time);
 
     private static Task<CqlSession> ConnectAsync(ScriptedCqlPeer[] peers, Action<CassandraOptions> configure, TimeProvider? time = null)
-    {
-        var options = new CassandraOptions();
-        foreach (var peer in peers)
-        {
-            options.ContactPoints.Add(peer.ContactPoint);
-        }
-
-        configure(options);
-        return CqlSession.ConnectAsync(options, time ?? TimeProvider.System, NullLogger.Instance, Ct);
-    }
+        => ScriptedCqlPeer.ConnectAsync(peers, configure, time);
 }

@@ -5,7 +5,6 @@ using Messaging.Stores.Cassandra.Cql;
 using Messaging.Stores.Cassandra.Cql.Protocol;
 using Messaging.Stores.Cassandra.Cql.Routing;
 using Messaging.Stores.Cassandra.Cql.Statements;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Messaging.Cassandra.Tests.Protocol;
@@ -202,15 +201,14 @@ public sealed class TokenAwareRoutingTests
         }
     }
 
+    // One connection per peer, so every request of a session to a peer arrives on the same connection.
     private static Task<CqlSession> ConnectAsync(ScriptedCqlPeer[] peers, Action<CassandraOptions> configure, TimeProvider? time = null)
-    {
-        var options = new CassandraOptions { ConnectionsPerHost = 1 };
-        foreach (var peer in peers)
-        {
-            options.ContactPoints.Add(peer.ContactPoint);
-        }
-
-        configure(options);
-        return CqlSession.ConnectAsync(options, time ?? TimeProvider.System, NullLogger.Instance, Ct);
-    }
+        => ScriptedCqlPeer.ConnectAsync(
+            peers,
+            options =>
+            {
+                options.ConnectionsPerHost = 1;
+                configure(options);
+            },
+            time);
 }

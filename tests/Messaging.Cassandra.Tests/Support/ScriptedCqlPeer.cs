@@ -3,9 +3,11 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Messaging.Stores.Cassandra;
 using Messaging.Stores.Cassandra.Cql;
 using Messaging.Stores.Cassandra.Cql.Connection;
 using Messaging.Stores.Cassandra.Cql.Protocol;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Messaging.Cassandra.Tests;
 
@@ -64,6 +66,23 @@ internal sealed class ScriptedCqlPeer : IAsyncDisposable
 
     /// <summary>How many times a session asked the peer for its tokens.</summary>
     public int RingQueries;
+
+    /// <summary>Connects a session whose contact points are the peers, with the options the test sets.</summary>
+    /// <param name="peers">The peers, in contact point order.</param>
+    /// <param name="configure">Sets the options beyond the contact points.</param>
+    /// <param name="time">The session's clock; the system's when omitted.</param>
+    /// <returns>The connected session.</returns>
+    public static Task<CqlSession> ConnectAsync(IEnumerable<ScriptedCqlPeer> peers, Action<CassandraOptions> configure, TimeProvider? time = null)
+    {
+        var options = new CassandraOptions();
+        foreach (var peer in peers)
+        {
+            options.ContactPoints.Add(peer.ContactPoint);
+        }
+
+        configure(options);
+        return CqlSession.ConnectAsync(options, time ?? TimeProvider.System, NullLogger.Instance, TestContext.Current.CancellationToken);
+    }
 
     public static ScriptedCqlPeer Start(string? username = null, string? password = null)
     {

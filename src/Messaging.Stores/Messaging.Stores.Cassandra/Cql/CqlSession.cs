@@ -324,22 +324,21 @@ internal sealed partial class CqlSession : IAsyncDisposable
             return _hosts;
         }
 
-        var start = (int)((uint)Interlocked.Increment(ref _nextHost) % (uint)up.Length);
-        CqlHost[] roundRobin = [.. up[start..], .. up[..start]];
-        if (!_options.TokenAwareRouting)
-        {
-            return [.. roundRobin, .. _hosts.Where(h => !up.Contains(h))];
-        }
-
         var ring = _ring;
-        if (ring is null || ring.Hosts.Count < up.Length)
+        if (_options.TokenAwareRouting && (ring is null || ring.Hosts.Count < up.Length))
         {
             // A contact point that is up has not reported its tokens (it was down when they were asked for).
             RefreshRingInBackground();
         }
 
-        IEnumerable<CqlHost> replicas = token is { } t && ring is not null ? ring.ReplicasOf(t).Where(up.Contains) : [];
-        return [.. replicas.Concat(roundRobin).Concat(_hosts).Distinct()];
+        var start = (int)((uint)Interlocked.Increment(ref _nextHost) % (uint)up.Length);
+        var down = _hosts.Where(h => !up.Contains(h));
+        if (token is not { } t || ring is null)
+        {
+            return [.. up[start..], .. up[..start], .. down];
+        }
+
+        return [.. ring.ReplicasOf(t).Where(up.Contains).Concat(up[start..]).Concat(up[..start]).Distinct(), .. down];
     }
 
     /// <summary>The token of a prepared statement's partition key, when its key is bound and token-aware routing is on.</summary>

@@ -14,19 +14,20 @@ internal sealed class UserConnectionLimits
 {
     private readonly ConcurrentDictionary<string, UserConnections> _users = new(StringComparer.Ordinal);
     private readonly Func<string, UserConnectionLimits, UserConnections> _create;
-    private readonly TimeProvider _time;
     private readonly int _maxConnections;
     private readonly long _frameInterval;
     private readonly long _frameTolerance;
 
+    /// <summary>Creates the limits of this node's gateway.</summary>
+    /// <param name="options">The per-user limits.</param>
+    /// <param name="time">The clock whose <see cref="TimeProvider.GetTimestamp"/> values <see cref="UserConnections.TryTakeFrame"/> is given (the gateway's).</param>
     public UserConnectionLimits(IOptions<MessagingGatewayOptions> options, TimeProvider? time = null)
     {
         var value = options.Value;
-        _time = time ?? TimeProvider.System;
         _maxConnections = value.MaxConnectionsPerUser;
 
         // Generic cell rate algorithm: a token bucket kept as one timestamp, so connections share it without a lock.
-        _frameInterval = Math.Max(1, _time.TimestampFrequency / value.UserRateLimitPerSecond);
+        _frameInterval = Math.Max(1, (time ?? TimeProvider.System).TimestampFrequency / value.UserRateLimitPerSecond);
         _frameTolerance = _frameInterval * (value.UserRateLimitBurst - 1);
         _create = static (userId, limits) => new UserConnections(limits, userId);
     }

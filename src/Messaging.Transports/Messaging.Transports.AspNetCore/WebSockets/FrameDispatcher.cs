@@ -25,7 +25,6 @@ internal sealed class FrameDispatcher
     private readonly MessagingSession _session;
     private readonly WebSocketClientConnection _connection;
     private readonly UserConnectionLimits.UserConnections _user;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly GatewayMetrics _metrics;
     private readonly double _burst;
@@ -51,7 +50,6 @@ internal sealed class FrameDispatcher
         _session = session;
         _connection = connection;
         _user = user;
-        _time = time;
         _logger = logger;
         _metrics = metrics;
 
